@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * memtop's command line: parses and validates options, then hands over to
+ * one output (live screen, text, JSON). Errors the user can fix end as one
+ * line on stderr and exit code 2; nothing reaches the user as a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { VIEWS } from './columns/views.js';
+import {
+  checkSortColumn, defaultThresholds, parseInterval, parsePercent, parsePositiveInt, parseSamples,
+  UsageError, viewByName, type Config,
+} from './config.js';
+import { RootMissingError, Sampler } from './reader/sampler.js';
+import { runStream } from './run/stream.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const EXAMPLES = `
+Examples:
+  memtop                      live screen, a new sample every 10 seconds
+  memtop -m --sort rgrow 2    memory view sorted on resident growth, every 2 s
+  memtop --json 1 5 | jq .mem five samples (the first covers the time since boot)
+  memtop --text -m 5 3        three samples as plain text, like atop's screen
+  memtop --proc fixtures/case-study/t151232 --text 20 1
+                              read a saved /proc tree instead of the live one
+
+Views (-V NAME or a key in the live screen): ${Object.values(VIEWS).map((v) => `${v.key} ${v.name}`).join(', ')}`;
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('memtop')
+    .description('Terminal system monitor in the spirit of atop, built to catch the process that leaks memory.')
+    .version(version(), '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'show this help')
+    .argument('[interval]', 'seconds between samples (decimals allowed)', '10')
+    .argument('[samples]', 'number of samples, the first one covering the time since boot (default: until stopped)')
+    .option('--proc <dir>', 'root of the proc filesystem to read', '/proc')
+    .option('--sys <dir>', 'root of sysfs to read (LVM names)', '/sys')
+    .option('--json', 'print one JSON object per sample per line, no screen')
+    .option('--text', 'print each sample as plain text like atop (also when stdout is not a terminal)')
+    .option('--width <columns>', 'width of the text output', '80')
+    .option('-m, --memory', 'memory view (same as --view memory)')
+    .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command').default('generic'))
+    .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
+    .option('-f, --all', 'show all system lines and devices, also idle ones')
+    .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
+    .option('--term <name>', 'terminal type for the live screen (default: from TERM, 256 colours under tmux)')
+    .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
+    .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
+    .option('--swpcrit <pct>', 'swap used % that is critical (0 = off)', '80')
+    .option('--dskcrit <pct>', 'disk busy % that is critical (0 = off)', '90')
+    .option('--swoutcrit <n>', 'swap-outs per second that count as critical, as atop\'s swoutcritsec', '10')
+    .option('--almostcrit <pct>', 'share of a critical value that is "almost critical" (cyan)', '80')
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  return program;
+}
+
+type Opts = Record<string, string | boolean | undefined>;
+
+function toConfig(program: Command): Config {
+  const o = program.opts<Opts>();
+  const [intervalArg, samplesArg] = program.processedArgs as [string, string | undefined];
+  const view = viewByName(o.memory ? 'memory' : String(o.view));
+  const thresholds = defaultThresholds();
+  thresholds.cpucritperc = parsePercent('--cpucrit', String(o.cpucrit));
+  thresholds.memcritperc = parsePercent('--memcrit', String(o.memcrit));
+  thresholds.swpcritperc = parsePercent('--swpcrit', String(o.swpcrit));
+  thresholds.dskcritperc = parsePercent('--dskcrit', String(o.dskcrit));
+  thresholds.swoutcritsec = parsePositiveInt('--swoutcrit', String(o.swoutcrit), 0, 100000);
+  thresholds.almostcrit = parsePercent('--almostcrit', String(o.almostcrit));
+  if (o.json && o.text) throw new UsageError('--json and --text exclude each other: choose one output');
+  return {
+    interval: parseInterval(intervalArg),
+    samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),
+    proc: String(o.proc),
+    sys: String(o.sys),
+    mode: o.json ? 'json' : o.text || !process.stdout.isTTY ? 'text' : 'tui',
+    width: parsePositiveInt('--width', String(o.width), 20, 1000),
+    view,
+    sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
+    all: !!o.all,
+    color: o.color !== false,
+    term: o.term === undefined ? undefined : String(o.term),
+    thresholds,
+  };
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`memtop: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    program.parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) process.exit(0); // --help, --version
+      fail(`${err.message.replace(/^error: /, '')} (see memtop --help)`);
+    }
+    throw err;
+  }
+  const config = toConfig(program);
+  let sampler: Sampler;
+  try {
+    sampler = new Sampler({ proc: config.proc, sys: config.sys });
+  } catch (err) {
+    if (err instanceof RootMissingError) fail(`${err.message} (give --proc a directory like /proc)`);
+    throw err;
+  }
+  if (config.mode === 'tui') {
+    const { runTui } = await import('./view/tui.js');
+    await runTui(sampler, config);
+    return;
+  }
+  await runStream(sampler, config);
+}
+
+main(process.argv).catch((err: unknown) => {
+  if (err instanceof UsageError) fail(err.message);
+  const msg = err instanceof Error ? err.message : String(err);
+  fail(`internal error: ${msg}`, 1);
+});

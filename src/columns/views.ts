@@ -1,0 +1,90 @@
+/**
+ * Process views: which columns each view offers and their priorities. When
+ * the terminal is too narrow, the lowest priority columns are dropped first
+ * (as atop does), and the survivors keep their order.
+ */
+import { column, type Column } from './process.js';
+
+export type ViewName = 'generic' | 'memory' | 'disk' | 'command';
+
+export interface ViewDef {
+  name: ViewName;
+  key: string;
+  title: string;
+  columns: { name: string; prio: number }[];
+  /** Column sorted on when the user has not chosen one. */
+  defaultSort: string;
+  /** The sampler must read /proc/PID/io or cmdline for this view. */
+  needs: { io?: boolean; cmdline?: boolean };
+}
+
+const spec = (s: string) =>
+  s.split(/\s+/).filter(Boolean).map((item) => {
+    const [name, prio] = item.split(':');
+    return { name: name!, prio: Number(prio) };
+  });
+
+/**
+ * The memory view's priorities differ from atop 2.8/2.13 on purpose: at 80
+ * columns memtop keeps MINFLT, MAJFLT and VSTEXT (the case study's screen:
+ * PID MINFLT MAJFLT VSTEXT VSIZE RSIZE VGROW RGROW MEM CMD), where atop 2.8
+ * shows VSTACK and PSIZE instead.
+ */
+export const VIEWS: Record<ViewName, ViewDef> = {
+  generic: {
+    name: 'generic', key: 'g', title: 'generic',
+    columns: spec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10'),
+    defaultSort: 'CPU',
+    needs: {},
+  },
+  memory: {
+    name: 'memory', key: 'm', title: 'memory',
+    columns: spec(
+      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10',
+    ),
+    defaultSort: 'RSIZE',
+    needs: {},
+  },
+  disk: {
+    name: 'disk', key: 'd', title: 'disk',
+    columns: spec('PID:10 RDDSK:9 WRDSK:9 WCANCL:8 USER:3 CMD:10'),
+    defaultSort: 'RDDSK',
+    needs: { io: true },
+  },
+  command: {
+    name: 'command', key: 'c', title: 'command line',
+    columns: spec('PID:10 USER:3 CPU:9 MEM:9 RSIZE:6 COMMAND-LINE:10'),
+    defaultSort: 'CPU',
+    needs: { cmdline: true },
+  },
+};
+
+export function viewColumns(view: ViewDef): Column[] {
+  return view.columns.map((c) => column(c.name)!);
+}
+
+/**
+ * The columns of `view` that fit in `width` characters (one space between
+ * columns). Highest priorities are kept; among equal priorities the leftmost
+ * is kept. The last column (CMD or the command line) takes what is left.
+ */
+export function fitColumns(view: ViewDef, width: number): Column[] {
+  const order = view.columns
+    .map((c, i) => ({ ...c, i, col: column(c.name)! }))
+    .sort((a, b) => b.prio - a.prio || a.i - b.i);
+  const kept = new Set<number>();
+  let used = -1;
+  for (const c of order) {
+    if (used + 1 + c.col.width <= width) {
+      used += 1 + c.col.width;
+      kept.add(c.i);
+    }
+  }
+  return view.columns.map((c, i) => ({ c, i })).filter(({ i }) => kept.has(i)).map(({ c }) => column(c.name)!);
+}
+
+/** Case-insensitive lookup of a column offered by a view (for O and --sort). */
+export function viewColumn(view: ViewDef, name: string): Column | undefined {
+  const upper = name.toUpperCase();
+  return view.columns.some((c) => c.name === upper) ? column(upper) : undefined;
+}

@@ -1,0 +1,85 @@
+/**
+ * Validated settings from the command line. Every check here fails with a
+ * UsageError: one line saying what is wrong and what is valid (exit 2).
+ */
+import { allColumns } from './columns/process.js';
+import { VIEWS, viewColumn, type ViewDef, type ViewName } from './columns/views.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from './model/thresholds.js';
+
+export class UsageError extends Error {}
+
+export type OutputMode = 'tui' | 'text' | 'json';
+
+export interface Config {
+  interval: number;
+  /** Number of samples to take, the since-boot one included; undefined = until stopped. */
+  samples?: number;
+  proc: string;
+  sys: string;
+  mode: OutputMode;
+  width: number;
+  view: ViewDef;
+  sort?: string;
+  all: boolean;
+  color: boolean;
+  term?: string;
+  thresholds: Thresholds;
+}
+
+export function parseInterval(text: string): number {
+  const v = Number(text);
+  if (!/^\d*\.?\d+$/.test(text.trim()) || !Number.isFinite(v) || v < 0.1 || v > 86400) {
+    throw new UsageError(`invalid interval '${text}': give seconds from 0.1 to 86400, e.g. 2 or 0.5`);
+  }
+  return v;
+}
+
+export function parseSamples(text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || v < 1) {
+    throw new UsageError(`invalid number of samples '${text}': give a whole number of at least 1`);
+  }
+  return v;
+}
+
+export function parsePositiveInt(what: string, text: string, min = 1, max = 100000): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || v < min || v > max) {
+    throw new UsageError(`invalid ${what} '${text}': give a whole number from ${min} to ${max}`);
+  }
+  return v;
+}
+
+export function parsePercent(what: string, text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || v > 100) {
+    throw new UsageError(`invalid ${what} '${text}': give a percentage from 0 (off) to 100`);
+  }
+  return v;
+}
+
+export function viewByName(name: string): ViewDef {
+  const key = name.toLowerCase();
+  const view = (Object.values(VIEWS) as ViewDef[]).find((v) => v.name === key || v.key === key);
+  if (!view) {
+    const names = (Object.keys(VIEWS) as ViewName[]).join(', ');
+    throw new UsageError(`unknown view '${name}': valid views are ${names}`);
+  }
+  return view;
+}
+
+/** --sort takes any process column name, case-insensitive; the view must offer it to show it. */
+export function checkSortColumn(name: string, view: ViewDef): string {
+  const known = allColumns().find((c) => c.name === name.toUpperCase());
+  if (!known) {
+    const names = allColumns().map((c) => c.name).join(' ');
+    throw new UsageError(`unknown column '${name}': valid columns are ${names}`);
+  }
+  if (!viewColumn(view, known.name)) {
+    const names = view.columns.map((c) => c.name).join(' ');
+    throw new UsageError(`column '${known.name}' is not in the ${view.name} view: valid there are ${names}`);
+  }
+  return known.name;
+}
+
+export const defaultThresholds = (): Thresholds => ({ ...DEFAULT_THRESHOLDS });

@@ -1,0 +1,62 @@
+/**
+ * --json: one object per interval per line. Sizes in bytes (integers),
+ * counts per interval, busy and mem in percent, avio in milliseconds,
+ * process CPU time in seconds; null where the kernel did not tell.
+ */
+import { column, round2 } from '../columns/process.js';
+import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js';
+
+/** The process fields of the JSON schema, in order; names and values come from the column registry. */
+const PROC_FIELDS = [
+  'PID', 'PPID', 'USER', 'S', 'CMD', 'MINFLT', 'MAJFLT', 'VSTEXT', 'VSLIBS', 'VDATA', 'VSTACK', 'LOCKSZ',
+  'VSIZE', 'RSIZE', 'VGROW', 'RGROW', 'SWAPSZ', 'MEM', 'SYSCPU', 'USRCPU', 'CPU', 'THR',
+].map((name) => column(name)!);
+
+const IO_FIELDS = ['RDDSK', 'WRDSK', 'WCANCL'].map((name) => column(name)!);
+
+function procJson(p: ProcInterval): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const col of PROC_FIELDS) out[col.json!] = (col.toJson ? col.toJson(p) : col.get(p)) ?? null;
+  if (p.rddsk !== undefined) for (const col of IO_FIELDS) out[col.json!] = col.get(p) ?? null;
+  return out;
+}
+
+function diskJson(d: DiskInterval) {
+  return {
+    name: d.name,
+    busy: round2(d.busy),
+    read: d.read,
+    write: d.write,
+    kibr: d.kibr,
+    kibw: d.kibw,
+    avq: round2(d.avq),
+    avio: Math.round(d.avio * 1000) / 1000,
+    badness: d.badness,
+  };
+}
+
+export function intervalJson(iv: Interval): Record<string, unknown> {
+  const m = iv.mem;
+  const s = iv.swp;
+  const g = iv.pag;
+  const n = (v: number | undefined) => v ?? null;
+  return {
+    host: iv.host,
+    time: new Date(iv.time).toISOString(),
+    elapsed: Math.round(iv.elapsed * 1000) / 1000,
+    mem: {
+      tot: m.tot, free: m.free, avail: n(m.avail), cache: m.cache, buff: m.buff, slab: m.slab,
+      shmem: n(m.shmem), dirty: n(m.dirty), badness: m.badness,
+    },
+    swp: { tot: s.tot, free: s.free, vmcom: n(s.vmcom), vmlim: n(s.vmlim), badness: s.badness },
+    pag: { scan: g.scan, steal: g.steal, stall: g.stall, swin: g.swin, swout: g.swout, badness: g.badness },
+    dsk: iv.dsk.map(diskJson),
+    lvm: iv.lvm.map(diskJson),
+    mdd: iv.mdd.map(diskJson),
+    procs: iv.procs.map(procJson),
+  };
+}
+
+export function intervalJsonLine(iv: Interval): string {
+  return JSON.stringify(intervalJson(iv));
+}

@@ -1,0 +1,30 @@
+/**
+ * Shared scanner for the kernel's "Key: value [kB]" and "key value" text files
+ * (meminfo, vmstat, status). Pure: text in, numbers out.
+ */
+
+/** Calls `visit(key, number, hasKbSuffix)` for every line whose value starts with a number. */
+export function scanKeyNumbers(
+  text: string,
+  separator: ':' | ' ',
+  visit: (key: string, value: number, kb: boolean) => void,
+): void {
+  let pos = 0;
+  const len = text.length;
+  while (pos < len) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = len;
+    const sep = text.indexOf(separator, pos);
+    if (sep > pos && sep < eol) {
+      const key = text.slice(pos, sep);
+      const rest = text.slice(sep + 1, eol).trim();
+      const space = rest.indexOf(' ');
+      const numText = space < 0 ? rest : rest.slice(0, space);
+      const value = Number(numText);
+      if (numText !== '' && Number.isFinite(value)) {
+        visit(key, value, space >= 0 && rest.endsWith('kB'));
+      }
+    }
+    pos = eol + 1;
+  }
+}

@@ -1,0 +1,70 @@
+import { scanKeyNumbers } from './keyvalue.js';
+
+/** /proc/vmstat: every "name value" line as a number. */
+export type VmStat = Record<string, number>;
+
+export function parseVmstat(text: string): VmStat {
+  const out: VmStat = {};
+  scanKeyNumbers(text, ' ', (key, value) => {
+    out[key] = value;
+  });
+  return out;
+}
+
+/** The running totals atop's PAG line is made of (in pages, except where noted). */
+export interface PagingCounters {
+  scan: number;
+  steal: number;
+  stall: number;
+  compact: number;
+  numamig: number;
+  migrate: number;
+  /** pgpgin/pgpgout are reported by the kernel in KiB. */
+  pgin: number;
+  pgout: number;
+  zswin: number;
+  zswout: number;
+  swin: number;
+  swout: number;
+  /** -1 when the kernel has no oom_kill counter (before 4.13). */
+  oomkill: number;
+}
+
+const SCAN_PREFIXES = ['pgscan_kswapd', 'pgscan_direct', 'pgscan_khugepaged'];
+const STEAL_PREFIXES = ['pgsteal_kswapd', 'pgsteal_direct', 'pgsteal_khugepaged'];
+
+/**
+ * Sums the vmstat counters the way atop does: scan and steal by prefix
+ * (so per-zone counters of old kernels, e.g. pgscan_kswapd_normal, add up),
+ * stall over every allocstall* counter.
+ */
+export function pagingCounters(vm: VmStat): PagingCounters {
+  let scan = 0;
+  let steal = 0;
+  let stall = 0;
+  for (const key in vm) {
+    const v = vm[key]!;
+    if (key.startsWith('pgscan_')) {
+      if (SCAN_PREFIXES.some((p) => key.startsWith(p))) scan += v;
+    } else if (key.startsWith('pgsteal_')) {
+      if (STEAL_PREFIXES.some((p) => key.startsWith(p))) steal += v;
+    } else if (key.startsWith('allocstall')) {
+      stall += v;
+    }
+  }
+  return {
+    scan,
+    steal,
+    stall,
+    compact: vm.compact_stall ?? 0,
+    numamig: vm.numa_pages_migrated ?? 0,
+    migrate: vm.pgmigrate_success ?? 0,
+    pgin: vm.pgpgin ?? 0,
+    pgout: vm.pgpgout ?? 0,
+    zswin: vm.zswpin ?? 0,
+    zswout: vm.zswpout ?? 0,
+    swin: vm.pswpin ?? 0,
+    swout: vm.pswpout ?? 0,
+    oomkill: vm.oom_kill ?? -1,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A sample: the kernel's counters at one moment, as read by the reader and as
+ * stored by the raw log. Plain data (JSON-serialisable), no derived figures:
+ * the model turns two samples into an interval.
+ */
+import type { CpuStat } from './procfs/stat.js';
+import type { DiskClass, DiskCounters } from './procfs/diskstats.js';
+import type { LoadAvg } from './procfs/loadavg.js';
+import type { MemInfo } from './procfs/meminfo.js';
+import type { PagingCounters } from './procfs/vmstat.js';
+import type { Pressure } from './procfs/pressure.js';
+
+export interface ProcSample {
+  pid: number;
+  ppid: number;
+  comm: string;
+  state: string;
+  /** Undefined when /proc/PID/status could not be read. */
+  uid?: number;
+  minflt: number;
+  majflt: number;
+  /** Clock ticks. */
+  utime: number;
+  stime: number;
+  nice: number;
+  priority: number;
+  threads: number;
+  starttime: number;
+  processor: number;
+  /** Bytes. */
+  vsize: number;
+  rss: number;
+  /** Bytes, from /proc/PID/status; undefined = unknown (kernel thread, old kernel, unreadable). */
+  vmExe?: number;
+  vmLib?: number;
+  vmData?: number;
+  vmStk?: number;
+  vmLck?: number;
+  vmSwap?: number;
+  /** From /proc/PID/io, read only when a view needs it; undefined = not read or not readable. */
+  rddsk?: number;
+  wrdsk?: number;
+  wcancl?: number;
+  /** From /proc/PID/cmdline, read only when a view needs it. */
+  cmdline?: string;
+}
+
+export interface DiskSample extends DiskCounters {
+  class: DiskClass;
+  /** Display name: the device-mapper name for dm-N when /sys tells it. */
+  label: string;
+}
+
+export interface Sample {
+  /** Wall-clock time of the sample, milliseconds since the epoch. */
+  time: number;
+  host: string;
+  hz: number;
+  pageSize: number;
+  ncpu: number;
+  /** Seconds since boot; interval lengths are differences of this monotonic clock. */
+  uptime: number;
+  mem: MemInfo;
+  pag: PagingCounters;
+  cpu: CpuStat;
+  load: LoadAvg;
+  disks: DiskSample[];
+  psi?: { cpu?: Pressure; memory?: Pressure; io?: Pressure };
+  procs: ProcSample[];
+}
