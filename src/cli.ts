@@ -54,6 +54,14 @@ function buildProgram(): Command {
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
     .option('--term <name>', 'terminal type for the live screen (default: from TERM, 256 colours under tmux)')
+    .option('-w, --write <file>', 'record raw samples to FILE (appends to an existing memtop log), no screen')
+    .option('-r, --read <file>', 'replay a recording: FILE, YYYYMMDD or y, yy... (daily file from --log-dir), - for stdin')
+    .option('--log-dir <dir>', 'daily logging: one file per day (memtop_YYYYMMDD) in DIR; with -r, where dated files are')
+    .option('--keep <days>', 'with --log-dir: remove daily files older than this many days', '28')
+    .option('-b, --begin <time>', 'replay from this time: [YYYYMMDD]hh:mm[:ss]')
+    .option('-e, --end <time>', 'replay up to this time: [YYYYMMDD]hh:mm[:ss]')
+    .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
+    .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
     .option('--swpcrit <pct>', 'swap used % that is critical (0 = off)', '80')
@@ -94,6 +102,14 @@ function toConfig(program: Command): Config {
     color: o.color !== false,
     term: o.term === undefined ? undefined : String(o.term),
     thresholds,
+    write: o.write === undefined ? undefined : String(o.write),
+    read: o.read === undefined ? undefined : String(o.read),
+    logDir: o.logDir === undefined ? undefined : String(o.logDir),
+    keep: parsePositiveInt('--keep', String(o.keep), 1, 100000),
+    begin: o.begin === undefined ? undefined : String(o.begin),
+    end: o.end === undefined ? undefined : String(o.end),
+    prometheus: o.prometheus === undefined ? undefined : String(o.prometheus),
+    top: parsePositiveInt('--top', String(o.top), 1, 10000),
   };
 }
 
@@ -114,12 +130,27 @@ async function main(argv: string[]): Promise<void> {
     throw err;
   }
   const config = toConfig(program);
+  if (config.read !== undefined) {
+    const { runReplay } = await import('./rawlog/replay.js');
+    await runReplay(config);
+    return;
+  }
   let sampler: Sampler;
   try {
     sampler = new Sampler({ proc: config.proc, sys: config.sys });
   } catch (err) {
     if (err instanceof RootMissingError) fail(`${err.message} (give --proc a directory like /proc)`);
     throw err;
+  }
+  if (config.prometheus !== undefined) {
+    const { runPrometheus } = await import('./export/server.js');
+    await runPrometheus(sampler, config);
+    return;
+  }
+  if (config.write !== undefined || config.logDir !== undefined) {
+    const { runRecord } = await import('./rawlog/record.js');
+    await runRecord(sampler, config);
+    return;
   }
   if (config.mode === 'tui') {
     const { runTui } = await import('./view/tui.js');

@@ -24,6 +24,21 @@ export interface Config {
   color: boolean;
   term?: string;
   thresholds: Thresholds;
+  /** -w FILE: record raw samples to FILE instead of drawing. */
+  write?: string;
+  /** -r FILE|YYYYMMDD|y...|-: replay a recording. */
+  read?: string;
+  /** --log-dir DIR: daily files memtop_YYYYMMDD (record with -w-less logging, or pick -r dates). */
+  logDir?: string;
+  /** --keep DAYS: daily files older than this are removed. */
+  keep: number;
+  /** -b / -e: replay window, [YYYYMMDD]hh:mm[:ss]. */
+  begin?: string;
+  end?: string;
+  /** --prometheus [HOST:]PORT */
+  prometheus?: string;
+  /** --top K: processes per ranking exported to Prometheus. */
+  top: number;
 }
 
 export function parseInterval(text: string): number {

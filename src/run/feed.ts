@@ -1,0 +1,107 @@
+/**
+ * Where intervals come from: the live system (a sampler) or a recording.
+ * The live screen and the text/JSON outputs take a Feed, so a replay shows
+ * every view, sort and filter the live screen has.
+ */
+import { buildInterval, type Interval } from '../model/interval.js';
+import type { Thresholds } from '../model/thresholds.js';
+import type { SampleNeeds, Sampler } from '../reader/sampler.js';
+import type { Sample } from '../sample.js';
+
+export interface Feed {
+  readonly kind: 'live' | 'replay';
+  /** Live: take a sample now. Replay: the next recorded sample. Undefined at the end of a recording. */
+  next(): Interval | undefined;
+  /** Replay only: the previous sample. */
+  prev?(): Interval | undefined;
+  /** Replay only: the first sample at or after `time` (ms since the epoch). */
+  branch?(time: number): Interval | undefined;
+  /** Replay: back to the first sample. Live: forget the previous sample (next is since boot). */
+  rewind(): Interval | undefined;
+}
+
+export class LiveFeed implements Feed {
+  readonly kind = 'live' as const;
+  private prevSample: Sample | undefined;
+
+  constructor(
+    private readonly sampler: Sampler,
+    private readonly thresholds: Thresholds,
+    private readonly needs: () => SampleNeeds,
+    /** Called with every raw sample, e.g. to record it. */
+    private readonly onSample?: (s: Sample) => void,
+  ) {}
+
+  next(): Interval {
+    const cur = this.sampler.sample(this.needs());
+    this.onSample?.(cur);
+    const iv = buildInterval(this.prevSample, cur, { thresholds: this.thresholds });
+    this.prevSample = cur;
+    return iv;
+  }
+
+  rewind(): Interval {
+    this.prevSample = undefined;
+    return this.next();
+  }
+}
+
+/** Random access to recorded samples, as the raw log reader provides it. */
+export interface SampleStore {
+  readonly length: number;
+  /** Undefined for a record that could not be decoded. */
+  get(i: number): Sample | undefined;
+  /** True when sample i starts a new recording run (its interval covers the time since boot). */
+  startsRun(i: number): boolean;
+  /** Wall-clock time of sample i, ms since the epoch (cheap: no full decode). */
+  timeOf(i: number): number;
+}
+
+export class ReplayFeed implements Feed {
+  readonly kind = 'replay' as const;
+  private pos = -1;
+
+  constructor(
+    private readonly store: SampleStore,
+    private readonly thresholds: Thresholds,
+  ) {}
+
+  /** Position of the current sample in the store (-1 before the first). */
+  get position(): number {
+    return this.pos;
+  }
+
+  private at(i: number): Interval | undefined {
+    const cur = this.store.get(i);
+    if (!cur) return undefined;
+    this.pos = i;
+    const prev = i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined;
+    return buildInterval(prev, cur, { thresholds: this.thresholds });
+  }
+
+  /** Moves from the current position in `step` direction to the next decodable sample. */
+  private walk(from: number, step: 1 | -1): Interval | undefined {
+    for (let i = from; i >= 0 && i < this.store.length; i += step) {
+      const iv = this.at(i);
+      if (iv) return iv;
+    }
+    return undefined;
+  }
+
+  next(): Interval | undefined {
+    return this.walk(this.pos + 1, 1);
+  }
+
+  prev(): Interval | undefined {
+    return this.walk(this.pos - 1, -1);
+  }
+
+  branch(time: number): Interval | undefined {
+    for (let i = 0; i < this.store.length; i++) if (this.store.timeOf(i) >= time) return this.walk(i, 1);
+    return undefined;
+  }
+
+  rewind(): Interval | undefined {
+    return this.walk(0, 1);
+  }
+}
