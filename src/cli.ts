@@ -12,6 +12,7 @@ import {
   UsageError, viewByName, type Config,
 } from './config.js';
 import { RootMissingError, Sampler } from './reader/sampler.js';
+import { LiveFeed } from './run/feed.js';
 import { runStream } from './run/stream.js';
 
 function version(): string {
@@ -152,12 +153,13 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
+  const feed = new LiveFeed(sampler, config.thresholds);
   if (config.mode === 'tui') {
     const { runTui } = await import('./view/tui.js');
-    await runTui(sampler, config);
+    await runTui(feed, config);
     return;
   }
-  await runStream(sampler, config);
+  await runStream(feed, config);
 }
 
 main(process.argv).catch((err: unknown) => {

@@ -24,16 +24,18 @@ export class LiveFeed implements Feed {
   readonly kind = 'live' as const;
   private prevSample: Sample | undefined;
 
+  /** Extra per-process files the current view needs (set by the output as views change). */
+  needs: SampleNeeds = {};
+
   constructor(
     private readonly sampler: Sampler,
     private readonly thresholds: Thresholds,
-    private readonly needs: () => SampleNeeds,
     /** Called with every raw sample, e.g. to record it. */
     private readonly onSample?: (s: Sample) => void,
   ) {}
 
   next(): Interval {
-    const cur = this.sampler.sample(this.needs());
+    const cur = this.sampler.sample(this.needs);
     this.onSample?.(cur);
     const iv = buildInterval(this.prevSample, cur, { thresholds: this.thresholds });
     this.prevSample = cur;

@@ -1,30 +1,40 @@
-/** Non-interactive outputs: --text and --json, sample after sample on stdout. */
+/**
+ * Non-interactive outputs: --text and --json on stdout. A live feed is
+ * sampled every interval (the first sample covers the time since boot); a
+ * replay feed is printed sample after sample to its end.
+ */
 import type { Config } from '../config.js';
+import type { Interval } from '../model/interval.js';
 import { intervalJsonLine } from '../output/json.js';
 import { renderText } from '../output/text.js';
-import type { Sampler } from '../reader/sampler.js';
-import { runLoop } from './loop.js';
+import type { Feed } from './feed.js';
+import { everyInterval } from './timer.js';
 
-export async function runStream(sampler: Sampler, config: Config): Promise<void> {
+export function formatInterval(iv: Interval, config: Config): string {
+  if (config.mode === 'json') return intervalJsonLine(iv) + '\n';
+  return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all }) + '\n';
+}
+
+export async function runStream(feed: Feed, config: Config): Promise<void> {
   // A closed pipe (memtop --json | head -1) ends memtop quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  const loop = runLoop(
-    sampler,
-    {
-      interval: config.interval,
-      samples: config.samples,
-      thresholds: config.thresholds,
-      needs: () => config.view.needs,
-    },
-    (iv) => {
-      if (config.mode === 'json') process.stdout.write(intervalJsonLine(iv) + '\n');
-      else process.stdout.write(renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all }) + '\n');
-    },
-  );
-  const stop = () => loop.stop();
+  if ('needs' in feed) (feed as { needs: object }).needs = config.view.needs;
+  if (feed.kind === 'replay') {
+    for (let iv = feed.next(); iv; iv = feed.next()) {
+      if (!process.stdout.write(formatInterval(iv, config))) {
+        await new Promise((resolve) => process.stdout.once('drain', resolve));
+      }
+    }
+    return;
+  }
+  const clock = everyInterval(config.interval, config.samples, () => {
+    const iv = feed.next();
+    if (iv) process.stdout.write(formatInterval(iv, config));
+  });
+  const stop = () => clock.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await loop.done;
+  await clock.done;
 }

@@ -1,8 +1,8 @@
 import type { Config } from '../config.js';
-import type { Sampler } from '../reader/sampler.js';
+import type { Feed } from '../run/feed.js';
 import { runStream } from '../run/stream.js';
 
 /** Placeholder until the blessed screen lands: the text output. */
-export async function runTui(sampler: Sampler, config: Config): Promise<void> {
-  await runStream(sampler, { ...config, mode: 'text' });
+export async function runTui(feed: Feed, config: Config): Promise<void> {
+  await runStream(feed, { ...config, mode: 'text' });
 }
