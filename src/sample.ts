@@ -66,5 +66,11 @@ export interface Sample {
   load: LoadAvg;
   disks: DiskSample[];
   psi?: { cpu?: Pressure; memory?: Pressure; io?: Pressure };
+  /** Socket buffer memory in bytes (/proc/net/sockstat); undefined when unreadable. */
+  sock?: { tcp: number; udp: number };
+  /** NUMA nodes under /sys/devices/system/node; undefined when sysfs does not tell. */
+  numaNodes?: number;
+  /** /proc/sys/kernel/pid_max: sets the width of the PID column. */
+  pidMax?: number;
   procs: ProcSample[];
 }

@@ -65,22 +65,28 @@ export function viewColumns(view: ViewDef): Column[] {
 
 /**
  * The columns of `view` that fit in `width` characters (one space between
- * columns). Highest priorities are kept; among equal priorities the leftmost
- * is kept. The last column (CMD or the command line) takes what is left.
+ * columns), the survivors in their order.
  */
-export function fitColumns(view: ViewDef, width: number): Column[] {
-  const order = view.columns
-    .map((c, i) => ({ ...c, i, col: column(c.name)! }))
-    .sort((a, b) => b.prio - a.prio || a.i - b.i);
-  const kept = new Set<number>();
-  let used = -1;
-  for (const c of order) {
-    if (used + 1 + c.col.width <= width) {
-      used += 1 + c.col.width;
-      kept.add(c.i);
-    }
+export function fitColumns(view: ViewDef, width: number, pidWidth = 5): Column[] {
+  const cols = view.columns.map((c) => {
+    const col = column(c.name)!;
+    return { prio: c.prio, col: col.name === 'PID' || col.name === 'PPID' ? withWidth(col, pidWidth) : col };
+  });
+  // As atop's getspacings(): drop the lowest priority, leftmost first among equals,
+  // until the columns and one space between each fit.
+  const total = () => cols.reduce((n, c) => n + c.col.width, 0) + cols.length - 1;
+  while (cols.length > 1 && total() > width) {
+    let lowest = 0;
+    for (let i = 1; i < cols.length; i++) if (cols[i]!.prio < cols[lowest]!.prio) lowest = i;
+    cols.splice(lowest, 1);
   }
-  return view.columns.map((c, i) => ({ c, i })).filter(({ i }) => kept.has(i)).map(({ c }) => column(c.name)!);
+  return cols.map((c) => c.col);
+}
+
+/** A copy of a numeric column printed in another width (PID follows pid_max). */
+function withWidth(col: Column, width: number): Column {
+  if (col.width === width) return col;
+  return { ...col, width, format: (p) => String(col.get(p) ?? '?').padStart(width) };
 }
 
 /** Case-insensitive lookup of a column offered by a view (for O and --sort). */

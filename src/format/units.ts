@@ -38,9 +38,9 @@ export function memStr(bytes: number, min: MemUnit = 'B', perSecond?: number): s
     if (suffix) {
       // Per second: one decimal for mantissas below 10, integers above.
       const abs = Math.abs(scaled);
-      text = (abs < 9.95 ? scaled.toFixed(1) : Math.round(scaled).toString()).padStart(width - 1) + letter;
+      text = (abs < 9.95 ? cFixed(scaled, 1) : cFixed(scaled, 0)).padStart(width - 1) + letter;
     } else {
-      text = scaled.toFixed(1).padStart(width - 1) + letter;
+      text = cFixed(scaled, 1).padStart(width - 1) + letter;
     }
   }
   const out = text + suffix;
@@ -56,19 +56,22 @@ export function memStr(bytes: number, min: MemUnit = 'B', perSecond?: number): s
  * Negative counts (a counter that went backwards) print as "?".
  */
 export function valStr(n: number, width: number): string {
-  if (n < 0) return '?'.padStart(width);
-  n = Math.round(n);
-  if (n < 10 ** width - 1) return String(n).padStart(width);
-  const keep = Math.max(1, width - 2);
-  const digits = String(n);
-  let mant = Number(digits.slice(0, keep));
-  let exp = digits.length - keep;
-  if (Number(digits[keep]) >= 5) mant++;
-  if (mant >= 10 ** keep) {
-    mant = Math.trunc(mant / 10);
+  let value = Math.round(n);
+  if (value < 0) return '?'.padStart(width);
+  if (value < 10 ** width - 1) return String(value).padStart(width);
+  if (width < 3) return String(value);
+  // Exponent form as atop: only the last dropped digit rounds, and not into an extra digit.
+  const digits = width - 2;
+  const maxval = 10 ** digits - 1;
+  let exp = 0;
+  let remain = 0;
+  while (value > maxval) {
     exp++;
+    remain = value % 10;
+    value = Math.trunc(value / 10);
   }
-  return `${mant}e${exp}`.padStart(width);
+  if (remain >= 5 && value < maxval) value++;
+  return `${value}e${exp}`.padStart(width);
 }
 
 /** val2cpustr: CPU time in milliseconds as "2.66s", "1m40s", "2h05m" or "3d04h". */
@@ -86,9 +89,28 @@ export function cpuStr(ms: number): string {
   return `${String(Math.trunc(hours / 24)).padStart(2)}d${pad2(hours % 24)}h`;
 }
 
-/** C's "%N.Mf" with an explicit width, for the few fixed-format figures. */
+/**
+ * C's "%.Nf": like toFixed, except that an exact tie rounds to even (glibc
+ * prints 0.25 as "0.2" and 2.5 as "2", where toFixed gives "0.3" and "3").
+ * Ties are rare, so the exact check runs only when a quick look suggests one.
+ */
+export function cFixed(value: number, decimals: number): string {
+  const plain = value.toFixed(decimals);
+  const probe = Math.abs(value).toFixed(decimals + 3);
+  if (!probe.endsWith('500')) return plain;
+  const exact = Math.abs(value).toFixed(100);
+  const cut = exact.indexOf('.') + 1 + decimals;
+  if (!/^50*$/.test(exact.slice(cut))) return plain;
+  // An exact tie: keep the truncated digits when their last digit is even.
+  const truncated = exact.slice(0, decimals > 0 ? cut : cut - 1);
+  const lastDigit = Number(truncated.replace('.', '').slice(-1));
+  if (lastDigit % 2 === 1) return plain;
+  return (value < 0 && Number(truncated) !== 0 ? '-' : '') + truncated;
+}
+
+/** C's "%W.Df". */
 export function fixed(value: number, width: number, decimals: number): string {
-  return value.toFixed(decimals).padStart(width);
+  return cFixed(value, decimals).padStart(width);
 }
 
 /** Disk service time (avio) in milliseconds, atop's seven ranges. */
@@ -102,10 +124,16 @@ export function avioStr(ms: number): string {
   return `${fixed(ms * 1_000_000, 4, 1)} ns`;
 }
 
-/** Elapsed interval for the header: "10s", "2m20s", "1h05m". */
+/** val2elapstr: "20s", "4m41s", "1h0m5s", "2d3h0m0s" (lower units follow a higher one). */
 export function elapsedStr(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.trunc(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.trunc(s / 3600)}h${String(Math.trunc((s % 3600) / 60)).padStart(2, '0')}m`;
+  let s = Math.round(seconds);
+  let out = '';
+  const units: [number, string][] = [[86400, 'd'], [3600, 'h'], [60, 'm']];
+  for (const [size, letter] of units) {
+    if (s >= size || out) {
+      out += `${Math.trunc(s / size)}${letter}`;
+      s %= size;
+    }
+  }
+  return `${out}${s}s`;
 }

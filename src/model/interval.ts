@@ -47,6 +47,9 @@ export interface MemInterval {
   anthp?: number;
   hptot?: number;
   hpuse?: number;
+  tcpsk?: number;
+  udpsk?: number;
+  numnode?: number;
   /** atop's used% = (tot - free - cache - buff - slrec + shmem) / tot. */
   usedPct: number;
   badness: number;
@@ -98,6 +101,7 @@ export interface DiskInterval {
   writeSectors: number;
   kibr: number;
   kibw: number;
+  kibd: number;
   mbrs: number;
   mbws: number;
   inflight: number;
@@ -178,6 +182,8 @@ export interface Interval {
   /** Seconds covered; the first interval covers the time since boot. */
   elapsed: number;
   sinceBoot: boolean;
+  /** Digits of pid_max: the PID column's width (5 when unknown). */
+  pidWidth: number;
   prc: PrcInterval;
   cpu: CpuInterval;
   cpl: CplInterval;
@@ -211,7 +217,8 @@ function cpuLine(cur: CpuTicks, prev: CpuTicks | undefined, scale: number, t: Th
   };
 }
 
-function memInterval(m: Sample['mem'], t: Thresholds): MemInterval {
+function memInterval(s: Sample, t: Thresholds): MemInterval {
+  const m = s.mem;
   const tot = m.MemTotal ?? 0;
   const free = m.MemFree ?? 0;
   const cache = m.Cached ?? 0;
@@ -237,6 +244,9 @@ function memInterval(m: Sample['mem'], t: Thresholds): MemInterval {
     anthp: m.AnonHugePages,
     hptot: hpTotal > 0 ? hpTotal * hpSize : undefined,
     hpuse: hpTotal > 0 ? (hpTotal - (m.HugePages_Free ?? 0)) * hpSize : undefined,
+    tcpsk: s.sock?.tcp,
+    udpsk: s.sock?.udp,
+    numnode: s.numaNodes,
     usedPct,
     badness,
     level: levelOf(badness, t),
@@ -314,13 +324,14 @@ function psiInterval(cur: Sample['psi'], prev: Sample['psi'], nsecs: number, t: 
 }
 
 function diskInterval(cur: DiskSample, prev: DiskSample | undefined, mstot: number, nsecs: number, t: Thresholds): DiskInterval {
-  const d = (k: 'reads' | 'readSectors' | 'writes' | 'writeSectors' | 'ioMs' | 'weightedMs' | 'discards') =>
+  const d = (k: 'reads' | 'readSectors' | 'writes' | 'writeSectors' | 'ioMs' | 'weightedMs' | 'discards' | 'discardSectors') =>
     sub(cur[k], prev ? prev[k] : 0);
   const read = d('reads');
   const write = d('writes');
   const ioMs = d('ioMs');
   const busy = mstot > 0 ? (ioMs * 100) / mstot : 0;
   const badness = badnessOf(busy, t.dskcritperc);
+  const discards = cur.discards < 0 ? 0 : d('discards');
   const rs = d('readSectors');
   const ws = d('writeSectors');
   return {
@@ -334,6 +345,7 @@ function diskInterval(cur: DiskSample, prev: DiskSample | undefined, mstot: numb
     writeSectors: ws,
     kibr: read > 0 ? Math.trunc(rs / read / 2) : 0,
     kibw: write > 0 ? Math.trunc(ws / write / 2) : 0,
+    kibd: discards > 0 ? Math.trunc(sub(cur.discardSectors, prev ? prev.discardSectors : 0) / discards / 2) : 0,
     mbrs: nsecs > 0 ? rs / 2 / 1024 / nsecs : 0,
     mbws: nsecs > 0 ? ws / 2 / 1024 / nsecs : 0,
     inflight: cur.inflight,
@@ -372,7 +384,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     .map((c) => ({ id: c.id, ...cpuLine(c.ticks, prevCpus.get(c.id), 1, t) }))
     .sort((a, b) => a.idle - b.idle || a.id - b.id);
 
-  const mem = memInterval(cur.mem, t);
+  const mem = memInterval(cur, t);
   const memTotKiB = mem.tot / 1024;
 
   const prevProcs = new Map<string, ProcSample>();
@@ -455,6 +467,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     time: cur.time,
     elapsed: nsecs,
     sinceBoot: !prev,
+    pidWidth: cur.pidMax ? Math.max(5, String(cur.pidMax - 1).length) : 5,
     prc,
     cpu: { ...cpuTotal, ncpu, cpus },
     cpl: {

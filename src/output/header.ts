@@ -15,20 +15,18 @@ export function timeStr(ms: number): string {
 }
 
 /**
- * "MEMTOP - host   2026/11/24  22:28:06   flags   10s elapsed", the parts
- * spread over the width as atop spreads its own header.
+ * "MEMTOP - host   2026/11/24  22:28:06   -------   10s elapsed", spaced as
+ * atop spaces its header: the room left is split in thirds around the date
+ * and the flags.
  */
 export function headerLine(iv: Interval, width: number, flags = ''): string {
-  const parts = [`MEMTOP - ${iv.host}`, `${dateStr(iv.time)}  ${timeStr(iv.time)}`];
-  if (flags) parts.push(flags);
-  parts.push(`${elapsedStr(iv.elapsed)} elapsed`);
-  const used = parts.reduce((n, p) => n + p.length, 0);
-  const gaps = parts.length - 1;
-  const spare = Math.max(gaps * 2, width - used);
-  let out = '';
-  parts.forEach((p, i) => {
-    out += p;
-    if (i < gaps) out += ' '.repeat(Math.floor(spare / gaps) + (i < spare % gaps ? 1 : 0));
-  });
-  return out.slice(0, Math.max(width, 0));
+  const elapsed = elapsedStr(iv.elapsed);
+  const fixedChars = 'MEMTOP - '.length + 10 + 2 + 8 + flags.length + ' elapsed'.length;
+  const room = Math.max(3, width - fixedChars - elapsed.length - iv.host.length);
+  const len1 = Math.max(1, Math.floor(room / 3));
+  const len2 = Math.max(1, room - 2 * len1);
+  const line =
+    `MEMTOP - ${iv.host}${' '.repeat(len1)}${dateStr(iv.time)}  ${timeStr(iv.time)}` +
+    `${' '.repeat(len1)}${flags}${' '.repeat(len2)}${elapsed} elapsed`;
+  return line.slice(0, Math.max(width, 0));
 }

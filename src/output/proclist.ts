@@ -4,10 +4,10 @@ import { sortProcs } from '../columns/process.js';
 import { fitColumns, type ViewDef } from '../columns/views.js';
 import type { ProcInterval } from '../model/interval.js';
 
-export function headerRow(cols: Column[], width: number, sortName?: string): string {
+export function headerRow(cols: Column[], width: number): string {
   const cells = cols.map((c, i) => {
     const last = i === cols.length - 1;
-    const name = c.name === sortName ? `${c.name}` : c.name;
+    const name = c.name;
     return c.left ? (last ? name : name.padEnd(c.width)) : name.padStart(c.width);
   });
   return cells.join(' ').slice(0, width);
@@ -23,6 +23,6 @@ export interface ProcListLayout {
 }
 
 /** Fits the view to the width and sorts the processes on `sort`. */
-export function layoutProcs(procs: ProcInterval[], view: ViewDef, width: number, sort: Column): ProcListLayout {
-  return { cols: fitColumns(view, width), rows: sortProcs(procs.slice(), sort) };
+export function layoutProcs(procs: ProcInterval[], view: ViewDef, width: number, sort: Column, pidWidth = 5): ProcListLayout {
+  return { cols: fitColumns(view, width, pidWidth), rows: sortProcs(procs.slice(), sort) };
 }

@@ -1,9 +1,14 @@
 /**
  * The system lines (PRC, CPU, cpu, CPL, MEM, SWP, PAG, PSI, LVM, MDD, DSK)
- * built from an interval, with atop's fields, priorities, visibility rules
- * and colours. The text output and the TUI both draw these.
+ * built from an interval: atop's fields, formats, priorities, visibility
+ * rules and colours. The text output and the TUI both draw these.
+ *
+ * Priorities are atop's defaults (2.8.1's PRC line; 2.11+'s MEM lines with
+ * avail) except PAG, where memtop keeps scan, stall, swin and swout at 80
+ * columns: the figures a memory leak is told with (atop 2.8 shows migrate,
+ * pgin, pgout, swout, oomkill there).
  */
-import { avioStr, cpuStr, fixed } from '../format/units.js';
+import { avioStr, cFixed, cpuStr, fixed, valStr } from '../format/units.js';
 import type { CpuLine, DiskInterval, Interval } from '../model/interval.js';
 import { blankField, countField, sizeField, textField, type SysField, type SysLine } from './sysfield.js';
 
@@ -12,58 +17,62 @@ export interface SysLineOptions {
   all?: boolean;
 }
 
-const pctText = (v: number) => `${Math.round(v)}%`;
+/** "%6.0f%%" and friends: a rounded percentage with its sign. */
+const pct = (v: number) => `${cFixed(v, 0)}%`;
+
+/** Fields that exist only when the kernel reports their source (atop's validity checks). */
+function opt<T>(v: T | undefined, make: (v: T) => SysField): SysField[] {
+  return v === undefined ? [] : [make(v)];
+}
 
 function prcLine(iv: Interval): SysLine {
   const p = iv.prc;
-  const zombieColor = p.nzombie > 50 ? 'crit' : p.nzombie > 30 ? 'almost' : undefined;
+  const zombie = p.nzombie > 50 ? 'crit' : p.nzombie > 30 ? 'almost' : undefined;
   return {
     label: 'PRC',
     level: 'ok',
     fields: [
-      textField('sys', cpuStr(p.sys), 6),
-      textField('user', cpuStr(p.user), 6),
-      blankField(), blankField(),
-      countField('#proc', p.nproc, 5),
-      countField('#trun', p.ntrun, 1),
-      countField('#tslpi', p.ntslpi, 2),
-      countField('#tslpu', p.ntslpu, 2),
-      countField('#zombie', p.nzombie, 4, zombieColor),
-      countField('clones', p.clones, 3),
-      blankField(), blankField(),
-      countField('#exit', p.nexit, 5),
+      textField('sys', cpuStr(p.sys), 8),
+      textField('user', cpuStr(p.user), 8),
+      blankField(),
+      countField('#proc', p.nproc, 7),
+      countField('#trun', p.ntrun, 5),
+      countField('#tslpi', p.ntslpi, 5, undefined, 4),
+      countField('#tslpu', p.ntslpu, 5, undefined, 4),
+      countField('#zombie', p.nzombie, 5, zombie),
+      countField('clones', p.clones, 4),
+      blankField(),
+      countField('#exit', p.nexit, 6),
     ],
   };
 }
 
-function cpuFields(c: CpuLine, waitName: string): SysField[] {
+function cpuFields(c: CpuLine, waitField: SysField): SysField[] {
   // Only sys, user and irq take the line's colour, and only above 1%.
   const col = (v: number) => (v > 1 ? 'line' : undefined);
   return [
-    textField('sys', pctText(c.sys), 6, col(c.sys)),
-    textField('user', pctText(c.user), 6, col(c.user)),
+    textField('sys', pct(c.sys), 9, col(c.sys)),
+    textField('user', pct(c.user), 8, col(c.user)),
+    textField('irq', pct(c.irq), 6, col(c.irq)),
     blankField(),
-    textField('irq', pctText(c.irq), 4, col(c.irq)),
+    textField('idle', pct(c.idle), 7),
+    waitField,
+    textField('steal', pct(c.steal), 2),
+    textField('guest', pct(c.guest), 3),
     blankField(),
-    textField('idle', pctText(c.idle), 5),
-    textField(waitName, pctText(c.wait), 5),
-    blankField(),
-    textField('steal', pctText(c.steal), 2),
-    textField('guest', pctText(c.guest), 2),
   ];
 }
 
 function cpuLines(iv: Interval, opts: SysLineOptions): SysLine[] {
-  const lines: SysLine[] = [{ label: 'CPU', level: iv.cpu.level, fields: cpuFields(iv.cpu, 'wait') }];
+  const lines: SysLine[] = [
+    { label: 'CPU', level: iv.cpu.level, fields: cpuFields(iv.cpu, textField('wait', pct(iv.cpu.wait), 7)) },
+  ];
   if (iv.cpu.ncpu > 1) {
     for (const c of iv.cpu.cpus) {
-      // Idle CPUs are suppressed unless `f`.
-      if (!opts.all && c.idle >= 99.5 && c.wait < 0.5) continue;
-      lines.push({
-        label: 'cpu',
-        level: c.level,
-        fields: cpuFields(c, `cpu${String(c.id).padStart(3, '0')} w`),
-      });
+      // A CPU that was only idle or waiting is suppressed unless `f`.
+      if (!opts.all && c.sys + c.user + c.irq + c.steal <= 0) continue;
+      const wait = { prio: 7, text: `cpu${String(c.id).padStart(3, '0')} w${cFixed(c.wait, 0).padStart(3)}%` };
+      lines.push({ label: 'cpu', level: c.level, fields: cpuFields(c, wait) });
     }
   }
   return lines;
@@ -71,19 +80,19 @@ function cpuLines(iv: Interval, opts: SysLineOptions): SysLine[] {
 
 function cplLine(iv: Interval): SysLine {
   const c = iv.cpl;
-  const avg = (v: number, w: number) => (v > 999 ? fixed(v, w, 0) : fixed(v, w, 2));
+  const avg = (v: number, w: number, max: number) =>
+    v > max ? `>${max}` : v > 999 ? fixed(v, w, 0) : fixed(v, w, 2);
   return {
     label: 'CPL',
     level: 'ok',
     fields: [
       countField('numcpu', c.numcpu, 7),
-      blankField(), blankField(),
-      textField('avg1', avg(c.avg1, 7), 6),
       blankField(),
-      textField('avg5', avg(c.avg5, 7), 5),
-      textField('avg15', avg(c.avg15, 6), 4, c.avg15High ? 'almost' : undefined),
-      blankField(), blankField(), blankField(),
-      countField('csw', c.csw, 5),
+      textField('avg1', avg(c.avg1, 7, 999999), 4),
+      textField('avg5', avg(c.avg5, 7, 999999), 3),
+      textField('avg15', avg(c.avg15, 6, 99999), 2, c.avg15High ? 'almost' : undefined),
+      blankField(),
+      countField('csw', c.csw, 6),
       countField('intr', c.intr, 5),
     ],
   };
@@ -91,137 +100,152 @@ function cplLine(iv: Interval): SysLine {
 
 function memLines(iv: Interval): SysLine[] {
   const m = iv.mem;
-  const opt = (name: string, v: number | undefined, prio: number, color?: SysField['color']) =>
-    v === undefined ? [] : [sizeField(name, v, prio, color)];
-  // Fields whose source is absent (old kernels, no hugepages) are dropped, as atop's validity checks do.
   const line1: SysField[] = [
     sizeField('tot', m.tot, 8, 'line'),
     sizeField('free', m.free, 9, 'line'),
-    ...opt('avail', m.avail, 7, 'line'),
+    ...opt(m.avail, (v) => sizeField('avail', v, 7, 'line')),
+    blankField(),
     sizeField('cache', m.cache, 7, 'line'),
-    ...opt('dirty', m.dirty, 5),
+    ...opt(m.dirty, (v) => sizeField('dirty', v, 5)),
     sizeField('buff', m.buff, 6, 'line'),
+    blankField(),
     sizeField('slab', m.slab, 6, 'line'),
-    ...opt('slrec', m.slrec, 2, 'line'),
-    ...opt('hptot', m.hptot, 4, 'line'),
-    ...opt('hpuse', m.hpuse, 1, 'line'),
+    ...opt(m.slrec, (v) => sizeField('slrec', v, 2, 'line')),
+    blankField(),
+    ...opt(m.hptot, (v) => sizeField('hptot', v, 4, 'line')),
+    ...opt(m.hpuse, (v) => sizeField('hpuse', v, 1, 'line')),
   ];
   const line2: SysField[] = [
-    ...opt('shmem', m.shmem, 6, 'line'),
-    ...opt('pgtab', m.pgtab, 5, 'line'),
-    ...opt('anthp', m.anthp || undefined, 4, 'line'),
+    ...opt(m.numnode, (v) => countField('numnode', v, 8)),
+    blankField(1),
+    ...opt(m.shmem, (v) => sizeField('shmem', v, 6, 'line')),
+    blankField(),
+    ...opt(m.tcpsk, (v) => sizeField('tcpsk', v, 3)),
+    ...opt(m.udpsk, (v) => sizeField('udpsk', v, 2)),
+    blankField(),
+    ...opt(m.pgtab, (v) => sizeField('pgtab', v, 5, 'line')),
+    blankField(),
+    // atop drops anthp when it is zero (no transparent huge pages in use).
+    ...opt(m.anthp || undefined, (v) => sizeField('anthp', v, 4, 'line')),
   ];
-  const lines = [{ label: 'MEM', level: m.level, fields: line1 }];
-  if (line2.length) lines.push({ label: 'MEM', level: m.level, fields: line2 });
-  return lines;
+  return [
+    { label: 'MEM', level: m.level, fields: line1 },
+    { label: 'MEM', level: m.level, fields: line2 },
+  ];
 }
 
 function swpLine(iv: Interval): SysLine {
   const s = iv.swp;
-  const opt = (name: string, v: number | undefined, prio: number, color?: SysField['color']) =>
-    v === undefined ? [] : [sizeField(name, v, prio, color)];
   return {
     label: 'SWP',
     level: s.level,
     fields: [
-      sizeField('tot', s.tot, 6, 'line'),
-      sizeField('free', s.free, 5, 'line'),
-      ...opt('swcac', s.swcac, 3, 'line'),
+      sizeField('tot', s.tot, 5, 'line'),
+      sizeField('free', s.free, 6, 'line'),
+      ...opt(s.swcac, (v) => sizeField('swcac', v, 4, 'line')),
       blankField(),
-      ...opt('vmcom', s.vmcom, 4, s.overcommitted ? 'almost' : undefined),
-      ...opt('vmlim', s.vmlim, 4, s.overcommitted ? 'info' : undefined),
+      blankField(),
+      blankField(),
+      ...opt(s.vmcom, (v) => sizeField('vmcom', v, 7, s.overcommitted ? 'almost' : undefined)),
+      ...opt(s.vmlim, (v) => sizeField('vmlim', v, 8, s.overcommitted ? 'info' : undefined)),
+    ],
+  };
+}
+
+function pagLine(iv: Interval): SysLine {
+  const g = iv.pag;
+  return {
+    label: 'PAG',
+    level: g.level,
+    fields: [
+      countField('scan', g.scan, 8),
+      countField('steal', g.steal, 3),
+      countField('stall', g.stall, 6),
+      countField('compact', g.compact, 4),
+      countField('numamig', g.numamig, 1),
+      countField('migrate', g.migrate, 2),
+      countField('pgin', g.pgin, 5),
+      countField('pgout', g.pgout, 5),
+      // zswap counters only when zswap did something.
+      ...(g.zswin + g.zswout > 0 ? [countField('zswin', g.zswin, 4), countField('zswout', g.zswout, 7, 'line')] : []),
+      countField('swin', g.swin, 8),
+      countField('swout', g.swout, 9, 'line'),
+      ...(g.oomkill >= 0 ? [countField('oomkill', g.oomkill, 7, g.oomkill > 0 ? 'crit' : undefined)] : []),
     ],
   };
 }
 
 /**
- * memtop keeps scan, stall, swin and swout at 80 columns, the figures the
- * memory-leak story is told with; atop 2.8 drops scan and stall first.
+ * PAG is shown when the kernel paged at all. atop also counts socket memory
+ * here (so its PAG line almost never hides); memtop does not.
  */
-function pagLine(iv: Interval): SysLine {
-  const g = iv.pag;
-  const fields: SysField[] = [
-    countField('scan', g.scan, 8),
-    countField('steal', g.steal, 4),
-    countField('stall', g.stall, 7),
-    countField('compact', g.compact, 3),
-    countField('numamig', g.numamig, 1),
-    countField('migrate', g.migrate, 2),
-    countField('pgin', g.pgin, 4),
-    countField('pgout', g.pgout, 4),
-  ];
-  if (g.zswin > 0 || g.zswout > 0) {
-    fields.push(countField('zswin', g.zswin, 3), countField('zswout', g.zswout, 5, 'line'));
-  }
-  fields.push(countField('swin', g.swin, 8), countField('swout', g.swout, 9, 'line'));
-  if (g.oomkill >= 0) fields.push(countField('oomkill', g.oomkill, 7, g.oomkill > 0 ? 'crit' : undefined));
-  return { label: 'PAG', level: g.level, fields };
-}
-
 function pagVisible(iv: Interval): boolean {
   const g = iv.pag;
-  return (
-    g.scan + g.steal + g.stall + g.compact + g.pgin + g.pgout + g.swin + g.swout + g.migrate + g.zswin + g.zswout > 0 ||
-    g.oomkill > 0
-  );
+  return g.scan + g.steal + g.stall + g.compact + g.pgin + g.pgout + g.swin + g.swout + g.migrate + g.numamig > 0 || g.oomkill > 0;
 }
 
 function psiLine(iv: Interval): SysLine | undefined {
   const p = iv.psi;
   if (!p) return undefined;
-  const pctF = (name: string, v: number | undefined, prio: number) =>
-    v === undefined ? [] : [textField(name, `${Math.trunc(v)}%`, prio, v >= 1 ? 'almost' : undefined)];
-  const avgs = (name: string, a: { avg10: number; avg60: number; avg300: number } | undefined, prio: number) => {
+  const total = (name: string, v: number | undefined, prio: number): SysField[] =>
+    v === undefined ? [] : [{ prio, text: `${name.padEnd(7)} ${String(Math.trunc(v)).padStart(3)}%`, color: v >= 1 ? 'almost' : undefined }];
+  const avgs = (name: string, a: { avg10: number; avg60: number; avg300: number } | undefined, prio: number): SysField[] => {
     if (!a) return [];
-    let text = `${a.avg10.toFixed(0)}/${a.avg60.toFixed(0)}/${a.avg300.toFixed(0)}`;
-    if (text.length > 9) text = [a.avg10, a.avg60, a.avg300].map((v) => Math.min(99, Math.round(v))).join('/');
-    return [textField(name, text, prio)];
+    let text = [a.avg10, a.avg60, a.avg300].map((v) => cFixed(v, 0)).join('/');
+    if (text.length > 9) text = [a.avg10, a.avg60, a.avg300].map((v) => cFixed(Math.min(99, v), 0)).join('/');
+    return [{ prio, text: `${name} ${text.padStart(9)}` }];
   };
   return {
     label: 'PSI',
     level: p.level,
     fields: [
-      ...pctF('cpusome', p.cpusome, 7),
-      ...pctF('memsome', p.memsome, 8),
-      ...pctF('memfull', p.memfull, 8),
-      blankField(),
-      ...pctF('iosome', p.iosome, 7),
-      ...pctF('iofull', p.iofull, 7),
-      ...avgs('cs', p.cpu, 3),
-      ...avgs('ms', p.mem, 3),
+      ...total('cpusome', p.cpusome, 7),
+      ...total('memsome', p.memsome, 7),
+      ...total('memfull', p.memfull, 8),
+      ...total('iosome', p.iosome, 7),
+      ...total('iofull', p.iofull, 8),
+      ...avgs('cs', p.cpu, 6),
+      ...avgs('ms', p.mem, 5),
       ...avgs('mf', p.memFull, 3),
-      ...avgs('is', p.io, 3),
+      ...avgs('is', p.io, 4),
+      ...avgs('if', p.ioFull, 2),
       blankField(),
-      ...avgs('if', p.ioFull, 3),
     ],
   };
 }
 
 function psiVisible(iv: Interval): boolean {
   const p = iv.psi;
-  if (!p) return false;
   const nz = (a?: { avg10: number; avg60: number; avg300: number }) => !!a && a.avg10 + a.avg60 + a.avg300 > 0;
-  return nz(p.cpu) || nz(p.mem) || nz(p.io) || (p.cpusome ?? 0) + (p.memsome ?? 0) + (p.iosome ?? 0) > 0;
+  return !!p && (nz(p.cpu) || nz(p.mem) || nz(p.io));
+}
+
+/** avio in 12 columns: "avio 0.59 ms"; from 10 s on, whole seconds. */
+function avioField(ms: number): SysField {
+  const text = ms >= 9995 ? `${valStr(ms / 1000, 5)} s` : avioStr(ms);
+  return { prio: 6, text: `avio ${text.padStart(7)}`, color: 'line' };
 }
 
 function diskLine(label: string, d: DiskInterval): SysLine {
   const name = d.name.length > 12 ? d.name.slice(-12) : d.name;
+  const hasDiscard = d.discard >= 0;
   return {
     label,
     level: d.level,
     fields: [
       { prio: 9, text: name.padStart(12), color: 'line' },
-      textField('busy', `${fixed(d.busy, 6, 0).trim()}%`, 8, 'line'),
+      textField('busy', `${fixed(Math.min(Math.max(d.busy, 0), 999999), 6, 0)}%`, 8, 'line'),
       countField('read', d.read, 7, 'line'),
       countField('write', d.write, 7, 'line'),
-      ...(d.discard >= 0 ? [countField('discrd', d.discard, 2, 'line')] : []),
-      countField('KiB/r', d.kibr, 4),
-      countField('KiB/w', d.kibw, 4),
-      textField('MBr/s', fixed(d.mbrs, 6, 1), 2),
-      textField('MBw/s', fixed(d.mbws, 6, 1), 2),
-      countField('inflt', d.inflight, 1),
+      ...(hasDiscard ? [countField('discrd', d.discard, 6, 'line')] : []),
+      countField('KiB/r', d.kibr, 5),
+      countField('KiB/w', d.kibw, 5),
+      ...(hasDiscard ? [countField('KiB/d', d.kibd, 4)] : []),
+      textField('MBr/s', fixed(d.mbrs, 6, 1), 6),
+      textField('MBw/s', fixed(d.mbws, 6, 1), 6),
+      countField('inflt', d.inflight, 2),
       textField('avq', fixed(d.avq, 8, 2), 1),
-      textField('avio', avioStr(d.avio), 6, 'line'),
+      avioField(d.avio),
     ],
   };
 }
@@ -232,7 +256,7 @@ export function systemLines(iv: Interval, opts: SysLineOptions = {}): SysLine[] 
   if (opts.all || pagVisible(iv)) lines.push(pagLine(iv));
   const psi = psiLine(iv);
   if (psi && (opts.all || psiVisible(iv))) lines.push(psi);
-  // Disks without I/O in the interval are hidden unless `f`.
+  // Devices without I/O in the interval are hidden unless `f`.
   const active = (d: DiskInterval) => opts.all || d.read + d.write > 0;
   for (const d of iv.lvm.filter(active)) lines.push(diskLine('LVM', d));
   for (const d of iv.mdd.filter(active)) lines.push(diskLine('MDD', d));

@@ -10,6 +10,9 @@ import { headerRow, layoutProcs, procRow } from './proclist.js';
 import { plainSysLine } from './sysfield.js';
 import { systemLines } from './syslines.js';
 
+/** The flag field of the header; the text output has no interactive toggles. */
+const TEXT_FLAGS = '-------';
+
 export interface TextOptions {
   width: number;
   view: ViewDef;
@@ -22,13 +25,13 @@ export interface TextOptions {
 
 export function renderText(iv: Interval, opts: TextOptions): string {
   const width = opts.width;
-  const out: string[] = [headerLine(iv, width)];
+  const out: string[] = [headerLine(iv, width, TEXT_FLAGS)];
   for (const line of systemLines(iv, { all: opts.all })) out.push(plainSysLine(line, width));
   out.push('');
   if (iv.sinceBoot) out.push('*** System and Process Activity since Boot ***');
   const sort = column(opts.sort ?? opts.view.defaultSort)!;
-  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort);
-  out.push(headerRow(cols, width, sort.name));
+  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, iv.pidWidth);
+  out.push(headerRow(cols, width));
   const shown = opts.maxProcs === undefined ? rows : rows.slice(0, opts.maxProcs);
   for (const p of shown) out.push(procRow(p, cols, width));
   return out.join('\n') + '\n';

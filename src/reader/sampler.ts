@@ -6,6 +6,7 @@ import { parseLoadavg, parseUptime } from '../procfs/loadavg.js';
 import { parseMeminfo } from '../procfs/meminfo.js';
 import { parsePidIo, parsePidStat, parsePidStatus, type PidStatus } from '../procfs/pid.js';
 import { parsePressure } from '../procfs/pressure.js';
+import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import type { DiskSample, ProcSample, Sample } from '../sample.js';
@@ -60,6 +61,9 @@ export class Sampler {
   private statusCache = new Map<number, StatusCacheEntry>();
   private dmNames = new Map<string, string>();
   private host: string | undefined;
+  /** Facts that do not change while the system runs, read once. */
+  private numaNodes: number | undefined;
+  private pidMax: number | undefined;
 
   constructor(opts: SamplerOptions) {
     this.proc = opts.proc;
@@ -69,6 +73,14 @@ export class Sampler {
     this.now = opts.now ?? Date.now;
     if (readOptional(join(this.proc, 'stat')) === undefined) {
       throw new RootMissingError(`cannot read ${join(this.proc, 'stat')}: not a proc root`);
+    }
+    const pidMax = Number(readOptional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
+    this.pidMax = Number.isInteger(pidMax) && pidMax > 0 ? pidMax : undefined;
+    try {
+      const nodes = readdirSync(join(this.sys, 'devices/system/node')).filter((n) => /^node\d+$/.test(n)).length;
+      this.numaNodes = nodes > 0 ? nodes : undefined;
+    } catch {
+      this.numaNodes = undefined;
     }
   }
 
@@ -95,6 +107,9 @@ export class Sampler {
       load,
       disks: this.readDisks(),
       psi: this.readPressure(),
+      sock: this.readSockets(),
+      numaNodes: this.numaNodes,
+      pidMax: this.pidMax,
       procs,
     };
   }
@@ -105,6 +120,12 @@ export class Sampler {
       this.host = fromRoot?.trim() || osHostname();
     }
     return this.host;
+  }
+
+  private readSockets(): Sample['sock'] {
+    const text = readOptional(join(this.proc, 'net/sockstat'));
+    const mem = text === undefined ? undefined : parseSockstat(text);
+    return mem && { tcp: mem.tcpPages * this.pageSize, udp: mem.udpPages * this.pageSize };
   }
 
   private readPressure(): Sample['psi'] {
