@@ -1,0 +1,276 @@
+/**
+ * The exposition writer: one interval (and the sample it ends with) in, the
+ * text a Prometheus scrape gets out. Pure and synchronous, no dependency:
+ * the text format 0.0.4 and OpenMetrics 1.0 differ only in a few lines
+ * (counter family names, # UNIT, # EOF), which a small writer states plainly.
+ *
+ * Gauges come from the interval (sizes now, rates over the last interval);
+ * counters are the kernel's running totals from the sample, so rate() and
+ * increase() work on them across scrapes and memtop restarts.
+ */
+import type { Interval, ProcInterval } from '../model/interval.js';
+import type { Sample } from '../sample.js';
+
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
+  prometheus: 'text/plain; version=0.0.4; charset=utf-8',
+  openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+};
+
+export interface ExpositionOptions {
+  format: ExpositionFormat;
+  /** Processes per ranking: the top K by resident size and the top K by resident growth. */
+  top: number;
+  /** How long taking the sample took, seconds (exported when given). */
+  sampleSeconds?: number;
+}
+
+type Labels = Record<string, string>;
+
+interface Series {
+  labels?: Labels;
+  value: number;
+}
+
+interface Family {
+  /** Without the `_total` of a counter. */
+  name: string;
+  type: 'gauge' | 'counter';
+  help: string;
+  /** OpenMetrics # UNIT; the name ends in `_<unit>`. */
+  unit?: string;
+  series: Series[];
+}
+
+/** Label values: backslash, double quote and line feed are escaped (both formats). */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n'));
+}
+
+/** A kernel percentage with two decimals as a ratio, without binary rounding noise (8.93 -> 0.0893). */
+function percentToRatio(pct: number): number {
+  return Math.round(pct * 100) / 10000;
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+function formatLabels(labels: Labels | undefined): string {
+  if (!labels) return '';
+  const parts: string[] = [];
+  for (const key in labels) parts.push(`${key}="${escapeLabelValue(labels[key]!)}"`);
+  return parts.length > 0 ? `{${parts.join(',')}}` : '';
+}
+
+function writeFamily(out: string[], f: Family, format: ExpositionFormat): void {
+  if (f.series.length === 0) return;
+  const sampleName = f.type === 'counter' ? `${f.name}_total` : f.name;
+  // 0.0.4 names the family by its sample name; OpenMetrics names a counter family without _total.
+  const familyName = format === 'openmetrics' ? f.name : sampleName;
+  out.push(`# HELP ${familyName} ${f.help}`);
+  out.push(`# TYPE ${familyName} ${f.type}`);
+  if (format === 'openmetrics' && f.unit) out.push(`# UNIT ${familyName} ${f.unit}`);
+  for (const s of f.series) out.push(`${sampleName}${formatLabels(s.labels)} ${formatValue(s.value)}`);
+}
+
+/** Collects families in a fixed order; a metric whose value is unknown is left out, never exported as 0. */
+class Families {
+  readonly list: Family[] = [];
+
+  add(name: string, type: Family['type'], help: string, unit?: string): Family {
+    const f: Family = { name, type, help, unit, series: [] };
+    this.list.push(f);
+    return f;
+  }
+
+  /** A family with one unlabelled series, left empty when the value is unknown. */
+  single(name: string, type: Family['type'], help: string, value: number | undefined, unit?: string): void {
+    const f = this.add(name, type, help, unit);
+    if (value !== undefined && Number.isFinite(value)) f.series.push({ value });
+  }
+}
+
+function systemMemory(fs: Families, iv: Interval): void {
+  const m = iv.mem;
+  const s = iv.swp;
+  const bytes = (name: string, help: string, v: number | undefined) =>
+    fs.single(`memtop_${name}_bytes`, 'gauge', help, v, 'bytes');
+  bytes('memory_total', 'Physical memory (MemTotal).', m.tot);
+  bytes('memory_free', 'Unused physical memory (MemFree).', m.free);
+  bytes('memory_available', 'Memory available for new work without swapping (MemAvailable).', m.avail);
+  bytes('memory_cached', 'Page cache, shared memory included (Cached).', m.cache);
+  bytes('memory_buffers', 'Block device buffers (Buffers).', m.buff);
+  bytes('memory_slab', 'Kernel slab caches (Slab).', m.slab);
+  bytes('memory_slab_reclaimable', 'Reclaimable part of the slab caches (SReclaimable).', m.slrec);
+  bytes('memory_shmem', 'Shared memory and tmpfs (Shmem).', m.shmem);
+  bytes('memory_dirty', 'Page cache waiting to be written back (Dirty).', m.dirty);
+  bytes('memory_page_tables', 'Memory used by page tables (PageTables).', m.pgtab);
+  fs.single('memtop_memory_used_ratio', 'gauge', 'Used memory as atop counts it: (total - free - cache - buffers - reclaimable slab + shmem) / total.',
+    m.tot > 0 ? m.usedPct / 100 : undefined, 'ratio');
+  bytes('swap_total', 'Swap space (SwapTotal).', s.tot);
+  bytes('swap_free', 'Unused swap space (SwapFree).', s.free);
+  bytes('swap_cached', 'Memory that is also in swap (SwapCached).', s.swcac);
+  bytes('commit', 'Memory committed to processes (Committed_AS).', s.vmcom);
+  bytes('commit_limit', 'Commit limit under strict overcommit (CommitLimit).', s.vmlim);
+}
+
+function paging(fs: Families, sample: Sample): void {
+  const p = sample.pag;
+  const page = sample.pageSize;
+  const counter = (name: string, help: string, v: number | undefined, unit?: string) =>
+    fs.single(`memtop_${name}`, 'counter', help, v, unit);
+  counter('page_scans', 'Pages scanned by page reclaim (pgscan_kswapd, pgscan_direct, pgscan_khugepaged).', p.scan);
+  counter('page_steals', 'Pages reclaimed (pgsteal_*).', p.steal);
+  counter('allocation_stalls', 'Allocations that stalled for direct reclaim (allocstall*).', p.stall);
+  counter('compaction_stalls', 'Allocations that stalled for memory compaction (compact_stall).', p.compact);
+  counter('swap_in_bytes', 'Bytes swapped in (pswpin x page size).', p.swin * page, 'bytes');
+  counter('swap_out_bytes', 'Bytes swapped out (pswpout x page size).', p.swout * page, 'bytes');
+  counter('page_in_bytes', 'Bytes paged in from block devices (pgpgin).', p.pgin * 1024, 'bytes');
+  counter('page_out_bytes', 'Bytes paged out to block devices (pgpgout).', p.pgout * 1024, 'bytes');
+  counter('pages_migrated', 'Pages migrated (pgmigrate_success).', p.migrate);
+  counter('oom_kills', 'Processes killed by the OOM killer (oom_kill).', p.oomkill >= 0 ? p.oomkill : undefined);
+}
+
+const DISK_CLASS: Record<string, string> = { dsk: 'disk', lvm: 'lvm', mdd: 'md' };
+
+function disks(fs: Families, iv: Interval, sample: Sample): void {
+  const byDevice = new Map([...iv.dsk, ...iv.lvm, ...iv.mdd].map((d) => [d.device, d]));
+  const reads = fs.add('memtop_disk_reads', 'counter', 'Reads completed.');
+  const writes = fs.add('memtop_disk_writes', 'counter', 'Writes completed.');
+  const readBytes = fs.add('memtop_disk_read_bytes', 'counter', 'Bytes read.', 'bytes');
+  const writtenBytes = fs.add('memtop_disk_written_bytes', 'counter', 'Bytes written.', 'bytes');
+  const ioTime = fs.add('memtop_disk_io_time_seconds', 'counter', 'Time the device had I/O in flight.', 'seconds');
+  const busy = fs.add('memtop_disk_busy_ratio', 'gauge', 'Share of the last interval the device was busy.', 'ratio');
+  const avio = fs.add('memtop_disk_avio_seconds', 'gauge', 'Average time per request in the last interval.', 'seconds');
+  for (const d of sample.disks) {
+    const labels = { device: d.name, name: d.label, class: DISK_CLASS[d.class] ?? d.class };
+    reads.series.push({ labels, value: d.reads });
+    writes.series.push({ labels, value: d.writes });
+    readBytes.series.push({ labels, value: d.readSectors * 512 });
+    writtenBytes.series.push({ labels, value: d.writeSectors * 512 });
+    ioTime.series.push({ labels, value: d.ioMs / 1000 });
+    const di = byDevice.get(d.name);
+    if (di) {
+      busy.series.push({ labels, value: Math.min(1, di.busy / 100) });
+      avio.series.push({ labels, value: di.avio / 1000 });
+    }
+  }
+}
+
+function pressure(fs: Families, sample: Sample): void {
+  const psi = sample.psi;
+  const someTotal = fs.add('memtop_pressure_some_seconds', 'counter',
+    'Time in which at least one task was stalled on the resource (PSI some).', 'seconds');
+  const fullTotal = fs.add('memtop_pressure_full_seconds', 'counter',
+    'Time in which all non-idle tasks were stalled on the resource (PSI full).', 'seconds');
+  const someRatio = fs.add('memtop_pressure_some_ratio', 'gauge',
+    'Share of time at least one task was stalled, kernel average over the window (PSI some avgN).', 'ratio');
+  const fullRatio = fs.add('memtop_pressure_full_ratio', 'gauge',
+    'Share of time all non-idle tasks were stalled, kernel average over the window (PSI full avgN).', 'ratio');
+  if (!psi) return;
+  for (const resource of ['cpu', 'memory', 'io'] as const) {
+    const p = psi[resource];
+    if (!p) continue;
+    const lines = [[p.some, someTotal, someRatio], [p.full, fullTotal, fullRatio]] as const;
+    for (const [line, total, ratio] of lines) {
+      if (!line) continue;
+      total.series.push({ labels: { resource }, value: line.total / 1e6 });
+      ratio.series.push({ labels: { resource, window: '10s' }, value: percentToRatio(line.avg10) });
+      ratio.series.push({ labels: { resource, window: '60s' }, value: percentToRatio(line.avg60) });
+      ratio.series.push({ labels: { resource, window: '300s' }, value: percentToRatio(line.avg300) });
+    }
+  }
+}
+
+/**
+ * The processes exported: the top K by resident size and the top K that grew
+ * (positive RGROW) in the last interval, each once, in pid order. Kernel
+ * threads (no resident memory) never count. Growth is unknown for the first
+ * interval (it covers the time since boot), so then only sizes rank.
+ */
+export function exportedProcesses(iv: Interval, top: number): ProcInterval[] {
+  const user = iv.procs.filter((p) => p.rsize > 0 || p.vsize > 0);
+  const chosen = new Map<number, ProcInterval>();
+  const bySize = [...user].sort((a, b) => b.rsize - a.rsize || a.pid - b.pid);
+  for (const p of bySize.slice(0, top)) chosen.set(p.pid, p);
+  if (!iv.sinceBoot) {
+    const growing = user.filter((p) => p.rgrow > 0).sort((a, b) => b.rgrow - a.rgrow || a.pid - b.pid);
+    for (const p of growing.slice(0, top)) chosen.set(p.pid, p);
+  }
+  return [...chosen.values()].sort((a, b) => a.pid - b.pid);
+}
+
+function processes(fs: Families, iv: Interval, top: number): void {
+  const chosen = exportedProcesses(iv, top);
+  const rates = !iv.sinceBoot && iv.elapsed > 0;
+  const perSec = (v: number) => v / iv.elapsed;
+  const gauge = (name: string, help: string, unit: string | undefined, value: (p: ProcInterval) => number | undefined) => {
+    const f = fs.add(`memtop_process_${name}`, 'gauge', help, unit);
+    for (const p of chosen) {
+      const v = value(p);
+      if (v !== undefined && Number.isFinite(v)) f.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: v });
+    }
+  };
+  gauge('resident_bytes', 'Resident memory (RSIZE).', 'bytes', (p) => p.rsize);
+  gauge('virtual_bytes', 'Virtual memory (VSIZE).', 'bytes', (p) => p.vsize);
+  gauge('swap_bytes', 'Memory swapped out (SWAPSZ, VmSwap).', 'bytes', (p) => p.swapsz);
+  if (!rates) return;
+  gauge('rgrow_bytes_per_second', 'Growth of resident memory over the last interval (RGROW per second).', undefined,
+    (p) => perSec(p.rgrow));
+  gauge('vgrow_bytes_per_second', 'Growth of virtual memory over the last interval (VGROW per second).', undefined,
+    (p) => perSec(p.vgrow));
+  gauge('minor_faults_per_second', 'Minor page faults per second over the last interval (MINFLT).', undefined,
+    (p) => perSec(p.minflt));
+  gauge('major_faults_per_second', 'Major page faults per second over the last interval (MAJFLT).', undefined,
+    (p) => perSec(p.majflt));
+}
+
+/** The full exposition text of one interval. */
+export function renderExposition(iv: Interval, sample: Sample, opts: ExpositionOptions): string {
+  const fs = new Families();
+  systemMemory(fs, iv);
+  paging(fs, sample);
+  disks(fs, iv, sample);
+  pressure(fs, sample);
+  processes(fs, iv, opts.top);
+  fs.single('memtop_processes', 'gauge', 'Processes on the system.', iv.procs.length);
+  fs.single('memtop_interval_seconds', 'gauge', 'Length of the last interval (the first one covers the time since boot).',
+    iv.elapsed, 'seconds');
+  fs.single('memtop_sample_timestamp_seconds', 'gauge', 'When the last sample was taken, seconds since the epoch.',
+    sample.time / 1000, 'seconds');
+  fs.single('memtop_sample_duration_seconds', 'gauge', 'How long taking the last sample took.', opts.sampleSeconds, 'seconds');
+  const out: string[] = [];
+  for (const f of fs.list) writeFamily(out, f, opts.format);
+  if (opts.format === 'openmetrics') out.push('# EOF');
+  return out.join('\n') + '\n';
+}
+
+/**
+ * Content negotiation: OpenMetrics 1.0 when the Accept header asks for
+ * application/openmetrics-text (version 1.0.0 or unspecified) at least as
+ * much as for the text format; the text format 0.0.4 otherwise.
+ */
+export function negotiateFormat(accept: string | undefined): ExpositionFormat {
+  if (!accept) return 'prometheus';
+  let om = -1;
+  let text = -1;
+  for (const range of accept.split(',')) {
+    const [type = '', ...params] = range.split(';').map((s) => s.trim().toLowerCase());
+    let q = 1;
+    let version: string | undefined;
+    for (const p of params) {
+      const [k, v = ''] = p.split('=').map((s) => s.trim());
+      if (k === 'q') q = Number(v);
+      else if (k === 'version') version = v;
+    }
+    if (!Number.isFinite(q) || q <= 0) continue;
+    if (type === 'application/openmetrics-text' && (version === undefined || version === '1.0.0')) om = Math.max(om, q);
+    else if (type === 'text/plain' || type === '*/*' || type === 'text/*') text = Math.max(text, q);
+  }
+  return om > 0 && om >= text ? 'openmetrics' : 'prometheus';
+}
