@@ -1,0 +1,240 @@
+/**
+ * Helpers of the Prometheus tests: a small fake /proc tree whose counters a
+ * test sets and advances, promtool, free loopback ports, HTTP requests.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface FakeProc {
+  pid: number;
+  comm: string;
+  /** Bytes (a multiple of 4096). */
+  rss: number;
+  vsize: number;
+  minflt?: number;
+  majflt?: number;
+  /** Bytes; undefined leaves VmSwap out of status. */
+  swap?: number;
+  starttime?: number;
+}
+
+export interface FakeState {
+  uptime: number;
+  /** cpu ticks (user, idle) summed over 2 CPUs. */
+  user: number;
+  idle: number;
+  meminfoKiB: Record<string, number>;
+  vmstat: Record<string, number>;
+  /** name -> [reads, readSectors, writes, writeSectors, ioMs, weightedMs] */
+  disks: Record<string, [number, number, number, number, number, number]>;
+  psi?: { cpu: string; memory: string; io: string };
+  procs: FakeProc[];
+}
+
+export function initialState(): FakeState {
+  return {
+    uptime: 1000,
+    user: 20000,
+    idle: 180000,
+    meminfoKiB: {
+      MemTotal: 8000000, MemFree: 2000000, MemAvailable: 5000000, Buffers: 100000, Cached: 3000000,
+      SwapCached: 1000, Shmem: 50000, Slab: 200000, SReclaimable: 150000, Dirty: 300, PageTables: 9000,
+      SwapTotal: 1000000, SwapFree: 900000, CommitLimit: 5000000, Committed_AS: 4000000,
+    },
+    vmstat: {
+      pgpgin: 1000, pgpgout: 2000, pswpin: 10, pswpout: 20, pgscan_kswapd: 100, pgscan_direct: 5,
+      pgsteal_kswapd: 90, allocstall_normal: 3, allocstall_movable: 1, compact_stall: 2, oom_kill: 1,
+      pgmigrate_success: 7,
+    },
+    disks: {
+      sda: [1000, 80000, 500, 40000, 3000, 4000],
+      'dm-0': [900, 70000, 400, 30000, 2500, 3000],
+      sda1: [10, 10, 10, 10, 10, 10], // a partition: never exported
+    },
+    psi: {
+      cpu: 'some avg10=8.93 avg60=2.00 avg300=0.50 total=5000000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n',
+      memory: 'some avg10=1.50 avg60=0.25 avg300=0.05 total=2500000\nfull avg10=1.00 avg60=0.20 avg300=0.04 total=2000000\n',
+      io: 'some avg10=0.00 avg60=0.00 avg300=0.00 total=700000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=600000\n',
+    },
+    procs: [
+      { pid: 1, comm: 'init', rss: 4096 * 1000, vsize: 100e6, minflt: 500, majflt: 5, swap: 0 },
+      { pid: 200, comm: 'big', rss: 4096 * 50000, vsize: 900e6, minflt: 1000, majflt: 10, swap: 4096 * 100 },
+      { pid: 300, comm: 'leaker', rss: 4096 * 2000, vsize: 300e6, minflt: 100, majflt: 0, swap: 0 },
+      { pid: 400, comm: 'small', rss: 4096 * 100, vsize: 10e6, minflt: 10, majflt: 0 },
+      { pid: 2, comm: 'kthreadd', rss: 0, vsize: 0 },
+    ],
+  };
+}
+
+function statLine(p: FakeProc): string {
+  // Fields 3..52 of proc(5); field 39 (processor) is 0.
+  const f: (string | number)[] = new Array(50).fill(0);
+  const set = (field: number, v: string | number) => (f[field - 3] = v);
+  set(3, p.rss === 0 && p.vsize === 0 ? 'I' : 'S');
+  set(4, 1);
+  set(10, p.minflt ?? 0);
+  set(12, p.majflt ?? 0);
+  set(14, 10);
+  set(15, 5);
+  set(18, 20);
+  set(20, 1);
+  set(22, p.starttime ?? 100);
+  set(23, p.vsize);
+  set(24, p.rss / 4096);
+  return `${p.pid} (${p.comm}) ${f.join(' ')}\n`;
+}
+
+function statusText(p: FakeProc): string {
+  const lines = [`Name:\t${p.comm.replace(/\n/g, '\\n')}`, 'Uid:\t1000\t1000\t1000\t1000'];
+  if (p.vsize > 0) {
+    lines.push(`VmSize:\t${Math.round(p.vsize / 1024)} kB`, `VmRSS:\t${p.rss / 1024} kB`, 'VmData:\t100 kB',
+      'VmStk:\t132 kB', 'VmExe:\t10 kB', 'VmLib:\t20 kB', 'VmLck:\t0 kB');
+    if (p.swap !== undefined) lines.push(`VmSwap:\t${p.swap / 1024} kB`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A fake proc root in a temporary directory; `write()` (re)writes every file from the state. */
+export class FakeRoot {
+  readonly dir: string;
+  readonly proc: string;
+  readonly sys: string;
+  state: FakeState;
+
+  constructor(state: FakeState = initialState()) {
+    this.dir = mkdtempSync(join(tmpdir(), 'memtop-prom-'));
+    this.proc = join(this.dir, 'proc');
+    this.sys = join(this.dir, 'sys');
+    mkdirSync(this.proc);
+    mkdirSync(this.sys);
+    this.state = state;
+    this.write();
+  }
+
+  write(): void {
+    const s = this.state;
+    const p = (name: string, text: string) => {
+      mkdirSync(join(this.proc, name, '..'), { recursive: true });
+      writeFileSync(join(this.proc, name), text);
+    };
+    const half = (n: number) => Math.round(n / 2);
+    p('stat', [
+      `cpu  ${s.user} 0 0 ${s.idle} 0 0 0 0 0 0`,
+      `cpu0 ${half(s.user)} 0 0 ${half(s.idle)} 0 0 0 0 0 0`,
+      `cpu1 ${half(s.user)} 0 0 ${half(s.idle)} 0 0 0 0 0 0`,
+      'intr 1000', 'ctxt 2000', 'btime 1700000000', 'processes 500', 'procs_running 1', 'procs_blocked 0', '',
+    ].join('\n'));
+    p('meminfo', Object.entries(s.meminfoKiB).map(([k, v]) => `${k}:${' '.repeat(Math.max(1, 16 - k.length))}${v} kB`).join('\n') + '\n');
+    p('vmstat', Object.entries(s.vmstat).map(([k, v]) => `${k} ${v}`).join('\n') + '\n');
+    p('loadavg', '0.50 0.40 0.30 1/120 4000\n');
+    p('uptime', `${s.uptime.toFixed(2)} 1500.00\n`);
+    p('diskstats', Object.entries(s.disks).map(([name, [r, rs, w, ws, io, wio]], i) =>
+      `   8 ${i} ${name} ${r} 0 ${rs} 100 ${w} 0 ${ws} 200 0 ${io} ${wio} 0 0 0 0`).join('\n') + '\n');
+    p('sys/kernel/hostname', 'fakehost\n');
+    if (s.psi) {
+      p('pressure/cpu', s.psi.cpu);
+      p('pressure/memory', s.psi.memory);
+      p('pressure/io', s.psi.io);
+    } else {
+      rmSync(join(this.proc, 'pressure'), { recursive: true, force: true });
+    }
+    const live = new Set(s.procs.map((x) => String(x.pid)));
+    for (const proc of s.procs) {
+      p(`${proc.pid}/stat`, statLine(proc));
+      p(`${proc.pid}/status`, statusText(proc));
+    }
+    // Exited processes leave /proc.
+    for (const entry of readdirNumeric(this.proc)) if (!live.has(entry)) rmSync(join(this.proc, entry), { recursive: true });
+  }
+
+  /** Moves the clock on by `seconds` (CPU ticks too, 2 CPUs at 100 Hz). */
+  advance(seconds: number): void {
+    this.state.uptime += seconds;
+    this.state.user += seconds * 20;
+    this.state.idle += seconds * 180;
+  }
+
+  process(pid: number): FakeProc {
+    const found = this.state.procs.find((x) => x.pid === pid);
+    if (!found) throw new Error(`no fake process ${pid}`);
+    return found;
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function readdirNumeric(dir: string): string[] {
+  return readdirSync(dir).filter((n) => /^\d+$/.test(n));
+}
+
+/** Runs `promtool check metrics` on the text; returns its exit code and output. Throws when promtool is missing. */
+export function promtoolCheck(text: string): { status: number; output: string } {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (r.error) {
+    throw new Error(`promtool is not installed (${r.error.message}): install Debian's 'prometheus' package (CI does so in .ci/run)`);
+  }
+  return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+}
+
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export function httpRequest(
+  port: number, path: string, opts: { method?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(opts.timeoutMs ?? 10_000, () => req.destroy(new Error(`timeout on ${path}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The value of one series in exposition text; undefined when absent. */
+export function seriesValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = parseLabels(m[2] ?? '');
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+/** Parses {a="x",b="y\"z"} with the exposition escapes. */
+export function parseLabels(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out[m[1]!] = m[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+  }
+  return out;
+}
