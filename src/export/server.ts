@@ -103,10 +103,7 @@ export function createMetricsServer(): MetricsServer {
   // Idle or stalled connections (a reader that never reads) are closed after this long.
   server.setTimeout(30_000, (socket) => socket.destroy());
   server.maxHeadersCount = 100;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable && !socket.writableEnded) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  // Malformed requests: node's default answer (400, 431 for oversized headers, 408 on timeout) and close.
   return {
     server,
     publish(texts) {
