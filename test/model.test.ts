@@ -1,0 +1,117 @@
+/** The model on fake /proc trees at two moments: deltas, growth, badness. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildInterval } from '../src/model/interval.js';
+import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
+import { Sampler } from '../src/reader/sampler.js';
+import { fakeInterval, fakeProcFiles, makeTree, type FakeMoment } from './helpers/trees.js';
+
+const PAGE = 4096;
+
+test('processes matched by pid and start time: growth, faults and CPU as deltas', () => {
+  const a: FakeMoment = { uptime: 1000, cpu: [1000, 500, 10000, 100], procs: [{ pid: 10, vsize: 1000, rss: 500, minflt: 100, majflt: 2, utime: 50, stime: 20 }] };
+  const b: FakeMoment = { uptime: 1010, cpu: [1500, 700, 11200, 100], procs: [{ pid: 10, vsize: 1300, rss: 800, minflt: 400, majflt: 5, utime: 250, stime: 70 }] };
+  const p = fakeInterval(a, b).procs.find((x) => x.pid === 10)!;
+  assert.equal(p.isNew, false);
+  assert.equal(p.vgrow, 300 * PAGE);
+  assert.equal(p.rgrow, 300 * PAGE);
+  assert.equal(p.minflt, 300);
+  assert.equal(p.majflt, 3);
+  assert.equal(p.usrcpu, 2000, '200 ticks at 100 Hz');
+  assert.equal(p.syscpu, 500);
+  // 250 ticks of one process out of 1900 ticks on 2 CPUs: 250*100/(1900/2) = 26.3% of one CPU.
+  assert.ok(Math.abs(p.cpu - 26.315) < 0.01, String(p.cpu));
+});
+
+test('shrinking RSS gives negative growth', () => {
+  const a: FakeMoment = { uptime: 10, procs: [{ pid: 7, vsize: 900, rss: 600 }] };
+  const b: FakeMoment = { uptime: 30, procs: [{ pid: 7, vsize: 900, rss: 594 }] };
+  const p = fakeInterval(a, b).procs[0]!;
+  assert.equal(p.vgrow, 0);
+  assert.equal(p.rgrow, -6 * PAGE);
+});
+
+test('a new process and a reused pid show their full sizes and total faults as growth, like atop', () => {
+  const a: FakeMoment = { uptime: 10, procs: [{ pid: 20, starttime: 100, vsize: 50, rss: 40, minflt: 900 }] };
+  const b: FakeMoment = {
+    uptime: 20,
+    procs: [
+      { pid: 20, starttime: 555, vsize: 70, rss: 30, minflt: 15 },
+      { pid: 21, starttime: 600, vsize: 80, rss: 60, minflt: 12, majflt: 1 },
+    ],
+  };
+  const iv = fakeInterval(a, b);
+  const reused = iv.procs.find((p) => p.pid === 20)!;
+  assert.equal(reused.isNew, true, 'same pid, other start time: another process');
+  assert.deepEqual([reused.vgrow, reused.rgrow, reused.minflt], [70 * PAGE, 30 * PAGE, 15]);
+  const fresh = iv.procs.find((p) => p.pid === 21)!;
+  assert.deepEqual([fresh.isNew, fresh.vgrow, fresh.rgrow, fresh.minflt, fresh.majflt], [true, 80 * PAGE, 60 * PAGE, 12, 1]);
+  assert.equal(iv.prc.nexit, 1, 'the old pid 20 is gone');
+});
+
+test('gone processes leave the list; the first sample covers the time since boot', () => {
+  const a: FakeMoment = { uptime: 500, procs: [{ pid: 1, rss: 10 }, { pid: 2, rss: 20 }, { pid: 3, rss: 30 }] };
+  const b: FakeMoment = { uptime: 510, procs: [{ pid: 1, rss: 10 }] };
+  const iv = fakeInterval(a, b);
+  assert.deepEqual(iv.procs.map((p) => p.pid), [1]);
+  assert.equal(iv.prc.nexit, 2);
+  assert.equal(iv.elapsed, 10);
+  const first = buildInterval(undefined, new Sampler({ proc: makeTree(fakeProcFiles(a)), sys: '/nonexistent' }).sample());
+  assert.equal(first.sinceBoot, true);
+  assert.equal(first.elapsed, 500);
+  assert.ok(first.procs.every((p) => p.isNew && p.rgrow === p.rsize));
+});
+
+test('a process vanishing between stat and status is skipped silently; unknown swap stays unknown', () => {
+  const b: FakeMoment = { uptime: 5, procs: [{ pid: 8, noStatus: true }, { pid: 9, swapKb: undefined }, { pid: 10, swapKb: 64 }] };
+  const iv = fakeInterval({ uptime: 1, procs: [] }, b);
+  assert.deepEqual(iv.procs.map((p) => p.pid).sort(), [10, 9]);
+  assert.equal(iv.procs.find((p) => p.pid === 9)!.swapsz, undefined);
+  assert.equal(iv.procs.find((p) => p.pid === 10)!.swapsz, 64 * 1024);
+});
+
+test('odd /proc entries do not break the sampler', () => {
+  const files = fakeProcFiles({ uptime: 3, procs: [{ pid: 4 }] });
+  files['77/stat'] = 'garbage without parentheses';
+  files['78/stat'] = '';
+  files['self/stat'] = 'not a pid directory';
+  const s = new Sampler({ proc: makeTree(files), sys: '/nonexistent' }).sample();
+  assert.deepEqual(s.procs.map((p) => p.pid), [4]);
+});
+
+test('MEM badness: atop used% with thresholds; overridable', () => {
+  // used = 4G - 100M free - 200M cache - 50M buff - 100M slrec + 10M shmem = 3656M of 4096M = 89.2%
+  const memKb = { MemFree: 100 * 1024, Cached: 200 * 1024, Buffers: 50 * 1024 };
+  const m: FakeMoment = { uptime: 2, memKb, procs: [] };
+  const iv = fakeInterval({ ...m, uptime: 1 }, m);
+  assert.equal(Math.trunc(iv.mem.usedPct), 89);
+  assert.equal(iv.mem.badness, 98);
+  assert.equal(iv.mem.level, 'almost');
+  const strict = fakeInterval({ ...m, uptime: 1 }, m, { ...DEFAULT_THRESHOLDS, memcritperc: 85 });
+  assert.equal(strict.mem.level, 'crit');
+});
+
+test('SWP: without swap never critical; PAG: any swap-out is at least almost critical', () => {
+  const noSwap: FakeMoment = { uptime: 2, memKb: { SwapTotal: 0, SwapFree: 0 }, procs: [] };
+  assert.equal(fakeInterval({ ...noSwap, uptime: 1 }, noSwap).swp.level, 'ok');
+  const full: FakeMoment = { uptime: 2, memKb: { SwapTotal: 1000, SwapFree: 100 }, procs: [] };
+  assert.equal(fakeInterval({ ...full, uptime: 1 }, full).swp.level, 'crit');
+  const a: FakeMoment = { uptime: 100, vmstat: { pswpout: 1000 }, procs: [] };
+  const slow = fakeInterval(a, { uptime: 110, vmstat: { pswpout: 1020 }, procs: [] }); // 2/s
+  assert.equal(slow.pag.level, 'almost');
+  const fast = fakeInterval(a, { uptime: 110, vmstat: { pswpout: 1090 }, procs: [] }); // 9/s
+  assert.equal(fast.pag.level, 'crit');
+  assert.equal(fast.pag.swout, 90);
+});
+
+test('disk busy, avio and counters that went backwards (subcount)', () => {
+  const disk = (reads: number, writes: number, ioMs: number) => `   8       0 sda ${reads} 0 ${reads * 8} 0 ${writes} 0 ${writes * 8} 0 0 ${ioMs} ${ioMs * 2}\n`;
+  // 10 s on 2 CPUs at 100 Hz = 2000 ticks: mstot 10000 ms.
+  const a: FakeMoment = { uptime: 10, cpu: [1000, 500, 10000, 100], diskstats: disk(100, 100, 1000), procs: [] };
+  const b: FakeMoment = { uptime: 20, cpu: [1500, 700, 11300, 100], diskstats: disk(150, 250, 10000), procs: [] };
+  const d = fakeInterval(a, b).dsk[0]!;
+  assert.deepEqual([d.read, d.write, d.busy, d.avio, d.avq, d.kibr], [50, 150, 90, 45, 2, 4]);
+  assert.equal(d.level, 'crit');
+  const wrapped = fakeInterval(b, { ...a, uptime: 30, cpu: [2000, 900, 12600, 100] }).dsk[0]!;
+  assert.equal(wrapped.read, 100, 'a counter that went backwards counts from zero');
+});
