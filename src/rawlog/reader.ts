@@ -1,0 +1,191 @@
+/**
+ * Reads a raw log held in memory: checks the header, indexes every intact
+ * record (finding the next one again after damaged bytes), and decodes
+ * samples on demand. Implements the replay's SampleStore.
+ */
+import type { SampleStore } from '../run/feed.js';
+import type { Sample } from '../sample.js';
+import { decodeDelta, decodeKeyframe } from './encoding.js';
+import {
+  checkFrame, decodeFileHeader, decompress, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC, type FileHeader, type Frame,
+} from './format.js';
+
+export interface RecordRef {
+  offset: number;
+  end: number;
+  payloadStart: number;
+  frame: Frame;
+}
+
+export interface Scan {
+  records: RecordRef[];
+  /** Damaged stretches between intact records: [offset, length]. */
+  damaged: [number, number][];
+  /** Where the data stops being usable, when it does before its end. */
+  tail?: { offset: number; torn: boolean };
+  /** End of the last intact record (or of the header). */
+  lastEnd: number;
+}
+
+/** The next place at or after `from` where an intact record (or a file header) starts, or -1. */
+function nextIntact(buf: Buffer, from: number): number {
+  let best = -1;
+  for (let s = findSync(buf, from); s >= 0; s = findSync(buf, s + 1)) {
+    if (checkFrame(buf, s).ok) {
+      best = s;
+      break;
+    }
+  }
+  // A file header (logs concatenated with cat) is also a place to go on from.
+  for (let m = buf.indexOf(MAGIC, from); m >= 0 && (best < 0 || m < best); m = buf.indexOf(MAGIC, m + 1)) {
+    if (isHeaderAt(buf, m)) return m;
+  }
+  return best;
+}
+
+function isHeaderAt(buf: Buffer, pos: number): boolean {
+  if (!hasMagic(buf.subarray(pos))) return false;
+  try {
+    decodeFileHeader(buf.subarray(pos), '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Indexes the intact records of `buf` from `start` (the end of the file header). */
+export function scanRecords(buf: Buffer, start: number): Scan {
+  const records: RecordRef[] = [];
+  const damaged: [number, number][] = [];
+  let pos = start;
+  let lastEnd = start;
+  while (pos < buf.length) {
+    const c = checkFrame(buf, pos);
+    if (c.ok) {
+      records.push({ offset: pos, end: c.end, payloadStart: c.payloadStart, frame: c.frame });
+      pos = lastEnd = c.end;
+      continue;
+    }
+    if (hasMagic(buf.subarray(pos))) {
+      // Another file's header: logs concatenated with cat replay as one.
+      try {
+        pos = lastEnd = pos + decodeFileHeader(buf.subarray(pos), '').length;
+        continue;
+      } catch {
+        // not a whole header: damage
+      }
+    }
+    const next = nextIntact(buf, pos + 1);
+    if (next < 0) return { records, damaged, tail: { offset: pos, torn: c.reason === 'short' }, lastEnd };
+    damaged.push([pos, next - pos]);
+    pos = next;
+  }
+  return { records, damaged, lastEnd };
+}
+
+/** Decoded samples kept for stepping back and forth (each interval needs two). */
+const CACHE = 6;
+
+export class RawLog implements SampleStore {
+  readonly header: FileHeader;
+  /** Records that can be decoded: intact, and their keyframe intact. */
+  private readonly records: RecordRef[];
+  private readonly keyAt = new Map<number, RecordRef>();
+  /** One line each: damage found, samples lost, an incomplete end. */
+  readonly warnings: string[] = [];
+  readonly truncatedAt: number | undefined;
+  private readonly cache = new Map<number, Sample | undefined>();
+  private keyText: { offset: number; text: Buffer } | undefined;
+
+  /**
+   * `name` names the file in messages. Throws RawLogError when the data is
+   * not a memtop log or was written by a newer major format version.
+   */
+  constructor(
+    private readonly buf: Buffer,
+    readonly name: string,
+    private readonly onDecodeError: (message: string) => void = () => {},
+  ) {
+    this.header = decodeFileHeader(buf, name);
+    const scan = scanRecords(buf, this.header.length);
+    for (const r of scan.records) if (r.frame.kind === Kind.Key) this.keyAt.set(r.offset, r);
+    const orphans = new Map<number, number>();
+    this.records = scan.records.filter((r) => {
+      if (r.frame.kind === Kind.Key) return true;
+      const key = r.offset - r.frame.back;
+      if (this.keyAt.has(key)) return true;
+      orphans.set(key, (orphans.get(key) ?? 0) + 1);
+      return false;
+    });
+    const MAX_LINES = 10;
+    scan.damaged.slice(0, MAX_LINES).forEach(([off, len]) => {
+      this.warnings.push(`${name}: skipped ${len} damaged byte${len === 1 ? '' : 's'} at byte offset ${off}`);
+    });
+    if (scan.damaged.length > MAX_LINES) this.warnings.push(`${name}: ... and ${scan.damaged.length - MAX_LINES} more damaged stretches`);
+    for (const [key, n] of orphans) {
+      this.warnings.push(`${name}: ${n} sample${n === 1 ? '' : 's'} lost with their damaged keyframe at byte offset ${key}`);
+    }
+    if (scan.tail) {
+      this.truncatedAt = scan.tail.offset;
+      this.warnings.push(
+        scan.tail.torn
+          ? `${name} is incomplete: the record at byte offset ${scan.tail.offset} is cut short (file ends at ${buf.length})`
+          : `${name}: damaged data from byte offset ${scan.tail.offset} to the end (${buf.length - scan.tail.offset} bytes) skipped`,
+      );
+    }
+  }
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  timeOf(i: number): number {
+    return this.records[i]!.frame.time;
+  }
+
+  startsRun(i: number): boolean {
+    return i === 0 || (this.records[i]!.frame.flags & FLAG_RUN_START) !== 0;
+  }
+
+  /** True when record i is a keyframe (decodes on its own). */
+  isKeyframe(i: number): boolean {
+    return this.records[i]!.frame.kind === Kind.Key;
+  }
+
+  /** Byte offset of record i (for messages and tests). */
+  offsetOf(i: number): number {
+    return this.records[i]!.offset;
+  }
+
+  get(i: number): Sample | undefined {
+    if (i < 0 || i >= this.records.length) return undefined;
+    if (this.cache.has(i)) return this.cache.get(i);
+    const r = this.records[i]!;
+    let sample: Sample | undefined;
+    try {
+      sample = this.decode(r);
+    } catch (err) {
+      this.onDecodeError(`${this.name}: the sample at byte offset ${r.offset} cannot be decoded (${(err as Error).message})`);
+    }
+    if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(i, sample);
+    return sample;
+  }
+
+  private payload(r: RecordRef): Buffer {
+    return this.buf.subarray(r.payloadStart, r.end);
+  }
+
+  private keyframeText(r: RecordRef): Buffer {
+    if (this.keyText?.offset !== r.offset) this.keyText = { offset: r.offset, text: decompress(r.frame.codec, this.payload(r)) };
+    return this.keyText.text;
+  }
+
+  private decode(r: RecordRef): Sample {
+    if (r.frame.kind === Kind.Key) return decodeKeyframe(this.keyframeText(r).toString('utf8'));
+    const key = this.keyAt.get(r.offset - r.frame.back)!;
+    const keyText = this.keyframeText(key);
+    const delta = decompress(r.frame.codec, this.payload(r), keyText);
+    return decodeDelta(decodeKeyframe(keyText.toString('utf8')), delta.toString('utf8'));
+  }
+}
