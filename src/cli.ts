@@ -50,7 +50,7 @@ function buildProgram(): Command {
     .option('--text', 'print each sample as plain text like atop (also when stdout is not a terminal)')
     .option('--width <columns>', 'width of the text output', '80')
     .option('-m, --memory', 'memory view (same as --view memory)')
-    .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command').default('generic'))
+    .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command, user, program').default('generic'))
     .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
@@ -63,6 +63,7 @@ function buildProgram(): Command {
     .option('-e, --end <time>', 'replay up to this time: [YYYYMMDD]hh:mm[:ss]')
     .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
     .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
+    .option('--info', 'print static facts about this host (CPU, memory, OS) and exit')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
     .option('--swpcrit <pct>', 'swap used % that is critical (0 = off)', '80')
@@ -131,6 +132,11 @@ async function main(argv: string[]): Promise<void> {
     throw err;
   }
   const config = toConfig(program);
+  if (program.opts<Opts>().info) {
+    const { formatFacts, hostFacts } = await import('./host/info.js');
+    process.stdout.write(formatFacts(await hostFacts()));
+    return;
+  }
   if (config.read !== undefined) {
     const { runReplay } = await import('./rawlog/replay.js');
     await runReplay(config);

@@ -95,3 +95,9 @@ test('--width fits the boxes and drops low-priority columns', () => {
   assert.ok(!header(narrow).includes('MINFLT'));
   for (const col of ['VSLIBS', 'VDATA', 'VSTACK', 'LOCKSZ', 'SWAPSZ']) assert.ok(header(wide).includes(col), col);
 });
+
+test('--info prints static host facts once (systeminformation, outside the sampling path)', () => {
+  const r = memtop('--info');
+  assert.equal(r.code, 0, r.err);
+  for (const key of ['host', 'os', 'kernel', 'cpu', 'cores', 'memory']) assert.match(r.out, new RegExp(`^${key} +\\S`, 'm'));
+});
