@@ -8,6 +8,7 @@ import type { DiskClass, DiskCounters } from './procfs/diskstats.js';
 import type { LoadAvg } from './procfs/loadavg.js';
 import type { MemInfo } from './procfs/meminfo.js';
 import type { PagingCounters } from './procfs/vmstat.js';
+import type { NetCounters, NetDevCounters } from './procfs/net.js';
 import type { Pressure } from './procfs/pressure.js';
 
 export interface ProcSample {
@@ -66,6 +67,10 @@ export interface Sample {
   load: LoadAvg;
   disks: DiskSample[];
   psi?: { cpu?: Pressure; memory?: Pressure; io?: Pressure };
+  /** Transport and network counters (IPv4 + IPv6); undefined when /proc/net is unreadable. */
+  net?: NetCounters;
+  /** Network interfaces with their speed in Mb/s (0 = unknown) and duplex from sysfs. */
+  ifs?: (NetDevCounters & { speed: number; fullDuplex: boolean })[];
   /** Socket buffer memory in bytes (/proc/net/sockstat); undefined when unreadable. */
   sock?: { tcp: number; udp: number };
   /** NUMA nodes under /sys/devices/system/node; undefined when sysfs does not tell. */

@@ -115,3 +115,16 @@ test('disk busy, avio and counters that went backwards (subcount)', () => {
   const wrapped = fakeInterval(b, { ...a, uptime: 30, cpu: [2000, 900, 12600, 100] }).dsk[0]!;
   assert.equal(wrapped.read, 100, 'a counter that went backwards counts from zero');
 });
+
+test('NET: interface rates in bits per second and busy% against the link speed', () => {
+  const dev = (rb: number, rp: number, sb: number, sp: number) =>
+    'Inter-|   Receive |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n' +
+    `  eth0: ${rb} ${rp} 0 0 0 0 0 0 ${sb} ${sp} 0 0 0 0 0 0\n`;
+  const a: FakeMoment = { uptime: 100, procs: [], extra: { 'net/dev': dev(0, 0, 0, 0) } };
+  const b: FakeMoment = { uptime: 110, procs: [], extra: { 'net/dev': dev(12_500_000, 9000, 1_250_000, 800) } };
+  const sys = makeTree({ 'class/net/eth0/speed': '100\n', 'class/net/eth0/duplex': 'full\n' });
+  const samples = [a, b].map((m) => new Sampler({ proc: makeTree(fakeProcFiles(m)), sys }).sample());
+  const eth = buildInterval(samples[0], samples[1]!).ifs[0]!;
+  assert.deepEqual([eth.rpackets, eth.spackets, eth.rbps, eth.sbps], [9000, 800, 10_000_000, 1_000_000]);
+  assert.equal(eth.busy, 10, '10 Mb/s in of a 100 Mb/s full-duplex link');
+});

@@ -8,6 +8,7 @@ import { parseLoadavg, parseUptime } from '../src/procfs/loadavg.js';
 import { parseMeminfo } from '../src/procfs/meminfo.js';
 import { parsePidIo, parsePidStat, parsePidStatus } from '../src/procfs/pid.js';
 import { parsePressure } from '../src/procfs/pressure.js';
+import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../src/procfs/net.js';
 import { parseSockstat } from '../src/procfs/sockstat.js';
 import { parseStat, ticksTotal } from '../src/procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../src/procfs/vmstat.js';
@@ -140,4 +141,21 @@ test('pressure, loadavg, uptime, sockstat', () => {
   assert.deepEqual(parseLoadavg('0.68 0.25 0.09 1/80 3566\n'), { avg1: 0.68, avg5: 0.25, avg15: 0.09, running: 1, total: 80 });
   assert.equal(parseUptime('108.80 172.64\n'), 108.8);
   assert.deepEqual(parseSockstat('sockets: used 9\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 315\nUDP: inuse 0 mem 2\n'), { tcpPages: 315, udpPages: 2 });
+});
+
+test('net: snmp header/value pairs, snmp6 names, /proc/net/dev columns, IPv4 and IPv6 added up', () => {
+  const v4text = fx('net-snmp');
+  const v4 = parseSnmp(v4text);
+  const tcpNames = v4text.split('\n').find((l) => l.startsWith('Tcp: '))!.split(' ');
+  const tcpValues = v4text.split('\n').filter((l) => l.startsWith('Tcp: '))[1]!.split(' ');
+  assert.equal(v4['Tcp.InSegs'], Number(tcpValues[tcpNames.indexOf('InSegs')]));
+  const v6 = parseSnmp6(fx('net-snmp6'));
+  const c = netCounters(v4, v6);
+  assert.equal(c.ipi, v4['Ip.InReceives']! + (v6.Ip6InReceives ?? 0));
+  assert.equal(c.udpo, v4['Udp.OutDatagrams']! + (v6.Udp6OutDatagrams ?? 0));
+  const devs = parseNetDev(fx('net-dev'));
+  const lo = devs.find((d) => d.name === 'lo')!;
+  const loLine = fx('net-dev').split('\n').find((l) => l.trim().startsWith('lo:'))!.split(':')[1]!.trim().split(/\s+/).map(Number);
+  assert.deepEqual([lo.rbytes, lo.rpackets, lo.sbytes, lo.spackets, lo.colls], [loLine[0], loLine[1], loLine[8], loLine[9], loLine[13]]);
+  assert.ok(!devs.some((d) => d.name.includes('|')), 'header lines skipped');
 });

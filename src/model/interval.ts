@@ -8,6 +8,7 @@ import type { PagingCounters } from '../procfs/vmstat.js';
 import type { Pressure } from '../procfs/pressure.js';
 import type { DiskSample, ProcSample, Sample } from '../sample.js';
 import { badnessOf, DEFAULT_THRESHOLDS, levelOf, type Level, type Thresholds } from './thresholds.js';
+import { ifIntervals, netInterval, type IfInterval, type NetInterval } from './net.js';
 import { userName } from './users.js';
 
 /** atop's subcount(): a counter that went backwards (wrapped or reset) counts from zero. */
@@ -148,6 +149,8 @@ export interface ProcInterval {
   rddsk?: number;
   wrdsk?: number;
   wcancl?: number;
+  /** Rows of the per-user and per-program views: the number of processes summed into the row. */
+  nprocs?: number;
 }
 
 export interface PrcInterval {
@@ -194,6 +197,8 @@ export interface Interval {
   lvm: DiskInterval[];
   mdd: DiskInterval[];
   dsk: DiskInterval[];
+  net?: NetInterval;
+  ifs: IfInterval[];
   procs: ProcInterval[];
 }
 
@@ -486,6 +491,8 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     lvm: byClass('lvm'),
     mdd: byClass('mdd'),
     dsk: byClass('dsk'),
+    net: netInterval(cur, prev),
+    ifs: ifIntervals(cur, prev, nsecs),
     procs,
   };
 }

@@ -10,6 +10,7 @@
  */
 import { avioStr, cFixed, cpuStr, fixed, valStr } from '../format/units.js';
 import type { CpuLine, DiskInterval, Interval } from '../model/interval.js';
+import { netLines } from './netlines.js';
 import { blankField, countField, sizeField, textField, type SysField, type SysLine } from './sysfield.js';
 
 export interface SysLineOptions {
@@ -261,5 +262,6 @@ export function systemLines(iv: Interval, opts: SysLineOptions = {}): SysLine[] 
   for (const d of iv.lvm.filter(active)) lines.push(diskLine('LVM', d));
   for (const d of iv.mdd.filter(active)) lines.push(diskLine('MDD', d));
   for (const d of iv.dsk.filter(active)) lines.push(diskLine('DSK', d));
+  lines.push(...netLines(iv.net, iv.ifs, !!opts.all));
   return lines;
 }

@@ -6,6 +6,7 @@ import { parseLoadavg, parseUptime } from '../procfs/loadavg.js';
 import { parseMeminfo } from '../procfs/meminfo.js';
 import { parsePidIo, parsePidStat, parsePidStatus, type PidStatus } from '../procfs/pid.js';
 import { parsePressure } from '../procfs/pressure.js';
+import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.js';
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
@@ -60,6 +61,7 @@ export class Sampler {
   private readonly now: () => number;
   private statusCache = new Map<number, StatusCacheEntry>();
   private dmNames = new Map<string, string>();
+  private ifSpeeds = new Map<string, { speed: number; fullDuplex: boolean }>();
   private host: string | undefined;
   /** Facts that do not change while the system runs, read once. */
   private numaNodes: number | undefined;
@@ -108,6 +110,8 @@ export class Sampler {
       disks: this.readDisks(),
       psi: this.readPressure(),
       sock: this.readSockets(),
+      net: this.readNet(),
+      ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
       procs,
@@ -120,6 +124,30 @@ export class Sampler {
       this.host = fromRoot?.trim() || osHostname();
     }
     return this.host;
+  }
+
+  private readNet(): Sample['net'] {
+    const v4 = readOptional(join(this.proc, 'net/snmp'));
+    if (v4 === undefined) return undefined;
+    return netCounters(parseSnmp(v4), parseSnmp6(readOptional(join(this.proc, 'net/snmp6')) ?? ''));
+  }
+
+  private readInterfaces(): Sample['ifs'] {
+    const text = readOptional(join(this.proc, 'net/dev'));
+    if (text === undefined) return undefined;
+    return parseNetDev(text).map((d) => ({ ...d, ...this.ifSpeed(d.name) }));
+  }
+
+  /** Link speed and duplex from sysfs, read once per interface (-1 or unreadable: unknown). */
+  private ifSpeed(name: string): { speed: number; fullDuplex: boolean } {
+    let known = this.ifSpeeds.get(name);
+    if (!known) {
+      const speed = Number(readOptional(join(this.sys, 'class/net', name, 'speed'))?.trim());
+      const duplex = readOptional(join(this.sys, 'class/net', name, 'duplex'))?.trim();
+      known = { speed: Number.isFinite(speed) && speed > 0 ? speed : 0, fullDuplex: duplex !== 'half' };
+      this.ifSpeeds.set(name, known);
+    }
+    return known;
   }
 
   private readSockets(): Sample['sock'] {
