@@ -63,10 +63,21 @@ export class ReplayFeed implements Feed {
   readonly kind = 'replay' as const;
   private pos = -1;
 
+  private readonly first: number;
+  private readonly last: number;
+
+  /**
+   * `window` limits the replay to store positions first..last (-b/-e); the
+   * first interval in it still starts at the sample before it.
+   */
   constructor(
     private readonly store: SampleStore,
     private readonly thresholds: Thresholds,
-  ) {}
+    window?: { first: number; last: number },
+  ) {
+    this.first = Math.max(0, window?.first ?? 0);
+    this.last = Math.min(store.length - 1, window?.last ?? store.length - 1);
+  }
 
   /** Position of the current sample in the store (-1 before the first). */
   get position(): number {
@@ -83,7 +94,7 @@ export class ReplayFeed implements Feed {
 
   /** Moves from the current position in `step` direction to the next decodable sample. */
   private walk(from: number, step: 1 | -1): Interval | undefined {
-    for (let i = from; i >= 0 && i < this.store.length; i += step) {
+    for (let i = from; i >= this.first && i <= this.last; i += step) {
       const iv = this.at(i);
       if (iv) return iv;
     }
@@ -91,7 +102,7 @@ export class ReplayFeed implements Feed {
   }
 
   next(): Interval | undefined {
-    return this.walk(this.pos + 1, 1);
+    return this.walk(Math.max(this.pos + 1, this.first), 1);
   }
 
   prev(): Interval | undefined {
@@ -99,11 +110,11 @@ export class ReplayFeed implements Feed {
   }
 
   branch(time: number): Interval | undefined {
-    for (let i = 0; i < this.store.length; i++) if (this.store.timeOf(i) >= time) return this.walk(i, 1);
+    for (let i = this.first; i <= this.last; i++) if (this.store.timeOf(i) >= time) return this.walk(i, 1);
     return undefined;
   }
 
   rewind(): Interval | undefined {
-    return this.walk(0, 1);
+    return this.walk(this.first, 1);
   }
 }
