@@ -1,8 +1,64 @@
+/**
+ * memtop -w FILE [interval [samples]] and memtop --log-dir DIR [interval]:
+ * records raw samples (the counters, with the per-process files every view
+ * needs), no screen. Stops at the sample count or on SIGINT/SIGTERM; a
+ * write that fails ends memtop with one line and exit 1, the file readable
+ * up to its last whole record.
+ */
 import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
 import type { Sampler } from '../reader/sampler.js';
+import { everyInterval } from '../run/timer.js';
+import { DailyLog } from './daily.js';
+import { RawLogError } from './format.js';
+import { RawWriter, type WriterOptions } from './writer.js';
 
-/** Stub: replaced by the raw log writer (issue: record and replay). */
-export async function runRecord(_sampler: Sampler, _config: Config): Promise<void> {
-  throw new UsageError('-w/--log-dir: recording is not implemented yet');
+/** What a replay's views may ask for: read them all while recording. */
+export const RECORD_NEEDS = { io: true, cmdline: true };
+
+interface Sink {
+  append(sample: import('../sample.js').Sample): void;
+  close(): void;
+}
+
+export function say(message: string): void {
+  process.stderr.write(`memtop: ${message}\n`);
+}
+
+export async function runRecord(sampler: Sampler, config: Config): Promise<void> {
+  if (config.write !== undefined && config.logDir !== undefined) {
+    throw new UsageError('-w and --log-dir exclude each other: record to one file or to daily files');
+  }
+  const opts: WriterOptions = { writer: 'memtop', onNote: say };
+  let sink: Sink;
+  try {
+    sink = config.write !== undefined ? new RawWriter(config.write, opts) : new DailyLog(config.logDir!, config.keep, opts);
+  } catch (err) {
+    if (err instanceof RawLogError) return stop(err);
+    throw err;
+  }
+  let failure: unknown;
+  const clock = everyInterval(config.interval, config.samples, () => {
+    try {
+      sink.append(sampler.sample(RECORD_NEEDS));
+    } catch (err) {
+      failure = err;
+      clock.stop();
+    }
+  });
+  const end = () => clock.stop();
+  process.once('SIGINT', end);
+  process.once('SIGTERM', end);
+  await clock.done;
+  process.off('SIGINT', end);
+  process.off('SIGTERM', end);
+  sink.close();
+  if (failure === undefined) return;
+  if (failure instanceof RawLogError) return stop(failure);
+  throw failure;
+}
+
+function stop(err: RawLogError): void {
+  if (err.message) say(err.message);
+  process.exitCode = err.exitCode;
 }

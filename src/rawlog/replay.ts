@@ -1,7 +1,93 @@
+/**
+ * memtop -r FILE|YYYYMMDD|y...|- [-b TIME] [-e TIME]: replays a recording
+ * through the same model, screen and outputs as live sampling. Warnings
+ * about damage go to stderr once, one line each; exit 0 when at least one
+ * sample was read, 1 when none or when the file is not a memtop log.
+ */
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
+import { ReplayFeed } from '../run/feed.js';
+import { runStream } from '../run/stream.js';
+import { dailyFileFor, DEFAULT_LOG_DIR } from './daily.js';
+import { RawLogError } from './format.js';
+import { RawLog } from './reader.js';
+import { say } from './record.js';
+import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from './timespec.js';
+import { reasonOf } from './writer.js';
 
-/** Stub: replaced by the raw log reader (issue: record and replay). */
-export async function runReplay(_config: Config): Promise<void> {
-  throw new UsageError('-r: replay is not implemented yet');
+function timeOption(flag: string, text: string | undefined): TimeSpec | undefined {
+  if (text === undefined) return undefined;
+  const spec = parseTimeSpec(text);
+  if (!spec) throw new UsageError(`invalid ${flag} time '${text}': give ${TIME_FORMAT}, e.g. 14:30 or 20240131 14:30`);
+  return spec;
+}
+
+/** The recording's bytes and the name to use in messages. */
+function load(arg: string, logDir: string | undefined, now: number): { buf: Buffer; name: string } {
+  if (arg === '-') {
+    if (process.stdin.isTTY) throw new RawLogError('-r -: stdin is a terminal, not a recording (memtop -r - < FILE)', 2);
+    try {
+      return { buf: readFileSync(0), name: 'stdin' };
+    } catch (err) {
+      throw new RawLogError(`cannot read stdin: ${reasonOf(err)}`);
+    }
+  }
+  const daily = dailyFileFor(arg, logDir ?? DEFAULT_LOG_DIR, now);
+  const path = daily ?? arg;
+  try {
+    return { buf: readFileSync(path), name: path };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new RawLogError(daily ? `no daily log for '${arg}': ${path} does not exist` : `cannot open ${path}: no such file`);
+    }
+    throw new RawLogError(`cannot open ${path}: ${reasonOf(err)}`);
+  }
+}
+
+export async function runReplay(config: Config): Promise<void> {
+  if (config.write !== undefined) throw new UsageError('-r and -w exclude each other: replay or record');
+  const begin = timeOption('-b', config.begin);
+  const end = timeOption('-e', config.end);
+  let log: RawLog;
+  try {
+    const { buf, name } = load(config.read!, config.logDir, Date.now());
+    log = new RawLog(buf, name, say);
+  } catch (err) {
+    if (!(err instanceof RawLogError)) throw err;
+    if (err.exitCode === 2) throw new UsageError(err.message);
+    say(err.message);
+    process.exitCode = 1;
+    return;
+  }
+  for (const w of log.warnings) say(w);
+  if (log.length === 0) {
+    say(`${log.name} holds no complete sample`);
+    process.exitCode = 1;
+    return;
+  }
+  const ref = log.timeOf(0);
+  const from = begin ? timeOfSpec(begin, ref) : -Infinity;
+  const to = end ? timeOfSpec(end, ref, true) : Infinity;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < log.length; i++) {
+    const t = log.timeOf(i);
+    if (t < from || t > to) continue;
+    if (first < 0) first = i;
+    last = i;
+  }
+  if (first < 0) {
+    say(`${log.name}: no sample between ${config.begin ?? 'the start'} and ${config.end ?? 'the end'}`);
+    process.exitCode = 1;
+    return;
+  }
+  const feed = new ReplayFeed(log, config.thresholds, { first, last });
+  if (config.mode === 'tui' && config.read !== '-') {
+    const { runTui } = await import('../view/tui.js');
+    await runTui(feed, config);
+    return;
+  }
+  await runStream(feed, config.mode === 'tui' ? { ...config, mode: 'text' } : config);
 }
