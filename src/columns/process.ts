@@ -8,12 +8,20 @@ import type { ProcInterval } from '../model/interval.js';
 
 export type SortValue = number | string | undefined;
 
+/** Per-process files beyond stat and status that a column's figures come from. */
+export interface ColumnNeeds {
+  io?: boolean;
+  cmdline?: boolean;
+}
+
 export interface Column {
   /** Upper-case name as typed for --sort and O, and shown as header. */
   name: string;
   width: number;
   /** Left-aligned columns (commands, users) pad on the right. */
   left?: boolean;
+  /** Files the sampler must read for this column (set on the feed while it is shown or sorted on). */
+  needs?: ColumnNeeds;
   /** Key in the JSON output, when the column is part of the JSON schema. */
   json?: string;
   /** The JSON value when it differs from `get` (units, rounding). */
@@ -39,8 +47,18 @@ function cell(text: string, width: number, left = false): string {
   return left ? text.padEnd(width) : text.padStart(width);
 }
 
-function sizeCol(name: string, json: string | undefined, get: (p: ProcInterval) => number | undefined, min: 'B' | 'K' = 'B'): Column {
-  return { name, width: 6, json, get, format: (p) => mem(get(p), min) };
+function sizeCol(
+  name: string, json: string | undefined, get: (p: ProcInterval) => number | undefined, min: 'B' | 'K' = 'B', needs?: ColumnNeeds,
+): Column {
+  return { name, width: 6, json, get, needs, format: (p) => mem(get(p), min) };
+}
+
+const IO: ColumnNeeds = { io: true };
+
+/** atop's DSK: bytes read plus bytes written that were not cancelled; undefined when /proc/PID/io was not read. */
+function diskBytes(p: ProcInterval): number | undefined {
+  if (p.rddsk === undefined && p.wrdsk === undefined) return undefined;
+  return (p.rddsk ?? 0) + Math.max(0, (p.wrdsk ?? 0) - (p.wcancl ?? 0));
 }
 
 function countCol(name: string, json: string | undefined, width: number, get: (p: ProcInterval) => number | undefined): Column {
@@ -60,6 +78,8 @@ function cpuTimeCol(name: string, json: string, get: (p: ProcInterval) => number
 
 const COLUMNS: Column[] = [
   countCol('PID', 'pid', 5, (p) => p.pid),
+  /** Aggregate views (per user, per program): processes summed into the row. */
+  countCol('NPROCS', undefined, 6, (p) => p.nprocs ?? 1),
   countCol('PPID', 'ppid', 5, (p) => p.ppid),
   { name: 'USER', width: 8, left: true, json: 'user', get: (p) => p.user, format: (p) => cell(p.user, 8, true) },
   { name: 'S', width: 1, json: 'state', get: (p) => p.state, format: (p) => cell(p.state, 1) },
@@ -81,9 +101,10 @@ const COLUMNS: Column[] = [
   sizeCol('VGROW', 'vgrow', (p) => p.vgrow),
   sizeCol('RGROW', 'rgrow', (p) => p.rgrow),
   sizeCol('SWAPSZ', 'swapsz', (p) => p.swapsz),
-  sizeCol('RDDSK', 'rddsk', (p) => p.rddsk),
-  sizeCol('WRDSK', 'wrdsk', (p) => p.wrdsk),
-  sizeCol('WCANCL', 'wcancl', (p) => p.wcancl),
+  sizeCol('RDDSK', 'rddsk', (p) => p.rddsk, 'B', IO),
+  sizeCol('WRDSK', 'wrdsk', (p) => p.wrdsk, 'B', IO),
+  sizeCol('WCANCL', 'wcancl', (p) => p.wcancl, 'B', IO),
+  sizeCol('DSK', undefined, diskBytes, 'B', IO),
   {
     name: 'MEM', width: 4, json: 'mem', get: (p) => p.mem, toJson: (p) => round2(p.mem),
     format: (p) => `${p.mem.toFixed(0).padStart(3)}%`,
@@ -98,7 +119,7 @@ const COLUMNS: Column[] = [
     format: (p) => cell(printable(p.cmd), 14, true),
   },
   {
-    name: 'COMMAND-LINE', width: 14, left: true, json: 'cmdline', get: (p) => p.cmdline ?? p.cmd,
+    name: 'COMMAND-LINE', width: 14, left: true, json: 'cmdline', needs: { cmdline: true }, get: (p) => p.cmdline ?? p.cmd,
     format: (p) => printable(p.cmdline || `[${p.cmd}]`),
   },
 ];

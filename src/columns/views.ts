@@ -5,7 +5,7 @@
  */
 import { column, type Column } from './process.js';
 
-export type ViewName = 'generic' | 'memory' | 'disk' | 'command';
+export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program';
 
 export interface ViewDef {
   name: ViewName;
@@ -16,6 +16,8 @@ export interface ViewDef {
   defaultSort: string;
   /** The sampler must read /proc/PID/io or cmdline for this view. */
   needs: { io?: boolean; cmdline?: boolean };
+  /** One row per user or per program, the processes' figures summed (atop's u and p). */
+  aggregate?: 'user' | 'program';
 }
 
 const spec = (s: string) =>
@@ -47,8 +49,8 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   },
   disk: {
     name: 'disk', key: 'd', title: 'disk',
-    columns: spec('PID:10 RDDSK:9 WRDSK:9 WCANCL:8 USER:3 CMD:10'),
-    defaultSort: 'RDDSK',
+    columns: spec('PID:10 RDDSK:9 WRDSK:9 WCANCL:8 USER:3 DSK:9 CMD:10'),
+    defaultSort: 'DSK',
     needs: { io: true },
   },
   command: {
@@ -57,7 +59,38 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     defaultSort: 'CPU',
     needs: { cmdline: true },
   },
+  user: {
+    name: 'user', key: 'u', title: 'per user',
+    columns: spec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 USER:10'),
+    defaultSort: 'RSIZE',
+    needs: {},
+    aggregate: 'user',
+  },
+  program: {
+    name: 'program', key: 'p', title: 'per program',
+    columns: spec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 CMD:10'),
+    defaultSort: 'RSIZE',
+    needs: {},
+    aggregate: 'program',
+  },
 };
+
+/** What atop's C, M and D sort on: CPU and MEM percentages, DSK bytes transferred; views show one before their last column. */
+export const RESOURCE_COLUMNS = ['CPU', 'MEM', 'DSK'];
+
+/**
+ * The view as shown while sorting on `sort`: like atop's SORTITEM column, a
+ * view's resource column (CPU, MEM or DSK) shows the resource sorted on
+ * when the view has no column of its own for it.
+ */
+export function withSortResource(view: ViewDef, sort: string): ViewDef {
+  if (!RESOURCE_COLUMNS.includes(sort) || view.columns.some((c) => c.name === sort)) return view;
+  const i = view.columns.findIndex((c) => RESOURCE_COLUMNS.includes(c.name));
+  if (i < 0) return view;
+  const columns = view.columns.slice();
+  columns[i] = { name: sort, prio: columns[i]!.prio };
+  return { ...view, columns };
+}
 
 export function viewColumns(view: ViewDef): Column[] {
   return view.columns.map((c) => column(c.name)!);

@@ -1,20 +1,58 @@
 /** The process list as plain lines: header and rows, from the column registry. */
 import type { Column } from '../columns/process.js';
 import { sortProcs } from '../columns/process.js';
+import { aggregateProcs } from '../columns/aggregate.js';
 import { fitColumns, type ViewDef } from '../columns/views.js';
 import type { ProcInterval } from '../model/interval.js';
 
-export function headerRow(cols: Column[], width: number): string {
+/** Spaces after each column but the last: one each, or `gaps` (the screen's spread). */
+function joinCells(cells: string[], gaps?: number[]): string {
+  if (!gaps) return cells.join(' ');
+  let line = '';
+  for (let i = 0; i < cells.length; i++) line += i < cells.length - 1 ? cells[i] + ' '.repeat(gaps[i] ?? 1) : cells[i];
+  return line;
+}
+
+export function headerRow(cols: Column[], width: number, gaps?: number[]): string {
   const cells = cols.map((c, i) => {
     const last = i === cols.length - 1;
     const name = c.name;
     return c.left ? (last ? name : name.padEnd(c.width)) : name.padStart(c.width);
   });
-  return cells.join(' ').slice(0, width);
+  return joinCells(cells, gaps).slice(0, width);
 }
 
-export function procRow(p: ProcInterval, cols: Column[], width: number): string {
-  return cols.map((c) => c.format(p)).join(' ').slice(0, width).trimEnd();
+export function procRow(p: ProcInterval, cols: Column[], width: number, gaps?: number[]): string {
+  return joinCells(cols.map((c) => c.format(p)), gaps).slice(0, width).trimEnd();
+}
+
+/** Columns whose width follows the terminal (the full command line). */
+const isVarWidth = (c: Column) => c.name === 'COMMAND-LINE';
+
+/**
+ * atop's getspacings() in screen mode: the width left over is spread over the
+ * gaps between columns, each gap the integer part of a running sum (so
+ * 80 columns, 65 used by 10 columns, give 1 2 2 1 2 2 1 2 2). With a column
+ * of variable width every gap is one space and that column takes the rest.
+ */
+export function screenGaps(cols: Column[], width: number): number[] {
+  const n = cols.length;
+  if (n < 2 || cols.some(isVarWidth)) return new Array<number>(Math.max(0, n - 1)).fill(1);
+  const used = cols.reduce((sum, c) => sum + c.width, 0);
+  const over = (width - used) / (n - 1);
+  const gaps: number[] = [];
+  let todo = over;
+  for (let j = 0; j < n - 1; j++) {
+    const gap = Math.max(1, Math.trunc(todo));
+    gaps.push(gap);
+    todo += over - gap;
+  }
+  return gaps;
+}
+
+/** The rows a view lists: the processes, or one summed row per user or program. */
+export function viewRows(procs: readonly ProcInterval[], view: ViewDef): ProcInterval[] {
+  return view.aggregate ? aggregateProcs(procs, view.aggregate) : procs.slice();
 }
 
 export interface ProcListLayout {
@@ -22,7 +60,7 @@ export interface ProcListLayout {
   rows: ProcInterval[];
 }
 
-/** Fits the view to the width and sorts the processes on `sort`. */
+/** Fits the view to the width and sorts its rows on `sort`. */
 export function layoutProcs(procs: ProcInterval[], view: ViewDef, width: number, sort: Column, pidWidth = 5): ProcListLayout {
-  return { cols: fitColumns(view, width, pidWidth), rows: sortProcs(procs.slice(), sort) };
+  return { cols: fitColumns(view, width, pidWidth), rows: sortProcs(viewRows(procs, view), sort) };
 }
