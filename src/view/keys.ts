@@ -1,0 +1,95 @@
+/**
+ * Every key of the live screen, in one table: what it does and the line the
+ * help overlay shows for it. Printable keys are matched by their character,
+ * the others by blessed's key name.
+ */
+import { VIEWS, type ViewDef } from '../columns/views.js';
+import type { FilterKind } from './filters.js';
+
+export type ScrollMove = 'up' | 'down' | 'pageup' | 'pagedown' | 'home' | 'end';
+
+/** What keys can ask of the screen (implemented by the Tui). */
+export interface Actions {
+  setView(view: ViewDef): void;
+  sortOn(column: string): void;
+  askSortColumn(): void;
+  moveSort(step: -1 | 1): void;
+  togglePause(): void;
+  askInterval(): void;
+  nextSample(): void;
+  prevSample(): void;
+  askBranch(): void;
+  rewind(): void;
+  askFilter(kind: FilterKind): void;
+  askKill(): void;
+  scroll(move: ScrollMove): void;
+  toggleAll(): void;
+  toggleColor(): void;
+  toggleHelp(): void;
+  quit(): void;
+}
+
+interface KeyDef {
+  keys: string[];
+  /** As shown in the help overlay. */
+  label: string;
+  help: string;
+  /** `key`: which of `keys` was pressed. */
+  run(a: Actions, key: string): void;
+}
+
+const scroll = (a: Actions, key: string) => a.scroll(key as ScrollMove);
+
+const viewKey = (v: ViewDef): KeyDef => ({
+  keys: [v.key], label: v.key, help: `${v.title} view`, run: (a) => a.setView(v),
+});
+
+export const KEYS: KeyDef[] = [
+  ...Object.values(VIEWS).map(viewKey),
+  { keys: ['C'], label: 'C', help: 'sort on CPU', run: (a) => a.sortOn('CPU') },
+  { keys: ['M'], label: 'M', help: 'sort on memory (MEM)', run: (a) => a.sortOn('MEM') },
+  { keys: ['D'], label: 'D', help: 'sort on disk (DSK)', run: (a) => a.sortOn('DSK') },
+  { keys: ['O'], label: 'O', help: 'sort on a named column', run: (a) => a.askSortColumn() },
+  { keys: ['<', '>'], label: '< >', help: 'sort on left/right column', run: (a, k) => a.moveSort(k === '<' ? -1 : 1) },
+  { keys: ['P'], label: 'P', help: 'filter program (regex)', run: (a) => a.askFilter('program') },
+  { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
+  { keys: ['/'], label: '/', help: 'filter command line (regex)', run: (a) => a.askFilter('cmdline') },
+  { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
+  { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
+  { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
+  { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
+  { keys: ['t'], label: 't', help: 'sample now / next sample', run: (a) => a.nextSample() },
+  { keys: ['T'], label: 'T', help: 'previous sample (replay)', run: (a) => a.prevSample() },
+  { keys: ['b'], label: 'b', help: 'branch to time (replay)', run: (a) => a.askBranch() },
+  { keys: ['r'], label: 'r', help: 'since boot / rewind', run: (a) => a.rewind() },
+  { keys: ['up', 'down'], label: 'Up Down', help: 'move the highlight', run: scroll },
+  { keys: ['pageup', 'pagedown'], label: 'PgUp PgDn', help: 'page up / down', run: scroll },
+  { keys: ['home', 'end'], label: 'Home End', help: 'first / last row', run: scroll },
+  { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
+  { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
+  { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
+  { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
+];
+
+const BY_KEY = new Map<string, KeyDef>();
+for (const k of KEYS) for (const key of k.keys) BY_KEY.set(key, k);
+
+/** The table's name for a key press: its character when printable, else blessed's name. */
+export function keyId(ch: string | undefined, key: { name?: string; full?: string }): string | undefined {
+  if (ch && ch.length === 1 && ch >= ' ' && ch <= '~') return ch;
+  return key.full === 'C-c' ? 'C-c' : key.name;
+}
+
+/** Runs the key's action; false when the key means nothing. */
+export function dispatchKey(id: string | undefined, actions: Actions): boolean {
+  const def = id === undefined ? undefined : BY_KEY.get(id);
+  if (!def) return false;
+  def.run(actions, id!);
+  return true;
+}
+
+/** One line per key for the help overlay. */
+export function helpEntries(): string[] {
+  const width = Math.max(...KEYS.map((k) => k.label.length));
+  return KEYS.map((k) => `${k.label.padEnd(width)}  ${k.help}`);
+}

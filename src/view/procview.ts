@@ -1,0 +1,95 @@
+/**
+ * The process list on the screen: columns fitted and spaced as atop's
+ * screen mode, the sort column marked in the header, the page indicator at
+ * the right, and only the visible page's rows formatted (each row once per
+ * table: scrolling reuses them).
+ */
+import type { Column } from '../columns/process.js';
+import type { ProcInterval } from '../model/interval.js';
+import { headerRow, procRow, screenGaps } from '../output/proclist.js';
+import { bold, fit, highlight, RESET } from './sgr.js';
+
+/** Put before the sort column's name in the header. */
+export const SORT_MARK = '*';
+
+export class ProcTable {
+  readonly gaps: number[];
+  private readonly lines: (string | undefined)[] = [];
+
+  constructor(
+    readonly rows: readonly ProcInterval[],
+    readonly cols: Column[],
+    readonly width: number,
+  ) {
+    this.gaps = screenGaps(cols, width);
+  }
+
+  /** Row i as plain text, exactly the width of the screen. */
+  line(i: number): string {
+    let text = this.lines[i];
+    if (text === undefined) this.lines[i] = text = fit(procRow(this.rows[i]!, this.cols, this.width, this.gaps), this.width);
+    return text;
+  }
+
+  /** Where column i's header name starts and ends on the line. */
+  private nameSpan(i: number): [number, number] {
+    let start = 0;
+    for (let j = 0; j < i; j++) start += this.cols[j]!.width + this.gaps[j]!;
+    const c = this.cols[i]!;
+    const len = Math.min(c.name.length, this.width - start);
+    return c.left ? [start, start + len] : [start + Math.max(0, c.width - c.name.length), start + c.width];
+  }
+
+  /**
+   * The header in reverse video, the sort column's name cut out of the bar
+   * in bold with SORT_MARK before it, "page/pages" at the right end
+   * (overwriting the last header characters when short of room, as atop).
+   */
+  header(sort: string, page: number, pages: number): string {
+    const plain = fit(headerRow(this.cols, this.width, this.gaps), this.width);
+    const indicator = `${page}/${pages}`;
+    const text = plain.slice(0, Math.max(0, this.width - indicator.length)) + indicator.slice(0, this.width);
+    const open = '\x1b[7m';
+    const i = this.cols.findIndex((c) => c.name === sort);
+    if (i < 0) return open + text + RESET;
+    const [from, to] = this.nameSpan(i);
+    if (from >= to || to > text.length - indicator.length) return open + text + RESET;
+    const markAt = from > 0 && text[from - 1] === ' ' ? from - 1 : from;
+    const before = text.slice(0, markAt);
+    const name = (markAt < from ? SORT_MARK : '') + text.slice(from, to);
+    return open + before + RESET + bold(name) + open + text.slice(to) + RESET;
+  }
+}
+
+export interface Scroll {
+  /** Index of the highlighted row. */
+  selected: number;
+  /** Index of the first row shown. */
+  top: number;
+}
+
+/** Keeps the highlight within the rows and on the page. */
+export function clampScroll(s: Scroll, total: number, pageRows: number): Scroll {
+  const rows = Math.max(1, pageRows);
+  const selected = Math.max(0, Math.min(s.selected, total - 1));
+  let top = Math.max(0, Math.min(s.top, total - rows));
+  if (selected < top) top = selected;
+  if (selected >= top + rows) top = selected - rows + 1;
+  return { selected, top: Math.max(0, top) };
+}
+
+/** "page/pages" of the indicator: the last page once the end of the list shows. */
+export function pageOf(s: Scroll, total: number, pageRows: number): [number, number] {
+  const rows = Math.max(1, pageRows);
+  const pages = Math.max(1, Math.ceil(total / rows));
+  const page = s.top + rows >= total ? pages : Math.floor(s.top / rows) + 1;
+  return [page, pages];
+}
+
+/** The visible rows, the highlighted one marked. */
+export function pageLines(table: ProcTable, s: Scroll, pageRows: number, colorOn: boolean): string[] {
+  const out: string[] = [];
+  const end = Math.min(table.rows.length, s.top + pageRows);
+  for (let i = s.top; i < end; i++) out.push(i === s.selected ? highlight(table.line(i), colorOn) : table.line(i));
+  return out;
+}

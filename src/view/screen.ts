@@ -1,0 +1,141 @@
+/**
+ * The blessed screen: five boxes stacked (header, system lines, status
+ * line, process header, process rows) plus the help overlay and the
+ * too-small notice. Boxes get new content only when their text changed;
+ * blessed then writes only the cells that differ.
+ */
+import blessed from 'blessed';
+import { terminalName } from './terminal.js';
+
+export interface Frame {
+  header: string;
+  sys: string[];
+  status: string;
+  procHead: string;
+  rows: string[];
+  /** The help overlay, when open. */
+  help?: string[];
+  /** Shown alone when the terminal is too small to draw. */
+  tooSmall?: string[];
+}
+
+export interface KeyEvent {
+  name?: string;
+  full?: string;
+  ctrl?: boolean;
+  meta?: boolean;
+}
+
+type Box = blessed.Widgets.BoxElement;
+
+export class TuiScreen {
+  readonly screen: blessed.Widgets.Screen;
+  private readonly header: Box;
+  private readonly sys: Box;
+  private readonly status: Box;
+  private readonly procHead: Box;
+  private readonly rows: Box;
+  private readonly help: Box;
+  private readonly small: Box;
+  private readonly shown = new Map<Box, string>();
+  private destroyed = false;
+
+  constructor(term: string | undefined) {
+    const terminal = terminalName(process.env.TERM, term);
+    this.screen = blessed.screen({
+      ...(terminal ? { terminal } : {}),
+      smartCSR: true,
+      fullUnicode: false,
+      warnings: false,
+      autoPadding: false,
+      title: 'memtop',
+    });
+    const box = (top: number, height: number): Box =>
+      blessed.box({ parent: this.screen, top, left: 0, width: '100%', height, wrap: false, tags: false });
+    this.header = box(0, 1);
+    this.sys = box(1, 1);
+    this.status = box(2, 1);
+    this.procHead = box(3, 1);
+    this.rows = box(4, 1);
+    this.help = blessed.box({
+      parent: this.screen, top: 0, left: 0, width: 1, height: 1, wrap: false, tags: false, hidden: true,
+    });
+    this.small = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', wrap: false, tags: false, hidden: true });
+    this.screen.program.hideCursor();
+  }
+
+  get width(): number {
+    return Number(this.screen.width);
+  }
+
+  get height(): number {
+    return Number(this.screen.height);
+  }
+
+  onKey(handler: (ch: string | undefined, key: KeyEvent) => void): void {
+    this.screen.on('keypress', (ch: string | undefined, key: KeyEvent) => handler(ch, key ?? {}));
+  }
+
+  onResize(handler: () => void): void {
+    this.screen.on('resize', handler);
+  }
+
+  private setText(box: Box, lines: string[]): void {
+    const text = lines.join('\n');
+    if (this.shown.get(box) !== text) {
+      this.shown.set(box, text);
+      box.setContent(text);
+    }
+    box.show();
+  }
+
+  private put(box: Box, top: number, lines: string[]): void {
+    if (lines.length === 0) {
+      box.hide();
+      return;
+    }
+    if (box.top !== top) box.top = top;
+    if (box.height !== lines.length) box.height = lines.length;
+    this.setText(box, lines);
+  }
+
+  /** Puts the frame on the terminal; returns the milliseconds blessed took. */
+  draw(frame: Frame): number {
+    if (this.destroyed) return 0;
+    const t0 = performance.now();
+    const main = [this.header, this.sys, this.status, this.procHead, this.rows];
+    if (frame.tooSmall !== undefined) {
+      for (const b of main) b.hide();
+      this.help.hide();
+      this.put(this.small, 0, frame.tooSmall);
+    } else {
+      this.small.hide();
+      let top = 0;
+      this.put(this.header, top, [frame.header]);
+      this.put(this.sys, (top += 1), frame.sys);
+      this.put(this.status, (top += frame.sys.length), [frame.status]);
+      this.put(this.procHead, (top += 1), [frame.procHead]);
+      this.put(this.rows, (top += 1), frame.rows);
+      if (frame.help) {
+        const w = Math.max(1, ...frame.help.map((l) => l.length));
+        this.help.width = w;
+        this.help.height = frame.help.length;
+        this.help.left = Math.max(0, Math.floor((this.width - w) / 2));
+        this.help.top = Math.max(0, Math.floor((this.height - frame.help.length) / 2));
+        this.setText(this.help, frame.help);
+        this.help.setFront();
+      } else {
+        this.help.hide();
+      }
+    }
+    this.screen.render();
+    return performance.now() - t0;
+  }
+
+  /** Leaves the alternate screen, shows the cursor, gives the terminal back. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.screen.destroy();
+  }
+}

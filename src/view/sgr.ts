@@ -1,0 +1,39 @@
+/**
+ * Styling of the screen's pre-formatted lines: plain SGR sequences, which
+ * blessed reads from content as it reads its own tags, without a tag parse
+ * per render and without escaping braces in command names.
+ */
+import type { Level } from '../model/thresholds.js';
+
+/** A colour the model asks for: a badness level or atop's "info" green. */
+export type Paint = Exclude<Level, 'ok'> | 'info';
+
+const FG: Record<Paint, string> = { crit: '31', almost: '36', info: '32' };
+
+const sgr = (codes: string) => `\x1b[${codes}m`;
+export const RESET = sgr('0');
+
+/**
+ * `text` in the colour of `paint`; with colours off (`x`) the same places
+ * are bold instead, so the marks survive on a monochrome screen.
+ */
+export function paint(text: string, color: Paint | undefined, colorOn: boolean): string {
+  if (!color || text === '') return text;
+  return sgr(colorOn ? FG[color] : '1') + text + RESET;
+}
+
+export const bold = (text: string) => sgr('1') + text + RESET;
+export const reverse = (text: string) => sgr('7') + text + RESET;
+export const underline = (text: string) => sgr('4') + text + RESET;
+
+/** The highlighted process row: white on blue, or reverse video without colours. */
+export function highlight(text: string, colorOn: boolean): string {
+  // Inner resets (coloured cells) would end the highlight: re-open it after each.
+  const open = colorOn ? sgr('37;44') : sgr('7');
+  return open + text.split(RESET).join(RESET + open) + RESET;
+}
+
+/** Exactly `width` columns of plain text: cut or padded with spaces. */
+export function fit(text: string, width: number): string {
+  return text.length >= width ? text.slice(0, width) : text.padEnd(width);
+}
