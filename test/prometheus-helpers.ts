@@ -291,3 +291,9 @@ export async function startMemtop(args: string[]): Promise<{ child: ChildProcess
   });
   return { child, port, stderr: () => stderr };
 }
+
+/** The fenced code blocks of docs/prometheus.md in a language (yaml, promql, sh). */
+export function docBlocks(lang: string): string[] {
+  const doc = readFileSync(new URL('../docs/prometheus.md', import.meta.url), 'utf8');
+  return [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+}

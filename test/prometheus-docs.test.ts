@@ -1,0 +1,59 @@
+/**
+ * docs/prometheus.md: its alert rules pass `promtool check rules`, its scrape
+ * configuration `promtool check config`, and every metric it names is one
+ * memtop exports. (Its PromQL examples run against a real Prometheus in
+ * prometheus-e2e.test.ts.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderExposition } from '../src/export/exposition.js';
+import { buildInterval } from '../src/model/interval.js';
+import { Sampler } from '../src/reader/sampler.js';
+import { docBlocks, FakeRoot } from './prometheus-helpers.js';
+
+function promtool(args: string[]): { status: number; output: string } {
+  const r = spawnSync('promtool', args, { encoding: 'utf8' });
+  if (r.error) assert.fail(`promtool is not installed (${r.error.message}): install Debian's 'prometheus' package`);
+  return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+}
+
+test('the alert rules and the scrape configuration in docs/prometheus.md pass promtool', () => {
+  const yaml = docBlocks('yaml');
+  const rules = yaml.find((b) => b.startsWith('groups:'));
+  const config = yaml.find((b) => b.startsWith('scrape_configs:'));
+  assert.ok(rules && config, 'docs/prometheus.md has a rules block and a scrape_configs block');
+  const dir = mkdtempSync(join(tmpdir(), 'memtop-docs-'));
+  try {
+    writeFileSync(join(dir, 'rules.yml'), rules);
+    writeFileSync(join(dir, 'prometheus.yml'), config);
+    const r = promtool(['check', 'rules', join(dir, 'rules.yml')]);
+    assert.equal(r.status, 0, r.output);
+    const c = promtool(['check', 'config', '--syntax-only', join(dir, 'prometheus.yml')]);
+    assert.equal(c.status, 0, c.output);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every metric docs/prometheus.md names is exported, and every exported metric is documented', () => {
+  const doc = readFileSync(new URL('../docs/prometheus.md', import.meta.url), 'utf8');
+  const documented = new Set(doc.match(/\bmemtop_[a-z0-9_]+/g));
+  const root = new FakeRoot();
+  try {
+    const sampler = new Sampler({ proc: root.proc, sys: root.sys });
+    const a = sampler.sample();
+    root.advance(10);
+    root.write();
+    const b = sampler.sample();
+    const text = renderExposition(buildInterval(a, b), b, { top: 20, format: 'prometheus', sampleSeconds: 0.001 });
+    const exported = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
+    assert.deepEqual([...documented].filter((n) => !exported.has(n)).sort(), [], 'documented but not exported');
+    assert.deepEqual([...exported].filter((n) => !documented.has(n)).sort(), [], 'exported but not documented');
+  } finally {
+    root.remove();
+  }
+});
