@@ -58,6 +58,14 @@ test('memtop -w FILE records silently; -r FILE --json and --text replay it like 
   assert.equal(piped.out.trim().split('\n').length, 5);
 });
 
+test('memtop -w - writes the recording to stdout, for memtop -r -', () => {
+  const w = spawnSync(process.execPath, [CLI, '-w', '-', ...proc, '0.1', '2'], { timeout: 30000 });
+  assert.equal(w.status, 0, w.stderr.toString());
+  const r = memtop(['-r', '-', '--json'], w.stdout);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.trim().split('\n').length, 2);
+});
+
 test('-b and -e limit the replay; the first interval still starts at the sample before', () => {
   const file = join(tempDir(), 'rec');
   record(file, sampleMoments(6)); // 10:00:00, 10:00:10, ... local time

@@ -69,6 +69,15 @@ test('deltas: decoded against their keyframe, also with a changed process order 
     const d = encodeDelta(a!, cur)!;
     assert.deepEqual(decodeDelta(key, d), plain(cur));
   }
+  // New processes with fields no process of the keyframe had (columns beyond the keyframe's).
+  const bare = {
+    ...a!,
+    procs: a!.procs.filter((p) => p.pid < 900 || p.pid > 902).map(({ rddsk: _r, wrdsk: _w, wcancl: _c, cmdline: _cmd, ...p }) => p),
+  };
+  const bareKey = decodeKeyframe(encodeKeyframe(bare));
+  const d = encodeDelta(bare, b!)!;
+  assert.match(d, /"x":\["rddsk","wrdsk","wcancl","cmdline"\]/);
+  assert.deepEqual(decodeDelta(bareKey, d), plain(b));
   const dup = { ...b!, procs: [...b!.procs, b!.procs[0]!] };
   assert.equal(encodeDelta(a!, dup), undefined, 'duplicate pids: a keyframe is written instead');
 });

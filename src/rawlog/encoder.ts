@@ -9,6 +9,8 @@ import { encodeDelta, encodeKeyframe } from './encoding.js';
 import { Codec, compress, encodeFrame, FLAG_RUN_START, Kind } from './format.js';
 
 export const DEFAULT_KEYFRAME_EVERY = 30;
+/** A delta larger than this share of its keyframe (compressed) is written as a new keyframe instead. */
+const MAX_DELTA_SHARE = 0.6;
 
 export interface EncoderOptions {
   keyframeEvery?: number;
@@ -20,6 +22,8 @@ interface KeyState {
   text: Buffer;
   offset: number;
   records: number;
+  /** Compressed size of the keyframe. */
+  packed: number;
 }
 
 export class Encoder {
@@ -43,15 +47,18 @@ export class Encoder {
     const key = this.key;
     if (key && !runStart && key.records < this.keyframeEvery && offset - key.offset < 0xffffffff) {
       const delta = encodeDelta(key.sample, sample);
-      // A delta that is not clearly smaller than a new keyframe is not worth its dependency.
-      if (delta !== undefined && delta.length < key.text.length * 0.7) {
-        key.records++;
+      if (delta !== undefined && delta.length < key.text.length) {
         const payload = compress(this.codec, Buffer.from(delta, 'utf8'), this.codec === Codec.Deflate ? key.text : undefined);
-        return encodeFrame({ kind: Kind.Delta, flags, codec: this.codec, time: sample.time, back: offset - key.offset }, payload);
+        // A delta near a keyframe's size (many processes new since it) is not worth its dependency.
+        if (payload.length < key.packed * MAX_DELTA_SHARE) {
+          key.records++;
+          return encodeFrame({ kind: Kind.Delta, flags, codec: this.codec, time: sample.time, back: offset - key.offset }, payload);
+        }
       }
     }
     const text = Buffer.from(encodeKeyframe(sample), 'utf8');
-    this.key = { sample, text, offset, records: 1 };
-    return encodeFrame({ kind: Kind.Key, flags, codec: this.codec, time: sample.time, back: 0 }, compress(this.codec, text));
+    const payload = compress(this.codec, text);
+    this.key = { sample, text, offset, records: 1, packed: payload.length };
+    return encodeFrame({ kind: Kind.Key, flags, codec: this.codec, time: sample.time, back: 0 }, payload);
   }
 }

@@ -6,10 +6,11 @@
  *
  * Delta: the changes from its keyframe only (never from the record before),
  * so it decodes with its keyframe alone:
- *   { s: diff(system parts), g: [pids gone], c: [[pid, diff], ...], o?: [pid order] }
- * A process whose pid the keyframe lacks is written whole in c. The order of
- * the process list is: the keyframe's survivors, then the new pids as listed
- * in c; "o" gives it explicitly when the sample's order differs from that.
+ *   { s: diff(system parts), g: [pids gone], c: [[pid, diff], ...],
+ *     n: [rows of new processes], x?: [columns beyond the keyframe's], o?: [pid order] }
+ * New processes (pids the keyframe lacks) are rows in the keyframe's columns
+ * (plus x). The order of the process list is: the keyframe's survivors, then
+ * the new ones; "o" gives it explicitly when the sample's order differs.
  */
 import type { ProcSample, Sample } from '../sample.js';
 import { diff, patch, SAME, type Json } from './patch.js';
@@ -25,6 +26,8 @@ interface DeltaWire {
   s: Json;
   g: number[];
   c: [number, Json][];
+  n: Row[];
+  x?: string[];
   o?: number[];
 }
 
@@ -37,11 +40,15 @@ function systemPart(s: Sample): { [key: string]: Json } {
   return plain(rest) as { [key: string]: Json };
 }
 
-export function encodeKeyframe(s: Sample): string {
-  const cols: string[] = [];
-  const index = new Map<string, number>();
-  const rows: Row[] = [];
-  for (const p of s.procs) {
+/**
+ * Processes as rows; `cols` is extended with each field name as first met
+ * (undefined fields are absent: null in a row). The same procs give the
+ * same columns whether they were read or decoded, so a delta can name its
+ * keyframe's columns without writing them.
+ */
+function toRows(procs: ProcSample[], cols: string[]): Row[] {
+  const index = new Map(cols.map((c, i) => [c, i]));
+  return procs.map((p) => {
     const row: Row = [];
     for (const k in p) {
       const v = (p as unknown as Record<string, Json | undefined>)[k];
@@ -55,21 +62,28 @@ export function encodeKeyframe(s: Sample): string {
       while (row.length < i) row.push(null);
       row[i] = v;
     }
-    rows.push(row);
-  }
+    return row;
+  });
+}
+
+function fromRows(rows: Row[], cols: string[]): ProcSample[] {
+  return rows.map((row) => {
+    const p: Record<string, Json> = {};
+    for (let i = 0; i < row.length; i++) if (row[i] !== null) p[cols[i]!] = row[i]!;
+    return p as unknown as ProcSample;
+  });
+}
+
+export function encodeKeyframe(s: Sample): string {
+  const cols: string[] = [];
+  const rows = toRows(s.procs, cols);
   const wire: KeyWire = { ...systemPart(s), procs: { cols, rows } };
   return JSON.stringify(wire);
 }
 
 export function decodeKeyframe(text: string): Sample {
   const wire = JSON.parse(text) as KeyWire;
-  const { cols, rows } = wire.procs;
-  const procs = rows.map((row) => {
-    const p: Record<string, Json> = {};
-    for (let i = 0; i < row.length; i++) if (row[i] !== null) p[cols[i]!] = row[i]!;
-    return p as unknown as ProcSample;
-  });
-  return { ...(wire as unknown as Sample), procs };
+  return { ...(wire as unknown as Sample), procs: fromRows(wire.procs.rows, wire.procs.cols) };
 }
 
 function byPid(procs: ProcSample[]): Map<number, ProcSample> | undefined {
@@ -82,10 +96,10 @@ function byPid(procs: ProcSample[]): Map<number, ProcSample> | undefined {
 }
 
 /** The order decodeDelta gives when the delta has no "o". */
-function defaultOrder(key: ProcSample[], gone: Set<number>, changed: [number, Json][], keyPids: Map<number, ProcSample>): number[] {
+function defaultOrder(key: ProcSample[], gone: Set<number>, fresh: ProcSample[]): number[] {
   const out: number[] = [];
   for (const p of key) if (!gone.has(p.pid)) out.push(p.pid);
-  for (const [pid] of changed) if (!keyPids.has(pid)) out.push(pid);
+  for (const p of fresh) out.push(p.pid);
   return out;
 }
 
@@ -98,13 +112,22 @@ export function encodeDelta(key: Sample, cur: Sample): string | undefined {
   const g: number[] = [];
   for (const p of key.procs) if (!curPids.has(p.pid)) g.push(p.pid);
   const c: [number, Json][] = [];
+  const fresh: ProcSample[] = [];
   for (const p of cur.procs) {
     const was = keyPids.get(p.pid);
-    const d = diff(was as unknown as Json | undefined, p as unknown as Json);
+    if (was === undefined) {
+      fresh.push(p);
+      continue;
+    }
+    const d = diff(was as unknown as Json, p as unknown as Json);
     if (d !== SAME) c.push([p.pid, d]);
   }
-  const wire: DeltaWire = { s: s === SAME ? {} : s, g, c };
-  const order = defaultOrder(key.procs, new Set(g), c, keyPids);
+  const cols: string[] = [];
+  toRows(key.procs, cols);
+  const known = cols.length;
+  const wire: DeltaWire = { s: s === SAME ? {} : s, g, c, n: toRows(fresh, cols) };
+  if (cols.length > known) wire.x = cols.slice(known);
+  const order = defaultOrder(key.procs, new Set(g), fresh);
   if (order.length !== cur.procs.length || order.some((pid, i) => cur.procs[i]!.pid !== pid)) {
     wire.o = cur.procs.map((p) => p.pid);
   }
@@ -114,18 +137,22 @@ export function encodeDelta(key: Sample, cur: Sample): string | undefined {
 export function decodeDelta(key: Sample, text: string): Sample {
   const wire = JSON.parse(text) as DeltaWire;
   const sys = patch(systemPart(key), wire.s) as unknown as Sample;
-  const keyPids = new Map(key.procs.map((p) => [p.pid, p]));
-  const changed = new Map(wire.c);
-  const gone = new Set(wire.g);
-  const order = wire.o ?? defaultOrder(key.procs, gone, wire.c, keyPids);
-  const procs = order.map((pid) => {
-    const was = keyPids.get(pid);
-    const d = changed.get(pid);
-    if (d === undefined) {
-      if (!was) throw new Error(`delta names pid ${pid} the keyframe lacks`);
-      return was;
-    }
-    return patch(was as unknown as Json | undefined, d) as unknown as ProcSample;
-  });
-  return { ...sys, procs };
+  const cols: string[] = [];
+  toRows(key.procs, cols);
+  const fresh = fromRows(wire.n, [...cols, ...(wire.x ?? [])]);
+  const procs = new Map(key.procs.map((p) => [p.pid, p]));
+  for (const [pid, d] of wire.c) {
+    if (!procs.has(pid)) throw new Error(`delta changes pid ${pid} the keyframe lacks`);
+    procs.set(pid, patch(procs.get(pid) as unknown as Json, d) as unknown as ProcSample);
+  }
+  for (const p of fresh) procs.set(p.pid, p);
+  const order = wire.o ?? defaultOrder(key.procs, new Set(wire.g), fresh);
+  return {
+    ...sys,
+    procs: order.map((pid) => {
+      const p = procs.get(pid);
+      if (!p) throw new Error(`delta lists pid ${pid} it does not describe`);
+      return p;
+    }),
+  };
 }

@@ -23,15 +23,21 @@ function timeOption(flag: string, text: string | undefined): TimeSpec | undefine
   return spec;
 }
 
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  } catch (err) {
+    throw new RawLogError(`cannot read stdin: ${reasonOf(err)}`);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** The recording's bytes and the name to use in messages. */
-function load(arg: string, logDir: string | undefined, now: number): { buf: Buffer; name: string } {
+async function load(arg: string, logDir: string | undefined, now: number): Promise<{ buf: Buffer; name: string }> {
   if (arg === '-') {
     if (process.stdin.isTTY) throw new RawLogError('-r -: stdin is a terminal, not a recording (memtop -r - < FILE)', 2);
-    try {
-      return { buf: readFileSync(0), name: 'stdin' };
-    } catch (err) {
-      throw new RawLogError(`cannot read stdin: ${reasonOf(err)}`);
-    }
+    return { buf: await readStdin(), name: 'stdin' };
   }
   const daily = dailyFileFor(arg, logDir ?? DEFAULT_LOG_DIR, now);
   const path = daily ?? arg;
@@ -52,7 +58,7 @@ export async function runReplay(config: Config): Promise<void> {
   const end = timeOption('-e', config.end);
   let log: RawLog;
   try {
-    const { buf, name } = load(config.read!, config.logDir, Date.now());
+    const { buf, name } = await load(config.read!, config.logDir, Date.now());
     log = new RawLog(buf, name, say);
   } catch (err) {
     if (!(err instanceof RawLogError)) throw err;
