@@ -91,6 +91,10 @@ function toConfig(program: Command): Config {
   thresholds.swoutcritsec = parsePositiveInt('--swoutcrit', String(o.swoutcrit), 0, 100000);
   thresholds.almostcrit = parsePercent('--almostcrit', String(o.almostcrit));
   if (o.json && o.text) throw new UsageError('--json and --text exclude each other: choose one output');
+  if (o.prometheus !== undefined) {
+    const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
+    if (other) throw new UsageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
+  }
   return {
     interval: parseInterval(intervalArg),
     samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),

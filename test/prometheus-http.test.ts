@@ -183,15 +183,19 @@ test('port already in use: one clear line and exit 1', async () => {
   }
 });
 
-test('bad --prometheus and --top values: one line, exit 2', async () => {
+test('bad --prometheus and --top values, or another output besides: one line, exit 2', async () => {
   requireBuild();
   const root = new FakeRoot();
   try {
-    for (const args of [['--prometheus', ':9464'], ['--prometheus', '99999'], ['--prometheus', 'x'], ['--prometheus', '9464', '--top', '0']]) {
+    const cases = [
+      ['--prometheus', ':9464'], ['--prometheus', '99999'], ['--prometheus', 'x'], ['--prometheus', '9464', '--top', '0'],
+      ['--prometheus', '9464', '--json'], ['--prometheus', '9464', '-r', 'somefile'],
+    ];
+    for (const args of cases) {
       const r = await runCli([...args, '--proc', root.proc, '--sys', root.sys]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
-      assert.match(r.stderr, /^memtop: invalid --(prometheus|top)/);
+      assert.match(r.stderr, /^memtop: (invalid --(prometheus|top)|--prometheus .* excludes --(json|read))/);
     }
   } finally {
     root.remove();
