@@ -3,7 +3,7 @@
  * formatter. The TUI, the text output, --sort/O and the JSON field names all
  * come from here; a view is a list of these names with atop-style priorities.
  */
-import { cpuStr, memStr, valStr } from '../format/units.js';
+import { cFixed, cpuStr, memStr, valStr } from '../format/units.js';
 import type { ProcInterval } from '../model/interval.js';
 
 export type SortValue = number | string | undefined;
@@ -107,11 +107,11 @@ const COLUMNS: Column[] = [
   sizeCol('DSK', undefined, diskBytes, 'B', IO),
   {
     name: 'MEM', width: 4, json: 'mem', get: (p) => p.mem, toJson: (p) => round2(p.mem),
-    format: (p) => `${p.mem.toFixed(0).padStart(3)}%`,
+    format: (p) => `${cFixed(p.mem, 0).padStart(3)}%`,
   },
   {
     name: 'CPU', width: 4, json: 'cpu', get: (p) => p.cpu, toJson: (p) => round2(p.cpu),
-    format: (p) => `${p.cpu.toFixed(0).padStart(3)}%`,
+    format: (p) => `${cFixed(p.cpu, 0).padStart(3)}%`,
   },
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
