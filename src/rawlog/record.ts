@@ -8,6 +8,7 @@
 import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
 import type { Sampler } from '../reader/sampler.js';
+import type { Sample } from '../sample.js';
 import { everyInterval } from '../run/timer.js';
 import { DailyLog } from './daily.js';
 import { RawLogError } from './format.js';
@@ -17,7 +18,7 @@ import { RawWriter, type WriterOptions } from './writer.js';
 export const RECORD_NEEDS = { io: true, cmdline: true };
 
 interface Sink {
-  append(sample: import('../sample.js').Sample): void;
+  append(sample: Sample): void;
   close(): void;
 }
 
