@@ -83,6 +83,13 @@ export class PtyScreen {
     }
   }
 
+  /** A key that asks a question, the answer typed, then Enter. */
+  async answer(key: string, text: string): Promise<void> {
+    this.send(key);
+    await this.type(text);
+    this.send(KEY.enter);
+  }
+
   resize(cols: number, rows: number): void {
     this.proc.resize(cols, rows);
     this.term.resize(cols, rows);

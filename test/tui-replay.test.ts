@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Sampler } from '../src/reader/sampler.js';
 import { record, tempDir } from './helpers/rawlog.js';
 import { lekkerGrown, makeFakeProc, writeFakeProc } from './tui-fakeproc.js';
-import { KEY, PtyScreen, sleep } from './tui-harness.js';
+import { PtyScreen, sleep } from './tui-harness.js';
 
 const START = new Date(2010, 2, 2, 15, 12, 12).getTime();
 
@@ -48,9 +48,7 @@ test('replay: since boot first, the leaker on top of RGROW, no timer, live-only 
     await s.waitFor(() => /15:13:12/.test(header()), 'last sample');
     s.send('t');
     await s.waitText(/end of the recording/);
-    s.send('b');
-    await s.type('25:99');
-    s.send(KEY.enter);
+    await s.answer('b', '25:99');
     await s.waitText(/not a time: '25:99'/);
     s.send('k');
     await s.waitText(/live system only/);
