@@ -238,3 +238,34 @@ for (const [how, keys] of [['q', 'q'], ['Ctrl-C', KEY.ctrlC]] as const) {
     });
   });
 }
+
+test('z pauses, i sets the interval, t samples now, f shows idle lines, r goes back to since boot', { timeout: 30000 }, async () => {
+  await withScreen(['-m', '1'], [80, 24], async (s, fake) => {
+    const header = () => s.lines()[0]!;
+    s.send('z');
+    await s.waitFor(() => /--z----/.test(header()) && !!s.find(/^paused/), 'paused');
+    const still = header();
+    await sleep(2200);
+    assert.equal(header(), still, 'no sample while paused');
+    s.send('z');
+    await s.waitFor(() => header() !== still && !/--z----/.test(header()), 'sampling again');
+    await s.answer('i', 'abc');
+    await s.waitText(/invalid interval 'abc'/);
+    await s.answer('i', '0');
+    await s.waitText(/^interval 0: t takes a sample/);
+    const manual = header();
+    await sleep(1500);
+    assert.equal(header(), manual, 'interval 0: no timer');
+    // 20 s later nothing paged or read: PAG and DSK hide until f.
+    writeFakeProc(fake.dir, lekkerGrown(150, 20));
+    s.send('t');
+    await s.waitText(/ 20s elapsed/);
+    assert.ok(!s.find(/^PAG /) && !s.find(/^DSK /), 'idle PAG and DSK hidden');
+    s.send('f');
+    await s.waitFor(() => !!s.find(/^PAG /) && !!s.find(/^DSK /) && /f------/.test(header()), 'f shows all lines');
+    s.send('r');
+    await s.waitFor(() => /17m0s elapsed/.test(header()), 'since boot again (1000 s + 20 s of uptime)');
+    await s.answer('i', '0.5');
+    await s.waitFor(() => !s.find(/^interval 0/) && header() !== manual, 'sampling every 0.5 s');
+  });
+});
