@@ -3,46 +3,31 @@
  * system and process metrics, the top-K bound, escaping, exited processes,
  * the OpenMetrics variant, and `promtool check metrics` on all of it.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../src/config.js';
 import { escapeLabelValue, negotiateFormat, renderExposition } from '../src/export/exposition.js';
 import { parseListen } from '../src/export/server.js';
-import { buildInterval, type Interval } from '../src/model/interval.js';
+import { buildInterval } from '../src/model/interval.js';
 import { Sampler } from '../src/reader/sampler.js';
-import type { Sample } from '../src/sample.js';
-import { FakeRoot, parseLabels, promtoolCheck, seriesValue } from './prometheus-helpers.js';
+import { FakeRoot, intervalsOf, parseLabels, processLines, promtoolCheck, seriesValue, type Step } from './prometheus-helpers.js';
 
 const KiB = 1024;
 const PAGE = 4096;
 
-interface Step {
-  iv: Interval;
-  sample: Sample;
-}
-
-/** A fake root, its sampler, and a function taking the next interval after mutating the state. */
-function setup() {
-  const root = new FakeRoot();
+/** A fake root (removed after the test, with an LVM name in its /sys) and its interval source. */
+function setup(t: TestContext) {
+  const root = FakeRoot.forTest(t);
   mkdirSync(join(root.sys, 'block/dm-0/dm'), { recursive: true });
   writeFileSync(join(root.sys, 'block/dm-0/dm/name'), 'vg0-root\n');
-  const sampler = new Sampler({ proc: root.proc, sys: root.sys });
-  let prev: Sample | undefined;
-  const next = (): Step => {
-    root.write();
-    const sample = sampler.sample();
-    const iv = buildInterval(prev, sample);
-    prev = sample;
-    return { iv, sample };
-  };
-  return { root, next };
+  return { root, next: intervalsOf(root) };
 }
 
 /** The second interval of the standard scenario: 10 s in which 'leaker' grows by 1000 pages. */
-function scenario() {
-  const { root, next } = setup();
+function scenario(t: TestContext) {
+  const { root, next } = setup(t);
   const first = next();
   root.advance(10);
   const s = root.state;
@@ -70,189 +55,143 @@ function assertPromtoolClean(text: string) {
   assert.equal(r.output.trim(), '', `promtool reported problems:\n${r.output}`);
 }
 
-test('memory, swap and commit are gauges in bytes', () => {
-  const { root, second } = scenario();
-  try {
-    const text = render(second);
-    assert.match(text, /^# TYPE memtop_memory_total_bytes gauge$/m);
-    assert.equal(seriesValue(text, 'memtop_memory_total_bytes'), 8000000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_memory_free_bytes'), 2000000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_memory_available_bytes'), 5000000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_memory_cached_bytes'), 3000000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_memory_buffers_bytes'), 100000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_memory_slab_bytes'), 200000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_memory_shmem_bytes'), 50000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_swap_total_bytes'), 1000000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_swap_free_bytes'), 900000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_commit_bytes'), 4000000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_commit_limit_bytes'), 5000000 * KiB);
-    // atop's used%: (8000000 - 2000000 - 3000000 - 100000 - 150000 + 50000) / 8000000
-    assert.equal(seriesValue(text, 'memtop_memory_used_ratio'), 2800000 / 8000000);
-  } finally {
-    root.remove();
-  }
+test('memory, swap and commit are gauges in bytes', (t) => {
+  const { second } = scenario(t);
+  const text = render(second);
+  assert.match(text, /^# TYPE memtop_memory_total_bytes gauge$/m);
+  assert.equal(seriesValue(text, 'memtop_memory_total_bytes'), 8000000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_memory_free_bytes'), 2000000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_memory_available_bytes'), 5000000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_memory_cached_bytes'), 3000000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_memory_buffers_bytes'), 100000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_memory_slab_bytes'), 200000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_memory_shmem_bytes'), 50000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_swap_total_bytes'), 1000000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_swap_free_bytes'), 900000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_commit_bytes'), 4000000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_commit_limit_bytes'), 5000000 * KiB);
+  // atop's used%: (8000000 - 2000000 - 3000000 - 100000 - 150000 + 50000) / 8000000
+  assert.equal(seriesValue(text, 'memtop_memory_used_ratio'), 2800000 / 8000000);
 });
 
-test('a meminfo field the kernel lacks is left out, not exported as zero', () => {
-  const { root, next } = setup();
-  try {
-    delete root.state.meminfoKiB.MemAvailable;
-    const text = render(next());
-    assert.equal(seriesValue(text, 'memtop_memory_available_bytes'), undefined);
-    assert.doesNotMatch(text, /memtop_memory_available_bytes/);
-  } finally {
-    root.remove();
-  }
+test('a meminfo field the kernel lacks is left out, not exported as zero', (t) => {
+  const { root, next } = setup(t);
+  delete root.state.meminfoKiB.MemAvailable;
+  const text = render(next());
+  assert.equal(seriesValue(text, 'memtop_memory_available_bytes'), undefined);
+  assert.doesNotMatch(text, /memtop_memory_available_bytes/);
 });
 
-test('paging, swapping, scans and stalls are counters of the kernel running totals', () => {
-  const { root, second } = scenario();
-  try {
-    const text = render(second);
-    assert.match(text, /^# TYPE memtop_swap_out_bytes_total counter$/m);
-    assert.equal(seriesValue(text, 'memtop_swap_in_bytes_total'), 15 * PAGE);
-    assert.equal(seriesValue(text, 'memtop_swap_out_bytes_total'), 120 * PAGE);
-    assert.equal(seriesValue(text, 'memtop_page_in_bytes_total'), 1000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_page_out_bytes_total'), 2000 * KiB);
-    assert.equal(seriesValue(text, 'memtop_page_scans_total'), 100 + 25);
-    assert.equal(seriesValue(text, 'memtop_page_steals_total'), 90);
-    assert.equal(seriesValue(text, 'memtop_allocation_stalls_total'), 4);
-    assert.equal(seriesValue(text, 'memtop_compaction_stalls_total'), 2);
-    assert.equal(seriesValue(text, 'memtop_oom_kills_total'), 1);
-  } finally {
-    root.remove();
-  }
+test('paging, swapping, scans and stalls are counters of the kernel running totals', (t) => {
+  const { second } = scenario(t);
+  const text = render(second);
+  assert.match(text, /^# TYPE memtop_swap_out_bytes_total counter$/m);
+  assert.equal(seriesValue(text, 'memtop_swap_in_bytes_total'), 15 * PAGE);
+  assert.equal(seriesValue(text, 'memtop_swap_out_bytes_total'), 120 * PAGE);
+  assert.equal(seriesValue(text, 'memtop_page_in_bytes_total'), 1000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_page_out_bytes_total'), 2000 * KiB);
+  assert.equal(seriesValue(text, 'memtop_page_scans_total'), 100 + 25);
+  assert.equal(seriesValue(text, 'memtop_page_steals_total'), 90);
+  assert.equal(seriesValue(text, 'memtop_allocation_stalls_total'), 4);
+  assert.equal(seriesValue(text, 'memtop_compaction_stalls_total'), 2);
+  assert.equal(seriesValue(text, 'memtop_oom_kills_total'), 1);
 });
 
-test('disks: counters per device, busy ratio and avio over the last interval; partitions left out', () => {
-  const { root, second } = scenario();
-  try {
-    const text = render(second);
-    const sda = { device: 'sda', name: 'sda', class: 'disk' };
-    assert.equal(seriesValue(text, 'memtop_disk_reads_total', sda), 1400);
-    assert.equal(seriesValue(text, 'memtop_disk_writes_total', sda), 600);
-    assert.equal(seriesValue(text, 'memtop_disk_read_bytes_total', sda), 90000 * 512);
-    assert.equal(seriesValue(text, 'memtop_disk_written_bytes_total', sda), 50000 * 512);
-    assert.equal(seriesValue(text, 'memtop_disk_io_time_seconds_total', sda), 8);
-    // 5000 ms busy in a 10 s interval; 5000 ms over 400 reads + 100 writes.
-    assert.equal(seriesValue(text, 'memtop_disk_busy_ratio', sda), 0.5);
-    assert.equal(seriesValue(text, 'memtop_disk_avio_seconds', sda), 0.01);
-    const lvm = { device: 'dm-0', name: 'vg0-root', class: 'lvm' };
-    assert.equal(seriesValue(text, 'memtop_disk_reads_total', lvm), 900);
-    assert.equal(seriesValue(text, 'memtop_disk_busy_ratio', lvm), 0);
-    assert.doesNotMatch(text, /device="sda1"/);
-  } finally {
-    root.remove();
-  }
+test('disks: counters per device, busy ratio and avio over the last interval; partitions left out', (t) => {
+  const { second } = scenario(t);
+  const text = render(second);
+  const sda = { device: 'sda', name: 'sda', class: 'disk' };
+  assert.equal(seriesValue(text, 'memtop_disk_reads_total', sda), 1400);
+  assert.equal(seriesValue(text, 'memtop_disk_writes_total', sda), 600);
+  assert.equal(seriesValue(text, 'memtop_disk_read_bytes_total', sda), 90000 * 512);
+  assert.equal(seriesValue(text, 'memtop_disk_written_bytes_total', sda), 50000 * 512);
+  assert.equal(seriesValue(text, 'memtop_disk_io_time_seconds_total', sda), 8);
+  // 5000 ms busy in a 10 s interval; 5000 ms over 400 reads + 100 writes.
+  assert.equal(seriesValue(text, 'memtop_disk_busy_ratio', sda), 0.5);
+  assert.equal(seriesValue(text, 'memtop_disk_avio_seconds', sda), 0.01);
+  const lvm = { device: 'dm-0', name: 'vg0-root', class: 'lvm' };
+  assert.equal(seriesValue(text, 'memtop_disk_reads_total', lvm), 900);
+  assert.equal(seriesValue(text, 'memtop_disk_busy_ratio', lvm), 0);
+  assert.doesNotMatch(text, /device="sda1"/);
 });
 
-test('PSI: stall time as counters in seconds, kernel averages as ratios', () => {
-  const { root, second } = scenario();
-  try {
-    const text = render(second);
-    assert.equal(seriesValue(text, 'memtop_pressure_some_seconds_total', { resource: 'cpu' }), 5);
-    assert.equal(seriesValue(text, 'memtop_pressure_full_seconds_total', { resource: 'memory' }), 2);
-    assert.equal(seriesValue(text, 'memtop_pressure_some_ratio', { resource: 'cpu', window: '10s' }), 0.0893);
-    assert.equal(seriesValue(text, 'memtop_pressure_full_ratio', { resource: 'memory', window: '60s' }), 0.002);
-    assert.equal(seriesValue(text, 'memtop_pressure_some_ratio', { resource: 'io', window: '300s' }), 0);
-  } finally {
-    root.remove();
-  }
+test('PSI: stall time as counters in seconds, kernel averages as ratios', (t) => {
+  const { second } = scenario(t);
+  const text = render(second);
+  assert.equal(seriesValue(text, 'memtop_pressure_some_seconds_total', { resource: 'cpu' }), 5);
+  assert.equal(seriesValue(text, 'memtop_pressure_full_seconds_total', { resource: 'memory' }), 2);
+  assert.equal(seriesValue(text, 'memtop_pressure_some_ratio', { resource: 'cpu', window: '10s' }), 0.0893);
+  assert.equal(seriesValue(text, 'memtop_pressure_full_ratio', { resource: 'memory', window: '60s' }), 0.002);
+  assert.equal(seriesValue(text, 'memtop_pressure_some_ratio', { resource: 'io', window: '300s' }), 0);
 });
 
-test('without PSI in the kernel there are no pressure series', () => {
-  const { root, next } = setup();
-  try {
-    delete root.state.psi;
-    const text = render(next());
-    assert.doesNotMatch(text, /memtop_pressure/);
-  } finally {
-    root.remove();
-  }
+test('without PSI in the kernel there are no pressure series', (t) => {
+  const { root, next } = setup(t);
+  delete root.state.psi;
+  const text = render(next());
+  assert.doesNotMatch(text, /memtop_pressure/);
 });
 
-test('processes: the top K by RSIZE and the top K by RGROW, with sizes, growth and fault rates', () => {
-  const { root, second } = scenario();
-  try {
-    const text = render(second, 2);
-    const pids = new Set(
-      text.split('\n').filter((l) => l.startsWith('memtop_process_resident_bytes{')).map((l) => parseLabels(l).pid),
-    );
-    // By size: big (200), leaker (300). By growth: leaker (300), small (400). init shrank; kthreadd has no memory.
-    assert.deepEqual([...pids].sort(), ['200', '300', '400']);
-    const leaker = { pid: '300', comm: 'leaker' };
-    assert.equal(seriesValue(text, 'memtop_process_resident_bytes', leaker), 3000 * PAGE);
-    assert.equal(seriesValue(text, 'memtop_process_virtual_bytes', leaker), 300e6 + 2000 * PAGE);
-    assert.equal(seriesValue(text, 'memtop_process_rgrow_bytes_per_second', leaker), (1000 * PAGE) / 10);
-    assert.equal(seriesValue(text, 'memtop_process_vgrow_bytes_per_second', leaker), (2000 * PAGE) / 10);
-    assert.equal(seriesValue(text, 'memtop_process_minor_faults_per_second', leaker), 500);
-    assert.equal(seriesValue(text, 'memtop_process_major_faults_per_second', leaker), 3);
-    assert.equal(seriesValue(text, 'memtop_process_swap_bytes', { pid: '200' }), 100 * PAGE);
-    assert.equal(seriesValue(text, 'memtop_process_rgrow_bytes_per_second', { pid: '400', comm: 'small' }), (10 * PAGE) / 10);
-    // VmSwap missing from status (unknown): no swap series, the others stay.
-    assert.equal(seriesValue(text, 'memtop_process_swap_bytes', { pid: '400' }), undefined);
-    assert.equal(seriesValue(text, 'memtop_interval_seconds'), 10);
-    assert.equal(seriesValue(text, 'memtop_processes'), 5);
-    // A larger K exports every process with memory (4), never the kernel thread.
-    const all = render(second, 20);
-    assert.equal(all.split('\n').filter((l) => l.startsWith('memtop_process_resident_bytes{')).length, 4);
-    assert.doesNotMatch(all, /kthreadd/);
-  } finally {
-    root.remove();
-  }
+test('processes: the top K by RSIZE and the top K by RGROW, with sizes, growth and fault rates', (t) => {
+  const { second } = scenario(t);
+  const text = render(second, 2);
+  const pids = new Set(processLines(text).map((l) => parseLabels(l).pid));
+  // By size: big (200), leaker (300). By growth: leaker (300), small (400). init shrank; kthreadd has no memory.
+  assert.deepEqual([...pids].sort(), ['200', '300', '400']);
+  const leaker = { pid: '300', comm: 'leaker' };
+  assert.equal(seriesValue(text, 'memtop_process_resident_bytes', leaker), 3000 * PAGE);
+  assert.equal(seriesValue(text, 'memtop_process_virtual_bytes', leaker), 300e6 + 2000 * PAGE);
+  assert.equal(seriesValue(text, 'memtop_process_rgrow_bytes_per_second', leaker), (1000 * PAGE) / 10);
+  assert.equal(seriesValue(text, 'memtop_process_vgrow_bytes_per_second', leaker), (2000 * PAGE) / 10);
+  assert.equal(seriesValue(text, 'memtop_process_minor_faults_per_second', leaker), 500);
+  assert.equal(seriesValue(text, 'memtop_process_major_faults_per_second', leaker), 3);
+  assert.equal(seriesValue(text, 'memtop_process_swap_bytes', { pid: '200' }), 100 * PAGE);
+  assert.equal(seriesValue(text, 'memtop_process_rgrow_bytes_per_second', { pid: '400', comm: 'small' }), (10 * PAGE) / 10);
+  // VmSwap missing from status (unknown): no swap series, the others stay.
+  assert.equal(seriesValue(text, 'memtop_process_swap_bytes', { pid: '400' }), undefined);
+  assert.equal(seriesValue(text, 'memtop_interval_seconds'), 10);
+  assert.equal(seriesValue(text, 'memtop_processes'), 5);
+  // A larger K exports every process with memory (4), never the kernel thread.
+  const all = render(second, 20);
+  assert.equal(processLines(all).length, 4);
+  assert.doesNotMatch(all, /kthreadd/);
 });
 
-test('the first interval covers the time since boot: sizes only, no growth or fault rates', () => {
-  const { root, first } = scenario();
-  try {
-    const text = render(first, 2);
-    assert.equal(seriesValue(text, 'memtop_process_resident_bytes', { pid: '200' }), 50000 * PAGE);
-    assert.doesNotMatch(text, /memtop_process_(rgrow|vgrow|minor_faults|major_faults)/);
-    assertPromtoolClean(text);
-  } finally {
-    root.remove();
-  }
+test('the first interval covers the time since boot: sizes only, no growth or fault rates', (t) => {
+  const { first } = scenario(t);
+  const text = render(first, 2);
+  assert.equal(seriesValue(text, 'memtop_process_resident_bytes', { pid: '200' }), 50000 * PAGE);
+  assert.doesNotMatch(text, /memtop_process_(rgrow|vgrow|minor_faults|major_faults)/);
+  assertPromtoolClean(text);
 });
 
-test('series of an exited process disappear', () => {
-  const { root, next, second } = scenario();
-  try {
-    assert.notEqual(seriesValue(render(second), 'memtop_process_resident_bytes', { pid: '300' }), undefined);
-    root.advance(10);
-    root.state.procs = root.state.procs.filter((p) => p.pid !== 300);
-    const text = render(next());
-    assert.doesNotMatch(text, /pid="300"/);
-    assert.equal(seriesValue(text, 'memtop_processes'), 4);
-  } finally {
-    root.remove();
-  }
+test('series of an exited process disappear', (t) => {
+  const { root, next, second } = scenario(t);
+  assert.notEqual(seriesValue(render(second), 'memtop_process_resident_bytes', { pid: '300' }), undefined);
+  root.advance(10);
+  root.state.procs = root.state.procs.filter((p) => p.pid !== 300);
+  const text = render(next());
+  assert.doesNotMatch(text, /pid="300"/);
+  assert.equal(seriesValue(text, 'memtop_processes'), 4);
 });
 
-test('command names are escaped in label values', () => {
+test('command names are escaped in label values', (t) => {
   assert.equal(escapeLabelValue('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
-  const { root, next } = setup();
-  try {
-    next();
-    root.advance(5);
-    root.state.procs.push({ pid: 777, comm: 'we"ird\\ (x)\ny', rss: 4096 * 90000, vsize: 1e9, swap: 0 });
-    root.state.procs.push({ pid: 778, comm: 'ünï cödé ✓', rss: 4096 * 80000, vsize: 1e9, swap: 0 });
-    const text = render(next(), 2);
-    assert.match(text, /^memtop_process_resident_bytes\{pid="777",comm="we\\"ird\\\\ \(x\)\\ny"\} 368640000$/m);
-    assert.match(text, /^memtop_process_resident_bytes\{pid="778",comm="ünï cödé ✓"\} 327680000$/m);
-    assert.equal(seriesValue(text, 'memtop_process_resident_bytes', { comm: 'we"ird\\ (x)\ny' }), 90000 * 4096);
-    assertPromtoolClean(text);
-  } finally {
-    root.remove();
-  }
+  const { root, next } = setup(t);
+  next();
+  root.advance(5);
+  root.state.procs.push({ pid: 777, comm: 'we"ird\\ (x)\ny', rss: 4096 * 90000, vsize: 1e9, swap: 0 });
+  root.state.procs.push({ pid: 778, comm: 'ünï cödé ✓', rss: 4096 * 80000, vsize: 1e9, swap: 0 });
+  const text = render(next(), 2);
+  assert.match(text, /^memtop_process_resident_bytes\{pid="777",comm="we\\"ird\\\\ \(x\)\\ny"\} 368640000$/m);
+  assert.match(text, /^memtop_process_resident_bytes\{pid="778",comm="ünï cödé ✓"\} 327680000$/m);
+  assert.equal(seriesValue(text, 'memtop_process_resident_bytes', { comm: 'we"ird\\ (x)\ny' }), 90000 * 4096);
+  assertPromtoolClean(text);
 });
 
-test('promtool check metrics passes on the fake system', () => {
-  const { root, second } = scenario();
-  try {
-    assertPromtoolClean(render(second, 20));
-  } finally {
-    root.remove();
-  }
+test('promtool check metrics passes on the fake system', (t) => {
+  const { second } = scenario(t);
+  assertPromtoolClean(render(second, 20));
 });
 
 test('promtool check metrics passes on this machine\'s /proc', { skip: process.platform !== 'linux' }, () => {
@@ -292,19 +231,15 @@ function checkOpenMetrics(text: string) {
   }
 }
 
-test('OpenMetrics: counter families without _total, # UNIT lines, # EOF', () => {
-  const { root, second } = scenario();
-  try {
-    const text = render(second, 20, 'openmetrics');
-    assert.match(text, /^# TYPE memtop_swap_out_bytes counter\n# UNIT memtop_swap_out_bytes bytes\nmemtop_swap_out_bytes_total 491520$/m);
-    assert.match(text, /^# TYPE memtop_memory_total_bytes gauge\n# UNIT memtop_memory_total_bytes bytes$/m);
-    checkOpenMetrics(text);
-    // Same samples as the text format.
-    const samples = (t: string) => t.split('\n').filter((l) => l && !l.startsWith('#'));
-    assert.deepEqual(samples(text), samples(render(second, 20, 'prometheus')));
-  } finally {
-    root.remove();
-  }
+test('OpenMetrics: counter families without _total, # UNIT lines, # EOF', (t) => {
+  const { second } = scenario(t);
+  const text = render(second, 20, 'openmetrics');
+  assert.match(text, /^# TYPE memtop_swap_out_bytes counter\n# UNIT memtop_swap_out_bytes bytes\nmemtop_swap_out_bytes_total 491520$/m);
+  assert.match(text, /^# TYPE memtop_memory_total_bytes gauge\n# UNIT memtop_memory_total_bytes bytes$/m);
+  checkOpenMetrics(text);
+  // Same samples as the text format.
+  const samples = (t: string) => t.split('\n').filter((l) => l && !l.startsWith('#'));
+  assert.deepEqual(samples(text), samples(render(second, 20, 'prometheus')));
 });
 
 test('content negotiation picks OpenMetrics only when the scraper asks for it', () => {

@@ -5,10 +5,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { buildInterval, type Interval } from '../src/model/interval.js';
+import { Sampler } from '../src/reader/sampler.js';
+import type { Sample } from '../src/sample.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -170,6 +174,45 @@ export class FakeRoot {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** A fake root removed when the test ends. */
+  static forTest(t: TestContext, state?: FakeState): FakeRoot {
+    const root = new FakeRoot(state);
+    t.after(() => root.remove());
+    return root;
+  }
+}
+
+export interface Step {
+  iv: Interval;
+  sample: Sample;
+}
+
+/** Samples the fake root (after writing its state) and returns the interval since the previous call. */
+export function intervalsOf(root: FakeRoot): () => Step {
+  const sampler = new Sampler({ proc: root.proc, sys: root.sys });
+  let prev: Sample | undefined;
+  return () => {
+    root.write();
+    const sample = sampler.sample();
+    const iv = buildInterval(prev, sample);
+    prev = sample;
+    return { iv, sample };
+  };
+}
+
+/** The resident-size lines of the exposition: one per exported process. */
+export function processLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.startsWith('memtop_process_resident_bytes{'));
+}
+
+/** A raw client that sends `data` and then never reads (paused) or just sits there; errors ignored. */
+export function idleClient(port: number, data: string): Socket {
+  const s = connect(port, '127.0.0.1');
+  s.on('error', () => {});
+  s.pause();
+  s.write(data);
+  return s;
 }
 
 function readdirNumeric(dir: string): string[] {

@@ -10,7 +10,9 @@ import { request } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { createMetricsServer, type MetricsServer } from '../src/export/server.js';
-import { FakeRoot, freePort, httpRequest, requireBuild, runCli, seriesValue, startMemtop } from './prometheus-helpers.js';
+import { FakeRoot, freePort, httpRequest, idleClient, processLines, requireBuild, runCli, seriesValue, startMemtop } from './prometheus-helpers.js';
+
+const GET = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n';
 
 const TEXTS = {
   prometheus: '# HELP memtop_x_bytes X.\n# TYPE memtop_x_bytes gauge\nmemtop_x_bytes 1\n',
@@ -132,25 +134,10 @@ test('slow and vanishing clients do not hurt the others', async () => {
     m.publish({ prometheus: big, openmetrics: TEXTS.openmetrics });
     const sockets: Socket[] = [];
     try {
-      for (let i = 0; i < 30; i++) {
-        const s = connect(port, '127.0.0.1');
-        s.on('error', () => {});
-        s.pause(); // never reads
-        s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
-        sockets.push(s);
-      }
-      for (let i = 0; i < 30; i++) {
-        const s = connect(port, '127.0.0.1');
-        s.on('error', () => {});
-        s.write(i % 2 ? 'GET /metrics HTTP/1.1\r\nHost: x\r\n' : 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
-        s.destroy(); // gone mid-request or before the answer
-      }
-      for (let i = 0; i < 20; i++) {
-        const s = connect(port, '127.0.0.1');
-        s.on('error', () => {});
-        s.write('GET /metr'); // half a request line, then silence
-        sockets.push(s);
-      }
+      // Readers that never read; clients gone mid-request or before the answer; half a request line, then silence.
+      for (let i = 0; i < 30; i++) sockets.push(idleClient(port, GET));
+      for (let i = 0; i < 30; i++) idleClient(port, i % 2 ? GET.slice(0, -2) : GET).destroy();
+      for (let i = 0; i < 20; i++) sockets.push(idleClient(port, 'GET /metr'));
       await new Promise((resolve) => setTimeout(resolve, 200));
       const started = performance.now();
       const r = await httpRequest(port, '/metrics', { timeoutMs: 5000 });
@@ -165,9 +152,9 @@ test('slow and vanishing clients do not hurt the others', async () => {
 
 // ---- the built CLI ----
 
-test('port already in use: one clear line and exit 1', async () => {
+test('port already in use: one clear line and exit 1', async (t) => {
   requireBuild();
-  const root = new FakeRoot();
+  const root = FakeRoot.forTest(t);
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const addr = blocker.address();
@@ -179,32 +166,27 @@ test('port already in use: one clear line and exit 1', async () => {
     assert.match(r.stderr, new RegExp(`^memtop: cannot serve metrics on 127\\.0\\.0\\.1:${port}: the port is already in use`));
   } finally {
     blocker.close();
-    root.remove();
   }
 });
 
-test('bad --prometheus and --top values, or another output besides: one line, exit 2', async () => {
+test('bad --prometheus and --top values, or another output besides: one line, exit 2', async (t) => {
   requireBuild();
-  const root = new FakeRoot();
-  try {
-    const cases = [
-      ['--prometheus', ':9464'], ['--prometheus', '99999'], ['--prometheus', 'x'], ['--prometheus', '9464', '--top', '0'],
-      ['--prometheus', '9464', '--json'], ['--prometheus', '9464', '-r', 'somefile'],
-    ];
-    for (const args of cases) {
-      const r = await runCli([...args, '--proc', root.proc, '--sys', root.sys]);
-      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
-      assert.match(r.stderr, /^memtop: (invalid --(prometheus|top)|--prometheus .* excludes --(json|read))/);
-    }
-  } finally {
-    root.remove();
+  const root = FakeRoot.forTest(t);
+  const cases = [
+    ['--prometheus', ':9464'], ['--prometheus', '99999'], ['--prometheus', 'x'], ['--prometheus', '9464', '--top', '0'],
+    ['--prometheus', '9464', '--json'], ['--prometheus', '9464', '-r', 'somefile'],
+  ];
+  for (const args of cases) {
+    const r = await runCli([...args, '--proc', root.proc, '--sys', root.sys]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
+    assert.match(r.stderr, /^memtop: (invalid --(prometheus|top)|--prometheus .* excludes --(json|read))/);
   }
 });
 
-test('memtop --prometheus samples on its own timer while scrapes hammer it, and stops on SIGTERM', async () => {
+test('memtop --prometheus samples on its own timer while scrapes hammer it, and stops on SIGTERM', async (t) => {
   requireBuild();
-  const root = new FakeRoot();
+  const root = FakeRoot.forTest(t);
   const { child, port } = await startMemtop(['--prometheus', '127.0.0.1:0', '--proc', root.proc, '--sys', root.sys, '0.3']);
   const sockets: Socket[] = [];
   try {
@@ -213,13 +195,7 @@ test('memtop --prometheus samples on its own timer while scrapes hammer it, and 
     assert.equal(seriesValue(first.body, 'memtop_memory_total_bytes'), 8000000 * 1024);
     const t0 = seriesValue(first.body, 'memtop_sample_timestamp_seconds')!;
     // Readers that never read and a storm of scrapes for 2 s.
-    for (let i = 0; i < 50; i++) {
-      const s = connect(port, '127.0.0.1');
-      s.on('error', () => {});
-      s.pause();
-      s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
-      sockets.push(s);
-    }
+    for (let i = 0; i < 50; i++) sockets.push(idleClient(port, GET));
     const stamps = new Set<number>();
     const latencies: number[] = [];
     const end = Date.now() + 2000;
@@ -248,20 +224,17 @@ test('memtop --prometheus samples on its own timer while scrapes hammer it, and 
   } finally {
     for (const s of sockets) s.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    root.remove();
   }
 });
 
-test('--top bounds the exported processes', async () => {
+test('--top bounds the exported processes', async (t) => {
   requireBuild();
-  const root = new FakeRoot();
+  const root = FakeRoot.forTest(t);
   const { child, port } = await startMemtop(['--prometheus', `127.0.0.1:${await freePort()}`, '--top', '1', '--proc', root.proc, '--sys', root.sys, '5']);
   try {
     const r = await httpRequest(port, '/metrics');
-    const pids = r.body.split('\n').filter((l) => l.startsWith('memtop_process_resident_bytes{'));
-    assert.deepEqual(pids, ['memtop_process_resident_bytes{pid="200",comm="big"} 204800000']);
+    assert.deepEqual(processLines(r.body), ['memtop_process_resident_bytes{pid="200",comm="big"} 204800000']);
   } finally {
     child.kill('SIGKILL');
-    root.remove();
   }
 });

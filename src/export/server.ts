@@ -103,6 +103,8 @@ export function createMetricsServer(): MetricsServer {
   // Idle or stalled connections (a reader that never reads) are closed after this long.
   server.setTimeout(30_000, (socket) => socket.destroy());
   server.maxHeadersCount = 100;
+  // Beyond this many open connections new ones are refused: file descriptors stay bounded.
+  server.maxConnections = 512;
   // Malformed requests: node's default answer (400, 431 for oversized headers, 408 on timeout) and close.
   return {
     server,
