@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
 import type { Sampler } from '../reader/sampler.js';
 import { LiveFeed } from '../run/feed.js';
-import { everyInterval } from '../run/timer.js';
+import { everyInterval, runUntilSignal } from '../run/timer.js';
 import type { Sample } from '../sample.js';
 import { CONTENT_TYPES, negotiateFormat, renderExposition, type ExpositionFormat } from './exposition.js';
 
@@ -173,12 +173,7 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
     }
   };
   const clock = everyInterval(config.interval, config.samples, tick);
-  const stop = () => clock.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await clock.done;
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
+  await runUntilSignal(clock);
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();

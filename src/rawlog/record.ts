@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
-import { everyInterval } from '../run/timer.js';
+import { everyInterval, runUntilSignal } from '../run/timer.js';
 import { DailyLog } from './daily.js';
 import { RawLogError } from './format.js';
 import { RawWriter, type WriterOptions } from './writer.js';
@@ -47,12 +47,7 @@ export async function runRecord(sampler: Sampler, config: Config): Promise<void>
       clock.stop();
     }
   });
-  const end = () => clock.stop();
-  process.once('SIGINT', end);
-  process.once('SIGTERM', end);
-  await clock.done;
-  process.off('SIGINT', end);
-  process.off('SIGTERM', end);
+  await runUntilSignal(clock);
   sink.close();
   if (failure === undefined) return;
   if (failure instanceof RawLogError) return stop(failure);

@@ -8,7 +8,7 @@ import type { Interval } from '../model/interval.js';
 import { intervalJsonLine } from '../output/json.js';
 import { renderText } from '../output/text.js';
 import type { Feed } from './feed.js';
-import { everyInterval } from './timer.js';
+import { everyInterval, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
   if (config.mode === 'json') return intervalJsonLine(iv) + '\n';
@@ -33,8 +33,5 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
     const iv = feed.next();
     if (iv) process.stdout.write(formatInterval(iv, config));
   });
-  const stop = () => clock.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await clock.done;
+  await runUntilSignal(clock);
 }

@@ -55,3 +55,16 @@ export function everyInterval(seconds: number, count: number | undefined, tick: 
     done,
   };
 }
+
+/** Waits for the clock to finish, stopping it early on SIGINT or SIGTERM (quietly, exit code 0). */
+export async function runUntilSignal(clock: Clock): Promise<void> {
+  const stop = () => clock.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await clock.done;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
