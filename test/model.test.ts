@@ -128,3 +128,20 @@ test('NET: interface rates in bits per second and busy% against the link speed',
   assert.deepEqual([eth.rpackets, eth.spackets, eth.rbps, eth.sbps], [9000, 800, 10_000_000, 1_000_000]);
   assert.equal(eth.busy, 10, '10 Mb/s in of a 100 Mb/s full-duplex link');
 });
+
+test('io deltas: totals for a new process, unknown for a known one whose previous sample had no io', () => {
+  const ioOf = (b: number) => `rchar: 0\nwchar: 0\nread_bytes: ${b}\nwrite_bytes: ${b * 2}\ncancelled_write_bytes: 0\n`;
+  const tree = (pids: number[], bytes: number) => {
+    const files = fakeProcFiles({ uptime: bytes, procs: pids.map((pid) => ({ pid })) });
+    for (const pid of pids) files[`${pid}/io`] = ioOf(bytes);
+    return makeTree(files);
+  };
+  const s1 = new Sampler({ proc: tree([5], 1000), sys: '/nonexistent' }).sample(); // io not asked for
+  const s2 = new Sampler({ proc: tree([5, 6], 3000), sys: '/nonexistent' }).sample({ io: true });
+  const s3 = new Sampler({ proc: tree([5, 6], 7000), sys: '/nonexistent' }).sample({ io: true });
+  const first = buildInterval(s1, s2);
+  assert.equal(first.procs.find((p) => p.pid === 5)!.rddsk, undefined);
+  assert.equal(first.procs.find((p) => p.pid === 6)!.rddsk, 3000, 'new: its total');
+  const next = buildInterval(s2, s3);
+  assert.deepEqual([next.procs.find((p) => p.pid === 5)!.rddsk, next.procs.find((p) => p.pid === 5)!.wrdsk], [4000, 8000]);
+});

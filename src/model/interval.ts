@@ -362,6 +362,17 @@ function diskInterval(cur: DiskSample, prev: DiskSample | undefined, mstot: numb
   };
 }
 
+/**
+ * An io counter's delta. A new process counts from zero (its totals, as
+ * atop); a known process whose previous sample did not read io (the disk
+ * view was just opened) has no delta yet: unknown, not its lifetime total.
+ */
+function ioDelta(cur: number | undefined, base: ProcSample | undefined, prev: number | undefined): number | undefined {
+  if (cur === undefined) return undefined;
+  if (!base) return cur;
+  return prev === undefined ? undefined : sub(cur, prev);
+}
+
 function procKey(p: ProcSample): string {
   return `${p.pid}/${p.starttime}`;
 }
@@ -446,9 +457,9 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
       rgrow: p.rss - (base ? base.rss : 0),
       swapsz: p.vmSwap,
       mem: memTotKiB > 0 ? Math.min(100, (p.rss / 1024 * 100) / memTotKiB) : 0,
-      rddsk: p.rddsk === undefined ? undefined : sub(p.rddsk, base?.rddsk ?? 0),
-      wrdsk: p.wrdsk === undefined ? undefined : sub(p.wrdsk, base?.wrdsk ?? 0),
-      wcancl: p.wcancl === undefined ? undefined : sub(p.wcancl, base?.wcancl ?? 0),
+      rddsk: ioDelta(p.rddsk, base, base?.rddsk),
+      wrdsk: ioDelta(p.wrdsk, base, base?.wrdsk),
+      wcancl: ioDelta(p.wcancl, base, base?.wcancl),
     });
   }
   prc.nexit = prev ? prev.procs.length - matched : 0;
