@@ -56,7 +56,7 @@ function buildProgram(): Command {
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
     .option('--term <name>', 'terminal type for the live screen (default: from TERM, 256 colours under tmux)')
     .option('-w, --write <file>', 'record raw samples to FILE (appends to an existing memtop log), no screen')
-    .option('-r, --read <file>', 'replay a recording: FILE, YYYYMMDD or y, yy... (daily file from --log-dir), - for stdin')
+    .option('-r, --read [file]', 'replay a recording: FILE, YYYYMMDD or y, yy... (daily file from --log-dir), - for stdin; alone: today\'s daily file')
     .option('--log-dir <dir>', 'daily logging: one file per day (memtop_YYYYMMDD) in DIR; with -r, where dated files are')
     .option('--keep <days>', 'with --log-dir: remove daily files older than this many days', '28')
     .option('-b, --begin <time>', 'replay from this time: [YYYYMMDD]hh:mm[:ss]')
@@ -109,7 +109,7 @@ function toConfig(program: Command): Config {
     term: o.term === undefined ? undefined : String(o.term),
     thresholds,
     write: o.write === undefined ? undefined : String(o.write),
-    read: o.read === undefined ? undefined : String(o.read),
+    read: o.read === undefined ? undefined : o.read === true ? '' : String(o.read),
     logDir: o.logDir === undefined ? undefined : String(o.logDir),
     keep: parsePositiveInt('--keep', String(o.keep), 1, 100000),
     begin: o.begin === undefined ? undefined : String(o.begin),

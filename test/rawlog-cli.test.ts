@@ -85,6 +85,9 @@ test('--log-dir records today\'s daily file; -r y and -r YYYYMMDD pick daily fil
   assert.deepEqual([w.code, w.err], [0, '']);
   const today = join(dir, dailyName(Date.now()));
   assert.equal(readLog(today).length, 2);
+  const bare = memtop(['-r', '--log-dir', dir, '--json']);
+  assert.equal(bare.code, 0, bare.err);
+  assert.equal(bare.out.trim().split('\n').length, 2, 'a bare -r replays today\'s daily file, as atop -r');
   const yesterday = dailyName(daysBefore(Date.now(), 1));
   record(join(dir, yesterday), sampleMoments(3));
   const y = memtop(['-r', 'y', '--log-dir', dir, '--json']);

@@ -43,7 +43,8 @@ export function validStamp(stamp: string): boolean {
  * `dir`; anything else is a path (undefined here). Throws on an impossible date.
  */
 export function dailyFileFor(arg: string, dir: string, now: number): string | undefined {
-  if (/^y+$/.test(arg)) return join(dir, dailyName(daysBefore(now, arg.length)));
+  // '' (a bare -r) is today, y yesterday, yy the day before, ...
+  if (/^y*$/.test(arg)) return join(dir, dailyName(daysBefore(now, arg.length)));
   if (/^\d{8}$/.test(arg)) {
     if (!validStamp(arg)) throw new RawLogError(`invalid date '${arg}': give YYYYMMDD, e.g. ${dayStamp(now)}`, 2);
     return join(dir, `memtop_${arg}`);

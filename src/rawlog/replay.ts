@@ -46,7 +46,7 @@ async function load(arg: string, logDir: string | undefined, now: number): Promi
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new RawLogError(daily ? `no daily log for '${arg}': ${path} does not exist` : `cannot open ${path}: no such file`);
+      throw new RawLogError(daily ? `no daily log for ${arg ? `'${arg}'` : 'today'}: ${path} does not exist` : `cannot open ${path}: no such file`);
     }
     throw new RawLogError(`cannot open ${path}: ${reasonOf(err)}`);
   }
