@@ -373,10 +373,6 @@ function ioDelta(cur: number | undefined, base: ProcSample | undefined, prev: nu
   return prev === undefined ? undefined : sub(cur, prev);
 }
 
-function procKey(p: ProcSample): string {
-  return `${p.pid}/${p.starttime}`;
-}
-
 export interface IntervalOptions {
   thresholds?: Thresholds;
 }
@@ -403,8 +399,8 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   const mem = memInterval(cur, t);
   const memTotKiB = mem.tot / 1024;
 
-  const prevProcs = new Map<string, ProcSample>();
-  if (prev) for (const p of prev.procs) prevProcs.set(procKey(p), p);
+  const prevProcs = new Map<number, ProcSample>();
+  if (prev) for (const p of prev.procs) prevProcs.set(p.pid, p);
   const msPerTick = 1000 / cur.hz;
   const perCpuTicks = cputot > 0 ? cputot / ncpu : 0;
   const procs: ProcInterval[] = [];
@@ -416,7 +412,9 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   let threadsTotal = 0;
   let idleThreads = 0;
   for (const p of cur.procs) {
-    const old = prevProcs.get(procKey(p));
+    // The same process only when pid and start time match: a reused pid is a new process.
+    const byPid = prevProcs.get(p.pid);
+    const old = byPid && byPid.starttime === p.starttime ? byPid : undefined;
     if (old) matched++;
     const base = old ?? undefined;
     const utime = sub(p.utime, base ? base.utime : 0);
