@@ -1,0 +1,269 @@
+/** docs/BENCHMARKS.md from the figures of one run. */
+import type { Machine } from './machine.js';
+import type { SamplerCostResult } from './sampler-cost.js';
+import type { Peer, PeerRun } from './screen-cost.js';
+import { mean, median, mib, ms, range, ratios, times } from './stats.js';
+
+export interface SamplerPart {
+  sleepers: number;
+  result: SamplerCostResult;
+}
+
+export interface ScreenPart {
+  sleepers: number;
+  procs: number;
+  peers: Peer[];
+  /** Peer name to its runs, index = round. */
+  runs: Record<string, PeerRun[]>;
+}
+
+/** What bench/rawlog-size.ts reports (read defensively: it is another file's interface). */
+export interface RawlogFigures {
+  procs?: number;
+  samples?: number;
+  memtopPerSample?: number;
+  atopPerSample?: number;
+  ratio?: number;
+  memtopWriteMs?: number;
+}
+
+export interface RawlogPart {
+  sleepers: number;
+  figures?: RawlogFigures;
+  note?: string;
+}
+
+export interface Report {
+  command: string;
+  quick: boolean;
+  machine: Machine;
+  loadStart: string;
+  loadEnd: string;
+  seconds: number;
+  /** Lines about the idle processes (how many could be started). */
+  sleeperNotes: string[];
+  settings: { samplerSamples: number; screenRounds: number; screenRefreshes: number; screenWarmup: number };
+  sampler: SamplerPart[];
+  screen: ScreenPart[];
+  rawlog: RawlogPart[];
+  /** Set when bench/rawlog-size.ts is not there: the hook's message. */
+  rawlogMissing?: string;
+}
+
+/** A paragraph: sentences joined on one line (markdown wraps it). */
+const para = (...sentences: string[]) => sentences.join(' ');
+const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'not met');
+const defined = (xs: (number | undefined)[]) => xs.filter((x): x is number => x !== undefined);
+/** A peer's CPU ms per refresh by round (undefined where it failed or gave only a per-second figure). */
+const cpuPerRefresh = (part: ScreenPart, name: string) =>
+  (part.runs[name] ?? []).map((x) => (x.perSecond ? undefined : x.cpuMs));
+const both = (xs: number[]) => `${ms(median(xs))} (${ms(mean(xs))})`;
+
+function samplerSection(r: Report): string[] {
+  const out = [
+    '## 1. Sampler and model, per sample (issue 2)',
+    '',
+    para(
+      "memtop's `Sampler.sample()` + `buildInterval(prev, cur)` on /proc, in the benchmark's own process, timed",
+      'with `process.cpuUsage()`. The Node floor, in the same process: `readdirSync("/proc")` and `readFileSync`',
+      'of /proc/PID/stat and /proc/PID/status for every pid, nothing else. `atop -w FILE 1 K` runs beside them;',
+      'its CPU is read each time its raw file grows by a sample. Each second is one round: atop samples, then',
+      `memtop, then the floor, never overlapping; ${r.settings.samplerSamples} rounds after two warm-up samples (the first`,
+      'covers the time since boot). Figures are CPU milliseconds per sample, the median of the rounds with the',
+      "mean in parentheses (the mean includes memtop's periodic re-read of every status file); ratios are the",
+      'median of the per-round ratios, with the ratio of the means in parentheses.',
+    ),
+    '',
+    '| idle processes started | processes seen | memtop sampler+model ms | Node floor ms | atop -w ms | memtop / floor | memtop / atop |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const notes: string[] = [];
+  for (const { sleepers, result: x } of r.sampler) {
+    const atop = defined(x.atop);
+    const rf = ratios(x.memtop, x.floor);
+    const ra = ratios(x.memtop, x.atop);
+    const meanRatio = (a: number[], b: number[]) => {
+      const ma = mean(a);
+      const mb = mean(b);
+      return ma !== undefined && mb ? ` (${times(ma / mb)})` : '';
+    };
+    const atopMemtop = x.memtop.filter((_, i) => x.atop[i] !== undefined);
+    out.push(
+      `| ${sleepers} | ${x.procs} | ${both(x.memtop)} | ${both(x.floor)} | ${atop.length ? both(atop) : 'n/a'} | ` +
+        `${times(median(rf))}${meanRatio(x.memtop, x.floor)} | ${ra.length ? `${times(median(ra))}${meanRatio(atopMemtop, atop)}` : 'n/a'} |`,
+    );
+    if (x.atopNote) notes.push(`At ${sleepers} idle processes atop gave no figure: ${x.atopNote}.`);
+  }
+  out.push('');
+  const top = r.sampler[r.sampler.length - 1];
+  if (top) {
+    const x = top.result;
+    const rf = median(ratios(x.memtop, x.floor));
+    const ra = median(ratios(x.memtop, x.atop));
+    out.push(
+      `What it means: with ${x.procs} processes memtop's sampler and model cost ${ms(median(x.memtop))} ms of CPU per ` +
+        `sample, ${times(rf)} the Node floor (target at N=2000: at most 1.5x, ${verdict(rf === undefined ? undefined : rf <= 1.5)}) ` +
+        `and ${times(ra)} atop -w (target: below atop, ${verdict(ra === undefined ? undefined : ra < 1)}); memtop can beat ` +
+        'the floor because it re-reads a status file only when stat shows the process changed.',
+    );
+  }
+  out.push(...notes.map((n) => `\n${n}`), '');
+  return out;
+}
+
+function screenSection(r: Report): string[] {
+  const out = [
+    '## 2. The whole program at 200x50 in tmux, per refresh (issue 3)',
+    '',
+    para(
+      'Each program runs alone in a detached tmux session of 200x50 on its own socket (`tmux -L NAME`), with a',
+      'private HOME, started and stopped for every measurement; the programs take turns (A B C D E, then again)',
+      `for ${r.settings.screenRounds} round(s). After ${r.settings.screenWarmup} refresh(es) of warm-up, the CPU of the program's threads and`,
+      'children is read half a second after a refresh, and again half a second after',
+      `${r.settings.screenRefreshes} more. A refresh is a burst of output on the terminal (tmux pipe-pane), so the figure is`,
+      'per refresh even for a program whose period drifts beyond 1 s (htop waits its delay after each refresh:',
+      'see s/refresh). btop gets `update_ms = 1000` and `clock_format = ""` (its clock would draw between',
+      'refreshes). memtop is `node dist/cli.js -m 1`, the memory view; the blessed baseline is',
+      'bench/blessed-table.mjs, a ListTable of one row per process, all rows changing every second, reading',
+      'nothing. Figures are CPU milliseconds per refresh, the median of the rounds; ratios are the median of',
+      'the per-round ratios; RSS is VmRSS after the measured refreshes.',
+    ),
+    '',
+  ];
+  for (const part of r.screen) {
+    out.push(
+      `### ${part.sleepers} idle processes started (${part.procs} processes seen)`,
+      '',
+      '| program | display | CPU ms/refresh | min-max | s/refresh | RSS MiB | / atop | / btop |',
+      '|---|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const peer of part.peers) {
+      const runs = part.runs[peer.name] ?? [];
+      const ok = runs.filter((x) => x.cpuMs !== undefined);
+      if (ok.length === 0) {
+        const why = peer.missing ?? runs.find((x) => x.error)?.error ?? 'no figure';
+        out.push(`| ${peer.label} | ${why} | n/a | | | | | |`);
+        continue;
+      }
+      const values = ok.map((x) => x.cpuMs!);
+      const perSecond = ok.some((x) => x.perSecond);
+      const display =
+        peer.name === 'memtop' && !ok.every((x) => x.altScreen)
+          ? 'text stream: the live screen had not landed in this build'
+          : ok.every((x) => x.altScreen) ? 'full screen' : 'text';
+      const vs = (other: string) => {
+        if (other === peer.name || !part.runs[other]) return '';
+        const rs = ratios(cpuPerRefresh(part, peer.name), cpuPerRefresh(part, other));
+        return rs.length ? times(median(rs)) : 'n/a';
+      };
+      out.push(
+        `| ${peer.label} | ${display}${perSecond ? ' (no refresh seen: ms per second)' : ''} | ${ms(median(values))} | ` +
+          `${range(values)} | ${median(defined(ok.map((x) => x.period)))?.toFixed(2) ?? 'n/a'} | ` +
+          `${mib(median(defined(ok.map((x) => x.rss))))} | ${vs('atop')} | ${vs('btop')} |`,
+      );
+      const failed = runs.filter((x) => x.error);
+      if (failed.length) out.push(`| | ${failed.length} run(s) failed: ${failed[0]!.error} | | | | | | |`);
+    }
+    out.push('', screenSentence(part), '');
+  }
+  return out;
+}
+
+/** The sentence under a table of part 2: memtop against issue 3's targets. */
+function screenSentence(part: ScreenPart): string {
+  const cpu = (name: string) => cpuPerRefresh(part, name);
+  const ra = median(ratios(cpu('memtop'), cpu('atop')));
+  const rb = median(ratios(cpu('memtop'), cpu('btop')));
+  const memtopRuns = part.runs.memtop ?? [];
+  const rss = median(defined(memtopRuns.map((x) => x.rss)));
+  const measured = memtopRuns.filter((x) => x.cpuMs !== undefined);
+  if (measured.length === 0) return 'What it means: memtop could not be measured in this run.';
+  const screen = measured.every((x) => x.altScreen);
+  return (
+    `What it means: with ${part.procs} processes the whole memtop ${screen ? 'screen' : 'process (text output, not the screen)'} ` +
+    `costs ${ms(median(defined(cpu('memtop'))))} ms of CPU per refresh, ${times(ra)} atop's ` +
+    `(target: at most 0.8x, ${verdict(ra === undefined ? undefined : ra <= 0.8)}) and ${times(rb)} btop's ` +
+    `(goal at N=2000: at most 1x, ${verdict(rb === undefined ? undefined : rb <= 1)}), and holds ${mib(rss)} MiB resident ` +
+    `(target at N=2000: below 100 MiB, ${verdict(rss === undefined ? undefined : rss < 100 * 1048576)}).`
+  );
+}
+
+function rawlogSection(r: Report): string[] {
+  const out = ['## 3. Raw log size, per sample (issue 4)', ''];
+  if (r.rawlogMissing) {
+    out.push(`Not measured: ${r.rawlogMissing}`, '');
+    return out;
+  }
+  out.push(
+    para(
+      "From bench/rawlog-size.ts: memtop's raw log writer and `atop -w FILE 1 K` record the same machine side",
+      'by side; bytes per sample are whole file sizes (headers included) divided by the samples. The idle',
+      "processes are identical `sleep`s, which compress far better than a real machine's processes: read these",
+      'figures as a comparison with atop on the same processes, not as the size of a real log.',
+    ),
+    '',
+    '| idle processes started | processes | samples | memtop B/sample | atop B/sample | memtop / atop | memtop write ms/sample |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const { sleepers, figures: f, note } of r.rawlog) {
+    if (!f) {
+      out.push(`| ${sleepers} | ${note ?? 'failed'} | | | | | |`);
+      continue;
+    }
+    const n = (x: number | undefined) => (x === undefined ? 'n/a' : String(x));
+    out.push(
+      `| ${sleepers} | ${n(f.procs)} | ${n(f.samples)} | ${n(f.memtopPerSample)} | ${n(f.atopPerSample)} | ` +
+        `${f.ratio === undefined ? 'n/a' : times(f.ratio)} | ${n(f.memtopWriteMs)} |`,
+    );
+  }
+  const worst = Math.max(...defined(r.rawlog.map((x) => x.figures?.ratio)));
+  out.push(
+    '',
+    Number.isFinite(worst)
+      ? `What it means: memtop's raw log takes at most ${times(worst)} atop's bytes per sample here ` +
+          `(target: at most 0.5x, ${verdict(worst <= 0.5)}).`
+      : 'What it means: no size could be compared with atop in this run.',
+    '',
+  );
+  return out;
+}
+
+export function renderReport(r: Report): string {
+  const m = r.machine;
+  const lines = [
+    '# memtop benchmarks',
+    '',
+    para(
+      `Written by \`${r.command}\`${r.quick ? ' (the short smoke mode: too few rounds to quote)' : ''}, which builds memtop and runs`,
+      'bench/run.ts; every full run rewrites this file and takes about six minutes. It needs tmux, atop, htop',
+      'and btop (Debian packages: `apt-get install tmux atop htop btop`); a missing one is reported in its row',
+      'instead of stopping the run. `BENCH_QUICK=1 npm run bench` is a smoke run of about 40 s that writes its',
+      'report to the temp directory; `BENCH_N=250,2000` chooses the process counts.',
+    ),
+    '',
+    `- Date: ${m.date}; the run took ${Math.round(r.seconds)} s.`,
+    `- Machine: ${m.cores} cores (${m.cpuModel}), ${(m.memory / 1073741824).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node}.`,
+    `- Peers (Debian packages): atop ${m.tools.atop}, htop ${m.tools.htop}, btop ${m.tools.btop}, tmux ${m.tools.tmux}.`,
+    `- memtop: built from commit ${m.commit} by \`npm run build\` at the start of the run.`,
+    `- Load average (1, 5, 15 min) at the start: ${r.loadStart}; at the end: ${r.loadEnd}.`,
+    '- Process counts: the benchmark starts N idle `sleep` processes in its own process group and stops them at',
+    '  the end; "processes seen" is every process on the machine, N plus what else ran.',
+    ...r.sleeperNotes.map((n) => `- ${n}`),
+    '- CPU of a program measured from outside is the sum over its threads of /proc/PID/task/*/schedstat field 1',
+    '  plus its children (reaped: cutime + cstime; live: the same, recursively), not utime/stime ticks.',
+    '',
+    ...samplerSection(r),
+    ...screenSection(r),
+    ...rawlogSection(r),
+    '## Noise',
+    '',
+    para(
+      'The machine is shared, so every comparison is made within a round and the tables quote medians over',
+      'the rounds; the min-max columns show how far single rounds strayed. The in-process figures of part 1',
+      "include whatever garbage collection fell inside a sample's window (hence the means), not the",
+      "collector's background work outside it.",
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

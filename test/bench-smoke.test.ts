@@ -1,0 +1,41 @@
+/** The benchmark's CPU reader (bench/cputime.ts) on real processes: cheap checks that its figures are true. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { rssBytes, threadsCpuNs, treeCpuNs } from '../bench/cputime.js';
+
+/** Burns `ms` of CPU (not wall time: the machine may be shared and this process preempted). */
+const SPIN = 'const s = process.cpuUsage(); let u = process.cpuUsage(s); while (u.user + u.system < MS * 1000) u = process.cpuUsage(s);';
+function spin(ms: number): void {
+  new Function('process', SPIN.replace('MS', String(ms)))(process);
+}
+
+test('CPU of this process from schedstat grows with work and agrees with process.cpuUsage()', () => {
+  const before = treeCpuNs(process.pid)!;
+  const u0 = process.cpuUsage();
+  spin(150);
+  const u = process.cpuUsage(u0);
+  const after = treeCpuNs(process.pid)!;
+  const schedMs = (after - before) / 1e6;
+  const usageMs = (u.user + u.system) / 1000;
+  assert.ok(schedMs >= 145, `schedstat counted ${schedMs} ms for 150 ms of spinning`);
+  // Other threads (GC, libuv) may add a little; the two clocks must agree closely.
+  assert.ok(Math.abs(schedMs - usageMs) < 0.2 * usageMs + 10, `schedstat ${schedMs} ms, cpuUsage ${usageMs} ms`);
+  assert.ok(threadsCpuNs(process.pid) > 0);
+});
+
+test('reaped children count: a child that spins 300 ms adds at least that much', () => {
+  const before = treeCpuNs(process.pid)!;
+  const r = spawnSync(process.execPath, ['-e', SPIN.replace('MS', '300')]);
+  assert.equal(r.status, 0);
+  const added = (treeCpuNs(process.pid)! - before) / 1e6;
+  // cutime/cstime tick in 10 ms steps: allow one tick of rounding.
+  assert.ok(added >= 290, `children added ${added} ms`);
+});
+
+test('a process that is gone has no figures', () => {
+  const r = spawnSync('true');
+  assert.equal(treeCpuNs(r.pid!), undefined);
+  assert.equal(rssBytes(r.pid!), undefined);
+  assert.ok(rssBytes(process.pid)! > 1 << 20);
+});
