@@ -1,0 +1,80 @@
+/**
+ * What the trend panel (key B) keeps of each interval the screen receives:
+ * memory by kind, swap used, and every process's resident size, in typed
+ * arrays (about 13 bytes a process). The last HISTORY intervals are kept in
+ * a ring, so memory stays bounded; no extra sampling is done for it.
+ */
+import type { Interval } from '../model/interval.js';
+import { Ring } from './ring.js';
+
+/** Intervals kept and plotted. */
+export const HISTORY = 60;
+
+export interface TrendPoint {
+  /** Milliseconds since the epoch of the interval's later sample. */
+  time: number;
+  /** Bytes: MemTotal; free; page cache (cache + buff); used by processes and kernel (the rest). */
+  tot: number;
+  free: number;
+  cache: number;
+  used: number;
+  swapTot: number;
+  swapUsed: number;
+  /** Pids in ascending order, each one's resident size, and 1 when it is new in this interval. */
+  pids: Int32Array;
+  rsize: Float64Array;
+  isNew: Uint8Array;
+}
+
+export function trendPoint(iv: Interval): TrendPoint {
+  const m = iv.mem;
+  const cache = m.cache + m.buff;
+  const order = iv.procs.map((_, i) => i).sort((a, b) => iv.procs[a]!.pid - iv.procs[b]!.pid);
+  const n = order.length;
+  const pids = new Int32Array(n);
+  const rsize = new Float64Array(n);
+  const isNew = new Uint8Array(n);
+  order.forEach((from, to) => {
+    const p = iv.procs[from]!;
+    pids[to] = p.pid;
+    rsize[to] = p.rsize;
+    isNew[to] = p.isNew ? 1 : 0;
+  });
+  return {
+    time: iv.time,
+    tot: m.tot,
+    free: m.free,
+    cache,
+    used: Math.max(0, m.tot - m.free - cache),
+    swapTot: iv.swp.tot,
+    swapUsed: Math.max(0, iv.swp.tot - iv.swp.free),
+    pids,
+    rsize,
+    isNew,
+  };
+}
+
+/** The process `pid` in the point: its resident size and whether it is new there. */
+export function procAt(point: TrendPoint, pid: number): { rsize: number; isNew: boolean } | undefined {
+  let lo = 0;
+  let hi = point.pids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = point.pids[mid]!;
+    if (at === pid) return { rsize: point.rsize[mid]!, isNew: point.isNew[mid] === 1 };
+    if (at < pid) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/** The ring the screen fills. */
+export function trendHistory(): Ring<TrendPoint> {
+  return new Ring<TrendPoint>(HISTORY);
+}
+
+/** Replaces the history with these intervals (oldest first): a replay that moved back or jumped. */
+export function refill(history: Ring<TrendPoint>, intervals: Interval[]): void {
+  history.clear();
+  for (const iv of intervals.slice(-history.capacity)) history.push(trendPoint(iv));
+}
