@@ -18,6 +18,8 @@ export interface Feed {
   branch?(time: number): Interval | undefined;
   /** Replay: back to the first sample. Live: forget the previous sample (next is since boot). */
   rewind(): Interval | undefined;
+  /** Replay only: the intervals of the last `count` samples up to the current one, oldest first, without moving. */
+  recent?(count: number): Interval[];
 }
 
 export class LiveFeed implements Feed {
@@ -88,8 +90,11 @@ export class ReplayFeed implements Feed {
     const cur = this.store.get(i);
     if (!cur) return undefined;
     this.pos = i;
-    const prev = i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined;
-    return buildInterval(prev, cur, { thresholds: this.thresholds });
+    return this.interval(i, cur, i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined);
+  }
+
+  private interval(i: number, cur: Sample, before: Sample | undefined): Interval {
+    return buildInterval(this.store.startsRun(i) ? undefined : before, cur, { thresholds: this.thresholds });
   }
 
   /** Moves from the current position in `step` direction to the next decodable sample. */
@@ -116,5 +121,17 @@ export class ReplayFeed implements Feed {
 
   rewind(): Interval | undefined {
     return this.walk(this.first, 1);
+  }
+
+  recent(count: number): Interval[] {
+    const out: Interval[] = [];
+    const from = Math.max(this.first, this.pos - count + 1);
+    let before = from > 0 ? this.store.get(from - 1) : undefined;
+    for (let i = from; i <= this.pos; i++) {
+      const cur = this.store.get(i);
+      if (cur) out.push(this.interval(i, cur, before));
+      before = cur;
+    }
+    return out;
   }
 }
