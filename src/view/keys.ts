@@ -25,6 +25,7 @@ export interface Actions {
   scroll(move: ScrollMove): void;
   toggleAll(): void;
   toggleColor(): void;
+  toggleTrend(): void;
   toggleHelp(): void;
   quit(): void;
 }
@@ -67,6 +68,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['home', 'end'], label: 'Home End', help: 'first / last row', run: scroll },
   { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
+  { keys: ['B'], label: 'B', help: 'trend panel: memory, RSIZE', run: (a) => a.toggleTrend() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];

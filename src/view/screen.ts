@@ -1,11 +1,14 @@
 /**
- * The blessed screen: five boxes stacked (header, system lines, status
- * line, process header, process rows) plus the help overlay and the
- * too-small notice. Boxes get new content only when their text changed;
- * blessed then writes only the cells that differ.
+ * The blessed screen: boxes stacked (header, system lines, the trend panel
+ * when on, status line, process header, process rows) plus the help overlay
+ * and the too-small notice. Boxes get new content only when their text
+ * changed; blessed then writes only the cells that differ. The trend
+ * panel's charts are canvases laid over its box (trendcanvas.ts).
  */
 import blessed from 'blessed';
 import { terminalName } from './terminal.js';
+import type { ChartCanvases } from './trendcanvas.js';
+import type { PanelView } from './trendview.js';
 
 export interface Frame {
   header: string;
@@ -13,6 +16,8 @@ export interface Frame {
   status: string;
   procHead: string;
   rows: string[];
+  /** The trend panel (B), under the system lines. */
+  panel?: PanelView;
   /** The help overlay, when open. */
   help?: string[];
   /** Shown alone when the terminal is too small to draw. */
@@ -32,6 +37,8 @@ export class TuiScreen {
   readonly screen: blessed.Widgets.Screen;
   private readonly header: Box;
   private readonly sys: Box;
+  private readonly panel: Box;
+  private charts: ChartCanvases | undefined;
   private readonly status: Box;
   private readonly procHead: Box;
   private readonly rows: Box;
@@ -54,6 +61,7 @@ export class TuiScreen {
       blessed.box({ parent: this.screen, top, left: 0, width: '100%', height, wrap: false, tags: false });
     this.header = box(0, 1);
     this.sys = box(1, 1);
+    this.panel = box(1, 1);
     this.status = box(2, 1);
     this.procHead = box(3, 1);
     this.rows = box(4, 1);
@@ -80,6 +88,11 @@ export class TuiScreen {
     this.screen.on('resize', handler);
   }
 
+  /** The trend panel's canvases, once blessed-contrib is loaded. */
+  setCharts(charts: ChartCanvases): void {
+    this.charts = charts;
+  }
+
   private setText(box: Box, lines: string[]): void {
     const text = lines.join('\n');
     if (this.shown.get(box) !== text) {
@@ -103,9 +116,10 @@ export class TuiScreen {
   draw(frame: Frame): number {
     if (this.destroyed) return 0;
     const t0 = performance.now();
-    const main = [this.header, this.sys, this.status, this.procHead, this.rows];
+    const main = [this.header, this.sys, this.panel, this.status, this.procHead, this.rows];
     if (frame.tooSmall !== undefined) {
       for (const b of main) b.hide();
+      this.charts?.hide();
       this.help.hide();
       this.put(this.small, 0, frame.tooSmall);
     } else {
@@ -113,7 +127,12 @@ export class TuiScreen {
       let top = 0;
       this.put(this.header, top, [frame.header]);
       this.put(this.sys, (top += 1), frame.sys);
-      this.put(this.status, (top += frame.sys.length), [frame.status]);
+      top += frame.sys.length;
+      const panel = frame.panel && this.charts ? frame.panel : undefined;
+      this.put(this.panel, top, panel?.lines ?? []);
+      if (panel) this.charts!.show(panel.charts, top);
+      else this.charts?.hide();
+      this.put(this.status, (top += panel?.lines.length ?? 0), [frame.status]);
       this.put(this.procHead, (top += 1), [frame.procHead]);
       this.put(this.rows, (top += 1), frame.rows);
       if (frame.help) {

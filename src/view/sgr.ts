@@ -5,10 +5,22 @@
  */
 import type { Level } from '../model/thresholds.js';
 
-/** A colour the model asks for: a badness level or atop's "info" green. */
-export type Paint = Exclude<Level, 'ok'> | 'info';
+/**
+ * The terminal's basic colours by name (the names blessed-contrib's canvas
+ * takes too): the trend panel's series.
+ */
+export type Hue = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan';
 
-const FG: Record<Paint, string> = { crit: '31', almost: '36', info: '32' };
+/** A colour the model asks for (a badness level or atop's "info" green), or a hue. */
+export type Paint = Exclude<Level, 'ok'> | 'info' | Hue;
+
+const FG: Record<Paint, string> = {
+  crit: '31', almost: '36', info: '32',
+  red: '31', green: '32', yellow: '33', blue: '34', magenta: '35', cyan: '36',
+};
+
+/** A line's badness as a paint: none when ok. */
+export const levelPaint = (level: Level): Paint | undefined => (level === 'ok' ? undefined : level);
 
 const sgr = (codes: string) => `\x1b[${codes}m`;
 export const RESET = sgr('0');

@@ -4,11 +4,8 @@
  * field with its own level keeps it; the label is red when the line is
  * critical and cyan when almost critical. Without colours: bold.
  */
-import type { Level } from '../model/thresholds.js';
 import { layoutSysLine, type SysField, type SysLine } from '../output/sysfield.js';
-import { paint, type Paint } from './sgr.js';
-
-const levelPaint = (level: Level): Paint | undefined => (level === 'ok' ? undefined : level);
+import { levelPaint, paint, type Paint } from './sgr.js';
 
 function fieldPaint(field: SysField, line: SysLine): Paint | undefined {
   const color = field.color === 'line' ? line.level : field.color;

@@ -21,15 +21,18 @@ import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters 
 import { helpOverlay } from './help.js';
 import { dispatchKey, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
+import { PANEL_MIN_HEIGHT, screenLayout } from './layout.js';
 import { clampScroll, pageLines, pageOf, ProcTable, type Scroll } from './procview.js';
 import { promptKey, promptLine, type Prompt } from './prompt.js';
 import { TuiScreen, type Frame, type KeyEvent } from './screen.js';
 import { bold, fit, reverse } from './sgr.js';
-import { fitSysLines, styledSysLine } from './sysview.js';
+import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
+import { HISTORY, refill, trendHistory, trendPoint } from './trend.js';
+import { loadChartCanvases } from './trendcanvas.js';
+import { pickTarget, type Target } from './trendseries.js';
+import { trendView, type PanelView } from './trendview.js';
 
-/** Process rows kept on screen however many system lines there are. */
-const MIN_PROC_ROWS = 3;
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
 
@@ -67,6 +70,15 @@ class Tui implements Actions {
   private rows: ProcInterval[] = [];
   private table: ProcTable | undefined;
   private drawPending = false;
+  // The trend panel (B): the history is kept whether it shows or not.
+  private readonly trend = trendHistory();
+  /** A replay moved back or jumped: the history is rebuilt from the recording when the panel shows. */
+  private trendStale = false;
+  private trendOn = false;
+  private charts: 'loading' | 'loaded' | 'failed' | undefined;
+  private target: Target | undefined;
+  private panelCache: { key: string; view: PanelView } | undefined;
+  private panelTooShort = false;
 
   constructor(
     private readonly feed: Feed,
@@ -116,8 +128,11 @@ class Tui implements Actions {
 
   // ---- samples ---------------------------------------------------------
 
-  /** Shows the interval `get` returns; `none` is said when it returns nothing. */
-  private take(get: () => Interval | undefined, none?: string): void {
+  /**
+   * Shows the interval `get` returns; `none` is said when it returns
+   * nothing. `jump`: a replay moved other than one step forward.
+   */
+  private take(get: () => Interval | undefined, none?: string, jump = false): void {
     let iv: Interval | undefined;
     try {
       iv = get();
@@ -130,10 +145,29 @@ class Tui implements Actions {
       return;
     }
     this.iv = iv;
+    this.keepTrend(iv, jump);
     if (this.message && Date.now() - this.message.at > MESSAGE_MS) this.message = undefined;
     this.rebuildSys();
     this.rebuildRows();
     this.requestDraw();
+  }
+
+  private keepTrend(iv: Interval, jump: boolean): void {
+    if (jump && this.feed.recent) this.trendStale = true;
+    else if (!this.trendStale) this.trend.push(trendPoint(iv));
+    if (this.trendOn) this.refillTrend();
+  }
+
+  /** After a jump in a replay: the history up to the current sample, from the recording. */
+  private refillTrend(): void {
+    if (!this.trendStale || !this.feed.recent) return;
+    this.trendStale = false;
+    try {
+      refill(this.trend, this.feed.recent(HISTORY));
+    } catch (err) {
+      this.trend.clear();
+      this.say(`trend history not rebuilt: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private rebuildSys(): void {
@@ -207,12 +241,13 @@ class Tui implements Actions {
     const f = (on: boolean, c: string) => (on ? c : '-');
     const k = this.filters;
     return f(this.all, 'f') + f(!this.color, 'x') + f(this.paused, 'z') + f(!!k.user, 'U') + f(!!k.program, 'P') +
-      f(!!k.cmdline, '/') + f(!!k.pids, 'I');
+      f(!!k.cmdline, '/') + f(!!k.pids, 'I') + f(this.trendOn, 'B');
   }
 
   private statusText(width: number): string {
     if (this.prompt) return promptLine(this.prompt, width);
     if (this.message) return bold(fit(this.message.text, width));
+    if (this.panelTooShort) return `the trend panel (B) needs a terminal of ${PANEL_MIN_HEIGHT} rows`;
     if (this.paused) return 'paused: z continues, t takes a sample';
     if (this.manual) return 'interval 0: t takes a sample, i sets an interval';
     if (this.rows.length === 0 && Object.keys(this.filters).length > 0) return 'no process matches the filters (an empty answer to U P / I clears one)';
@@ -234,8 +269,11 @@ class Tui implements Actions {
     const help = this.helpOpen ? helpOverlay(width, height) : undefined;
     const iv = this.iv;
     if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(this.statusText(width), width), help };
-    const sys = fitSysLines(this.sysLines, height - 3 - MIN_PROC_ROWS);
-    this.pageRows = height - 3 - sys.length;
+    const layout = screenLayout(height, this.sysLines, this.trendOn && this.charts === 'loaded');
+    const sys = layout.sys;
+    this.panelTooShort = layout.panelTooShort;
+    const panel = layout.panelRows > 0 ? this.panelView(iv, width, layout.panelRows) : undefined;
+    this.pageRows = height - 3 - sys.length - layout.panelRows;
     if (!this.table || this.table.width !== width) this.table = new ProcTable(this.rows, this.shownColumns(width), width);
     this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows);
     const [page, pages] = pageOf(this.scrollPos, this.rows.length, this.pageRows);
@@ -245,8 +283,21 @@ class Tui implements Actions {
       status: fit(this.statusText(width), width),
       procHead: this.table.header(this.sort, page, pages),
       rows: pageLines(this.table, this.scrollPos, this.pageRows, this.color),
+      panel,
       help,
     };
+  }
+
+  /** The trend panel for this size; rebuilt only when the history, the process or the size changed. */
+  private panelView(iv: Interval, width: number, rows: number): PanelView {
+    const followed = !this.view.aggregate && this.follow !== undefined ? Number(this.follow) : undefined;
+    const target = (this.target = pickTarget(iv, followed, this.target));
+    const key = [this.trend.version, target?.pid, target?.why, width, rows, this.color, iv.mem.level, iv.swp.level].join('|');
+    if (this.panelCache?.key !== key) {
+      const input = { points: this.trend.toArray(), target, levels: [iv.mem.level, iv.swp.level] };
+      this.panelCache = { key, view: trendView(input, width, rows, this.color) };
+    }
+    return this.panelCache.view;
   }
 
   // ---- keys --------------------------------------------------------------
@@ -356,7 +407,7 @@ class Tui implements Actions {
   prevSample(): void {
     const feed = this.feed;
     if (!feed.prev) return this.say('T steps back only when replaying a recording (memtop -r FILE)');
-    this.take(() => feed.prev!(), 'this is the first sample');
+    this.take(() => feed.prev!(), 'this is the first sample', true);
   }
 
   askBranch(): void {
@@ -366,12 +417,12 @@ class Tui implements Actions {
       if (text.trim() === '') return;
       const time = parseReplayTime(text, this.iv?.time ?? Date.now());
       if (time === undefined) return this.say(`not a time: '${text.trim()}' (give ${TIME_FORMAT})`);
-      this.take(() => feed.branch!(time), `no sample at or after ${text.trim()}`);
+      this.take(() => feed.branch!(time), `no sample at or after ${text.trim()}`, true);
     });
   }
 
   rewind(): void {
-    this.take(() => this.feed.rewind(), 'the recording holds no samples');
+    this.take(() => this.feed.rewind(), 'the recording holds no samples', true);
   }
 
   askFilter(kind: FilterKind): void {
@@ -425,6 +476,28 @@ class Tui implements Actions {
   toggleColor(): void {
     this.color = !this.color;
     this.sysStyled = undefined;
+  }
+
+  toggleTrend(): void {
+    if (this.charts === 'failed') return this.say('the trend panel is unavailable: blessed-contrib did not load');
+    this.trendOn = !this.trendOn;
+    if (!this.trendOn) return;
+    this.refillTrend();
+    if (this.charts === undefined) {
+      this.charts = 'loading';
+      loadChartCanvases(this.screen.screen).then(
+        (charts) => {
+          this.screen.setCharts(charts);
+          this.charts = 'loaded';
+          this.requestDraw();
+        },
+        (err: unknown) => {
+          this.charts = 'failed';
+          this.trendOn = false;
+          this.say(`the trend panel is unavailable: blessed-contrib did not load (${err instanceof Error ? err.message : String(err)})`);
+        },
+      );
+    }
   }
 
   toggleHelp(): void {
