@@ -12,7 +12,13 @@ export type ReadResult = string | typeof GONE | typeof DENIED;
 
 let buffer = Buffer.allocUnsafe(64 * 1024);
 
-export function readText(path: string): ReadResult {
+/**
+ * `oneRead`: the file hands over all it has in one read, so a short read is
+ * its end and the read that would return 0 is saved. True for /proc/PID/stat
+ * and status (one record each), NOT for multi-record seq files (vmstat,
+ * diskstats, net/dev), which return about a page per read, nor for cmdline.
+ */
+export function readText(path: string, oneRead = false): ReadResult {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -28,9 +34,10 @@ export function readText(path: string): ReadResult {
         buffer.copy(bigger, 0, 0, used);
         buffer = bigger;
       }
-      const n = readSync(fd, buffer, used, buffer.length - used, null);
-      if (n === 0) break;
+      const room = buffer.length - used;
+      const n = readSync(fd, buffer, used, room, null);
       used += n;
+      if (n === 0 || (oneRead && n < room)) break;
     }
     return buffer.toString('utf8', 0, used);
   } catch (err) {

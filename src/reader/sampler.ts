@@ -61,6 +61,8 @@ export class Sampler {
   private readonly now: () => number;
   private statusCache = new Map<number, StatusCacheEntry>();
   private dmNames = new Map<string, string>();
+  /** classifyDisk runs a table of patterns: once per device name is enough. */
+  private diskClasses = new Map<string, ReturnType<typeof classifyDisk>>();
   private ifSpeeds = new Map<string, { speed: number; fullDuplex: boolean }>();
   private host: string | undefined;
   /** Facts that do not change while the system runs, read once. */
@@ -173,7 +175,8 @@ export class Sampler {
     if (text === undefined) return [];
     const out: DiskSample[] = [];
     for (const d of parseDiskstats(text)) {
-      const cls = classifyDisk(d.name);
+      let cls = this.diskClasses.get(d.name);
+      if (cls === undefined) this.diskClasses.set(d.name, (cls = classifyDisk(d.name)));
       if (!cls) continue;
       // A device with no I/O since boot is never shown (atop skips it too).
       if (d.reads + d.writes === 0) continue;
@@ -205,7 +208,7 @@ export class Sampler {
       const c = entry.charCodeAt(0);
       if (c < 48 || c > 57) continue;
       const dir = `${this.proc}/${entry}`;
-      const statText = readText(`${dir}/stat`);
+      const statText = readText(`${dir}/stat`, true);
       if (typeof statText !== 'string') continue; // vanished between listing and reading
       const st = parsePidStat(statText);
       if (!st) continue;
@@ -271,7 +274,7 @@ export class Sampler {
       cached.age++;
       return cached.status;
     }
-    const text = readText(`${dir}/status`);
+    const text = readText(`${dir}/status`, true);
     let status: PidStatus;
     if (typeof text === 'string') status = parsePidStatus(text);
     else if (text === DENIED) status = {}; // fields stay unknown, the process is still listed
