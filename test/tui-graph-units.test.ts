@@ -14,17 +14,11 @@ import { Ring } from '../src/view/ring.js';
 import { HISTORY, procAt, refill, trendHistory, trendPoint } from '../src/view/trend.js';
 import { memorySeries, pickTarget, polylines, processSeries, topGrower, yOf } from '../src/view/trendseries.js';
 import { trendView } from '../src/view/trendview.js';
+import { proc } from './helpers/procs.js';
 import { sampleMoments } from './helpers/rawlog.js';
 
 const MiB = 1024 * 1024;
 const plain = (s: string) => s.replace(/\x1b\[[\d;]*m/g, '');
-
-function proc(over: Partial<ProcInterval>): ProcInterval {
-  return {
-    pid: 1, ppid: 0, user: 'root', state: 'S', cmd: 'x', isNew: false, threads: 1, nice: 0, priority: 20, processor: 0,
-    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 0, rsize: 0, vgrow: 0, rgrow: 0, mem: 0, ...over,
-  };
-}
 
 /** Only what the trend panel reads of an interval. */
 function interval(k: number, procs: ProcInterval[], mem: { free: number; cache: number; buff?: number; swapUsed?: number }): Interval {

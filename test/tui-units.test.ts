@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { aggregateProcs } from '../src/columns/aggregate.js';
 import { column, type Column } from '../src/columns/process.js';
 import { fitColumns, VIEWS, withSortResource } from '../src/columns/views.js';
-import type { ProcInterval } from '../src/model/interval.js';
 import { screenGaps } from '../src/output/proclist.js';
 import type { SysLine } from '../src/output/sysfield.js';
 import { applyFilters, setFilter, type Filters } from '../src/view/filters.js';
@@ -15,13 +14,7 @@ import { clampScroll, pageOf, ProcTable } from '../src/view/procview.js';
 import { fitSysLines } from '../src/view/sysview.js';
 import { terminalName } from '../src/view/terminal.js';
 import { tooSmallLines } from '../src/view/toosmall.js';
-
-function proc(over: Partial<ProcInterval>): ProcInterval {
-  return {
-    pid: 1, ppid: 0, user: 'root', state: 'S', cmd: 'x', isNew: false, threads: 1, nice: 0, priority: 20, processor: 0,
-    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 0, rsize: 0, vgrow: 0, rgrow: 0, mem: 0, ...over,
-  };
-}
+import { proc } from './helpers/procs.js';
 
 test('screen spacing spreads the room left as atop getspacings (80 columns, 65 used, 10 columns)', () => {
   const widths = [5, 6, 6, 6, 6, 6, 6, 6, 4, 14];
