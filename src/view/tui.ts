@@ -21,17 +21,14 @@ import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters 
 import { helpOverlay } from './help.js';
 import { dispatchKey, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
-import { PANEL_MIN_HEIGHT, screenLayout } from './layout.js';
+import { FIXED_ROWS, PANEL_MIN_HEIGHT, screenLayout } from './layout.js';
 import { clampScroll, pageLines, pageOf, ProcTable, type Scroll } from './procview.js';
 import { promptKey, promptLine, type Prompt } from './prompt.js';
 import { TuiScreen, type Frame, type KeyEvent } from './screen.js';
 import { bold, fit, reverse } from './sgr.js';
 import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
-import { HISTORY, refill, trendHistory, trendPoint } from './trend.js';
-import { loadChartCanvases } from './trendcanvas.js';
-import { pickTarget, type Target } from './trendseries.js';
-import { trendView, type PanelView } from './trendview.js';
+import { TrendPanel } from './trendpanel.js';
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
@@ -70,14 +67,7 @@ class Tui implements Actions {
   private rows: ProcInterval[] = [];
   private table: ProcTable | undefined;
   private drawPending = false;
-  // The trend panel (B): the history is kept whether it shows or not.
-  private readonly trend = trendHistory();
-  /** A replay moved back or jumped: the history is rebuilt from the recording when the panel shows. */
-  private trendStale = false;
-  private trendOn = false;
-  private charts: 'loading' | 'loaded' | 'failed' | undefined;
-  private target: Target | undefined;
-  private panelCache: { key: string; view: PanelView } | undefined;
+  private readonly trend: TrendPanel;
   private panelTooShort = false;
 
   constructor(
@@ -92,6 +82,14 @@ class Tui implements Actions {
     this.samples = config.samples;
     this.screen = new TuiScreen(config.term);
     this.screen.onKey((ch, key) => this.onKey(ch, key));
+    this.trend = new TrendPanel({
+      recent: feed.recent?.bind(feed),
+      say: (text) => this.say(text),
+      loaded: (charts) => {
+        this.screen.setCharts(charts);
+        this.requestDraw();
+      },
+    });
     this.screen.onResize(() => {
       this.sysStyled = undefined;
       this.table = undefined;
@@ -145,29 +143,11 @@ class Tui implements Actions {
       return;
     }
     this.iv = iv;
-    this.keepTrend(iv, jump);
+    this.trend.keep(iv, jump);
     if (this.message && Date.now() - this.message.at > MESSAGE_MS) this.message = undefined;
     this.rebuildSys();
     this.rebuildRows();
     this.requestDraw();
-  }
-
-  private keepTrend(iv: Interval, jump: boolean): void {
-    if (jump && this.feed.recent) this.trendStale = true;
-    else if (!this.trendStale) this.trend.push(trendPoint(iv));
-    if (this.trendOn) this.refillTrend();
-  }
-
-  /** After a jump in a replay: the history up to the current sample, from the recording. */
-  private refillTrend(): void {
-    if (!this.trendStale || !this.feed.recent) return;
-    this.trendStale = false;
-    try {
-      refill(this.trend, this.feed.recent(HISTORY));
-    } catch (err) {
-      this.trend.clear();
-      this.say(`trend history not rebuilt: ${err instanceof Error ? err.message : String(err)}`);
-    }
   }
 
   private rebuildSys(): void {
@@ -241,7 +221,7 @@ class Tui implements Actions {
     const f = (on: boolean, c: string) => (on ? c : '-');
     const k = this.filters;
     return f(this.all, 'f') + f(!this.color, 'x') + f(this.paused, 'z') + f(!!k.user, 'U') + f(!!k.program, 'P') +
-      f(!!k.cmdline, '/') + f(!!k.pids, 'I') + f(this.trendOn, 'B');
+      f(!!k.cmdline, '/') + f(!!k.pids, 'I') + f(this.trend.on, 'B');
   }
 
   private statusText(width: number): string {
@@ -269,11 +249,13 @@ class Tui implements Actions {
     const help = this.helpOpen ? helpOverlay(width, height) : undefined;
     const iv = this.iv;
     if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(this.statusText(width), width), help };
-    const layout = screenLayout(height, this.sysLines, this.trendOn && this.charts === 'loaded');
+    const layout = screenLayout(height, this.sysLines, this.trend.ready);
     const sys = layout.sys;
     this.panelTooShort = layout.panelTooShort;
-    const panel = layout.panelRows > 0 ? this.panelView(iv, width, layout.panelRows) : undefined;
-    this.pageRows = height - 3 - sys.length - layout.panelRows;
+    // The panel plots the process the user moved the highlight to, if any.
+    const followed = !this.view.aggregate && this.follow !== undefined ? Number(this.follow) : undefined;
+    const panel = layout.panelRows > 0 ? this.trend.view(iv, followed, width, layout.panelRows, this.color) : undefined;
+    this.pageRows = height - FIXED_ROWS - sys.length - layout.panelRows;
     if (!this.table || this.table.width !== width) this.table = new ProcTable(this.rows, this.shownColumns(width), width);
     this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows);
     const [page, pages] = pageOf(this.scrollPos, this.rows.length, this.pageRows);
@@ -286,18 +268,6 @@ class Tui implements Actions {
       panel,
       help,
     };
-  }
-
-  /** The trend panel for this size; rebuilt only when the history, the process or the size changed. */
-  private panelView(iv: Interval, width: number, rows: number): PanelView {
-    const followed = !this.view.aggregate && this.follow !== undefined ? Number(this.follow) : undefined;
-    const target = (this.target = pickTarget(iv, followed, this.target));
-    const key = [this.trend.version, target?.pid, target?.why, width, rows, this.color, iv.mem.level, iv.swp.level].join('|');
-    if (this.panelCache?.key !== key) {
-      const input = { points: this.trend.toArray(), target, levels: [iv.mem.level, iv.swp.level] };
-      this.panelCache = { key, view: trendView(input, width, rows, this.color) };
-    }
-    return this.panelCache.view;
   }
 
   // ---- keys --------------------------------------------------------------
@@ -479,25 +449,7 @@ class Tui implements Actions {
   }
 
   toggleTrend(): void {
-    if (this.charts === 'failed') return this.say('the trend panel is unavailable: blessed-contrib did not load');
-    this.trendOn = !this.trendOn;
-    if (!this.trendOn) return;
-    this.refillTrend();
-    if (this.charts === undefined) {
-      this.charts = 'loading';
-      loadChartCanvases(this.screen.screen).then(
-        (charts) => {
-          this.screen.setCharts(charts);
-          this.charts = 'loaded';
-          this.requestDraw();
-        },
-        (err: unknown) => {
-          this.charts = 'failed';
-          this.trendOn = false;
-          this.say(`the trend panel is unavailable: blessed-contrib did not load (${err instanceof Error ? err.message : String(err)})`);
-        },
-      );
-    }
+    this.trend.toggle(this.screen.screen);
   }
 
   toggleHelp(): void {
