@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Interval, ProcInterval } from '../src/model/interval.js';
 import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
-import { ReplayFeed, type SampleStore } from '../src/run/feed.js';
+import { ReplayFeed, type Recent, type SampleStore } from '../src/run/feed.js';
 import type { SysLine } from '../src/output/sysfield.js';
 import { PANEL_MIN_HEIGHT, screenLayout } from '../src/view/layout.js';
 import { Ring } from '../src/view/ring.js';
-import { HISTORY, procAt, refill, trendHistory, trendPoint } from '../src/view/trend.js';
+import { HISTORY, holdsTime, procAt, refill, trendHistory, trendPoint } from '../src/view/trend.js';
 import { memorySeries, pickTarget, polylines, processSeries, topGrower, yOf } from '../src/view/trendseries.js';
 import { trendView } from '../src/view/trendview.js';
 import { proc } from './helpers/procs.js';
@@ -195,26 +195,47 @@ test('panel text without colours: names bold, lines in the default colour', () =
   assert.match(plain(view.lines[0]!), /RSIZE: no process/);
 });
 
-test('replay history: refill keeps the newest HISTORY intervals', () => {
+test('replay history: refill keeps the newest HISTORY samples, reusing the points it holds', () => {
   const h = trendHistory();
-  refill(h, leakingMachine(70));
+  const ivs = leakingMachine(70);
+  refill(h, ivs.map((iv) => ({ time: iv.time, interval: iv })));
   assert.equal(h.length, HISTORY);
   assert.equal(procAt(h.last()!, 31048)?.rsize, (170 + 150 * 69) * MiB);
+  // T: one sample back; only the oldest comes with its interval, the others are known by time.
+  const known = holdsTime(h);
+  const kept = h.at(5)!;
+  const back = ivs.slice(9, 69).map((iv) => (known(iv.time) ? { time: iv.time } : { time: iv.time, interval: iv }));
+  assert.equal(back.filter((r) => 'interval' in r).length, 1);
+  refill(h, back);
+  assert.equal(h.length, HISTORY);
+  assert.equal(h.at(6), kept, 'the same point, not decoded again');
+  assert.equal(procAt(h.last()!, 31048)?.rsize, (170 + 150 * 68) * MiB);
+  assert.equal(h.at(0)!.time, ivs[9]!.time);
   refill(h, []);
   assert.equal(h.length, 0);
 });
 
 test('a replay gives the intervals before its position without moving (T rebuilds the history from them)', () => {
   const samples = sampleMoments(6);
-  const store: SampleStore = { length: samples.length, get: (i) => samples[i], startsRun: (i) => i === 0, timeOf: (i) => samples[i]!.time };
+  let decoded = 0;
+  const store: SampleStore = {
+    length: samples.length, get: (i) => (decoded++, samples[i]), startsRun: (i) => i === 0, timeOf: (i) => samples[i]!.time,
+  };
   const feed = new ReplayFeed(store, DEFAULT_THRESHOLDS);
   for (let i = 0; i < 5; i++) feed.next();
-  const times = (ivs: Interval[]) => ivs.map((iv) => iv.time);
-  assert.deepEqual(times(feed.recent(3)), samples.slice(2, 5).map((s) => s.time));
+  const intervals = (recent: Recent[]) => recent.map((r) => r.interval!);
+  const recent = feed.recent(3);
+  assert.deepEqual(recent.map((r) => r.time), samples.slice(2, 5).map((s) => s.time));
+  assert.deepEqual(intervals(recent).map((iv) => iv.time), samples.slice(2, 5).map((s) => s.time));
   assert.equal(feed.position, 4, 'recent does not move');
-  feed.prev();
+  const expected = feed.prev()!;
   const all = feed.recent(HISTORY);
-  assert.deepEqual(times(all), samples.slice(0, 4).map((s) => s.time));
-  assert.ok(all[0]!.sinceBoot && !all[1]!.sinceBoot, 'the first sample of a run covers the time since boot, as when stepping');
+  assert.deepEqual(all.map((r) => r.time), samples.slice(0, 4).map((s) => s.time));
+  assert.ok(all[0]!.interval!.sinceBoot && !all[1]!.interval!.sinceBoot, 'the first sample of a run covers the time since boot, as when stepping');
+  assert.deepEqual(all[3]!.interval, expected, 'the same interval as stepping gives');
+  decoded = 0;
+  const partly = feed.recent(HISTORY, (t) => t !== samples[1]!.time);
+  assert.deepEqual(partly.map((r) => r.interval !== undefined), [false, true, false, false]);
+  assert.equal(decoded, 2, 'known samples are not decoded: only sample 1 and the one before it');
   assert.equal(new ReplayFeed(store, DEFAULT_THRESHOLDS, { first: 2, last: 5 }).recent(10).length, 0, 'before the first step: nothing');
 });

@@ -18,8 +18,17 @@ export interface Feed {
   branch?(time: number): Interval | undefined;
   /** Replay: back to the first sample. Live: forget the previous sample (next is since boot). */
   rewind(): Interval | undefined;
-  /** Replay only: the intervals of the last `count` samples up to the current one, oldest first, without moving. */
-  recent?(count: number): Interval[];
+  /**
+   * Replay only: the last `count` samples up to the current one, oldest
+   * first, without moving: each one's time, and its interval unless
+   * `known(time)` says the caller has it already (decoding is the cost).
+   */
+  recent?(count: number, known?: (time: number) => boolean): Recent[];
+}
+
+export interface Recent {
+  time: number;
+  interval?: Interval;
 }
 
 export class LiveFeed implements Feed {
@@ -123,14 +132,17 @@ export class ReplayFeed implements Feed {
     return this.walk(this.first, 1);
   }
 
-  recent(count: number): Interval[] {
-    const out: Interval[] = [];
-    const from = Math.max(this.first, this.pos - count + 1);
-    let before = from > 0 ? this.store.get(from - 1) : undefined;
-    for (let i = from; i <= this.pos; i++) {
+  recent(count: number, known: (time: number) => boolean = () => false): Recent[] {
+    const out: Recent[] = [];
+    for (let i = Math.max(this.first, this.pos - count + 1); i <= this.pos; i++) {
+      const time = this.store.timeOf(i);
+      if (known(time)) {
+        out.push({ time });
+        continue;
+      }
       const cur = this.store.get(i);
-      if (cur) out.push(this.interval(i, cur, before));
-      before = cur;
+      const before = i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined;
+      if (cur) out.push({ time, interval: this.interval(i, cur, before) });
     }
     return out;
   }

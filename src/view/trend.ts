@@ -5,6 +5,7 @@
  * a ring, so memory stays bounded; no extra sampling is done for it.
  */
 import type { Interval } from '../model/interval.js';
+import type { Recent } from '../run/feed.js';
 import { Ring } from './ring.js';
 
 /** Intervals kept and plotted. */
@@ -73,8 +74,22 @@ export function trendHistory(): Ring<TrendPoint> {
   return new Ring<TrendPoint>(HISTORY);
 }
 
-/** Replaces the history with these intervals (oldest first): a replay that moved back or jumped. */
-export function refill(history: Ring<TrendPoint>, intervals: Interval[]): void {
+/**
+ * Replaces the history with these samples, oldest first (a replay that
+ * moved back or jumped): a point from its interval, or the point the
+ * history already holds for that sample's time (T keeps all but one).
+ */
+export function refill(history: Ring<TrendPoint>, recent: Recent[]): void {
+  const held = new Map(history.toArray().map((p) => [p.time, p]));
   history.clear();
-  for (const iv of intervals.slice(-history.capacity)) history.push(trendPoint(iv));
+  for (const r of recent.slice(-history.capacity)) {
+    const point = r.interval ? trendPoint(r.interval) : held.get(r.time);
+    if (point) history.push(point);
+  }
+}
+
+/** Whether the history holds the sample of this time: what a rebuild need not decode again. */
+export function holdsTime(history: Ring<TrendPoint>): (time: number) => boolean {
+  const times = new Set(history.toArray().map((p) => p.time));
+  return (time) => times.has(time);
 }

@@ -9,14 +9,15 @@
  */
 import type blessed from 'blessed';
 import type { Interval } from '../model/interval.js';
-import { HISTORY, refill, trendHistory, trendPoint } from './trend.js';
+import type { Recent } from '../run/feed.js';
+import { HISTORY, holdsTime, refill, trendHistory, trendPoint } from './trend.js';
 import { loadChartCanvases, type ChartCanvases } from './trendcanvas.js';
 import { pickTarget, type Target } from './trendseries.js';
 import { trendView, type PanelView } from './trendview.js';
 
 export interface TrendHost {
-  /** Replay only: the intervals up to the current sample (Feed.recent). */
-  recent?(count: number): Interval[];
+  /** Replay only: the samples up to the current one (Feed.recent). */
+  recent?(count: number, known?: (time: number) => boolean): Recent[];
   /** A one-line message on the status line. */
   say(text: string): void;
   /** blessed-contrib loaded: the canvases to draw on, and a redraw wanted. */
@@ -80,7 +81,7 @@ export class TrendPanel {
     if (!this.stale || !this.host.recent) return;
     this.stale = false;
     try {
-      refill(this.history, this.host.recent(HISTORY));
+      refill(this.history, this.host.recent(HISTORY, holdsTime(this.history)));
     } catch (err) {
       this.history.clear();
       this.host.say(`trend history not rebuilt: ${err instanceof Error ? err.message : String(err)}`);
