@@ -1,6 +1,7 @@
 /** NET lines of the interval: transport and network deltas, per-interface rates and busy%. */
 import type { NetCounters } from '../procfs/net.js';
 import type { Sample } from '../sample.js';
+import { sub } from './system.js';
 
 export type NetInterval = NetCounters;
 
@@ -23,7 +24,7 @@ export interface IfInterval {
   sdrop: number;
 }
 
-const sub = (cur: number, prev: number) => (cur >= prev ? cur - prev : cur);
+
 
 export function netInterval(cur: Sample, prev: Sample | undefined): NetInterval | undefined {
   if (!cur.net) return undefined;

@@ -1,0 +1,152 @@
+/**
+ * The process part of an interval: processes matched between samples by pid
+ * and start time, their deltas (faults, CPU, growth, io), and the PRC line.
+ */
+import type { ProcSample, Sample } from '../sample.js';
+import { sub } from './system.js';
+import { userName } from './users.js';
+
+export interface ProcInterval {
+  pid: number;
+  ppid: number;
+  uid?: number;
+  user: string;
+  state: string;
+  cmd: string;
+  cmdline?: string;
+  isNew: boolean;
+  threads: number;
+  nice: number;
+  priority: number;
+  processor: number;
+  minflt: number;
+  majflt: number;
+  /** CPU time in the interval, milliseconds. */
+  syscpu: number;
+  usrcpu: number;
+  /** Percent of one CPU, capped at 100 x ncpu and 100 x threads. */
+  cpu: number;
+  vstext?: number;
+  vslibs?: number;
+  vdata?: number;
+  vstack?: number;
+  locksz?: number;
+  vsize: number;
+  rsize: number;
+  vgrow: number;
+  rgrow: number;
+  swapsz?: number;
+  /** Percent of MemTotal. */
+  mem: number;
+  rddsk?: number;
+  wrdsk?: number;
+  wcancl?: number;
+  /** Rows of the per-user and per-program views: the number of processes summed into the row. */
+  nprocs?: number;
+}
+
+export interface PrcInterval {
+  /** Sum of process CPU time in the interval, milliseconds. */
+  sys: number;
+  user: number;
+  nproc: number;
+  ntrun: number;
+  ntslpi: number;
+  ntslpu: number;
+  nzombie: number;
+  clones: number;
+  /** Processes seen in the previous sample and gone now. */
+  nexit: number;
+}
+
+/**
+ * An io counter's delta. A new process counts from zero (its totals, as
+ * atop); a known process whose previous sample did not read io (the disk
+ * view was just opened) has no delta yet: unknown, not its lifetime total.
+ */
+function ioDelta(cur: number | undefined, base: ProcSample | undefined, prev: number | undefined): number | undefined {
+  if (cur === undefined) return undefined;
+  if (!base) return cur;
+  return prev === undefined ? undefined : sub(cur, prev);
+}
+
+/**
+ * Every live process of `cur` with its figures for the interval since
+ * `prev` (all new, with totals as growth, when there is no `prev`), and the
+ * PRC line's counts. `cputot` is the interval's CPU ticks over all CPUs.
+ */
+export function processIntervals(
+  prev: Sample | undefined, cur: Sample, ctx: { cputot: number; memTot: number },
+): { procs: ProcInterval[]; prc: PrcInterval } {
+  const { cputot } = ctx;
+  const ncpu = cur.ncpu;
+  const memTotKiB = ctx.memTot / 1024;
+  const prevProcs = new Map<number, ProcSample>();
+  if (prev) for (const p of prev.procs) prevProcs.set(p.pid, p);
+  const msPerTick = 1000 / cur.hz;
+  const perCpuTicks = cputot > 0 ? cputot / ncpu : 0;
+  const procs: ProcInterval[] = [];
+  const prc: PrcInterval = {
+    sys: 0, user: 0, nproc: cur.procs.length, ntrun: 0, ntslpi: 0, ntslpu: 0, nzombie: 0,
+    clones: sub(cur.cpu.processes, prev ? prev.cpu.processes : 0), nexit: 0,
+  };
+  let matched = 0;
+  let threadsTotal = 0;
+  let idleThreads = 0;
+  for (const p of cur.procs) {
+    // The same process only when pid and start time match: a reused pid is a new process.
+    const byPid = prevProcs.get(p.pid);
+    const old = byPid && byPid.starttime === p.starttime ? byPid : undefined;
+    if (old) matched++;
+    const base = old;
+    const utime = sub(p.utime, base ? base.utime : 0);
+    const stime = sub(p.stime, base ? base.stime : 0);
+    let cpu = perCpuTicks > 0 ? ((utime + stime) * 100) / perCpuTicks : 0;
+    cpu = Math.min(cpu, 100 * ncpu, 100 * Math.max(1, p.threads));
+    prc.sys += stime * msPerTick;
+    prc.user += utime * msPerTick;
+    threadsTotal += Math.max(1, p.threads);
+    if (p.state === 'Z') prc.nzombie++;
+    if (p.state === 'I') idleThreads += Math.max(1, p.threads);
+    procs.push({
+      pid: p.pid,
+      ppid: p.ppid,
+      uid: p.uid,
+      user: p.uid === undefined ? '?' : userName(p.uid),
+      state: p.state,
+      cmd: p.comm,
+      cmdline: p.cmdline,
+      isNew: !old,
+      threads: p.threads,
+      nice: p.nice,
+      priority: p.priority,
+      processor: p.processor,
+      minflt: sub(p.minflt, base ? base.minflt : 0),
+      majflt: sub(p.majflt, base ? base.majflt : 0),
+      syscpu: stime * msPerTick,
+      usrcpu: utime * msPerTick,
+      cpu,
+      vstext: p.vmExe,
+      vslibs: p.vmLib,
+      vdata: p.vmData,
+      vstack: p.vmStk,
+      locksz: p.vmLck,
+      vsize: p.vsize,
+      rsize: p.rss,
+      vgrow: p.vsize - (base ? base.vsize : 0),
+      rgrow: p.rss - (base ? base.rss : 0),
+      swapsz: p.vmSwap,
+      mem: memTotKiB > 0 ? Math.min(100, (p.rss / 1024 * 100) / memTotKiB) : 0,
+      rddsk: ioDelta(p.rddsk, base, base?.rddsk),
+      wrdsk: ioDelta(p.wrdsk, base, base?.wrdsk),
+      wcancl: ioDelta(p.wcancl, base, base?.wcancl),
+    });
+  }
+  prc.nexit = prev ? prev.procs.length - matched : 0;
+  // Thread states come from /proc/stat (runnable and blocked threads system-wide);
+  // the rest of the threads are sleeping or idle.
+  prc.ntrun = cur.cpu.procsRunning;
+  prc.ntslpu = cur.cpu.procsBlocked;
+  prc.ntslpi = Math.max(0, threadsTotal - prc.ntrun - prc.ntslpu - idleThreads - prc.nzombie);
+  return { procs, prc };
+}
