@@ -1,5 +1,7 @@
 /** The model on fake /proc trees at two moments: deltas, growth, badness. */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildInterval } from '../src/model/interval.js';
 import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
@@ -144,4 +146,24 @@ test('io deltas: totals for a new process, unknown for a known one whose previou
   assert.equal(first.procs.find((p) => p.pid === 6)!.rddsk, 3000, 'new: its total');
   const next = buildInterval(s2, s3);
   assert.deepEqual([next.procs.find((p) => p.pid === 5)!.rddsk, next.procs.find((p) => p.pid === 5)!.wrdsk], [4000, 8000]);
+});
+
+test('an idle process (stat unchanged) keeps its last sample; status is still re-read every 10 samples', () => {
+  const root = makeTree(fakeProcFiles({ uptime: 5, procs: [{ pid: 12, swapKb: 4 }, { pid: 13, swapKb: 4 }] }));
+  const sampler = new Sampler({ proc: root, sys: '/nonexistent' });
+  const first = sampler.sample();
+  // status changes behind an unchanged stat (e.g. mlock of resident pages): seen within 10 samples.
+  const statusPath = join(root, '12', 'status');
+  writeFileSync(statusPath, readFileSync(statusPath, 'utf8').replace('VmSwap:\t4 kB', 'VmSwap:\t40 kB'));
+  const second = sampler.sample();
+  assert.equal(second.procs.find((p) => p.pid === 12), first.procs.find((p) => p.pid === 12), 'same sample object reused');
+  let swap = second.procs.find((p) => p.pid === 12)!.vmSwap;
+  for (let i = 0; i < 10 && swap === 4096; i++) swap = sampler.sample().procs.find((p) => p.pid === 12)!.vmSwap;
+  assert.equal(swap, 40 * 1024);
+  // A changed stat is parsed again at once.
+  const statPath = join(root, '13', 'stat');
+  writeFileSync(statPath, readFileSync(statPath, 'utf8').replace(/^(13 \(proc13\) S 1 13 13 0 -1 4194560) 0 /, '$1 77 '));
+  assert.equal(sampler.sample().procs.find((p) => p.pid === 13)!.minflt, 77);
+  // Asking for io builds fresh samples (the io fields are read every time).
+  assert.notEqual(sampler.sample({ io: true }).procs.find((p) => p.pid === 12), first.procs.find((p) => p.pid === 12));
 });

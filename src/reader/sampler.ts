@@ -39,6 +39,9 @@ interface StatusCacheEntry {
   majflt: number;
   status: PidStatus;
   age: number;
+  /** The stat text this entry was built from, and the sample made of it (when no extra files were read). */
+  statText?: string;
+  sample?: ProcSample;
 }
 
 /** Status of an unchanged process is re-read at least this often (in samples). */
@@ -210,6 +213,15 @@ export class Sampler {
       const dir = `${this.proc}/${entry}`;
       const statText = readText(`${dir}/stat`, true);
       if (typeof statText !== 'string') continue; // vanished between listing and reading
+      // An idle process's stat does not change from one sample to the next: then its last
+      // sample is still true (status included, up to STATUS_MAX_AGE), with nothing parsed or built.
+      const known = this.statusCache.get(Number(entry));
+      if (known?.sample && known.statText === statText && known.age < STATUS_MAX_AGE && !needs.io && !needs.cmdline) {
+        known.age++;
+        seen.add(known.sample.pid);
+        procs.push(known.sample);
+        continue;
+      }
       const st = parsePidStat(statText);
       if (!st) continue;
       seen.add(st.pid);
@@ -253,6 +265,9 @@ export class Sampler {
         if (cmd !== undefined) p.cmdline = cmd.replace(/\0+$/, '').replace(/\0/g, ' ');
       }
       procs.push(p);
+      const cached = this.statusCache.get(st.pid)!;
+      cached.statText = statText;
+      cached.sample = needs.io || needs.cmdline ? undefined : p;
     }
     for (const pid of this.statusCache.keys()) if (!seen.has(pid)) this.statusCache.delete(pid);
     return procs;
