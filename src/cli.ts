@@ -14,6 +14,7 @@ import {
 import { RootMissingError, Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feed.js';
 import { runStream } from './run/stream.js';
+import { messageOf, say } from './messages.js';
 
 function version(): string {
   try {
@@ -120,7 +121,7 @@ function toConfig(program: Command): Config {
 }
 
 function fail(message: string, code = 2): never {
-  process.stderr.write(`memtop: ${message}\n`);
+  say(message);
   process.exit(code);
 }
 
@@ -174,6 +175,5 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError) fail(err.message);
-  const msg = err instanceof Error ? err.message : String(err);
-  fail(`internal error: ${msg}`, 1);
+  fail(`internal error: ${messageOf(err)}`, 1);
 });

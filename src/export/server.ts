@@ -15,6 +15,7 @@ import { LiveFeed } from '../run/feed.js';
 import { everyInterval, runUntilSignal } from '../run/timer.js';
 import type { Sample } from '../sample.js';
 import { CONTENT_TYPES, negotiateFormat, renderExposition, type ExpositionFormat } from './exposition.js';
+import { messageOf, say } from '../messages.js';
 
 export interface ListenAddress {
   host: string;
@@ -140,16 +141,16 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
   const { server } = metrics;
   await new Promise<void>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      process.stderr.write(`memtop: ${listenError(err, addr)}\n`);
+      say(listenError(err, addr));
       process.exit(1);
     });
     server.listen(addr.port, addr.host, () => resolve());
   });
-  server.on('error', (err: NodeJS.ErrnoException) => process.stderr.write(`memtop: metrics server: ${err.message}\n`));
+  server.on('error', (err: NodeJS.ErrnoException) => say(`metrics server: ${err.message}`));
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : addr.port;
   const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-  process.stderr.write(`memtop: serving metrics on http://${shownHost}:${port}/metrics every ${config.interval} s\n`);
+  say(`serving metrics on http://${shownHost}:${port}/metrics every ${config.interval} s`);
 
   let latest: Sample | undefined;
   const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s));
@@ -168,7 +169,7 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
       failed = false;
     } catch (err) {
       // Keep serving the last good text; say so once per run of failures.
-      if (!failed) process.stderr.write(`memtop: sampling failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (!failed) say(`sampling failed: ${messageOf(err)}`);
       failed = true;
     }
   };

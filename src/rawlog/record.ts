@@ -13,6 +13,7 @@ import { everyInterval, runUntilSignal } from '../run/timer.js';
 import { DailyLog } from './daily.js';
 import { RawLogError } from './format.js';
 import { RawWriter, type WriterOptions } from './writer.js';
+import { say } from '../messages.js';
 
 /** What a replay's views may ask for: read them all while recording. */
 export const RECORD_NEEDS = { io: true, cmdline: true };
@@ -20,10 +21,6 @@ export const RECORD_NEEDS = { io: true, cmdline: true };
 interface Sink {
   append(sample: Sample): void;
   close(): void;
-}
-
-export function say(message: string): void {
-  process.stderr.write(`memtop: ${message}\n`);
 }
 
 export async function runRecord(sampler: Sampler, config: Config): Promise<void> {

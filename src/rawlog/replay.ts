@@ -12,9 +12,9 @@ import { runStream } from '../run/stream.js';
 import { dailyFileFor, DEFAULT_LOG_DIR } from './daily.js';
 import { RawLogError } from './format.js';
 import { RawLog } from './reader.js';
-import { say } from './record.js';
 import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from './timespec.js';
 import { reasonOf } from './writer.js';
+import { say } from '../messages.js';
 
 function timeOption(flag: string, text: string | undefined): TimeSpec | undefined {
   if (text === undefined) return undefined;

@@ -3,6 +3,7 @@
  * outcome in one line (EPERM and ESRCH said plainly, never thrown).
  */
 import { constants } from 'node:os';
+import { messageOf } from '../messages.js';
 
 const SIGNALS = constants.signals as Record<string, number>;
 
@@ -38,6 +39,6 @@ export function sendSignal(pid: number, sig: number, kill: (pid: number, sig: nu
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EPERM') return `kill ${pid}: EPERM, not allowed to send ${name} to this process`;
     if (code === 'ESRCH') return `kill ${pid}: ESRCH, no such process (it has exited)`;
-    return `kill ${pid}: ${code ?? (err instanceof Error ? err.message : String(err))}`;
+    return `kill ${pid}: ${code ?? messageOf(err)}`;
   }
 }

@@ -14,6 +14,7 @@ import { HISTORY, holdsTime, refill, trendHistory, trendPoint } from './trend.js
 import { loadChartCanvases, type ChartCanvases } from './trendcanvas.js';
 import { pickTarget, type Target } from './trendseries.js';
 import { trendView, type PanelView } from './trendview.js';
+import { messageOf } from '../messages.js';
 
 export interface TrendHost {
   /** Replay only: the samples up to the current one (Feed.recent). */
@@ -61,7 +62,7 @@ export class TrendPanel {
       (err: unknown) => {
         this.charts = 'failed';
         this.on = false;
-        this.host.say(`the trend panel is unavailable: blessed-contrib did not load (${err instanceof Error ? err.message : String(err)})`);
+        this.host.say(`the trend panel is unavailable: blessed-contrib did not load (${messageOf(err)})`);
       },
     );
   }
@@ -84,7 +85,7 @@ export class TrendPanel {
       refill(this.history, this.host.recent(HISTORY, holdsTime(this.history)));
     } catch (err) {
       this.history.clear();
-      this.host.say(`trend history not rebuilt: ${err instanceof Error ? err.message : String(err)}`);
+      this.host.say(`trend history not rebuilt: ${messageOf(err)}`);
     }
   }
 }

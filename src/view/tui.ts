@@ -29,6 +29,7 @@ import { bold, fit, reverse } from './sgr.js';
 import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
 import { TrendPanel } from './trendpanel.js';
+import { messageOf, say } from '../messages.js';
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
@@ -103,7 +104,7 @@ class Tui implements Actions {
     const bail = (err: unknown) => {
       // One line, never a stack trace; the terminal is given back first.
       this.screen.destroy();
-      process.stderr.write(`memtop: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      say(`internal error: ${messageOf(err)}`);
       process.exit(1);
     };
     process.on('uncaughtException', bail);
@@ -135,7 +136,7 @@ class Tui implements Actions {
     try {
       iv = get();
     } catch (err) {
-      this.say(`no sample: ${err instanceof Error ? err.message : String(err)}`);
+      this.say(`no sample: ${messageOf(err)}`);
       return;
     }
     if (!iv) {
@@ -362,7 +363,7 @@ class Tui implements Actions {
       try {
         this.interval = parseInterval(t);
       } catch (err) {
-        this.say(err instanceof Error ? err.message : String(err));
+        this.say(messageOf(err));
         return;
       }
       this.manual = false;
