@@ -92,10 +92,6 @@ export function withSortResource(view: ViewDef, sort: string): ViewDef {
   return { ...view, columns };
 }
 
-export function viewColumns(view: ViewDef): Column[] {
-  return view.columns.map((c) => column(c.name)!);
-}
-
 /**
  * The columns of `view` that fit in `width` characters (one space between
  * columns), the survivors in their order.

@@ -36,7 +36,6 @@ export function paint(text: string, color: Paint | undefined, colorOn: boolean):
 
 export const bold = (text: string) => sgr('1') + text + RESET;
 export const reverse = (text: string) => sgr('7') + text + RESET;
-export const underline = (text: string) => sgr('4') + text + RESET;
 
 /** The highlighted process row: white on blue, or reverse video without colours. */
 export function highlight(text: string, colorOn: boolean): string {
