@@ -3,7 +3,7 @@
  * the terminal is too narrow, the lowest priority columns are dropped first
  * (as atop does), and the survivors keep their order.
  */
-import { column, type Column } from './process.js';
+import { column, type Column, type ColumnNeeds } from './process.js';
 
 export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program';
 
@@ -14,8 +14,6 @@ export interface ViewDef {
   columns: { name: string; prio: number }[];
   /** Column sorted on when the user has not chosen one. */
   defaultSort: string;
-  /** The sampler must read /proc/PID/io or cmdline for this view. */
-  needs: { io?: boolean; cmdline?: boolean };
   /** One row per user or per program, the processes' figures summed (atop's u and p). */
   aggregate?: 'user' | 'program';
 }
@@ -37,7 +35,6 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     name: 'generic', key: 'g', title: 'generic',
     columns: spec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10'),
     defaultSort: 'CPU',
-    needs: {},
   },
   memory: {
     name: 'memory', key: 'm', title: 'memory',
@@ -45,35 +42,40 @@ export const VIEWS: Record<ViewName, ViewDef> = {
       'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10',
     ),
     defaultSort: 'RSIZE',
-    needs: {},
   },
   disk: {
     name: 'disk', key: 'd', title: 'disk',
     columns: spec('PID:10 RDDSK:9 WRDSK:9 WCANCL:8 USER:3 DSK:9 CMD:10'),
     defaultSort: 'DSK',
-    needs: { io: true },
   },
   command: {
     name: 'command', key: 'c', title: 'command line',
     columns: spec('PID:10 USER:3 CPU:9 MEM:9 RSIZE:6 COMMAND-LINE:10'),
     defaultSort: 'CPU',
-    needs: { cmdline: true },
   },
   user: {
     name: 'user', key: 'u', title: 'per user',
     columns: spec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 USER:10'),
     defaultSort: 'RSIZE',
-    needs: {},
     aggregate: 'user',
   },
   program: {
     name: 'program', key: 'p', title: 'per program',
     columns: spec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 CMD:10'),
     defaultSort: 'RSIZE',
-    needs: {},
     aggregate: 'program',
   },
 };
+
+/**
+ * The per-process files beyond stat and status that showing `view` sorted on
+ * `sort` needs, from its columns' own needs (the disk view reads io, the
+ * command view cmdline; sorting on DSK reads io in any view).
+ */
+export function viewNeeds(view: ViewDef, sort: string): ColumnNeeds {
+  const cols = [...withSortResource(view, sort).columns.map((c) => column(c.name)), column(sort)];
+  return { io: cols.some((c) => !!c?.needs?.io), cmdline: cols.some((c) => !!c?.needs?.cmdline) };
+}
 
 /** What atop's C, M and D sort on: CPU and MEM percentages, DSK bytes transferred; views show one before their last column. */
 export const RESOURCE_COLUMNS = ['CPU', 'MEM', 'DSK'];

@@ -3,11 +3,12 @@
  * sampled every interval (the first sample covers the time since boot); a
  * replay feed is printed sample after sample to its end.
  */
+import { viewNeeds } from '../columns/views.js';
 import type { Config } from '../config.js';
 import type { Interval } from '../model/interval.js';
 import { intervalJsonLine } from '../output/json.js';
 import { renderText } from '../output/text.js';
-import type { Feed } from './feed.js';
+import { LiveFeed, type Feed } from './feed.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
@@ -20,7 +21,7 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  if ('needs' in feed) (feed as { needs: object }).needs = config.view.needs;
+  if (feed instanceof LiveFeed) feed.needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort);
   if (feed.kind === 'replay') {
     for (let iv = feed.next(); iv; iv = feed.next()) {
       if (!process.stdout.write(formatInterval(iv, config))) {

@@ -7,7 +7,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { column, sortProcs, type Column } from '../columns/process.js';
-import { fitColumns, RESOURCE_COLUMNS, viewColumn, withSortResource, type ViewDef } from '../columns/views.js';
+import { fitColumns, RESOURCE_COLUMNS, viewColumn, viewNeeds, withSortResource, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { headerLine } from '../output/header.js';
@@ -187,12 +187,9 @@ class Tui implements Actions {
    */
   private updateNeeds(): void {
     if (!(this.feed instanceof LiveFeed)) return;
-    const cols = [...this.shownView().columns.map((c) => column(c.name)), column(this.sort)];
     const before = this.feed.needs;
-    const needs = {
-      io: !!this.view.needs.io || cols.some((c) => !!c?.needs?.io),
-      cmdline: !!this.view.needs.cmdline || cols.some((c) => !!c?.needs?.cmdline) || !!this.filters.cmdline,
-    };
+    const shown = viewNeeds(this.view, this.sort);
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline };
     this.feed.needs = needs;
     const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
