@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildInterval } from '../src/model/interval.js';
 import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
-import { Sampler } from '../src/reader/sampler.js';
+import { Sampler, STATUS_MAX_AGE } from '../src/reader/sampler.js';
 import { fakeInterval, fakeProcFiles, makeTree, type FakeMoment } from './helpers/trees.js';
 
 const PAGE = 4096;
@@ -148,17 +148,17 @@ test('io deltas: totals for a new process, unknown for a known one whose previou
   assert.deepEqual([next.procs.find((p) => p.pid === 5)!.rddsk, next.procs.find((p) => p.pid === 5)!.wrdsk], [4000, 8000]);
 });
 
-test('an idle process (stat unchanged) keeps its last sample; status is still re-read every 10 samples', () => {
+test('an idle process (stat unchanged) keeps its last sample; status is still re-read every STATUS_MAX_AGE samples', () => {
   const root = makeTree(fakeProcFiles({ uptime: 5, procs: [{ pid: 12, swapKb: 4 }, { pid: 13, swapKb: 4 }] }));
   const sampler = new Sampler({ proc: root, sys: '/nonexistent' });
   const first = sampler.sample();
-  // status changes behind an unchanged stat (e.g. mlock of resident pages): seen within 10 samples.
+  // status changes behind an unchanged stat (e.g. mlock of resident pages): seen within STATUS_MAX_AGE samples.
   const statusPath = join(root, '12', 'status');
   writeFileSync(statusPath, readFileSync(statusPath, 'utf8').replace('VmSwap:\t4 kB', 'VmSwap:\t40 kB'));
   const second = sampler.sample();
   assert.equal(second.procs.find((p) => p.pid === 12), first.procs.find((p) => p.pid === 12), 'same sample object reused');
   let swap = second.procs.find((p) => p.pid === 12)!.vmSwap;
-  for (let i = 0; i < 10 && swap === 4096; i++) swap = sampler.sample().procs.find((p) => p.pid === 12)!.vmSwap;
+  for (let i = 0; i < STATUS_MAX_AGE && swap === 4096; i++) swap = sampler.sample().procs.find((p) => p.pid === 12)!.vmSwap;
   assert.equal(swap, 40 * 1024);
   // A changed stat is parsed again at once.
   const statPath = join(root, '13', 'stat');

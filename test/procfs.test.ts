@@ -11,6 +11,7 @@ import { parsePressure } from '../src/procfs/pressure.js';
 import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../src/procfs/net.js';
 import { parseSockstat } from '../src/procfs/sockstat.js';
 import { parseStat, ticksTotal } from '../src/procfs/stat.js';
+import { parseOpenFileLimit } from '../src/procfs/limits.js';
 import { pagingCounters, parseVmstat } from '../src/procfs/vmstat.js';
 import { FIXTURES } from './helpers/trees.js';
 
@@ -158,4 +159,12 @@ test('net: snmp header/value pairs, snmp6 names, /proc/net/dev columns, IPv4 and
   const loLine = fx('net-dev').split('\n').find((l) => l.trim().startsWith('lo:'))!.split(':')[1]!.trim().split(/\s+/).map(Number);
   assert.deepEqual([lo.rbytes, lo.rpackets, lo.sbytes, lo.spackets, lo.colls], [loLine[0], loLine[1], loLine[8], loLine[9], loLine[13]]);
   assert.ok(!devs.some((d) => d.name.includes('|')), 'header lines skipped');
+});
+
+test('limits: the soft limit on open files; unlimited; a missing line', () => {
+  const text = fx('limits-6.x');
+  const soft = Number(text.split('\n').find((l) => l.startsWith('Max open files'))!.split(/\s{2,}/)[1]);
+  assert.equal(parseOpenFileLimit(text), soft, 'the soft column, not the hard one');
+  assert.equal(parseOpenFileLimit(text.replace(/^(Max open files\s+)\d+/m, '$1unlimited')), Infinity);
+  assert.equal(parseOpenFileLimit(text.replace(/^Max open files.*\n/m, '')), undefined);
 });

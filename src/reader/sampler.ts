@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { classifyDisk, parseDiskstats } from '../procfs/diskstats.js';
 import { parseLoadavg, parseUptime } from '../procfs/loadavg.js';
 import { parseMeminfo } from '../procfs/meminfo.js';
-import { parsePidIo, parsePidStat, parsePidStatus, type PidStatus } from '../procfs/pid.js';
+import { parsePidIo, parsePidStat, parsePidStatus, type PidStat, type PidStatus } from '../procfs/pid.js';
 import { parsePressure } from '../procfs/pressure.js';
 import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.js';
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import type { DiskSample, ProcSample, Sample } from '../sample.js';
-import { DENIED, readOptional, readText } from './readfile.js';
+import { parseOpenFileLimit } from '../procfs/limits.js';
+import { DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
 
 export interface SamplerOptions {
   /** Root of the proc filesystem (default /proc). */
@@ -31,21 +32,32 @@ export interface SampleNeeds {
   cmdline?: boolean;
 }
 
-interface StatusCacheEntry {
+/** What the sampler remembers of a process between samples. */
+interface ProcMemory {
+  /** The last sample that listed this pid. */
+  seenIn: number;
+  /** The stat bytes of the last read. */
+  stat: Memo;
+  /** stat figures the status below was read with. */
   starttime: number;
   vsize: number;
   rss: number;
   minflt: number;
   majflt: number;
-  status: PidStatus;
+  status?: PidStatus;
+  /** Samples since status was read. */
   age: number;
-  /** The stat text this entry was built from, and the sample made of it (when no extra files were read). */
-  statText?: string;
+  /** The sample built from these stat bytes, when no extra files were read for it. */
   sample?: ProcSample;
 }
 
-/** Status of an unchanged process is re-read at least this often (in samples). */
-const STATUS_MAX_AGE = 10;
+/**
+ * Status of a process whose stat is unchanged is re-read at least this often
+ * (in samples): mlock of resident pages changes VmLck and nothing in stat.
+ * A new process starts at an age of its own (pid modulo this), so that these
+ * re-reads spread over the samples instead of all falling in one.
+ */
+export const STATUS_MAX_AGE = 30;
 
 export class RootMissingError extends Error {}
 
@@ -62,7 +74,9 @@ export class Sampler {
   private readonly hz: number;
   private readonly pageSize: number;
   private readonly now: () => number;
-  private statusCache = new Map<number, StatusCacheEntry>();
+  private known = new Map<number, ProcMemory>();
+  private pidBuffer = new Uint32Array(1024);
+  private samples = 0;
   private dmNames = new Map<string, string>();
   /** classifyDisk runs a table of patterns: once per device name is enough. */
   private diskClasses = new Map<string, ReturnType<typeof classifyDisk>>();
@@ -71,6 +85,9 @@ export class Sampler {
   /** Facts that do not change while the system runs, read once. */
   private numaNodes: number | undefined;
   private pidMax: number | undefined;
+  /** The system files by name and each process's stat by pid, kept open on a real procfs. */
+  private readonly systemFiles: OpenFiles<string>;
+  private readonly statFiles: OpenFiles<number>;
 
   constructor(opts: SamplerOptions) {
     // Per-process paths are built by concatenation (path.join costs more than the reads at 2000 pids).
@@ -84,6 +101,12 @@ export class Sampler {
     }
     const pidMax = Number(readOptional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
     this.pidMax = Number.isInteger(pidMax) && pidMax > 0 ? pidMax : undefined;
+    // Half of this process's fd limit may stay open on stat files; the rest is left for
+    // the terminal, logs and sockets. Past it, stat files are opened and closed each time.
+    const procfs = isProcfs(this.proc);
+    const fdLimit = parseOpenFileLimit(readOptional('/proc/self/limits') ?? '') ?? 1024;
+    this.systemFiles = new OpenFiles((name) => `${this.proc}/${name}`, procfs ? Infinity : 0);
+    this.statFiles = new OpenFiles((pid) => `${this.proc}/${pid}/stat`, procfs ? Math.floor(Math.min(fdLimit, 1 << 20) / 2) : 0);
     try {
       const nodes = readdirSync(join(this.sys, 'devices/system/node')).filter((n) => /^node\d+$/.test(n)).length;
       this.numaNodes = nodes > 0 ? nodes : undefined;
@@ -92,14 +115,26 @@ export class Sampler {
     }
   }
 
+  /** Gives back the fds kept open; the sampler still works after, opening files again. */
+  close(): void {
+    this.systemFiles.closeAll();
+    this.statFiles.closeAll();
+  }
+
+  /** A file of the proc root read every sample (stat, meminfo, net/dev...): undefined when unreadable. */
+  private systemFile(name: string): string | undefined {
+    const r = this.systemFiles.read(name);
+    return typeof r === 'string' ? r : undefined;
+  }
+
   sample(needs: SampleNeeds = {}): Sample {
     const time = this.now();
-    const read = (name: string) => readOptional(join(this.proc, name)) ?? '';
+    const read = (name: string) => this.systemFile(name) ?? '';
     const cpu = parseStat(read('stat'));
     const mem = parseMeminfo(read('meminfo'));
     const pag = pagingCounters(parseVmstat(read('vmstat')));
     const load = parseLoadavg(read('loadavg'));
-    const uptimeText = readOptional(join(this.proc, 'uptime'));
+    const uptimeText = this.systemFile('uptime');
     const uptime = uptimeText !== undefined ? parseUptime(uptimeText) : cpu.btime > 0 ? time / 1000 - cpu.btime : 0;
     const procs = this.readProcesses(needs);
     return {
@@ -133,13 +168,13 @@ export class Sampler {
   }
 
   private readNet(): Sample['net'] {
-    const v4 = readOptional(join(this.proc, 'net/snmp'));
+    const v4 = this.systemFile('net/snmp');
     if (v4 === undefined) return undefined;
-    return netCounters(parseSnmp(v4), parseSnmp6(readOptional(join(this.proc, 'net/snmp6')) ?? ''));
+    return netCounters(parseSnmp(v4), parseSnmp6(this.systemFile('net/snmp6') ?? ''));
   }
 
   private readInterfaces(): Sample['ifs'] {
-    const text = readOptional(join(this.proc, 'net/dev'));
+    const text = this.systemFile('net/dev');
     if (text === undefined) return undefined;
     return parseNetDev(text).map((d) => ({ ...d, ...this.ifSpeed(d.name) }));
   }
@@ -157,14 +192,14 @@ export class Sampler {
   }
 
   private readSockets(): Sample['sock'] {
-    const text = readOptional(join(this.proc, 'net/sockstat'));
+    const text = this.systemFile('net/sockstat');
     const mem = text === undefined ? undefined : parseSockstat(text);
     return mem && { tcp: mem.tcpPages * this.pageSize, udp: mem.udpPages * this.pageSize };
   }
 
   private readPressure(): Sample['psi'] {
     const get = (name: string) => {
-      const text = readOptional(join(this.proc, 'pressure', name));
+      const text = this.systemFile(`pressure/${name}`);
       return text === undefined ? undefined : parsePressure(text);
     };
     const cpu = get('cpu');
@@ -174,7 +209,7 @@ export class Sampler {
   }
 
   private readDisks(): DiskSample[] {
-    const text = readOptional(join(this.proc, 'diskstats'));
+    const text = this.systemFile('diskstats');
     if (text === undefined) return [];
     const out: DiskSample[] = [];
     for (const d of parseDiskstats(text)) {
@@ -205,28 +240,30 @@ export class Sampler {
     } catch {
       return [];
     }
+    const now = ++this.samples;
+    const reuse = !needs.io && !needs.cmdline;
     const procs: ProcSample[] = [];
-    const seen = new Set<number>();
-    for (const entry of entries) {
-      const c = entry.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      const dir = `${this.proc}/${entry}`;
-      const statText = readText(`${dir}/stat`, true);
-      if (typeof statText !== 'string') continue; // vanished between listing and reading
+    for (const pid of this.pidsOf(entries)) {
+      let mem = this.known.get(pid);
+      const isNew = mem === undefined;
+      mem ??= { seenIn: 0, stat: { length: 0 }, starttime: -1, vsize: 0, rss: 0, minflt: 0, majflt: 0, age: 0 };
+      const read = this.statFiles.read(pid, true, mem.stat);
+      if (read === GONE || read === DENIED) continue; // vanished between listing and reading
+      if (isNew) this.known.set(pid, mem);
       // An idle process's stat does not change from one sample to the next: then its last
       // sample is still true (status included, up to STATUS_MAX_AGE), with nothing parsed or built.
-      const known = this.statusCache.get(Number(entry));
-      if (known?.sample && known.statText === statText && known.age < STATUS_MAX_AGE && !needs.io && !needs.cmdline) {
-        known.age++;
-        seen.add(known.sample.pid);
-        procs.push(known.sample);
+      if (read === UNCHANGED && mem.sample && reuse && mem.age < STATUS_MAX_AGE) {
+        mem.age++;
+        mem.seenIn = now;
+        procs.push(mem.sample);
         continue;
       }
-      const st = parsePidStat(statText);
+      const st = parsePidStat(read === UNCHANGED ? memoText(mem.stat) : read);
       if (!st) continue;
-      seen.add(st.pid);
-      const status = this.statusFor(dir, st.pid, st.starttime, st.vsize, st.rss * this.pageSize, st.minflt, st.majflt);
+      const dir = `${this.proc}/${pid}`;
+      const status = this.statusOf(mem, dir, st, isNew);
       if (status === undefined) continue; // exited after its stat was read
+      mem.seenIn = now;
       const p: ProcSample = {
         pid: st.pid,
         ppid: st.ppid,
@@ -265,12 +302,26 @@ export class Sampler {
         if (cmd !== undefined) p.cmdline = cmd.replace(/\0+$/, '').replace(/\0/g, ' ');
       }
       procs.push(p);
-      const cached = this.statusCache.get(st.pid)!;
-      cached.statText = statText;
-      cached.sample = needs.io || needs.cmdline ? undefined : p;
+      mem.sample = reuse ? p : undefined;
     }
-    for (const pid of this.statusCache.keys()) if (!seen.has(pid)) this.statusCache.delete(pid);
+    this.known.forEach((mem, pid) => mem.seenIn !== now && this.known.delete(pid));
+    this.statFiles.retain((pid) => this.known.get(pid)?.seenIn === now);
     return procs;
+  }
+
+  /**
+   * The numeric entries of /proc in ascending order. readdir (libuv's
+   * scandir) sorts names as strings, "10" before "9"; in numeric order the
+   * model pairs two samples' processes in one walk instead of a Map.
+   */
+  private pidsOf(entries: string[]): Uint32Array {
+    if (this.pidBuffer.length < entries.length) this.pidBuffer = new Uint32Array(entries.length * 2);
+    let n = 0;
+    for (const entry of entries) {
+      const c = entry.charCodeAt(0);
+      if (c >= 48 && c <= 57) this.pidBuffer[n++] = Number(entry);
+    }
+    return this.pidBuffer.subarray(0, n).sort();
   }
 
   /**
@@ -278,23 +329,27 @@ export class Sampler {
    * already tells: reuse the last parse for a process whose stat figures
    * are unchanged. Returns undefined when the process is gone.
    */
-  private statusFor(
-    dir: string, pid: number, starttime: number, vsize: number, rss: number, minflt: number, majflt: number,
-  ): PidStatus | undefined {
-    const cached = this.statusCache.get(pid);
+  private statusOf(mem: ProcMemory, dir: string, st: PidStat, isNew: boolean): PidStatus | undefined {
+    const rss = st.rss * this.pageSize;
     if (
-      cached && cached.starttime === starttime && cached.vsize === vsize && cached.rss === rss &&
-      cached.minflt === minflt && cached.majflt === majflt && cached.age < STATUS_MAX_AGE
+      mem.status && mem.starttime === st.starttime && mem.vsize === st.vsize && mem.rss === rss &&
+      mem.minflt === st.minflt && mem.majflt === st.majflt && mem.age < STATUS_MAX_AGE
     ) {
-      cached.age++;
-      return cached.status;
+      mem.age++;
+      return mem.status;
     }
     const text = readText(`${dir}/status`, true);
     let status: PidStatus;
     if (typeof text === 'string') status = parsePidStatus(text);
     else if (text === DENIED) status = {}; // fields stay unknown, the process is still listed
     else return undefined;
-    this.statusCache.set(pid, { starttime, vsize, rss, minflt, majflt, status, age: 0 });
+    mem.starttime = st.starttime;
+    mem.vsize = st.vsize;
+    mem.rss = rss;
+    mem.minflt = st.minflt;
+    mem.majflt = st.majflt;
+    mem.status = status;
+    mem.age = isNew ? st.pid % STATUS_MAX_AGE : 0;
     return status;
   }
 }
