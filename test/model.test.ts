@@ -167,3 +167,42 @@ test('an idle process (stat unchanged) keeps its last sample; status is still re
   // Asking for io builds fresh samples (the io fields are read every time).
   assert.notEqual(sampler.sample({ io: true }).procs.find((p) => p.pid === 12), first.procs.find((p) => p.pid === 12));
 });
+
+test('processes pair up by pid whatever the order: pid order (one walk) and any other (a map) agree', () => {
+  // pids whose string order differs from their numeric order; some come, some go, one is reused.
+  const a: FakeMoment = { uptime: 100, procs: [2, 9, 10, 11, 100, 1000].map((pid) => ({ pid, rss: pid, minflt: pid })) };
+  const b: FakeMoment = {
+    uptime: 110,
+    procs: [
+      ...[9, 10, 101, 1000].map((pid) => ({ pid, rss: pid + 5, minflt: pid + 7 })),
+      { pid: 11, starttime: 777, rss: 3, minflt: 4 },
+    ],
+  };
+  const [sa, sb] = [a, b].map((m) => new Sampler({ proc: makeTree(fakeProcFiles(m)), sys: '/nonexistent' }).sample());
+  assert.deepEqual(sb!.procs.map((p) => p.pid), [9, 10, 11, 101, 1000], 'the sampler lists pids in numeric order');
+  const summary = (iv: ReturnType<typeof buildInterval>) =>
+    iv.procs.map((p) => `${p.pid}:${p.isNew ? 'new' : 'old'}:${p.rgrow / PAGE}:${p.minflt}`).sort();
+  const walked = summary(buildInterval(sa, sb!));
+  assert.deepEqual(walked, ['1000:old:5:7', '101:new:106:108', '10:old:5:7', '11:new:3:4', '9:old:5:7']);
+  const shuffled = (s: typeof sa) => ({ ...s!, procs: [...s!.procs].reverse() });
+  assert.deepEqual(summary(buildInterval(shuffled(sa), sb!)), walked);
+  assert.deepEqual(summary(buildInterval(sa, shuffled(sb))), walked);
+  assert.equal(buildInterval(shuffled(sa), shuffled(sb)).prc.nexit, 3);
+});
+
+test('an idle process keeps its interval object from one interval to the next, until MemTotal moves', () => {
+  const root = makeTree(fakeProcFiles({ uptime: 5, procs: [{ pid: 30, rss: 100, minflt: 9 }, { pid: 31, rss: 50 }] }));
+  const sampler = new Sampler({ proc: root, sys: '/nonexistent' });
+  const s1 = sampler.sample();
+  const s2 = sampler.sample();
+  const s3 = sampler.sample();
+  const second = buildInterval(s2, s3).procs.find((p) => p.pid === 30)!;
+  const first = buildInterval(s1, s2).procs.find((p) => p.pid === 30)!;
+  assert.equal(second, first, 'same object: nothing to compute for an idle process');
+  assert.deepEqual([first.rgrow, first.minflt, first.cpu, first.isNew], [0, 0, 0, false]);
+  // Twice the memory: the same process is a smaller share of it.
+  const bigger = { ...s3, mem: { ...s3.mem, MemTotal: s3.mem.MemTotal! * 2 } };
+  const after = buildInterval(s2, bigger).procs.find((p) => p.pid === 30)!;
+  assert.notEqual(after, first);
+  assert.ok(Math.abs(after.mem - first.mem / 2) < 1e-9);
+});

@@ -70,6 +70,39 @@ function ioDelta(cur: number | undefined, base: ProcSample | undefined, prev: nu
   return prev === undefined ? undefined : sub(cur, prev);
 }
 
+function ascending(procs: readonly ProcSample[]): boolean {
+  for (let i = 1; i < procs.length; i++) if (procs[i - 1]!.pid >= procs[i]!.pid) return false;
+  return true;
+}
+
+/**
+ * A lookup of prev's process by pid, asked for cur's pids in cur's order.
+ * /proc lists pids in ascending order and the sampler keeps it, so usually
+ * both lists are sorted and one walk along prev answers every question
+ * (a Map of thousands of entries per sample was the model's largest
+ * allocation); any other order gets the Map.
+ */
+function previousByPid(prev: readonly ProcSample[], cur: readonly ProcSample[]): (pid: number) => ProcSample | undefined {
+  if (ascending(prev) && ascending(cur)) {
+    let i = 0;
+    return (pid) => {
+      while (i < prev.length && prev[i]!.pid < pid) i++;
+      return i < prev.length && prev[i]!.pid === pid ? prev[i] : undefined;
+    };
+  }
+  const byPid = new Map<number, ProcSample>();
+  for (const p of prev) byPid.set(p.pid, p);
+  return (pid) => byPid.get(pid);
+}
+
+/**
+ * The sampler hands back the very same sample object for a process whose
+ * stat did not change. Between two such samples the process has no deltas,
+ * so its interval is the one built last time from that object: kept here,
+ * by object, it is not built again for every idle process in every sample.
+ */
+const idleIntervals = new WeakMap<ProcSample, ProcInterval>();
+
 /**
  * Every live process of `cur` with its figures for the interval since
  * `prev` (all new, with totals as growth, when there is no `prev`), and the
@@ -81,8 +114,7 @@ export function processIntervals(
   const { cputot } = ctx;
   const ncpu = cur.ncpu;
   const memTotKiB = ctx.memTot / 1024;
-  const prevProcs = new Map<number, ProcSample>();
-  if (prev) for (const p of prev.procs) prevProcs.set(p.pid, p);
+  const prevOf = previousByPid(prev ? prev.procs : [], cur.procs);
   const msPerTick = 1000 / cur.hz;
   const perCpuTicks = cputot > 0 ? cputot / ncpu : 0;
   const procs: ProcInterval[] = [];
@@ -95,7 +127,7 @@ export function processIntervals(
   let idleThreads = 0;
   for (const p of cur.procs) {
     // The same process only when pid and start time match: a reused pid is a new process.
-    const byPid = prevProcs.get(p.pid);
+    const byPid = prevOf(p.pid);
     const old = byPid && byPid.starttime === p.starttime ? byPid : undefined;
     if (old) matched++;
     const base = old;
@@ -108,7 +140,15 @@ export function processIntervals(
     threadsTotal += Math.max(1, p.threads);
     if (p.state === 'Z') prc.nzombie++;
     if (p.state === 'I') idleThreads += Math.max(1, p.threads);
-    procs.push({
+    const mem = memTotKiB > 0 ? Math.min(100, (p.rss / 1024 * 100) / memTotKiB) : 0;
+    if (old === p) {
+      const same = idleIntervals.get(p);
+      if (same && same.mem === mem) {
+        procs.push(same);
+        continue;
+      }
+    }
+    const iv: ProcInterval = {
       pid: p.pid,
       ppid: p.ppid,
       uid: p.uid,
@@ -136,11 +176,13 @@ export function processIntervals(
       vgrow: p.vsize - (base ? base.vsize : 0),
       rgrow: p.rss - (base ? base.rss : 0),
       swapsz: p.vmSwap,
-      mem: memTotKiB > 0 ? Math.min(100, (p.rss / 1024 * 100) / memTotKiB) : 0,
+      mem,
       rddsk: ioDelta(p.rddsk, base, base?.rddsk),
       wrdsk: ioDelta(p.wrdsk, base, base?.wrdsk),
       wcancl: ioDelta(p.wcancl, base, base?.wcancl),
-    });
+    };
+    procs.push(iv);
+    if (old === p) idleIntervals.set(p, iv);
   }
   prc.nexit = prev ? prev.procs.length - matched : 0;
   // Thread states come from /proc/stat (runnable and blocked threads system-wide);
