@@ -206,3 +206,23 @@ test('an idle process keeps its interval object from one interval to the next, u
   assert.notEqual(after, first);
   assert.ok(Math.abs(after.mem - first.mem / 2) < 1e-9);
 });
+
+test("DSK is atop's share of all processes' transfers: reads plus writes not cancelled", () => {
+  const io = (r: number, w: number, c: number) => `rchar: 0\nwchar: 0\nread_bytes: ${r}\nwrite_bytes: ${w}\ncancelled_write_bytes: ${c}\n`;
+  const tree = (uptime: number, ios: Record<number, string>) => {
+    const files = fakeProcFiles({ uptime, procs: Object.keys(ios).map((pid) => ({ pid: Number(pid) })) });
+    for (const [pid, text] of Object.entries(ios)) files[`${pid}/io`] = text;
+    return new Sampler({ proc: makeTree(files), sys: '/nonexistent' }).sample({ io: true });
+  };
+  const a = tree(10, { 5: io(0, 0, 0), 6: io(0, 0, 0), 7: io(0, 0, 0), 8: io(0, 0, 0) });
+  // In the interval: 5 reads 3000; 6 writes 2000 of which 1500 cancelled (500 count); 7 cancels more than
+  // it wrote (0 count, not negative); 8 does nothing.
+  const b = tree(20, { 5: io(3000, 0, 0), 6: io(0, 2000, 1500), 7: io(0, 100, 400), 8: io(0, 0, 0) });
+  const share = (pid: number) => buildInterval(a, b).procs.find((p) => p.pid === pid)!.dsk;
+  assert.ok(Math.abs(share(5)! - (3000 * 100) / 3500) < 1e-9);
+  assert.ok(Math.abs(share(6)! - (500 * 100) / 3500) < 1e-9);
+  assert.deepEqual([share(7), share(8)], [0, 0]);
+  // Without io read, unknown; when nothing moved at all, 0 for everyone.
+  assert.equal(buildInterval(undefined, new Sampler({ proc: makeTree(fakeProcFiles({ uptime: 1, procs: [{ pid: 5 }] })), sys: '/x' }).sample()).procs[0]!.dsk, undefined);
+  assert.deepEqual(buildInterval(b, b).procs.map((p) => p.dsk), [0, 0, 0, 0]);
+});

@@ -6,10 +6,10 @@
 import type { ProcInterval } from '../model/interval.js';
 
 type Summed = 'minflt' | 'majflt' | 'syscpu' | 'usrcpu' | 'cpu' | 'vsize' | 'rsize' | 'vgrow' | 'rgrow' | 'mem' | 'threads';
-type SummedIfKnown = 'vstext' | 'vslibs' | 'vdata' | 'vstack' | 'locksz' | 'swapsz' | 'rddsk' | 'wrdsk' | 'wcancl';
+type SummedIfKnown = 'vstext' | 'vslibs' | 'vdata' | 'vstack' | 'locksz' | 'swapsz' | 'rddsk' | 'wrdsk' | 'wcancl' | 'dsk';
 
 const SUMMED: Summed[] = ['minflt', 'majflt', 'syscpu', 'usrcpu', 'cpu', 'vsize', 'rsize', 'vgrow', 'rgrow', 'mem', 'threads'];
-const SUMMED_IF_KNOWN: SummedIfKnown[] = ['vstext', 'vslibs', 'vdata', 'vstack', 'locksz', 'swapsz', 'rddsk', 'wrdsk', 'wcancl'];
+const SUMMED_IF_KNOWN: SummedIfKnown[] = ['vstext', 'vslibs', 'vdata', 'vstack', 'locksz', 'swapsz', 'rddsk', 'wrdsk', 'wcancl', 'dsk'];
 
 function emptyRow(p: ProcInterval, by: 'user' | 'program'): ProcInterval {
   return {

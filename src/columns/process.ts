@@ -55,12 +55,6 @@ function sizeCol(
 
 const IO: ColumnNeeds = { io: true };
 
-/** atop's DSK: bytes read plus bytes written that were not cancelled; undefined when /proc/PID/io was not read. */
-function diskBytes(p: ProcInterval): number | undefined {
-  if (p.rddsk === undefined && p.wrdsk === undefined) return undefined;
-  return (p.rddsk ?? 0) + Math.max(0, (p.wrdsk ?? 0) - (p.wcancl ?? 0));
-}
-
 function countCol(name: string, json: string | undefined, width: number, get: (p: ProcInterval) => number | undefined): Column {
   return {
     name, width, json, get,
@@ -104,7 +98,12 @@ const COLUMNS: Column[] = [
   sizeCol('RDDSK', 'rddsk', (p) => p.rddsk, 'B', IO),
   sizeCol('WRDSK', 'wrdsk', (p) => p.wrdsk, 'B', IO),
   sizeCol('WCANCL', 'wcancl', (p) => p.wcancl, 'B', IO),
-  sizeCol('DSK', undefined, diskBytes, 'B', IO),
+  {
+    // atop's DSK: the process's share of all processes' disk transfers in the interval.
+    name: 'DSK', width: 4, json: 'dsk', needs: IO, get: (p) => p.dsk,
+    toJson: (p) => (p.dsk === undefined ? undefined : round2(p.dsk)),
+    format: (p) => (p.dsk === undefined ? '?'.padStart(4) : `${cFixed(p.dsk, 0).padStart(3)}%`),
+  },
   {
     name: 'MEM', width: 4, json: 'mem', get: (p) => p.mem, toJson: (p) => round2(p.mem),
     format: (p) => `${cFixed(p.mem, 0).padStart(3)}%`,

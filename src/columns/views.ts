@@ -77,7 +77,7 @@ export function viewNeeds(view: ViewDef, sort: string): ColumnNeeds {
   return { io: cols.some((c) => !!c?.needs?.io), cmdline: cols.some((c) => !!c?.needs?.cmdline) };
 }
 
-/** What atop's C, M and D sort on: CPU and MEM percentages, DSK bytes transferred; views show one before their last column. */
+/** What atop's C, M and D sort on: CPU, MEM and DSK percentages; views show one before their last column. */
 export const RESOURCE_COLUMNS = ['CPU', 'MEM', 'DSK'];
 
 /**

@@ -41,6 +41,12 @@ export interface ProcInterval {
   rddsk?: number;
   wrdsk?: number;
   wcancl?: number;
+  /**
+   * atop's DSK: this process's share (percent) of the bytes all processes
+   * transferred in the interval, a transfer being read bytes plus written
+   * bytes not cancelled; undefined when /proc/PID/io was not read.
+   */
+  dsk?: number;
   /** Rows of the per-user and per-program views: the number of processes summed into the row. */
   nprocs?: number;
 }
@@ -57,6 +63,26 @@ export interface PrcInterval {
   clones: number;
   /** Processes seen in the previous sample and gone now. */
   nexit: number;
+}
+
+/** Bytes read plus bytes written and not cancelled (atop's rsz + max(wsz - cwsz, 0)). */
+export function diskTransfer(p: ProcInterval): number | undefined {
+  if (p.rddsk === undefined && p.wrdsk === undefined) return undefined;
+  return (p.rddsk ?? 0) + Math.max(0, (p.wrdsk ?? 0) - (p.wcancl ?? 0));
+}
+
+/**
+ * Sets each process's DSK share of the interval's transfers. Only objects
+ * built for this interval carry io figures (a kept idle interval was sampled
+ * without io), so writing into them changes no other interval.
+ */
+function diskShares(procs: ProcInterval[]): void {
+  let total = 0;
+  for (const p of procs) total += diskTransfer(p) ?? 0;
+  for (const p of procs) {
+    const bytes = diskTransfer(p);
+    if (bytes !== undefined) p.dsk = total > 0 ? (bytes * 100) / total : 0;
+  }
 }
 
 /**
@@ -184,6 +210,7 @@ export function processIntervals(
     procs.push(iv);
     if (old === p) idleIntervals.set(p, iv);
   }
+  diskShares(procs);
   prc.nexit = prev ? prev.procs.length - matched : 0;
   // Thread states come from /proc/stat (runnable and blocked threads system-wide);
   // the rest of the threads are sleeping or idle.
