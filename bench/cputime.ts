@@ -73,9 +73,9 @@ export function treeCpuNs(pid: number): number | undefined {
   return ns;
 }
 
-/** VmRSS of pid in bytes, undefined when gone or not shown (kernel threads). */
-export function rssBytes(pid: number): number | undefined {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(read(`/proc/${pid}/status`) ?? '');
+/** VmRSS (or VmHWM, the peak) of pid in bytes, undefined when gone or not shown (kernel threads). */
+export function rssBytes(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | undefined {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(read(`/proc/${pid}/status`) ?? '');
   return m ? Number(m[1]) * 1024 : undefined;
 }
 

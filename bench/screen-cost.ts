@@ -4,11 +4,15 @@
  *
  * A refresh is counted from the terminal side: tmux pipe-pane copies the
  * pane's output to a file, and a burst of output after a quiet spell is one
- * refresh. CPU (threads + children, see cputime.ts) is read half a second
- * after a refresh's output, when a 1-second monitor is idle, and again half a
- * second after the M-th refresh after it; CPU per refresh is the difference
- * divided by the refreshes counted in between. A monitor that shows nothing
- * for a while is measured per second of wall time instead, and flagged.
+ * refresh. A monitor runs for hours, so the figure is its steady state: after
+ * a warm-up of fixed seconds (memtop's JIT compiles its hot code in the first
+ * half minute; the C programs have nothing to warm), CPU (threads + children,
+ * see cputime.ts) is read half a second after a refresh's output, when a
+ * 1-second monitor is idle, and again half a second after the M-th refresh
+ * after it; CPU per refresh is the difference divided by the refreshes
+ * counted in between. The start-up is not hidden: CPU per second over the
+ * first seconds is reported beside it. A monitor that shows nothing for a
+ * while is measured per second of wall time instead, and flagged.
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,8 +35,10 @@ export interface Peer {
 export interface ScreenOptions {
   width: number;
   height: number;
-  /** Refreshes to let pass before measuring (start-up, the since-boot first screen). */
-  warmup: number;
+  /** Seconds after the start over which the start-up cost (CPU per second) is read. */
+  startupSeconds: number;
+  /** Seconds after the start before the steady state is measured (at least startupSeconds). */
+  warmupSeconds: number;
   /** Refreshes measured. */
   refreshes: number;
 }
@@ -45,6 +51,10 @@ export interface PeerRun {
   refreshes?: number;
   period?: number;
   rss?: number;
+  /** VmHWM: the most resident memory the program had at any moment of its run. */
+  peakRss?: number;
+  /** CPU ms per second of wall time over the first startupSeconds (start-up included). */
+  startupMs?: number;
   /** The program switched the terminal to the alternate screen (a full-screen UI, not a text stream). */
   altScreen?: boolean;
   paneSize?: string;
@@ -172,14 +182,21 @@ export async function runPeer(peer: Peer, opts: ScreenOptions): Promise<PeerRun>
     bursts = new Bursts(out);
     // tmux reaps a program that exits (the pane stays, dead), so its pid disappears.
     const alive = () => !gone(pid!);
-    const first = await bursts.until(opts.warmup, 20000, alive);
+    const launched = Date.now();
+    await sleep(launched + opts.startupSeconds * 1000 - Date.now());
+    const startup = alive() ? treeCpuNs(pid) : undefined;
+    if (startup !== undefined) run.startupMs = startup / 1e6 / opts.startupSeconds;
+    await sleep(launched + Math.max(opts.warmupSeconds, opts.startupSeconds) * 1000 - Date.now());
+    // The steady state: from the first refresh after the warm-up to the refreshes-th after it.
+    const firstIndex = bursts.starts.length;
+    const first = await bursts.until(firstIndex, 5000, alive);
     let c0: number | undefined;
     let c1: number | undefined;
     if (first !== undefined) {
       await sleep(first + 450 - Date.now());
       const t0 = Date.now();
       c0 = treeCpuNs(pid);
-      const last = await bursts.until(opts.warmup + opts.refreshes, opts.refreshes * 3000 + 5000, alive);
+      const last = await bursts.until(firstIndex + opts.refreshes, opts.refreshes * 3000 + 5000, alive);
       if (last !== undefined) {
         await sleep(last + 450 - Date.now());
         const t1 = Date.now();
@@ -204,6 +221,7 @@ export async function runPeer(peer: Peer, opts: ScreenOptions): Promise<PeerRun>
     }
     if (alive()) {
       run.rss = rssBytes(pid);
+      run.peakRss = rssBytes(pid, 'VmHWM');
       const [alt, w, h] = tmux(socket, ['display', '-p', '-t', 'bench', '#{alternate_on} #{pane_width} #{pane_height}'])
         .trim().split(' ');
       run.altScreen = alt === '1';
@@ -246,7 +264,8 @@ export function screenPeers(root: string, rows: number): Peer[] {
     {
       name: 'memtop',
       label: 'memtop -m 1',
-      argv: [process.execPath, cli, '-m', '1'],
+      // As a user runs it: the file itself, whose shebang gives node its flags.
+      argv: [cli, '-m', '1'],
       missing: existsSync(cli) ? undefined : 'dist/cli.js is missing: run npm run build',
     },
     peer('atop', 'atop 1', 'atop', ['1'], 'atop'),

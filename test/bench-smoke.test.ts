@@ -38,4 +38,14 @@ test('a process that is gone has no figures', () => {
   assert.equal(treeCpuNs(r.pid!), undefined);
   assert.equal(rssBytes(r.pid!), undefined);
   assert.ok(rssBytes(process.pid)! > 1 << 20);
+  assert.equal(rssBytes(r.pid!, 'VmHWM'), undefined);
+});
+
+test('peak RSS (VmHWM) is at least the current RSS and remembers memory given back', () => {
+  const peakBefore = rssBytes(process.pid, 'VmHWM')!;
+  assert.ok(peakBefore >= rssBytes(process.pid)!);
+  let big: Buffer | undefined = Buffer.alloc(64 << 20, 1); // touched pages: resident
+  assert.ok(rssBytes(process.pid, 'VmHWM')! >= peakBefore + (60 << 20) || peakBefore > rssBytes(process.pid)! + (60 << 20));
+  big = undefined;
+  assert.ok(rssBytes(process.pid, 'VmHWM')! >= rssBytes(process.pid)!, String(big));
 });
