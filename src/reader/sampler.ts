@@ -258,6 +258,8 @@ export class Sampler {
         procs.push(mem.sample);
         continue;
       }
+      // The memo now holds bytes the kept sample was not built from (or the sample needs io/cmdline).
+      mem.sample = undefined;
       const st = parsePidStat(read === UNCHANGED ? memoText(mem.stat) : read);
       if (!st) continue;
       const dir = `${this.proc}/${pid}`;
