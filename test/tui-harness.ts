@@ -34,6 +34,7 @@ export interface Cell {
   /** Palette index, or -1 for the default colour. */
   fg: number;
   bold: boolean;
+  blink: boolean;
   inverse: boolean;
 }
 
@@ -116,8 +117,10 @@ export class PtyScreen {
   cell(x: number, y: number): Cell {
     const buf = this.term.buffer.active;
     const c = buf.getLine(buf.viewportY + y)?.getCell(x);
-    if (!c) return { char: '', fg: -1, bold: false, inverse: false };
-    return { char: c.getChars(), fg: c.isFgPalette() ? c.getFgColor() : -1, bold: !!c.isBold(), inverse: !!c.isInverse() };
+    if (!c) return { char: '', fg: -1, bold: false, blink: false, inverse: false };
+    return {
+      char: c.getChars(), fg: c.isFgPalette() ? c.getFgColor() : -1, bold: !!c.isBold(), blink: !!c.isBlink(), inverse: !!c.isInverse(),
+    };
   }
 
   /** Polls until `check` holds; fails with the screen shown. */

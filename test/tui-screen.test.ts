@@ -46,7 +46,7 @@ function labelCell(s: PtyScreen, label: string, field?: string) {
 for (const size of [[80, 24], [200, 50]] as [number, number][]) {
   const at = `${size[0]}x${size[1]}`;
 
-  test(`colours where the model says critical, x turns them into bold (${at})`, { timeout: 30000 }, async () => {
+  test(`colours where the model says critical, its label blinking; x turns them into bold (${at})`, { timeout: 30000 }, async () => {
     await withScreen(['-m', LONG], size, async (s) => {
       assert.equal(labelCell(s, 'MEM').fg, RED, 'MEM label red');
       assert.equal(labelCell(s, 'MEM', 'tot').fg, RED, 'MEM tot red');
@@ -57,9 +57,13 @@ for (const size of [[80, 24], [200, 50]] as [number, number][]) {
       assert.equal(labelCell(s, 'SWP').fg, -1, 'SWP plain');
       assert.equal(labelCell(s, 'CPU').fg, -1, 'CPU plain');
       assert.ok(labelCell(s, 'MEM').inverse === false);
+      assert.ok(labelCell(s, 'MEM').blink, 'critical MEM label blinks');
+      assert.ok(!labelCell(s, 'MEM', 'tot').blink, 'its fields do not');
+      assert.ok(!labelCell(s, 'PAG').blink, 'almost critical PAG label does not blink');
       s.send('x');
       await s.waitFor((t) => labelCell(t, 'MEM').fg === -1, 'colours off');
       assert.ok(labelCell(s, 'MEM').bold, 'MEM label bold without colours');
+      assert.ok(labelCell(s, 'MEM').blink, 'and still blinking');
       assert.ok(labelCell(s, 'PAG', 'swout').bold, 'swout bold without colours');
       assert.match(s.lines()[0]!, /-x-----/, 'x flag in the header');
       s.send('x');

@@ -27,11 +27,12 @@ export const RESET = sgr('0');
 
 /**
  * `text` in the colour of `paint`; with colours off (`x`) the same places
- * are bold instead, so the marks survive on a monochrome screen.
+ * are bold instead, so the marks survive on a monochrome screen. `blink`
+ * adds the blink attribute, in either mode (atop's critical label).
  */
-export function paint(text: string, color: Paint | undefined, colorOn: boolean): string {
+export function paint(text: string, color: Paint | undefined, colorOn: boolean, blink = false): string {
   if (!color || text === '') return text;
-  return sgr(colorOn ? FG[color] : '1') + text + RESET;
+  return sgr((colorOn ? FG[color] : '1') + (blink ? ';5' : '')) + text + RESET;
 }
 
 export const bold = (text: string) => sgr('1') + text + RESET;

@@ -1,8 +1,8 @@
 /**
  * The system lines on the screen: atop's boxed layout (from sysfield.ts)
  * with atop's colours. A field coloured 'line' takes the line's level, a
- * field with its own level keeps it; the label is red when the line is
- * critical and cyan when almost critical. Without colours: bold.
+ * field with its own level keeps it; the label is red and blinks when the
+ * line is critical, cyan when almost critical. Without colours: bold.
  */
 import { layoutSysLine, type SysField, type SysLine } from '../output/sysfield.js';
 import { levelPaint, paint, type Paint } from './sgr.js';
@@ -14,7 +14,8 @@ function fieldPaint(field: SysField, line: SysLine): Paint | undefined {
 
 /** One system line, `width` columns, with its colours. */
 export function styledSysLine(line: SysLine, width: number, colorOn: boolean): string {
-  const label = paint(line.label.padEnd(3).slice(0, 3), levelPaint(line.level), colorOn);
+  // atop: a critical line's label blinks, red (bold without colours).
+  const label = paint(line.label.padEnd(3).slice(0, 3), levelPaint(line.level), colorOn, line.level === 'crit');
   let out = label;
   let used = 3;
   for (const part of layoutSysLine(line, width)) {
