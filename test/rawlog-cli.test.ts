@@ -176,3 +176,28 @@ test('SIGTERM while recording: exit 0, every sample written readable', async () 
   assert.deepEqual(log.warnings, []);
   assert.ok(log.length >= 3, `${log.length} samples`);
 });
+
+test('SIGUSR1 while recording takes a sample at once; SIGUSR2 takes a last one and stops (as atop -w)', async () => {
+  const file = join(tempDir(), 'rec');
+  // An interval far longer than the test: every sample after the first comes from a signal.
+  const child = spawn(process.execPath, [CLI, '-w', file, ...proc, '600'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const samples = () => (existsSync(file) ? readLog(file).length : 0);
+  const until = async (n: number) => {
+    for (let i = 0; i < 200 && samples() < n; i++) await new Promise((r) => setTimeout(r, 50));
+    return samples();
+  };
+  assert.equal(await until(1), 1, 'the first sample at start');
+  child.kill('SIGUSR1');
+  assert.equal(await until(2), 2, 'SIGUSR1: one more');
+  child.kill('SIGUSR1');
+  assert.equal(await until(3), 3, 'and again');
+  child.kill('SIGUSR2');
+  assert.equal(await exited, 0, err);
+  assert.equal(err, '');
+  const log = readLog(file);
+  assert.deepEqual(log.warnings, []);
+  assert.equal(log.length, 4, 'SIGUSR2: a last sample, then the end');
+});

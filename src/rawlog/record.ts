@@ -1,7 +1,8 @@
 /**
  * memtop -w FILE [interval [samples]] and memtop --log-dir DIR [interval]:
  * records raw samples (the counters, with the per-process files every view
- * needs), no screen. Stops at the sample count or on SIGINT/SIGTERM; a
+ * needs), no screen. SIGUSR1 adds a sample at once; SIGUSR2 adds a last
+ * one and stops. Stops at the sample count or on SIGINT/SIGTERM; a
  * write that fails ends memtop with one line and exit 1, the file readable
  * up to its last whole record.
  */
@@ -36,15 +37,30 @@ export async function runRecord(sampler: Sampler, config: Config): Promise<void>
     throw err;
   }
   let failure: unknown;
-  const clock = everyInterval(config.interval, config.samples, () => {
+  const take = () => {
+    if (failure !== undefined) return;
     try {
       sink.append(sampler.sample(RECORD_NEEDS));
     } catch (err) {
       failure = err;
       clock.stop();
     }
-  });
-  await runUntilSignal(clock);
+  };
+  const clock = everyInterval(config.interval, config.samples, take);
+  // As atop -w: SIGUSR1 takes a sample now (outside the count); SIGUSR2 takes a last one and
+  // stops, which is what a log rotation sends before starting the next day's recorder.
+  const last = () => {
+    take();
+    clock.stop();
+  };
+  process.on('SIGUSR1', take);
+  process.once('SIGUSR2', last);
+  try {
+    await runUntilSignal(clock);
+  } finally {
+    process.off('SIGUSR1', take);
+    process.off('SIGUSR2', last);
+  }
   sink.close();
   if (failure === undefined) return;
   if (failure instanceof RawLogError) return stop(failure);
