@@ -111,7 +111,7 @@ function samplerSection(r: Report): string[] {
       `What it means: with ${x.procs} processes memtop's sampler and model cost ${ms(median(x.memtop))} ms of CPU per ` +
         `sample, ${times(rf)} the Node floor (target at N=2000: at most 1.5x, ${verdict(rf === undefined ? undefined : rf <= 1.5)}) ` +
         `and ${times(ra)} atop -w (target: below atop, ${verdict(ra === undefined ? undefined : ra < 1)}); memtop can beat ` +
-        'the floor because it keeps stat files open (one pread each instead of open, read and close) and re-reads a',
+        'the floor because it keeps stat files open (one pread each instead of open, read and close) and re-reads a ' +
         'status file only when stat shows the process changed.',
     );
   }
