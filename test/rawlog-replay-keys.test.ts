@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { record, sampleMoments, tempDir } from './helpers/rawlog.js';
-import { KEY, PtyScreen, sleep } from './tui-harness.js';
+import { CLI, KEY, PtyScreen, sleep } from './tui-harness.js';
 
 test('replay keys on a recording limited by -b and -e', { timeout: 40000 }, async () => {
   const file = join(tempDir(), 'rec');
@@ -29,6 +29,25 @@ test('replay keys on a recording limited by -b and -e', { timeout: 40000 }, asyn
     await s.waitFor(() => /10:00:10/.test(header()), 'rewound to -b');
     s.send('q');
     assert.equal(await Promise.race([s.exited, sleep(5000).then(() => 'still running')]), 0);
+  } finally {
+    await s.close();
+  }
+});
+
+test('-r - with the recording on stdin: the screen, with keys from the terminal', { timeout: 40000 }, async () => {
+  const file = join(tempDir(), 'rec');
+  record(file, sampleMoments(4), { keyframeEvery: 2 });
+  // stdin is the file; the pty is the controlling terminal, as with `memtop -r - < FILE` in a shell.
+  const quoted = (p: string) => `'${p.replace(/'/g, "'\\''")}'`;
+  const s = new PtyScreen(['-c', `exec ${quoted(process.execPath)} ${quoted(CLI)} -r - < ${quoted(file)}`], 80, 24, { cmd: 'sh' });
+  const header = () => s.lines()[0]!;
+  try {
+    await s.waitFor(() => /fakehost/.test(header()) && /10:00:00/.test(header()), 'the first sample, on the screen');
+    s.send('t');
+    await s.waitFor(() => /10:00:10/.test(header()), 't steps: keys are read from the terminal');
+    s.send('q');
+    assert.equal(await Promise.race([s.exited, sleep(5000).then(() => 'still running')]), 0);
+    assert.match(s.raw, /\x1b\[\?1049l/, 'the terminal is given back (alternate screen left)');
   } finally {
     await s.close();
   }

@@ -4,7 +4,8 @@
  * about damage go to stderr once, one line each; exit 0 when at least one
  * sample was read, 1 when none or when the file is not a memtop log.
  */
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
+import { ReadStream } from 'node:tty';
 import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
 import { ReplayFeed } from '../run/feed.js';
@@ -90,10 +91,25 @@ export async function runReplay(config: Config): Promise<void> {
     return;
   }
   const feed = new ReplayFeed(log, config.thresholds, { first, last });
-  if (config.mode === 'tui' && config.read !== '-') {
+  // With the recording on stdin, the keys come from the controlling terminal, as less does.
+  const keyboard = config.mode === 'tui' && config.read === '-' ? controllingTerminal() : undefined;
+  if (config.mode === 'tui' && (config.read !== '-' || keyboard)) {
     const { runTui } = await import('../view/tui.js');
-    await runTui(feed, config);
+    try {
+      await runTui(feed, config, keyboard);
+    } finally {
+      keyboard?.destroy();
+    }
     return;
   }
   await runStream(feed, config.mode === 'tui' ? { ...config, mode: 'text' } : config);
+}
+
+/** /dev/tty as a keyboard, or undefined without a controlling terminal (then the replay prints text). */
+function controllingTerminal(): ReadStream | undefined {
+  try {
+    return new ReadStream(openSync('/dev/tty', 'r'));
+  } catch {
+    return undefined;
+  }
 }

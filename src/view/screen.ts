@@ -5,6 +5,7 @@
  * changed; blessed then writes only the cells that differ. The trend
  * panel's charts are canvases laid over its box (trendcanvas.ts).
  */
+import type { Writable } from 'node:stream';
 import blessed from 'blessed';
 import { terminalName } from './terminal.js';
 import type { ChartCanvases } from './trendcanvas.js';
@@ -47,10 +48,13 @@ export class TuiScreen {
   private readonly shown = new Map<Box, string>();
   private destroyed = false;
 
-  constructor(term: string | undefined) {
+  /** `input`: where keys come from when stdin is not the keyboard (a recording piped in). */
+  constructor(term: string | undefined, input?: NodeJS.ReadableStream) {
     const terminal = terminalName(process.env.TERM, term);
     this.screen = blessed.screen({
       ...(terminal ? { terminal } : {}),
+      // @types/blessed declares input a Writable; blessed reads the keys from it.
+      ...(input ? { input: input as unknown as Writable } : {}),
       smartCSR: true,
       fullUnicode: false,
       warnings: false,

@@ -34,8 +34,8 @@ import { messageOf, say } from '../messages.js';
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
 
-export async function runTui(feed: Feed, config: Config): Promise<void> {
-  await new Tui(feed, config).run();
+export async function runTui(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStream): Promise<void> {
+  await new Tui(feed, config, keyboard).run();
 }
 
 class Tui implements Actions {
@@ -74,6 +74,7 @@ class Tui implements Actions {
   constructor(
     private readonly feed: Feed,
     config: Config,
+    keyboard?: NodeJS.ReadableStream,
   ) {
     this.view = config.view;
     this.sort = config.sort ?? config.view.defaultSort;
@@ -81,7 +82,7 @@ class Tui implements Actions {
     this.color = config.color;
     this.interval = config.interval;
     this.samples = config.samples;
-    this.screen = new TuiScreen(config.term);
+    this.screen = new TuiScreen(config.term, keyboard);
     this.screen.onKey((ch, key) => this.onKey(ch, key));
     this.trend = new TrendPanel({
       recent: feed.recent?.bind(feed),
