@@ -1,14 +1,55 @@
 /**
- * Reads a raw log held in memory: checks the header, indexes every intact
- * record (finding the next one again after damaged bytes), and decodes
- * samples on demand. Implements the replay's SampleStore.
+ * Reads a raw log: checks the header, indexes every intact record (finding
+ * the next one again after damaged bytes), and decodes samples on demand.
+ * Implements the replay's SampleStore. A file is scanned a window at a time
+ * and its records are read again when decoded, so a day recorded every
+ * second is not held in memory; stdin comes in whole.
  */
+import { fstatSync, readSync } from 'node:fs';
 import type { SampleStore } from '../run/feed.js';
 import type { Sample } from '../sample.js';
 import { decodeDelta, decodeKeyframe } from './encoding.js';
 import {
-  checkFrame, decodeFileHeader, decompress, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC, type FileHeader, type Frame,
+  checkFrame, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC,
+  type FileHeader, type Frame,
 } from './format.js';
+
+/** Where a raw log's bytes come from: memory, or a file read where needed. */
+export interface ByteSource {
+  readonly size: number;
+  /** Bytes [start, end), fewer when the data ends sooner; valid until the next read. */
+  read(start: number, end: number): Buffer;
+}
+
+export function bufferSource(buf: Buffer): ByteSource {
+  return { size: buf.length, read: (start, end) => buf.subarray(start, end) };
+}
+
+/**
+ * An open file; `size` is fixed when the source is made (a log being written
+ * grows on behind it). Reads go into one buffer, reused: every caller here
+ * is done with a window or a payload before it reads the next.
+ */
+export function fdSource(fd: number, size = fstatSync(fd).size): ByteSource {
+  let scratch = Buffer.alloc(0);
+  return {
+    size,
+    read(start, end) {
+      const want = Math.max(0, Math.min(end, size) - start);
+      if (scratch.length < want) scratch = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, scratch, got, want - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return scratch.subarray(0, got);
+    },
+  };
+}
+
+/** Bytes scanned at a time in a file: a window grows only to hold a record or damage longer than it. */
+export const SCAN_WINDOW = 4 * 1024 * 1024;
 
 export interface RecordRef {
   offset: number;
@@ -83,6 +124,47 @@ export function scanRecords(buf: Buffer, start: number): Scan {
   return { records, damaged, lastEnd };
 }
 
+const shifted = (r: RecordRef, by: number): RecordRef => ({ ...r, offset: r.offset + by, end: r.end + by, payloadStart: r.payloadStart + by });
+
+/**
+ * scanRecords over a source, `window` bytes at a time, with the same result
+ * as over the whole data at once. A window that ends inside a record (or
+ * inside damage, whose end may lie beyond it) is followed by one starting
+ * where that record or damage starts; when that is the window's own start,
+ * the next window is twice as long.
+ */
+export function scanSource(src: ByteSource, start: number, window = SCAN_WINDOW): Scan {
+  const records: RecordRef[] = [];
+  const damaged: [number, number][] = [];
+  let lastEnd = start;
+  let from = start;
+  let size = window;
+  while (from < src.size) {
+    const buf = src.read(from, from + size);
+    const atEnd = from + buf.length >= src.size;
+    const s = scanRecords(buf, 0);
+    for (const r of s.records) records.push(shifted(r, from));
+    for (const [offset, length] of s.damaged) damaged.push([offset + from, length]);
+    if (s.lastEnd > 0) lastEnd = from + s.lastEnd;
+    if (!s.tail) {
+      from += buf.length;
+      size = window;
+      continue;
+    }
+    if (atEnd) return { records, damaged, tail: { offset: from + s.tail.offset, torn: s.tail.torn }, lastEnd };
+    size = s.tail.offset === 0 ? size * 2 : window;
+    from += s.tail.offset;
+  }
+  return { records, damaged, lastEnd };
+}
+
+/** The file header: its fixed part says how long the rest is. */
+function readHeader(src: ByteSource, name: string): FileHeader {
+  const fixed = src.read(0, FILE_HEADER_FIXED);
+  const rest = fixed.length === FILE_HEADER_FIXED && hasMagic(fixed) ? Math.min(fixed.readUInt32LE(12), 1024 * 1024 + 1) : 0;
+  return decodeFileHeader(rest > 0 ? src.read(0, FILE_HEADER_FIXED + rest) : fixed, name);
+}
+
 /** Decoded samples kept for stepping back and forth (each interval needs two). */
 const CACHE = 6;
 
@@ -97,17 +179,24 @@ export class RawLog implements SampleStore {
   private readonly cache = new Map<number, Sample | undefined>();
   private keyText: { offset: number; text: Buffer } | undefined;
 
+  private readonly src: ByteSource;
+
   /**
-   * `name` names the file in messages. Throws RawLogError when the data is
-   * not a memtop log or was written by a newer major format version.
+   * `data`: the bytes, or a source to read them from (`window` bytes at a
+   * time while indexing). `name` names the file in messages. Throws
+   * RawLogError when the data is not a memtop log or was written by a newer
+   * major format version.
    */
   constructor(
-    private readonly buf: Buffer,
+    data: Buffer | ByteSource,
     readonly name: string,
     private readonly onDecodeError: (message: string) => void = () => {},
+    window = SCAN_WINDOW,
   ) {
-    this.header = decodeFileHeader(buf, name);
-    const scan = scanRecords(buf, this.header.length);
+    const src = Buffer.isBuffer(data) ? bufferSource(data) : data;
+    this.src = src;
+    this.header = readHeader(src, name);
+    const scan = scanSource(src, this.header.length, window);
     for (const r of scan.records) if (r.frame.kind === Kind.Key) this.keyAt.set(r.offset, r);
     const orphans = new Map<number, number>();
     this.records = scan.records.filter((r) => {
@@ -129,8 +218,8 @@ export class RawLog implements SampleStore {
       this.truncatedAt = scan.tail.offset;
       this.warnings.push(
         scan.tail.torn
-          ? `${name} is incomplete: the record at byte offset ${scan.tail.offset} is cut short (file ends at ${buf.length})`
-          : `${name}: damaged data from byte offset ${scan.tail.offset} to the end (${buf.length - scan.tail.offset} bytes) skipped`,
+          ? `${name} is incomplete: the record at byte offset ${scan.tail.offset} is cut short (file ends at ${src.size})`
+          : `${name}: damaged data from byte offset ${scan.tail.offset} to the end (${src.size - scan.tail.offset} bytes) skipped`,
       );
     }
   }
@@ -173,7 +262,8 @@ export class RawLog implements SampleStore {
   }
 
   private payload(r: RecordRef): Buffer {
-    return this.buf.subarray(r.payloadStart, r.end);
+    // A copy: a file source reuses its buffer, and an uncompressed keyframe's text is kept.
+    return Buffer.from(this.src.read(r.payloadStart, r.end));
   }
 
   private keyframeText(r: RecordRef): Buffer {

@@ -4,7 +4,7 @@
  * about damage go to stderr once, one line each; exit 0 when at least one
  * sample was read, 1 when none or when the file is not a memtop log.
  */
-import { openSync, readFileSync } from 'node:fs';
+import { fstatSync, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
@@ -12,7 +12,7 @@ import { ReplayFeed } from '../run/feed.js';
 import { runStream } from '../run/stream.js';
 import { dailyFileFor, DEFAULT_LOG_DIR } from './daily.js';
 import { RawLogError } from './format.js';
-import { RawLog } from './reader.js';
+import { fdSource, RawLog, type ByteSource } from './reader.js';
 import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from './timespec.js';
 import { reasonOf } from './writer.js';
 import { say } from '../messages.js';
@@ -34,16 +34,20 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The recording's bytes and the name to use in messages. */
-async function load(arg: string, logDir: string | undefined, now: number): Promise<{ buf: Buffer; name: string }> {
+/** The recording (stdin's bytes, or a file read where needed) and the name to use in messages. */
+async function load(arg: string, logDir: string | undefined, now: number): Promise<{ data: Buffer | ByteSource; name: string }> {
   if (arg === '-') {
     if (process.stdin.isTTY) throw new RawLogError('-r -: stdin is a terminal, not a recording (memtop -r - < FILE)', 2);
-    return { buf: await readStdin(), name: 'stdin' };
+    return { data: await readStdin(), name: 'stdin' };
   }
   const daily = dailyFileFor(arg, logDir ?? DEFAULT_LOG_DIR, now);
   const path = daily ?? arg;
   try {
-    return { buf: readFileSync(path), name: path };
+    const fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error(path), { code: 'EISDIR' });
+    // Left open for the replay's lifetime: samples are read from it when shown.
+    return { data: fdSource(fd, st.size), name: path };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -59,8 +63,8 @@ export async function runReplay(config: Config): Promise<void> {
   const end = timeOption('-e', config.end);
   let log: RawLog;
   try {
-    const { buf, name } = await load(config.read!, config.logDir, Date.now());
-    log = new RawLog(buf, name, say);
+    const { data, name } = await load(config.read!, config.logDir, Date.now());
+    log = new RawLog(data, name, say);
   } catch (err) {
     if (!(err instanceof RawLogError)) throw err;
     if (err.exitCode === 2) throw new UsageError(err.message);

@@ -5,11 +5,11 @@
  * fails or is cut short the file is cut back to its last whole record and
  * the writer throws a RawLogError with one clear line.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { Sample } from '../sample.js';
 import { Encoder, type EncoderOptions } from './encoder.js';
-import { encodeFileHeader, FORMAT_MAJOR, hasMagic, RawLogError, type FileHeader } from './format.js';
-import { RawLog } from './reader.js';
+import { encodeFileHeader, FORMAT_MAJOR, hasMagic, MAGIC, RawLogError, type FileHeader } from './format.js';
+import { fdSource, RawLog } from './reader.js';
 
 export interface WriterOptions extends EncoderOptions {
   /** e.g. "memtop 0.1.0", stored in the header. */
@@ -37,17 +37,6 @@ const REASONS: Record<string, string> = {
 export function reasonOf(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   return (e.code && REASONS[e.code]) || e.message || String(err);
-}
-
-function readAll(fd: number, size: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let got = 0;
-  while (got < size) {
-    const n = readSync(fd, buf, got, size - got, got);
-    if (n === 0) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
 }
 
 export class RawWriter {
@@ -108,12 +97,12 @@ export class RawWriter {
 
   /** Checks an existing file before appending; cuts off a torn last record. */
   private continueFile(fd: number, size: number, first: Sample): void {
-    const buf = readAll(fd, size);
+    const src = fdSource(fd, size);
     const refuse = (why: string) => new RawLogError(`${why}: not appending to it`);
-    if (!hasMagic(buf)) throw refuse(`${this.path} exists and is not a memtop log`);
+    if (!hasMagic(src.read(0, MAGIC.length))) throw refuse(`${this.path} exists and is not a memtop log`);
     let log: RawLog;
     try {
-      log = new RawLog(buf, this.path);
+      log = new RawLog(src, this.path);
     } catch (err) {
       throw err instanceof RawLogError ? refuse(err.message) : err;
     }
@@ -130,7 +119,7 @@ export class RawWriter {
       this.opts.onNote?.(`${this.path}: cut off ${size - scan} unusable bytes at its end (byte offset ${scan}) before appending`);
       this.size = scan;
     } else {
-      this.size = buf.length;
+      this.size = size;
     }
   }
 
