@@ -60,6 +60,7 @@ function buildProgram(): Command {
     .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command, user, program').default('generic'))
     .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
+    .option('-a, --all-procs', 'list every process in every view, not only the active ones (the memory view always does)')
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
     .option('--term <name>', 'terminal type for the live screen (default: from TERM, 256 colours under tmux)')
     .option('-w, --write <file>', 'record raw samples to FILE (appends to an existing memtop log), no screen')
@@ -112,6 +113,7 @@ function toConfig(program: Command): Config {
     view,
     sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
     all: !!o.all,
+    allProcs: !!o.allProcs,
     color: o.color !== false,
     term: o.term === undefined ? undefined : String(o.term),
     thresholds,

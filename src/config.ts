@@ -21,6 +21,8 @@ export interface Config {
   view: ViewDef;
   sort?: string;
   all: boolean;
+  /** -a: every process in every view, not only the active ones. */
+  allProcs: boolean;
   color: boolean;
   term?: string;
   thresholds: Thresholds;

@@ -101,3 +101,20 @@ test('--info prints static host facts once (systeminformation, outside the sampl
   assert.equal(r.code, 0, r.err);
   for (const key of ['host', 'os', 'kernel', 'cpu', 'cores', 'memory']) assert.match(r.out, new RegExp(`^${key} +\\S`, 'm'));
 });
+
+test('--text lists what the view lists: active processes, all with -a, all in the memory view; JSON holds all', () => {
+  // Two samples of one still root: the second interval has no active process.
+  const rows = (out: string) => {
+    const blocks = out.trimEnd().split('\n\n');
+    const last = blocks[blocks.length - 1]!.split('\n');
+    const head = last.findIndex((l) => /^\s*PID /.test(l));
+    return last.slice(head + 1).filter((l) => l.trim() !== '');
+  };
+  const all = memtop('--text', ...root('t151232'), '0.1', '2', '-m').out;
+  const count = rows(all).length;
+  assert.ok(count > 10, `memory view: ${count} rows`);
+  assert.equal(rows(memtop('--text', ...root('t151232'), '0.1', '2').out).length, 0, 'generic view: nothing was active');
+  assert.equal(rows(memtop('--text', ...root('t151232'), '0.1', '2', '-a').out).length, count, '-a lists every process');
+  const json = memtop('--json', ...root('t151232'), '0.1', '2').out.trim().split('\n');
+  assert.equal(JSON.parse(json[1]!).procs.length, count, 'JSON: every process');
+});

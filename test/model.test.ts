@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildInterval } from '../src/model/interval.js';
+import { buildInterval, type ProcInterval } from '../src/model/interval.js';
+import { isActive } from '../src/model/process.js';
 import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
 import { Sampler, STATUS_MAX_AGE } from '../src/reader/sampler.js';
 import { fakeInterval, fakeProcFiles, makeTree, type FakeMoment } from './helpers/trees.js';
@@ -225,4 +226,18 @@ test("DSK is atop's share of all processes' transfers: reads plus writes not can
   // Without io read, unknown; when nothing moved at all, 0 for everyone.
   assert.equal(buildInterval(undefined, new Sampler({ proc: makeTree(fakeProcFiles({ uptime: 1, procs: [{ pid: 5 }] })), sys: '/x' }).sample()).procs[0]!.dsk, undefined);
   assert.deepEqual(buildInterval(b, b).procs.map((p) => p.dsk), [0, 0, 0, 0]);
+});
+
+test("atop's active processes: new, CPU, faults, growth either way, disk bytes; not an unchanged one", () => {
+  const base: ProcInterval = {
+    pid: 1, ppid: 0, user: 'root', state: 'S', cmd: 'x', isNew: false, threads: 1, nice: 0, priority: 20, processor: 0,
+    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 100, rsize: 50, vgrow: 0, rgrow: 0, mem: 1,
+  };
+  assert.equal(isActive(base), false);
+  const active: Partial<ProcInterval>[] = [
+    { isNew: true }, { syscpu: 10 }, { usrcpu: 10 }, { minflt: 1 }, { majflt: 1 }, { vgrow: -4096 }, { rgrow: 4096 },
+    { rddsk: 512 }, { wrdsk: 512 }, { wrdsk: 0, wcancl: 512 },
+  ];
+  for (const change of active) assert.equal(isActive({ ...base, ...change }), true, JSON.stringify(change));
+  assert.equal(isActive({ ...base, rddsk: 0, wrdsk: 0, wcancl: 0 }), false, 'io read, nothing moved');
 });

@@ -87,6 +87,9 @@ for (const size of [[80, 24], [200, 50]] as [number, number][]) {
         s.send(key);
         await s.waitFor(() => re.test(header()), `view ${key}: ${re}`);
       }
+      // The disk view's io made memtop sample at once: nothing on this still fake /proc was active since.
+      s.send('a');
+      await s.waitFor(() => /^MEMTOP.*-a-------/.test(s.lines()[0]!), 'a: every process, flag in the header');
       s.send('p');
       await s.waitFor(() => /^\s*3\b.*upload/.test(procRows(s)[0] ?? ''), 'three upload processes summed on top');
       s.send('c');
@@ -271,5 +274,32 @@ test('z pauses, i sets the interval, t samples now, f shows idle lines, r goes b
     await s.waitFor(() => /17m0s elapsed/.test(header()), 'since boot again (1000 s + 20 s of uptime)');
     await s.answer('i', '0.5');
     await s.waitFor(() => !s.find(/^interval 0/) && header() !== manual, 'sampling every 0.5 s');
+  });
+});
+
+test('only active processes, as atop, except in the memory view; a lists them all', { timeout: 30000 }, async () => {
+  await withScreen([LONG], [100, 30], async (s, fake) => {
+    const cmds = () => procRows(s).map((l) => l.trim().split(/\s+/).pop());
+    // Since boot every process is new, so active.
+    assert.equal(cmds().length, 9, 'the since-boot screen lists every process');
+    // 20 s later only lekker grew: the generic view lists it alone.
+    writeFakeProc(fake.dir, lekkerGrown(150, 20));
+    s.send('t');
+    await s.waitFor(() => cmds().length === 1 && cmds()[0] === 'lekker', 'only the active lekker');
+    s.send('m');
+    await s.waitFor(() => cmds().length === 9, 'the memory view lists every process');
+    s.send('g');
+    await s.waitFor(() => cmds().length === 1, 'back to the active one');
+    s.send('M');
+    await s.waitFor(() => cmds().length === 9, 'sorted on MEM: every process, as atop');
+    s.send('C');
+    await s.waitFor(() => cmds().length === 1, 'sorted on CPU: the active one');
+    s.send('a');
+    await s.waitFor(() => cmds().length === 9 && /-a-------/.test(s.lines()[0]!), 'a: every process, a in the flags');
+    s.send('a');
+    await s.waitFor(() => cmds().length === 1, 'a again: active only');
+    // An interval in which nothing happened says so instead of an empty list.
+    s.send('t');
+    await s.waitText(/no process was active in this interval: a lists them all/);
   });
 });

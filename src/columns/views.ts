@@ -16,6 +16,8 @@ export interface ViewDef {
   defaultSort: string;
   /** One row per user or per program, the processes' figures summed (atop's u and p). */
   aggregate?: 'user' | 'program';
+  /** Lists every process, not only the active ones (atop's memory view). */
+  listsAll?: boolean;
 }
 
 const spec = (s: string) =>
@@ -37,7 +39,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     defaultSort: 'CPU',
   },
   memory: {
-    name: 'memory', key: 'm', title: 'memory',
+    name: 'memory', key: 'm', title: 'memory', listsAll: true,
     columns: spec(
       'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10',
     ),
@@ -75,6 +77,15 @@ export const VIEWS: Record<ViewName, ViewDef> = {
 export function viewNeeds(view: ViewDef, sort: string): ColumnNeeds {
   const cols = [...withSortResource(view, sort).columns.map((c) => column(c.name)), column(sort)];
   return { io: cols.some((c) => !!c?.needs?.io), cmdline: cols.some((c) => !!c?.needs?.cmdline) };
+}
+
+/**
+ * Whether a view lists every process or only the active ones: as atop, only
+ * the active ones, except in the memory view, when sorted on MEM, or when
+ * the user asked for all (`a`, `-a`).
+ */
+export function listsAllProcs(view: ViewDef, sort: string, allProcs: boolean): boolean {
+  return allProcs || !!view.listsAll || sort.toUpperCase() === 'MEM';
 }
 
 /** What atop's C, M and D sort on: CPU, MEM and DSK percentages; views show one before their last column. */

@@ -65,6 +65,17 @@ export interface PrcInterval {
   nexit: number;
 }
 
+/**
+ * atop's active process: it did something in the interval. memtop's test:
+ * it is new, used CPU time, faulted, grew or shrank, or moved disk bytes.
+ * (atop also counts a process that ran for less than a clock tick, which
+ * /proc/PID/stat does not show.)
+ */
+export function isActive(p: ProcInterval): boolean {
+  return p.isNew || p.syscpu > 0 || p.usrcpu > 0 || p.minflt > 0 || p.majflt > 0 || p.vgrow !== 0 || p.rgrow !== 0 ||
+    (diskTransfer(p) ?? 0) > 0 || (p.wcancl ?? 0) > 0;
+}
+
 /** Bytes read plus bytes written and not cancelled (atop's rsz + max(wsz - cwsz, 0)). */
 export function diskTransfer(p: ProcInterval): number | undefined {
   if (p.rddsk === undefined && p.wrdsk === undefined) return undefined;

@@ -3,7 +3,7 @@
  * counts per interval, busy and mem in percent, avio in milliseconds,
  * process CPU time in seconds; null where the kernel did not tell.
  */
-import { column, round2 } from '../columns/process.js';
+import { column, round2, type Column } from '../columns/process.js';
 import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js';
 
 /** The process fields of the JSON schema, in order; names and values come from the column registry. */
@@ -12,12 +12,14 @@ const PROC_FIELDS = [
   'VSIZE', 'RSIZE', 'VGROW', 'RGROW', 'SWAPSZ', 'MEM', 'SYSCPU', 'USRCPU', 'CPU', 'THR',
 ].map((name) => column(name)!);
 
-const IO_FIELDS = ['RDDSK', 'WRDSK', 'WCANCL'].map((name) => column(name)!);
+const IO_FIELDS = ['RDDSK', 'WRDSK', 'WCANCL', 'DSK'].map((name) => column(name)!);
+
+const jsonValue = (col: Column, p: ProcInterval) => (col.toJson ? col.toJson(p) : col.get(p)) ?? null;
 
 function procJson(p: ProcInterval): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const col of PROC_FIELDS) out[col.json!] = (col.toJson ? col.toJson(p) : col.get(p)) ?? null;
-  if (p.rddsk !== undefined) for (const col of IO_FIELDS) out[col.json!] = col.get(p) ?? null;
+  for (const col of PROC_FIELDS) out[col.json!] = jsonValue(col, p);
+  if (p.rddsk !== undefined) for (const col of IO_FIELDS) out[col.json!] = jsonValue(col, p);
   return out;
 }
 

@@ -2,8 +2,9 @@
 import type { Column } from '../columns/process.js';
 import { sortProcs } from '../columns/process.js';
 import { aggregateProcs } from '../columns/aggregate.js';
-import { fitColumns, type ViewDef } from '../columns/views.js';
+import { fitColumns, listsAllProcs, type ViewDef } from '../columns/views.js';
 import type { ProcInterval } from '../model/interval.js';
+import { isActive } from '../model/process.js';
 
 /** Spaces after each column but the last: one each, or `gaps` (the screen's spread). */
 function joinCells(cells: string[], gaps?: number[]): string {
@@ -50,9 +51,13 @@ export function screenGaps(cols: Column[], width: number): number[] {
   return gaps;
 }
 
-/** The rows a view lists: the processes, or one summed row per user or program. */
-export function viewRows(procs: readonly ProcInterval[], view: ViewDef): ProcInterval[] {
-  return view.aggregate ? aggregateProcs(procs, view.aggregate) : procs.slice();
+/**
+ * The rows a view lists: the processes (every one, or the active ones: see
+ * listsAllProcs), or one summed row per user or program of those.
+ */
+export function viewRows(procs: readonly ProcInterval[], view: ViewDef, sort: string, allProcs: boolean): ProcInterval[] {
+  const listed = listsAllProcs(view, sort, allProcs) ? procs : procs.filter(isActive);
+  return view.aggregate ? aggregateProcs(listed, view.aggregate) : listed.slice();
 }
 
 export interface ProcListLayout {
@@ -61,6 +66,8 @@ export interface ProcListLayout {
 }
 
 /** Fits the view to the width and sorts its rows on `sort`. */
-export function layoutProcs(procs: ProcInterval[], view: ViewDef, width: number, sort: Column, pidWidth = 5): ProcListLayout {
-  return { cols: fitColumns(view, width, pidWidth), rows: sortProcs(viewRows(procs, view), sort) };
+export function layoutProcs(
+  procs: ProcInterval[], view: ViewDef, width: number, sort: Column, opts: { pidWidth?: number; allProcs?: boolean } = {},
+): ProcListLayout {
+  return { cols: fitColumns(view, width, opts.pidWidth ?? 5), rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs), sort) };
 }

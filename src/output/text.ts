@@ -19,6 +19,8 @@ export interface TextOptions {
   /** Column name to sort on; the view's default when undefined. */
   sort?: string;
   all?: boolean;
+  /** Every process, not only the active ones (-a). */
+  allProcs?: boolean;
   /** At most this many process rows (all when undefined). */
   maxProcs?: number;
 }
@@ -30,7 +32,7 @@ export function renderText(iv: Interval, opts: TextOptions): string {
   out.push('');
   if (iv.sinceBoot) out.push('*** System and Process Activity since Boot ***');
   const sort = column(opts.sort ?? opts.view.defaultSort)!;
-  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, iv.pidWidth);
+  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, { pidWidth: iv.pidWidth, allProcs: opts.allProcs });
   out.push(headerRow(cols, width));
   const shown = opts.maxProcs === undefined ? rows : rows.slice(0, opts.maxProcs);
   for (const p of shown) out.push(procRow(p, cols, width));

@@ -13,7 +13,7 @@ import { everyInterval, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
   if (config.mode === 'json') return intervalJsonLine(iv) + '\n';
-  return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all }) + '\n';
+  return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs }) + '\n';
 }
 
 export async function runStream(feed: Feed, config: Config): Promise<void> {

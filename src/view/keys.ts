@@ -24,6 +24,7 @@ export interface Actions {
   askKill(): void;
   scroll(move: ScrollMove): void;
   toggleAll(): void;
+  toggleAllProcs(): void;
   toggleColor(): void;
   toggleTrend(): void;
   toggleHelp(): void;
@@ -67,6 +68,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['pageup', 'pagedown'], label: 'PgUp PgDn', help: 'page up / down', run: scroll },
   { keys: ['home', 'end'], label: 'Home End', help: 'first / last row', run: scroll },
   { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
+  { keys: ['a'], label: 'a', help: 'all processes / active only', run: (a) => a.toggleAllProcs() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel: memory, RSIZE', run: (a) => a.toggleTrend() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },

@@ -46,6 +46,7 @@ class Tui implements Actions {
   private sort: string;
   private readonly filters: Filters = {};
   private all: boolean;
+  private allProcs: boolean;
   private color: boolean;
   private paused = false;
   /** Interval 0: samples only on t. */
@@ -79,6 +80,7 @@ class Tui implements Actions {
     this.view = config.view;
     this.sort = config.sort ?? config.view.defaultSort;
     this.all = config.all;
+    this.allProcs = config.allProcs;
     this.color = config.color;
     this.interval = config.interval;
     this.samples = config.samples;
@@ -164,7 +166,7 @@ class Tui implements Actions {
 
   private rebuildRows(): void {
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
-    this.rows = sortProcs(viewRows(procs, this.view), column(this.sort)!);
+    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs), column(this.sort)!);
     this.table = undefined;
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
@@ -219,7 +221,7 @@ class Tui implements Actions {
   private flags(): string {
     const f = (on: boolean, c: string) => (on ? c : '-');
     const k = this.filters;
-    return f(this.all, 'f') + f(!this.color, 'x') + f(this.paused, 'z') + f(!!k.user, 'U') + f(!!k.program, 'P') +
+    return f(this.all, 'f') + f(this.allProcs, 'a') + f(!this.color, 'x') + f(this.paused, 'z') + f(!!k.user, 'U') + f(!!k.program, 'P') +
       f(!!k.cmdline, '/') + f(!!k.pids, 'I') + f(this.trend.on, 'B');
   }
 
@@ -230,6 +232,7 @@ class Tui implements Actions {
     if (this.paused) return 'paused: z continues, t takes a sample';
     if (this.manual) return 'interval 0: t takes a sample, i sets an interval';
     if (this.rows.length === 0 && Object.keys(this.filters).length > 0) return 'no process matches the filters (an empty answer to U P / I clears one)';
+    if (this.rows.length === 0 && this.iv) return 'no process was active in this interval: a lists them all';
     if (this.iv?.sinceBoot) return '*** System and Process Activity since Boot ***';
     return '';
   }
@@ -440,6 +443,11 @@ class Tui implements Actions {
   toggleAll(): void {
     this.all = !this.all;
     this.rebuildSys();
+  }
+
+  toggleAllProcs(): void {
+    this.allProcs = !this.allProcs;
+    this.rebuildRows();
   }
 
   toggleColor(): void {
