@@ -17,6 +17,8 @@ export const KEY = {
   escape: '\x1b',
   up: '\x1b[A',
   down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
   pageUp: '\x1b[5~',
   pageDown: '\x1b[6~',
   home: '\x1b[1~',

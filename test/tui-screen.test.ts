@@ -303,3 +303,22 @@ test('only active processes, as atop, except in the memory view; a lists them al
     await s.waitText(/no process was active in this interval: a lists them all/);
   });
 });
+
+test('Left and Right scroll the command line in the command line view', { timeout: 30000 }, async () => {
+  await withScreen(['-a', LONG], [80, 24], async (s) => {
+    s.send(KEY.right);
+    await s.waitText(/Left and Right scroll the command line: c shows it/);
+    s.send('c');
+    const chrome = () => procRows(s).find((l) => /\b29272\b/.test(l)) ?? '';
+    await s.waitFor(() => /chrome --type=renderer/.test(chrome()), 'the command line view');
+    s.send(KEY.right);
+    await s.waitFor(() => /COMMAND-LINE \+8/.test(s.lines().join('\n')), 'header says how far');
+    assert.match(chrome(), /29272\s.*\s-type=renderer\s*$/, 'eight characters scrolled out');
+    assert.doesNotMatch(chrome(), /chrome/);
+    s.send(KEY.left);
+    await s.waitFor(() => /chrome --type=renderer/.test(chrome()) && !/COMMAND-LINE \+/.test(s.lines().join('\n')), 'back');
+    s.send(KEY.left);
+    await sleep(200);
+    assert.match(chrome(), /chrome --type=renderer/, 'not past the start');
+  });
+});

@@ -14,21 +14,25 @@ function joinCells(cells: string[], gaps?: number[]): string {
   return line;
 }
 
-export function headerRow(cols: Column[], width: number, gaps?: number[]): string {
+/** Columns whose width follows the terminal (the full command line). */
+export const isVarWidth = (c: Column) => c.name === 'COMMAND-LINE';
+
+/** `shift`: characters of a last column of variable width scrolled out at the left (shown as +N). */
+export function headerRow(cols: Column[], width: number, gaps?: number[], shift = 0): string {
   const cells = cols.map((c, i) => {
     const last = i === cols.length - 1;
-    const name = c.name;
+    const name = last && shift > 0 && isVarWidth(c) ? `${c.name} +${shift}` : c.name;
     return c.left ? (last ? name : name.padEnd(c.width)) : name.padStart(c.width);
   });
   return joinCells(cells, gaps).slice(0, width);
 }
 
-export function procRow(p: ProcInterval, cols: Column[], width: number, gaps?: number[]): string {
-  return joinCells(cols.map((c) => c.format(p)), gaps).slice(0, width).trimEnd();
+export function procRow(p: ProcInterval, cols: Column[], width: number, gaps?: number[], shift = 0): string {
+  const cells = cols.map((c) => c.format(p));
+  const last = cols.length - 1;
+  if (shift > 0 && last >= 0 && isVarWidth(cols[last]!)) cells[last] = cells[last]!.slice(shift);
+  return joinCells(cells, gaps).slice(0, width).trimEnd();
 }
-
-/** Columns whose width follows the terminal (the full command line). */
-const isVarWidth = (c: Column) => c.name === 'COMMAND-LINE';
 
 /**
  * atop's getspacings() in screen mode: the width left over is spread over the

@@ -23,6 +23,7 @@ export interface Actions {
   askFilter(kind: FilterKind): void;
   askKill(): void;
   scroll(move: ScrollMove): void;
+  shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
   toggleAllProcs(): void;
   toggleColor(): void;
@@ -55,7 +56,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['<', '>'], label: '< >', help: 'sort on left/right column', run: (a, k) => a.moveSort(k === '<' ? -1 : 1) },
   { keys: ['P'], label: 'P', help: 'filter program (regex)', run: (a) => a.askFilter('program') },
   { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
-  { keys: ['/'], label: '/', help: 'filter command line (regex)', run: (a) => a.askFilter('cmdline') },
+  { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
   { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
@@ -67,8 +68,9 @@ export const KEYS: KeyDef[] = [
   { keys: ['up', 'down'], label: 'Up Down', help: 'move the highlight', run: scroll },
   { keys: ['pageup', 'pagedown'], label: 'PgUp PgDn', help: 'page up / down', run: scroll },
   { keys: ['home', 'end'], label: 'Home End', help: 'first / last row', run: scroll },
+  { keys: ['left', 'right'], label: 'Left Right', help: 'scroll the command line', run: (a, k) => a.shiftCommand(k === 'left' ? -1 : 1) },
   { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
-  { keys: ['a'], label: 'a', help: 'all processes / active only', run: (a) => a.toggleAllProcs() },
+  { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel: memory, RSIZE', run: (a) => a.toggleTrend() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },

@@ -16,10 +16,12 @@ export class ProcTable {
   readonly gaps: number[];
   private readonly lines: (string | undefined)[] = [];
 
+  /** `shift`: characters of the command line scrolled out at the left (the command line view). */
   constructor(
     readonly rows: readonly ProcInterval[],
     readonly cols: Column[],
     readonly width: number,
+    readonly shift = 0,
   ) {
     this.gaps = screenGaps(cols, width);
   }
@@ -27,7 +29,7 @@ export class ProcTable {
   /** Row i as plain text, exactly the width of the screen. */
   line(i: number): string {
     let text = this.lines[i];
-    if (text === undefined) this.lines[i] = text = fit(procRow(this.rows[i]!, this.cols, this.width, this.gaps), this.width);
+    if (text === undefined) this.lines[i] = text = fit(procRow(this.rows[i]!, this.cols, this.width, this.gaps, this.shift), this.width);
     return text;
   }
 
@@ -46,7 +48,7 @@ export class ProcTable {
    * (overwriting the last header characters when short of room, as atop).
    */
   header(sort: string, page: number, pages: number): string {
-    const plain = fit(headerRow(this.cols, this.width, this.gaps), this.width);
+    const plain = fit(headerRow(this.cols, this.width, this.gaps, this.shift), this.width);
     const indicator = `${page}/${pages}`;
     const text = plain.slice(0, Math.max(0, this.width - indicator.length)) + indicator.slice(0, this.width);
     const open = '\x1b[7m';

@@ -11,7 +11,7 @@ import { fitColumns, RESOURCE_COLUMNS, viewColumn, viewNeeds, withSortResource, 
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { headerLine } from '../output/header.js';
-import { viewRows } from '../output/proclist.js';
+import { isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
 import { parseReplayTime, TIME_FORMAT } from '../rawlog/timespec.js';
@@ -38,6 +38,9 @@ export async function runTui(feed: Feed, config: Config, keyboard?: NodeJS.Reada
   await new Tui(feed, config, keyboard).run();
 }
 
+/** Characters the command line moves per Left or Right. */
+const SHIFT_STEP = 8;
+
 class Tui implements Actions {
   private readonly screen: TuiScreen;
   private readonly timingLog = process.env.MEMTOP_RENDER_LOG;
@@ -55,6 +58,8 @@ class Tui implements Actions {
   private readonly samples: number | undefined;
   private clock: Clock | undefined;
   private scrollPos: Scroll = { selected: 0, top: 0 };
+  /** Characters of the command line scrolled out at the left (Left and Right, command line view). */
+  private cmdShift = 0;
   /** The row the highlight follows once the user moved it (a pid, user or program). */
   private follow: string | undefined;
   private pageRows = 1;
@@ -258,7 +263,7 @@ class Tui implements Actions {
     const followed = !this.view.aggregate && this.follow !== undefined ? Number(this.follow) : undefined;
     const panel = layout.panelRows > 0 ? this.trend.view(iv, followed, width, layout.panelRows, this.color) : undefined;
     this.pageRows = height - FIXED_ROWS - sys.length - layout.panelRows;
-    if (!this.table || this.table.width !== width) this.table = new ProcTable(this.rows, this.shownColumns(width), width);
+    if (!this.table || this.table.width !== width) this.table = new ProcTable(this.rows, this.shownColumns(width), width, this.cmdShift);
     this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows);
     const [page, pages] = pageOf(this.scrollPos, this.rows.length, this.pageRows);
     return {
@@ -309,6 +314,7 @@ class Tui implements Actions {
 
   setView(view: ViewDef): void {
     this.view = view;
+    this.cmdShift = 0;
     this.sort = view.defaultSort;
     this.resetScroll();
   }
@@ -443,6 +449,20 @@ class Tui implements Actions {
   toggleAll(): void {
     this.all = !this.all;
     this.rebuildSys();
+  }
+
+  shiftCommand(step: -1 | 1): void {
+    const cols = this.shownColumns(this.screen.width);
+    if (!cols.some(isVarWidth)) {
+      this.say('Left and Right scroll the command line: c shows it');
+      return;
+    }
+    // As far as the longest command line listed needs, eight characters a step.
+    const longest = Math.max(0, ...this.rows.map((p) => (p.cmdline || p.cmd).length + 2));
+    const next = Math.max(0, Math.min(this.cmdShift + step * SHIFT_STEP, Math.max(0, longest - SHIFT_STEP)));
+    if (next === this.cmdShift) return;
+    this.cmdShift = next;
+    this.table = undefined;
   }
 
   toggleAllProcs(): void {
