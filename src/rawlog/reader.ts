@@ -13,6 +13,7 @@ import {
   checkFrame, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC,
   type FileHeader, type Frame,
 } from './format.js';
+import { RecordIndex } from './index.js';
 
 /** Where a raw log's bytes come from: memory, or a file read where needed. */
 export interface ByteSource {
@@ -124,17 +125,22 @@ export function scanRecords(buf: Buffer, start: number): Scan {
   return { records, damaged, lastEnd };
 }
 
-const shifted = (r: RecordRef, by: number): RecordRef => ({ ...r, offset: r.offset + by, end: r.end + by, payloadStart: r.payloadStart + by });
+/** What scanSource finds besides the records it hands to its sink. */
+export interface SourceScan {
+  damaged: [number, number][];
+  tail?: { offset: number; torn: boolean };
+  lastEnd: number;
+}
 
 /**
  * scanRecords over a source, `window` bytes at a time, with the same result
- * as over the whole data at once. A window that ends inside a record (or
- * inside damage, whose end may lie beyond it) is followed by one starting
- * where that record or damage starts; when that is the window's own start,
- * the next window is twice as long.
+ * as over the whole data at once; each intact record goes to `sink` (offsets
+ * in the whole data) as it is found, so none is kept here. A window that ends
+ * inside a record (or inside damage, whose end may lie beyond it) is
+ * followed by one starting where that record or damage starts; when that is
+ * the window's own start, the next window is twice as long.
  */
-export function scanSource(src: ByteSource, start: number, window = SCAN_WINDOW): Scan {
-  const records: RecordRef[] = [];
+export function scanSource(src: ByteSource, start: number, sink: (r: RecordRef) => void, window = SCAN_WINDOW): SourceScan {
   const damaged: [number, number][] = [];
   let lastEnd = start;
   let from = start;
@@ -143,7 +149,7 @@ export function scanSource(src: ByteSource, start: number, window = SCAN_WINDOW)
     const buf = src.read(from, from + size);
     const atEnd = from + buf.length >= src.size;
     const s = scanRecords(buf, 0);
-    for (const r of s.records) records.push(shifted(r, from));
+    for (const r of s.records) sink({ ...r, offset: r.offset + from, end: r.end + from, payloadStart: r.payloadStart + from });
     for (const [offset, length] of s.damaged) damaged.push([offset + from, length]);
     if (s.lastEnd > 0) lastEnd = from + s.lastEnd;
     if (!s.tail) {
@@ -151,11 +157,11 @@ export function scanSource(src: ByteSource, start: number, window = SCAN_WINDOW)
       size = window;
       continue;
     }
-    if (atEnd) return { records, damaged, tail: { offset: from + s.tail.offset, torn: s.tail.torn }, lastEnd };
+    if (atEnd) return { damaged, tail: { offset: from + s.tail.offset, torn: s.tail.torn }, lastEnd };
     size = s.tail.offset === 0 ? size * 2 : window;
     from += s.tail.offset;
   }
-  return { records, damaged, lastEnd };
+  return { damaged, lastEnd };
 }
 
 /** The file header: its fixed part says how long the rest is. */
@@ -171,8 +177,9 @@ const CACHE = 6;
 export class RawLog implements SampleStore {
   readonly header: FileHeader;
   /** Records that can be decoded: intact, and their keyframe intact. */
-  private readonly records: RecordRef[];
-  private readonly keyAt = new Map<number, RecordRef>();
+  private readonly records = new RecordIndex();
+  /** Keyframes by byte offset: their index in `records`. */
+  private readonly keyAt = new Map<number, number>();
   /** One line each: damage found, samples lost, an incomplete end. */
   readonly warnings: string[] = [];
   readonly truncatedAt: number | undefined;
@@ -196,16 +203,21 @@ export class RawLog implements SampleStore {
     const src = Buffer.isBuffer(data) ? bufferSource(data) : data;
     this.src = src;
     this.header = readHeader(src, name);
-    const scan = scanSource(src, this.header.length, window);
-    for (const r of scan.records) if (r.frame.kind === Kind.Key) this.keyAt.set(r.offset, r);
+    // A delta is kept when its keyframe was found intact; deltas follow their keyframe, so by the time
+    // a delta is met its keyframe has been (or will never be) indexed.
     const orphans = new Map<number, number>();
-    this.records = scan.records.filter((r) => {
-      if (r.frame.kind === Kind.Key) return true;
-      const key = r.offset - r.frame.back;
-      if (this.keyAt.has(key)) return true;
-      orphans.set(key, (orphans.get(key) ?? 0) + 1);
-      return false;
-    });
+    const scan = scanSource(src, this.header.length, (r) => {
+      if (r.frame.kind === Kind.Key) {
+        this.keyAt.set(r.offset, this.records.length);
+      } else {
+        const key = r.offset - r.frame.back;
+        if (!this.keyAt.has(key)) {
+          orphans.set(key, (orphans.get(key) ?? 0) + 1);
+          return;
+        }
+      }
+      this.records.push(r);
+    }, window);
     const MAX_LINES = 10;
     scan.damaged.slice(0, MAX_LINES).forEach(([off, len]) => {
       this.warnings.push(`${name}: skipped ${len} damaged byte${len === 1 ? '' : 's'} at byte offset ${off}`);
@@ -229,53 +241,52 @@ export class RawLog implements SampleStore {
   }
 
   timeOf(i: number): number {
-    return this.records[i]!.frame.time;
+    return this.records.time(i);
   }
 
   startsRun(i: number): boolean {
-    return i === 0 || (this.records[i]!.frame.flags & FLAG_RUN_START) !== 0;
+    return i === 0 || (this.records.flags(i) & FLAG_RUN_START) !== 0;
   }
 
   /** True when record i is a keyframe (decodes on its own). */
   isKeyframe(i: number): boolean {
-    return this.records[i]!.frame.kind === Kind.Key;
+    return this.records.kind(i) === Kind.Key;
   }
 
   /** Byte offset of record i (for messages and tests). */
   offsetOf(i: number): number {
-    return this.records[i]!.offset;
+    return this.records.offset(i);
   }
 
   get(i: number): Sample | undefined {
     if (i < 0 || i >= this.records.length) return undefined;
     if (this.cache.has(i)) return this.cache.get(i);
-    const r = this.records[i]!;
     let sample: Sample | undefined;
     try {
-      sample = this.decode(r);
+      sample = this.decode(i);
     } catch (err) {
-      this.onDecodeError(`${this.name}: the sample at byte offset ${r.offset} cannot be decoded (${(err as Error).message})`);
+      this.onDecodeError(`${this.name}: the sample at byte offset ${this.records.offset(i)} cannot be decoded (${(err as Error).message})`);
     }
     if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(i, sample);
     return sample;
   }
 
-  private payload(r: RecordRef): Buffer {
+  private payload(i: number): Buffer {
     // A copy: a file source reuses its buffer, and an uncompressed keyframe's text is kept.
-    return Buffer.from(this.src.read(r.payloadStart, r.end));
+    return Buffer.from(this.src.read(this.records.payloadStart(i), this.records.end(i)));
   }
 
-  private keyframeText(r: RecordRef): Buffer {
-    if (this.keyText?.offset !== r.offset) this.keyText = { offset: r.offset, text: decompress(r.frame.codec, this.payload(r)) };
+  private keyframeText(k: number): Buffer {
+    const offset = this.records.offset(k);
+    if (this.keyText?.offset !== offset) this.keyText = { offset, text: decompress(this.records.codec(k), this.payload(k)) };
     return this.keyText.text;
   }
 
-  private decode(r: RecordRef): Sample {
-    if (r.frame.kind === Kind.Key) return decodeKeyframe(this.keyframeText(r).toString('utf8'));
-    const key = this.keyAt.get(r.offset - r.frame.back)!;
-    const keyText = this.keyframeText(key);
-    const delta = decompress(r.frame.codec, this.payload(r), keyText);
+  private decode(i: number): Sample {
+    if (this.records.kind(i) === Kind.Key) return decodeKeyframe(this.keyframeText(i).toString('utf8'));
+    const keyText = this.keyframeText(this.keyAt.get(this.records.keyOffset(i))!);
+    const delta = decompress(this.records.codec(i), this.payload(i), keyText);
     return decodeDelta(decodeKeyframe(keyText.toString('utf8')), delta.toString('utf8'));
   }
 }
