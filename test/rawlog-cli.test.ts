@@ -184,7 +184,14 @@ test('SIGUSR1 while recording takes a sample at once; SIGUSR2 takes a last one a
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  const samples = () => (existsSync(file) ? readLog(file).length : 0);
+  // The file may exist before its header is written: no samples yet.
+  const samples = () => {
+    try {
+      return readLog(file).length;
+    } catch {
+      return 0;
+    }
+  };
   const until = async (n: number) => {
     for (let i = 0; i < 200 && samples() < n; i++) await new Promise((r) => setTimeout(r, 50));
     return samples();
