@@ -196,13 +196,18 @@ test('SIGUSR1 while recording takes a sample at once; SIGUSR2 takes a last one a
     for (let i = 0; i < 200 && samples() < n; i++) await new Promise((r) => setTimeout(r, 50));
     return samples();
   };
-  assert.equal(await until(1), 1, 'the first sample at start');
-  child.kill('SIGUSR1');
-  assert.equal(await until(2), 2, 'SIGUSR1: one more');
-  child.kill('SIGUSR1');
-  assert.equal(await until(3), 3, 'and again');
-  child.kill('SIGUSR2');
-  assert.equal(await exited, 0, err);
+  try {
+    assert.equal(await until(1), 1, 'the first sample at start');
+    child.kill('SIGUSR1');
+    assert.equal(await until(2), 2, 'SIGUSR1: one more');
+    child.kill('SIGUSR1');
+    assert.equal(await until(3), 3, 'and again');
+    child.kill('SIGUSR2');
+    assert.equal(await exited, 0, err);
+  } finally {
+    // A failed check must not leave a recorder running its 600 s interval (the runner would wait for it).
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
   assert.equal(err, '');
   const log = readLog(file);
   assert.deepEqual(log.warnings, []);
