@@ -178,13 +178,13 @@ function screenSection(r: Report): string[] {
       const failed = runs.filter((x) => x.error);
       if (failed.length) out.push(`| | ${failed.length} run(s) failed: ${failed[0]!.error} | | | | | | | | |`);
     }
-    out.push('', screenSentence(part), '');
+    out.push('', screenSentence(part, r.settings.screenStartup), '');
   }
   return out;
 }
 
 /** The sentence under a table of part 2: memtop against issue 3's targets. */
-function screenSentence(part: ScreenPart): string {
+function screenSentence(part: ScreenPart, startupSeconds: number): string {
   const cpu = (name: string) => cpuPerRefresh(part, name);
   const ra = median(ratios(cpu('memtop'), cpu('atop')));
   const rb = median(ratios(cpu('memtop'), cpu('btop')));
@@ -194,12 +194,20 @@ function screenSentence(part: ScreenPart): string {
   const measured = memtopRuns.filter((x) => x.cpuMs !== undefined);
   if (measured.length === 0) return 'What it means: memtop could not be measured in this run.';
   const screen = measured.every((x) => x.altScreen);
+  const startup = (name: string) => median(defined((part.runs[name] ?? []).map((x) => x.startupMs)));
+  const [startMemtop, startAtop] = [startup('memtop'), startup('atop')];
+  const start =
+    startMemtop === undefined || startAtop === undefined
+      ? ''
+      : ` Over its first ${startupSeconds} s, loading and compiling included, memtop costs ${ms(startMemtop)} ms of CPU ` +
+        `per second against atop's ${ms(startAtop)} (${times(startMemtop / startAtop)}).`;
   return (
     `What it means: with ${part.procs} processes the whole memtop ${screen ? 'screen' : 'process (text output, not the screen)'} ` +
     `costs ${ms(median(defined(cpu('memtop'))))} ms of CPU per refresh, ${times(ra)} atop's ` +
     `(target: at most 0.8x, ${verdict(ra === undefined ? undefined : ra <= 0.8)}) and ${times(rb)} btop's ` +
     `(goal at N=2000: at most 1x, ${verdict(rb === undefined ? undefined : rb <= 1)}) in its steady state, and held at most ` +
-    `${mib(rss)} MiB resident (target at N=2000: below 100 MiB, ${verdict(rss === undefined ? undefined : rss < 100 * 1048576)}).`
+    `${mib(rss)} MiB resident (target at N=2000: below 100 MiB, ${verdict(rss === undefined ? undefined : rss < 100 * 1048576)}).` +
+    start
   );
 }
 
