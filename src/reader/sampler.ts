@@ -65,8 +65,9 @@ export class RootMissingError extends Error {}
  * Reads the counters of a whole system from a proc root (the real /proc or a
  * fake tree). Per process it reads stat every sample, status only when stat
  * shows the process changed (or every STATUS_MAX_AGE samples), io and
- * cmdline only when asked: reading fewer files per process is the main lever
- * on a monitor's own cost.
+ * cmdline only when asked: reading fewer files per process, and keeping the
+ * stat files open between samples (on procfs), are the main levers on a
+ * monitor's own cost.
  */
 export class Sampler {
   readonly proc: string;
