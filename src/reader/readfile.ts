@@ -44,21 +44,30 @@ function fill(fd: number, oneRead: boolean, fromStart: boolean): number {
   }
 }
 
-/** Opens, reads and closes `path`; the byte count in the shared buffer, or why not. */
-function fillFromPath(path: string, oneRead: boolean): number | typeof GONE | typeof DENIED {
+/**
+ * Opens and reads `path`; the byte count in the shared buffer, or why not.
+ * The fd is closed, or handed to `keep` when the read succeeded.
+ */
+function fillFromPath(path: string, oneRead: boolean, keep?: (fd: number) => void): number | typeof GONE | typeof DENIED {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (err) {
     return failure(err);
   }
+  let kept = false;
   try {
-    return fill(fd, oneRead, false) + BYTES;
+    const n = fill(fd, oneRead, false) + BYTES;
+    if (keep) {
+      keep(fd);
+      kept = true;
+    }
+    return n;
   } catch (err) {
     // ESRCH: the process exited between open and read.
     return failure(err);
   } finally {
-    closeSync(fd);
+    if (!kept) closeSync(fd);
   }
 }
 
@@ -155,21 +164,8 @@ export class OpenFiles<K> {
         this.drop(key); // the process behind it exited: its number may be someone else's now
       }
     }
-    if (this.fds.size >= this.limit) return fillFromPath(this.pathOf(key), oneRead);
-    let fd: number;
-    try {
-      fd = openSync(this.pathOf(key), 'r');
-    } catch (err) {
-      return failure(err);
-    }
-    try {
-      const n = fill(fd, oneRead, true);
-      this.fds.set(key, fd);
-      return n + BYTES;
-    } catch (err) {
-      closeSync(fd);
-      return failure(err);
-    }
+    const keep = this.fds.size < this.limit ? (fd: number) => this.fds.set(key, fd) : undefined;
+    return fillFromPath(this.pathOf(key), oneRead, keep);
   }
 
   /** Closes the fd kept for `key`, if any. */
