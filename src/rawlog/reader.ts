@@ -65,8 +65,6 @@ export interface Scan {
   damaged: [number, number][];
   /** Where the data stops being usable, when it does before its end. */
   tail?: { offset: number; torn: boolean };
-  /** End of the last intact record (or of the header). */
-  lastEnd: number;
 }
 
 /** The next place at or after `from` where an intact record (or a file header) starts, or -1. */
@@ -100,37 +98,32 @@ export function scanRecords(buf: Buffer, start: number): Scan {
   const records: RecordRef[] = [];
   const damaged: [number, number][] = [];
   let pos = start;
-  let lastEnd = start;
   while (pos < buf.length) {
     const c = checkFrame(buf, pos);
     if (c.ok) {
       records.push({ offset: pos, end: c.end, payloadStart: c.payloadStart, frame: c.frame });
-      pos = lastEnd = c.end;
+      pos = c.end;
       continue;
     }
     if (hasMagic(buf.subarray(pos))) {
       // Another file's header: logs concatenated with cat replay as one.
       try {
-        pos = lastEnd = pos + decodeFileHeader(buf.subarray(pos), '').length;
+        pos += decodeFileHeader(buf.subarray(pos), '').length;
         continue;
       } catch {
         // not a whole header: damage
       }
     }
     const next = nextIntact(buf, pos + 1);
-    if (next < 0) return { records, damaged, tail: { offset: pos, torn: c.reason === 'short' }, lastEnd };
+    if (next < 0) return { records, damaged, tail: { offset: pos, torn: c.reason === 'short' } };
     damaged.push([pos, next - pos]);
     pos = next;
   }
-  return { records, damaged, lastEnd };
+  return { records, damaged };
 }
 
 /** What scanSource finds besides the records it hands to its sink. */
-export interface SourceScan {
-  damaged: [number, number][];
-  tail?: { offset: number; torn: boolean };
-  lastEnd: number;
-}
+export type SourceScan = Omit<Scan, 'records'>;
 
 /**
  * scanRecords over a source, `window` bytes at a time, with the same result
@@ -142,7 +135,6 @@ export interface SourceScan {
  */
 export function scanSource(src: ByteSource, start: number, sink: (r: RecordRef) => void, window = SCAN_WINDOW): SourceScan {
   const damaged: [number, number][] = [];
-  let lastEnd = start;
   let from = start;
   let size = window;
   while (from < src.size) {
@@ -151,17 +143,16 @@ export function scanSource(src: ByteSource, start: number, sink: (r: RecordRef) 
     const s = scanRecords(buf, 0);
     for (const r of s.records) sink({ ...r, offset: r.offset + from, end: r.end + from, payloadStart: r.payloadStart + from });
     for (const [offset, length] of s.damaged) damaged.push([offset + from, length]);
-    if (s.lastEnd > 0) lastEnd = from + s.lastEnd;
     if (!s.tail) {
       from += buf.length;
       size = window;
       continue;
     }
-    if (atEnd) return { damaged, tail: { offset: from + s.tail.offset, torn: s.tail.torn }, lastEnd };
+    if (atEnd) return { damaged, tail: { offset: from + s.tail.offset, torn: s.tail.torn } };
     size = s.tail.offset === 0 ? size * 2 : window;
     from += s.tail.offset;
   }
-  return { damaged, lastEnd };
+  return { damaged };
 }
 
 /** The file header: its fixed part says how long the rest is. */
