@@ -452,13 +452,13 @@ class Tui implements Actions {
   }
 
   shiftCommand(step: -1 | 1): void {
-    const cols = this.shownColumns(this.screen.width);
-    if (!cols.some(isVarWidth)) {
+    const cmdCol = this.shownColumns(this.screen.width).find(isVarWidth);
+    if (!cmdCol) {
       this.say('Left and Right scroll the command line: c shows it');
       return;
     }
     // As far as the longest command line listed needs, eight characters a step.
-    const longest = Math.max(0, ...this.rows.map((p) => (p.cmdline || p.cmd).length + 2));
+    const longest = Math.max(0, ...this.rows.map((p) => cmdCol.format(p).length));
     const next = Math.max(0, Math.min(this.cmdShift + step * SHIFT_STEP, Math.max(0, longest - SHIFT_STEP)));
     if (next === this.cmdShift) return;
     this.cmdShift = next;
