@@ -308,7 +308,7 @@ export class Sampler {
       mem.sample = reuse ? p : undefined;
     }
     this.known.forEach((mem, pid) => mem.seenIn !== now && this.known.delete(pid));
-    this.statFiles.retain((pid) => this.known.get(pid)?.seenIn === now);
+    this.statFiles.retain((pid) => this.known.has(pid));
     return procs;
   }
 
