@@ -38,6 +38,8 @@ export interface ProcSample {
   vmStk?: number;
   vmLck?: number;
   vmSwap?: number;
+  /** Resident anonymous bytes (RssAnon); undefined on kernels before 4.5 and in older recordings. */
+  rssAnon?: number;
   /** From /proc/PID/io, read only when a view needs it; undefined = not read or not readable. */
   rddsk?: number;
   wrdsk?: number;
@@ -78,4 +80,14 @@ export interface Sample {
   /** /proc/sys/kernel/pid_max: sets the width of the PID column. */
   pidMax?: number;
   procs: ProcSample[];
+  /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
+  oomKills?: OomKill[];
+}
+
+/** An OOM kill as the kernel log reports it. */
+export interface OomKill {
+  pid: number;
+  comm: string;
+  /** Bytes of anonymous memory resident when killed (the log's anon-rss). */
+  anonRss?: number;
 }
