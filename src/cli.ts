@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { VIEWS } from './columns/views.js';
 import {
-  checkSortColumn, defaultThresholds, parseInterval, parsePercent, parsePositiveInt, parseSamples,
+  checkSortColumn, defaultThresholds, parseDuration, parseInterval, parsePercent, parsePositiveInt, parseSamples,
   UsageError, viewByName, type Config,
 } from './config.js';
 import { RootMissingError, Sampler } from './reader/sampler.js';
@@ -71,6 +71,7 @@ function buildProgram(): Command {
     .option('-e, --end <time>', 'replay up to this time: [YYYYMMDD]hh:mm[:ss]')
     .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
     .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
+    .option('--window <duration>', 'how far back growth (TRATE, TGROW, LEAK) is judged: seconds or 90s, 10m, 6h (default: 10m, or 12 intervals when longer)')
     .option('--info', 'print static facts about this host (CPU, memory, OS) and exit')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
@@ -125,6 +126,7 @@ function toConfig(program: Command): Config {
     end: o.end === undefined ? undefined : String(o.end),
     prometheus: o.prometheus === undefined ? undefined : String(o.prometheus),
     top: parsePositiveInt('--top', String(o.top), 1, 10000),
+    window: o.window === undefined ? undefined : parseDuration('--window', String(o.window), 10, 7 * 86400),
   };
 }
 
@@ -172,7 +174,7 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  const feed = new LiveFeed(sampler, config.thresholds);
+  const feed = new LiveFeed(sampler, config.thresholds, undefined, { window: config.window });
   if (config.mode === 'tui') {
     const { runTui } = await import('./view/tui.js');
     await runTui(feed, config);

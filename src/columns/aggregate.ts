@@ -6,10 +6,12 @@
 import type { ProcInterval } from '../model/interval.js';
 
 type Summed = 'minflt' | 'majflt' | 'syscpu' | 'usrcpu' | 'cpu' | 'vsize' | 'rsize' | 'vgrow' | 'rgrow' | 'mem' | 'threads';
-type SummedIfKnown = 'vstext' | 'vslibs' | 'vdata' | 'vstack' | 'locksz' | 'swapsz' | 'rddsk' | 'wrdsk' | 'wcancl' | 'dsk';
+type SummedIfKnown = 'vstext' | 'vslibs' | 'vdata' | 'vstack' | 'locksz' | 'swapsz' | 'rddsk' | 'wrdsk' | 'wcancl' | 'dsk' | 'trate' | 'tgrow';
 
 const SUMMED: Summed[] = ['minflt', 'majflt', 'syscpu', 'usrcpu', 'cpu', 'vsize', 'rsize', 'vgrow', 'rgrow', 'mem', 'threads'];
-const SUMMED_IF_KNOWN: SummedIfKnown[] = ['vstext', 'vslibs', 'vdata', 'vstack', 'locksz', 'swapsz', 'rddsk', 'wrdsk', 'wcancl', 'dsk'];
+const SUMMED_IF_KNOWN: SummedIfKnown[] = [
+  'vstext', 'vslibs', 'vdata', 'vstack', 'locksz', 'swapsz', 'rddsk', 'wrdsk', 'wcancl', 'dsk', 'trate', 'tgrow',
+];
 
 function emptyRow(p: ProcInterval, by: 'user' | 'program'): ProcInterval {
   return {
@@ -29,6 +31,7 @@ export function aggregateProcs(procs: readonly ProcInterval[], by: 'user' | 'pro
     if (!row) groups.set(key, (row = emptyRow(p, by)));
     row.nprocs! += 1;
     for (const k of SUMMED) row[k] += p[k];
+    if (p.leak) row.leak = true;
     for (const k of SUMMED_IF_KNOWN) {
       const v = p[k];
       if (v !== undefined) row[k] = (row[k] ?? 0) + v;

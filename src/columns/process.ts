@@ -3,7 +3,7 @@
  * formatter. The TUI, the text output, --sort/O and the JSON field names all
  * come from here; a view is a list of these names with atop-style priorities.
  */
-import { cFixed, cpuStr, memStr, valStr } from '../format/units.js';
+import { cFixed, cpuStr, durationStr, memStr, valStr } from '../format/units.js';
 import type { ProcInterval } from '../model/interval.js';
 
 export type SortValue = number | string | undefined;
@@ -70,6 +70,13 @@ function cpuTimeCol(name: string, json: string, get: (p: ProcInterval) => number
   return { name, width: 6, json, get, toJson: (p) => get(p) / 1000, format: (p) => cell(cpuStr(get(p)), 6) };
 }
 
+/** A growth rate per second, signed: "2.0M/s", "-512K/s"; unknown (too little history) as "?". */
+export function rateStr(bytesPerSec: number | undefined, width: number): string {
+  if (bytesPerSec === undefined) return '?'.padStart(width);
+  const text = memStr(Math.abs(bytesPerSec), 'B', 1).trim();
+  return cell(bytesPerSec < 0 && text !== '0B/s' ? `-${text}` : text, width);
+}
+
 const COLUMNS: Column[] = [
   countCol('PID', 'pid', 5, (p) => p.pid),
   /** Aggregate views (per user, per program): processes summed into the row. */
@@ -95,6 +102,31 @@ const COLUMNS: Column[] = [
   sizeCol('VGROW', 'vgrow', (p) => p.vgrow),
   sizeCol('RGROW', 'rgrow', (p) => p.rgrow),
   sizeCol('SWAPSZ', 'swapsz', (p) => p.swapsz),
+  {
+    // Growth over --window of resident anonymous + swapped memory, fitted robustly (src/model/growth.ts).
+    name: 'TRATE', width: 7, json: 'trate', get: (p) => p.trate,
+    toJson: (p) => (p.trate === undefined ? undefined : Math.round(p.trate)),
+    format: (p) => rateStr(p.trate, 7),
+  },
+  {
+    name: 'TGROW', width: 6, json: 'tgrow', get: (p) => p.tgrow,
+    toJson: (p) => (p.tgrow === undefined ? undefined : Math.round(p.tgrow)),
+    format: (p) => mem(p.tgrow),
+  },
+  {
+    // A leak suspect: steady growth over the window, confirmed (blank otherwise, so the suspect stands out).
+    name: 'LEAK', width: 4, json: 'leak', get: (p) => (p.leak ? 2 ** 60 + (p.trate ?? 0) : p.trate),
+    toJson: (p) => p.leak === true, format: (p) => (p.leak ? 'LEAK' : '    '),
+  },
+  {
+    // Suspects: how long the growth the verdict rests on has lasted.
+    name: 'GROWN', width: 6, get: (p) => p.growing, format: (p) => cell(p.growing === undefined ? '-' : durationStr(p.growing), 6),
+  },
+  {
+    // Suspects: when the memory and swap left would be used up at this process's rate.
+    name: 'FILLIN', width: 6, get: (p) => (p.fillin === undefined ? undefined : -p.fillin),
+    format: (p) => cell(p.fillin === undefined ? '-' : durationStr(p.fillin), 6),
+  },
   sizeCol('RDDSK', 'rddsk', (p) => p.rddsk, 'B', IO),
   sizeCol('WRDSK', 'wrdsk', (p) => p.wrdsk, 'B', IO),
   sizeCol('WCANCL', 'wcancl', (p) => p.wcancl, 'B', IO),

@@ -9,7 +9,7 @@ import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js'
 /** The process fields of the JSON schema, in order; names and values come from the column registry. */
 const PROC_FIELDS = [
   'PID', 'PPID', 'USER', 'S', 'CMD', 'MINFLT', 'MAJFLT', 'VSTEXT', 'VSLIBS', 'VDATA', 'VSTACK', 'LOCKSZ',
-  'VSIZE', 'RSIZE', 'VGROW', 'RGROW', 'SWAPSZ', 'MEM', 'SYSCPU', 'USRCPU', 'CPU', 'THR',
+  'VSIZE', 'RSIZE', 'VGROW', 'RGROW', 'SWAPSZ', 'TRATE', 'TGROW', 'LEAK', 'MEM', 'SYSCPU', 'USRCPU', 'CPU', 'THR',
 ].map((name) => column(name)!);
 
 const IO_FIELDS = ['RDDSK', 'WRDSK', 'WCANCL', 'DSK'].map((name) => column(name)!);
@@ -56,6 +56,8 @@ export function intervalJson(iv: Interval): Record<string, unknown> {
     lvm: iv.lvm.map(diskJson),
     mdd: iv.mdd.map(diskJson),
     procs: iv.procs.map(procJson),
+    exited: iv.exited.map((e) => ({ pid: e.pid, cmd: e.cmd, rsize: e.rsize, swapsz: n(e.swapsz), oom: e.oom })),
+    forecast: iv.forecast ? { exhaust: iv.forecast.exhaust, rate: Math.round(iv.forecast.rate), left: iv.forecast.left } : null,
   };
 }
 

@@ -94,7 +94,7 @@ export async function runReplay(config: Config): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const feed = new ReplayFeed(log, config.thresholds, { first, last });
+  const feed = new ReplayFeed(log, config.thresholds, { first, last }, { window: config.window });
   // With the recording on stdin, the keys come from the controlling terminal, as less does.
   const keyboard = config.mode === 'tui' && config.read === '-' ? controllingTerminal() : undefined;
   if (config.mode === 'tui' && (config.read !== '-' || keyboard)) {

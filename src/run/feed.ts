@@ -4,12 +4,16 @@
  * every view, sort and filter the live screen has.
  */
 import { buildInterval, type Interval } from '../model/interval.js';
+import { defaultWindow, MemoryHistory } from '../model/leaks.js';
+import { WINDOW_BUCKETS } from '../model/growth.js';
 import type { Thresholds } from '../model/thresholds.js';
 import type { SampleNeeds, Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
 
 export interface Feed {
   readonly kind: 'live' | 'replay';
+  /** Memory history across the intervals handed out (TRATE, TGROW, LEAK, the forecast). */
+  readonly history: MemoryHistory;
   /** Live: take a sample now. Replay: the next recorded sample. Undefined at the end of a recording. */
   next(): Interval | undefined;
   /** Replay only: the previous sample. */
@@ -26,6 +30,11 @@ export interface Feed {
   recent?(count: number, known?: (time: number) => boolean): Recent[];
 }
 
+export interface FeedOptions {
+  /** --window: seconds growth is judged over; undefined = defaultWindow(interval). */
+  window?: number;
+}
+
 export interface Recent {
   time: number;
   interval?: Interval;
@@ -33,6 +42,7 @@ export interface Recent {
 
 export class LiveFeed implements Feed {
   readonly kind = 'live' as const;
+  readonly history: MemoryHistory;
   private prevSample: Sample | undefined;
 
   /** Extra per-process files the current view needs (set by the output as views change). */
@@ -43,12 +53,15 @@ export class LiveFeed implements Feed {
     private readonly thresholds: Thresholds,
     /** Called with every raw sample, e.g. to record it. */
     private readonly onSample?: (s: Sample) => void,
-  ) {}
+    opts: FeedOptions = {},
+  ) {
+    this.history = new MemoryHistory(opts.window);
+  }
 
   next(): Interval {
     const cur = this.sampler.sample(this.needs);
     this.onSample?.(cur);
-    const iv = buildInterval(this.prevSample, cur, { thresholds: this.thresholds });
+    const iv = buildInterval(this.prevSample, cur, { thresholds: this.thresholds, history: this.history });
     this.prevSample = cur;
     return iv;
   }
@@ -72,7 +85,10 @@ export interface SampleStore {
 
 export class ReplayFeed implements Feed {
   readonly kind = 'replay' as const;
+  readonly history: MemoryHistory;
   private pos = -1;
+  /** The last position whose interval went into the history (-1: none). */
+  private fed = -1;
 
   private readonly first: number;
   private readonly last: number;
@@ -85,9 +101,11 @@ export class ReplayFeed implements Feed {
     private readonly store: SampleStore,
     private readonly thresholds: Thresholds,
     window?: { first: number; last: number },
+    opts: FeedOptions = {},
   ) {
     this.first = Math.max(0, window?.first ?? 0);
     this.last = Math.min(store.length - 1, window?.last ?? store.length - 1);
+    this.history = new MemoryHistory(opts.window);
   }
 
   /** Position of the current sample in the store (-1 before the first). */
@@ -99,11 +117,52 @@ export class ReplayFeed implements Feed {
     const cur = this.store.get(i);
     if (!cur) return undefined;
     this.pos = i;
-    return this.interval(i, cur, i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined);
+    const windowMs = this.windowSeconds(i) * 1000;
+    const onward = this.fed >= 0 && i > this.fed && this.store.timeOf(i) - this.store.timeOf(this.fed) <= windowMs / 4;
+    if (!onward) this.rebuild(i, windowMs);
+    this.fed = i;
+    return this.interval(i, cur, i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined, true);
   }
 
-  private interval(i: number, cur: Sample, before: Sample | undefined): Interval {
-    return buildInterval(this.store.startsRun(i) ? undefined : before, cur, { thresholds: this.thresholds });
+  private windowSeconds(i: number): number {
+    const known = this.history.windowSeconds;
+    if (known !== undefined) return known;
+    const gap = i > 0 ? (this.store.timeOf(i) - this.store.timeOf(i - 1)) / 1000 : 0;
+    return defaultWindow(gap > 0 ? gap : 1);
+  }
+
+  /**
+   * A jump (b, -b, stepping back, the first sample): the history starts over
+   * from the records of the window before position i, at most two per window
+   * bucket, so a jump decodes about 80 records whatever the window holds.
+   */
+  private rebuild(i: number, windowMs: number): void {
+    this.history.reset();
+    const from = this.store.timeOf(i) - windowMs;
+    const spacing = windowMs / WINDOW_BUCKETS / 2;
+    const picked: number[] = [];
+    let lastTime = Infinity;
+    for (let j = i - 1; j >= 0 && this.store.timeOf(j) >= from; j--) {
+      const t = this.store.timeOf(j);
+      if (lastTime - t >= spacing) {
+        picked.push(j);
+        lastTime = t;
+      }
+    }
+    let before: Sample | undefined;
+    for (let k = picked.length - 1; k >= 0; k--) {
+      const j = picked[k]!;
+      const s = this.store.get(j);
+      if (!s) continue;
+      buildInterval(this.store.startsRun(j) ? undefined : before, s, { thresholds: this.thresholds, history: this.history });
+      before = s;
+    }
+  }
+
+  private interval(i: number, cur: Sample, before: Sample | undefined, history = false): Interval {
+    return buildInterval(this.store.startsRun(i) ? undefined : before, cur, {
+      thresholds: this.thresholds, history: history ? this.history : undefined,
+    });
   }
 
   /** Moves from the current position in `step` direction to the next decodable sample. */
