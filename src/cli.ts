@@ -151,7 +151,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (config.read !== undefined) {
-    const { runReplay } = await import('./rawlog/replay.js');
+    const { runReplay } = await import('./run/replay.js');
     await runReplay(config);
     return;
   }
@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (config.write !== undefined || config.logDir !== undefined) {
-    const { runRecord } = await import('./rawlog/record.js');
+    const { runRecord } = await import('./run/record.js');
     await runRecord(sampler, config);
     return;
   }

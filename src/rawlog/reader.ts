@@ -13,7 +13,7 @@ import {
   checkFrame, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC,
   type FileHeader, type Frame,
 } from './format.js';
-import { RecordIndex } from './index.js';
+import { RecordIndex } from './recordindex.js';
 
 /** Where a raw log's bytes come from: memory, or a file read where needed. */
 export interface ByteSource {

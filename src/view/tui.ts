@@ -14,7 +14,7 @@ import { headerLine } from '../output/header.js';
 import { isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
-import { parseReplayTime, TIME_FORMAT } from '../rawlog/timespec.js';
+import { parseReplayTime, TIME_FORMAT } from '../format/timespec.js';
 import { LiveFeed, type Feed } from '../run/feed.js';
 import { everyInterval, type Clock } from '../run/timer.js';
 import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters } from './filters.js';

@@ -8,13 +8,13 @@ import { fstatSync, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
-import { ReplayFeed } from '../run/feed.js';
-import { runStream } from '../run/stream.js';
-import { dailyFileFor, DEFAULT_LOG_DIR } from './daily.js';
-import { RawLogError } from './format.js';
-import { fdSource, RawLog, type ByteSource } from './reader.js';
-import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from './timespec.js';
-import { reasonOf } from './writer.js';
+import { ReplayFeed } from './feed.js';
+import { runStream } from './stream.js';
+import { dailyFileFor, DEFAULT_LOG_DIR } from '../rawlog/daily.js';
+import { RawLogError } from '../rawlog/format.js';
+import { fdSource, RawLog, type ByteSource } from '../rawlog/reader.js';
+import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from '../format/timespec.js';
+import { reasonOf } from '../rawlog/writer.js';
 import { say } from '../messages.js';
 
 function timeOption(flag: string, text: string | undefined): TimeSpec | undefined {
