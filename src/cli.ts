@@ -106,7 +106,7 @@ function toConfig(program: Command): Config {
   if (o.json && o.text) throw new UsageError('--json and --text exclude each other: choose one output');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
   const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
-  if (actions.length > 1) throw new UsageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw new UsageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
   if (o.limit !== undefined && o.contain === undefined) throw new UsageError('--limit goes with --contain PID');
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
