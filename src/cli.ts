@@ -17,8 +17,9 @@ import {
   checkSortColumn, defaultThresholds, parseInterval, parsePercent, parsePositiveInt, parseSamples,
   UsageError, viewByName, type Config,
 } from './config.js';
+import type { Feed } from './feed.js';
 import { RootMissingError, Sampler } from './reader/sampler.js';
-import { LiveFeed } from './run/feed.js';
+import { LiveFeed } from './run/feeds.js';
 import { runStream } from './run/stream.js';
 import { messageOf, say } from './messages.js';
 
@@ -153,8 +154,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (config.read !== undefined) {
-    const { runReplay } = await import('./rawlog/replay.js');
-    await runReplay(config);
+    const { openReplay } = await import('./run/replay.js');
+    const replay = await openReplay(config);
+    if (!replay) return;
+    try {
+      await present(replay.feed, { ...config, mode: replay.mode }, replay.keyboard);
+    } finally {
+      replay.keyboard?.destroy();
+    }
     return;
   }
   let sampler: Sampler;
@@ -165,19 +172,23 @@ async function main(argv: string[]): Promise<void> {
     throw err;
   }
   if (config.prometheus !== undefined) {
-    const { runPrometheus } = await import('./export/server.js');
+    const { runPrometheus } = await import('./run/prometheus.js');
     await runPrometheus(sampler, config);
     return;
   }
   if (config.write !== undefined || config.logDir !== undefined) {
-    const { runRecord } = await import('./rawlog/record.js');
+    const { runRecord } = await import('./run/record.js');
     await runRecord(sampler, config);
     return;
   }
-  const feed = new LiveFeed(sampler, config.thresholds);
+  await present(new LiveFeed(sampler, config.thresholds), config);
+}
+
+/** The output the options chose, fed live or from a recording. */
+async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStream): Promise<void> {
   if (config.mode === 'tui') {
     const { runTui } = await import('./view/tui.js');
-    await runTui(feed, config);
+    await runTui(feed, config, keyboard);
     return;
   }
   await runStream(feed, config);

@@ -67,6 +67,8 @@ export interface PidStatus {
   vmStk?: number;
   vmLck?: number;
   vmSwap?: number;
+  /** Resident anonymous memory (RssAnon, 4.5+): a leak's own pages, without the page cache's. */
+  rssAnon?: number;
 }
 
 const STATUS_KEYS: Record<string, keyof PidStatus> = {
@@ -76,6 +78,7 @@ const STATUS_KEYS: Record<string, keyof PidStatus> = {
   VmStk: 'vmStk',
   VmLck: 'vmLck',
   VmSwap: 'vmSwap',
+  RssAnon: 'rssAnon',
 };
 
 /**
@@ -86,7 +89,7 @@ const STATUS_KEYS: Record<string, keyof PidStatus> = {
 export function parsePidStatus(text: string): PidStatus {
   const out: PidStatus = {};
   if (!text.includes('\nVmSize:')) {
-    out.vmExe = out.vmLib = out.vmData = out.vmStk = out.vmLck = out.vmSwap = 0;
+    out.vmExe = out.vmLib = out.vmData = out.vmStk = out.vmLck = out.vmSwap = out.rssAnon = 0;
   }
   let pos = 0;
   while (pos < text.length) {

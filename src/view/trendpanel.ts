@@ -8,14 +8,14 @@
  * history stale; it is rebuilt from the recording when the panel shows.
  */
 import type { Interval } from '../model/interval.js';
-import type { Recent } from '../run/feed.js';
+import type { Recent } from '../feed.js';
 import { HISTORY, holdsTime, refill, trendHistory, trendPoint } from './trend.js';
 import { pickTarget, type Target } from './trendseries.js';
 import { trendView, type PanelView } from './trendview.js';
 import { messageOf } from '../messages.js';
 
 export interface TrendHost {
-  /** Replay only: the samples up to the current one (Feed.recent). */
+  /** Replay only: the samples up to the current one (Feed.recording.recent). */
   recent?(count: number, known?: (time: number) => boolean): Recent[];
   /** A one-line message on the status line. */
   say(text: string): void;

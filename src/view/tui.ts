@@ -7,7 +7,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { Config } from '../config.js';
-import type { Feed } from '../run/feed.js';
+import type { Feed } from '../feed.js';
 import { everyInterval, type Clock } from '../run/timer.js';
 import { messageOf, say } from '../messages.js';
 import { TuiScreen } from './screen.js';
@@ -62,7 +62,7 @@ class Tui {
     process.on('uncaughtException', bail);
     process.on('unhandledRejection', bail);
     process.once('SIGHUP', () => this.quit());
-    if (this.feed.kind === 'live') {
+    if (!this.feed.recording) {
       this.clock = everyInterval(this.config.interval, this.config.samples, () => {
         this.state.tick();
         this.requestDraw();

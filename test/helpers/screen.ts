@@ -7,7 +7,8 @@
 import { VIEWS } from '../../src/columns/views.js';
 import { DEFAULT_THRESHOLDS } from '../../src/model/thresholds.js';
 import { Sampler } from '../../src/reader/sampler.js';
-import { LiveFeed, ReplayFeed, type Feed } from '../../src/run/feed.js';
+import type { Feed } from '../../src/feed.js';
+import { LiveFeed, ReplayFeed } from '../../src/run/feeds.js';
 import type { Sample } from '../../src/sample.js';
 import type { Frame, KeyEvent } from '../../src/view/screen.js';
 import { ScreenState, type ScreenSettings } from '../../src/view/state.js';
