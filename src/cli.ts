@@ -62,6 +62,7 @@ function buildProgram(): Command {
     .option('-m, --memory', 'memory view (same as --view memory)')
     .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command, user, program').default('generic'))
     .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
+    .option('--sort-resets', 'live screen: a change of view sorts on the new view\'s default, as atop (default: each view keeps its sort)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-a, --all-procs', 'list every process in every view, not only the active ones (the memory view always does)')
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
@@ -127,6 +128,7 @@ function toConfig(program: Command): Config {
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
     view,
     sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
+    sortResets: !!o.sortResets,
     all: !!o.all,
     allProcs: !!o.allProcs,
     color: o.color !== false,

@@ -21,6 +21,12 @@ export interface Config {
   width: number;
   view: ViewDef;
   sort?: string;
+  /**
+   * --sort-resets: a change of view sorts on the new view's default, as atop
+   * does. Off: each view keeps the sort chosen in it (O RGROW in the memory
+   * view is still there after a look at another view).
+   */
+  sortResets: boolean;
   all: boolean;
   /** -a: every process in every view, not only the active ones. */
   allProcs: boolean;
