@@ -7,9 +7,9 @@ import { WINDOW_BUCKETS } from '../model/growth.js';
 import { buildInterval, type Interval } from '../model/interval.js';
 import { defaultWindow, MemoryHistory } from '../model/leaks.js';
 import type { Thresholds } from '../model/thresholds.js';
-import type { SampleNeeds, Sampler } from '../reader/sampler.js';
+import type { Sampler } from '../reader/sampler.js';
 import type { SampleStore } from '../rawlog/reader.js';
-import type { Sample } from '../sample.js';
+import type { Sample, SampleNeeds } from '../sample.js';
 
 export interface FeedOptions {
   /** --window: seconds growth is judged over; undefined = defaultWindow(interval). */
