@@ -155,9 +155,13 @@ async function main(argv: string[]): Promise<void> {
     await runReplay(config);
     return;
   }
+  // A damaged file under --proc/--sys is told once; on the live screen after it closes.
+  const screen = config.mode === 'tui' && config.prometheus === undefined && config.write === undefined && config.logDir === undefined;
+  const notes: string[] = [];
+  if (screen) process.once('exit', () => notes.forEach((n) => say(n)));
   let sampler: Sampler;
   try {
-    sampler = new Sampler({ proc: config.proc, sys: config.sys });
+    sampler = new Sampler({ proc: config.proc, sys: config.sys, onNote: screen ? (n) => notes.push(n) : say });
   } catch (err) {
     if (err instanceof RootMissingError) fail(`${err.message} (give --proc a directory like /proc)`);
     throw err;
