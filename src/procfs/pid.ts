@@ -1,4 +1,5 @@
 /** Per-process files: /proc/PID/stat, /proc/PID/status, /proc/PID/io. */
+import { scanKeyNumbers } from './keyvalue.js';
 import { isKernelCount, kernelCount, U64_LIMIT } from './number.js';
 
 export interface PidStat {
@@ -64,6 +65,11 @@ export function parsePidStat(text: string): PidStat | undefined {
 /** Fields of stat that are counters or sizes (proc(5) numbering): ppid, faults, times, threads, start, vsize, rss. */
 const COUNT_FIELDS = [4, 10, 12, 14, 15, 20, 22, 23, 24];
 
+/** Most bytes of /proc/PID/stat: pid, comm of at most 64 bytes and 50 numbers of at most 20 digits, with margin. */
+export const PID_STAT_MAX = 8 * 1024;
+/** Most bytes of /proc/PID/status: its Groups: line alone holds up to 65536 group ids. */
+export const PID_STATUS_MAX = 2 * 1024 * 1024;
+
 /** The kernel's PID_MAX_LIMIT (4 Mi): no pid is larger. */
 export const PID_LIMIT = 4 * 1024 * 1024;
 
@@ -83,6 +89,8 @@ export interface PidStatus {
   vmStk?: number;
   vmLck?: number;
   vmSwap?: number;
+  /** Resident anonymous memory (RssAnon, 4.5+): a leak's own pages, without the page cache's. */
+  rssAnon?: number;
 }
 
 const STATUS_KEYS: Record<string, keyof PidStatus> = {
@@ -92,6 +100,7 @@ const STATUS_KEYS: Record<string, keyof PidStatus> = {
   VmStk: 'vmStk',
   VmLck: 'vmLck',
   VmSwap: 'vmSwap',
+  RssAnon: 'rssAnon',
 };
 
 /**
@@ -102,7 +111,7 @@ const STATUS_KEYS: Record<string, keyof PidStatus> = {
 export function parsePidStatus(text: string): PidStatus {
   const out: PidStatus = {};
   if (!text.includes('\nVmSize:')) {
-    out.vmExe = out.vmLib = out.vmData = out.vmStk = out.vmLck = out.vmSwap = 0;
+    out.vmExe = out.vmLib = out.vmData = out.vmStk = out.vmLck = out.vmSwap = out.rssAnon = 0;
   }
   let pos = 0;
   while (pos < text.length) {
@@ -144,4 +153,41 @@ export function parsePidIo(text: string): PidIo | undefined {
   const writeBytes = get('write_bytes');
   if (readBytes === undefined || writeBytes === undefined) return undefined;
   return { readBytes, writeBytes, cancelledWriteBytes: get('cancelled_write_bytes') ?? 0 };
+}
+
+/** The memory lines of /proc/PID/status the detail shows; bytes, undefined where the kernel does not write them. */
+export interface StatusMemory {
+  vmSize?: number;
+  vmPeak?: number;
+  vmRss?: number;
+  vmHwm?: number;
+  /** RssAnon, RssFile, RssShmem: 4.5+. */
+  rssAnon?: number;
+  rssFile?: number;
+  rssShmem?: number;
+  vmSwap?: number;
+  vmLck?: number;
+  vmPin?: number;
+  vmPte?: number;
+  hugetlb?: number;
+}
+
+const STATUS_MEMORY_KEYS: Record<string, keyof StatusMemory> = {
+  VmSize: 'vmSize', VmPeak: 'vmPeak', VmRSS: 'vmRss', VmHWM: 'vmHwm', RssAnon: 'rssAnon', RssFile: 'rssFile',
+  RssShmem: 'rssShmem', VmSwap: 'vmSwap', VmLck: 'vmLck', VmPin: 'vmPin', VmPTE: 'vmPte', HugetlbPages: 'hugetlb',
+};
+
+/**
+ * The detail's reading of status: the per-kind sizes the list does not need.
+ * The kernel keeps these counters per thread and folds them in
+ * asynchronously, so they may lag smaps by a few pages ("may not be very
+ * precise", proc(5)).
+ */
+export function parseStatusMemory(text: string): StatusMemory {
+  const out: StatusMemory = {};
+  scanKeyNumbers(text, ':', (key, value, kb) => {
+    const target = STATUS_MEMORY_KEYS[key];
+    if (target && kb) out[target] = value * 1024;
+  });
+  return out;
 }

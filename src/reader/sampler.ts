@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { classifyDisk, parseDiskstats } from '../procfs/diskstats.js';
 import { parseLoadavg, parseUptime } from '../procfs/loadavg.js';
 import { parseMeminfo } from '../procfs/meminfo.js';
-import { parsePidIo, parsePidStat, parsePidStatus, type PidStat, type PidStatus } from '../procfs/pid.js';
+import { parsePidIo, parsePidStat, parsePidStatus, PID_STAT_MAX, PID_STATUS_MAX, type PidStat, type PidStatus } from '../procfs/pid.js';
 import { parsePressure } from '../procfs/pressure.js';
 import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.js';
 import { parseSockstat } from '../procfs/sockstat.js';
@@ -48,10 +48,6 @@ const SYSTEM_MAX: Record<string, number> = {
   'net/snmp6': 64 * KiB,
 };
 const SMALL_MAX = 4 * KiB;
-/** pid, comm of at most 64 bytes and 50 numbers of at most 20 digits. */
-const PID_STAT_MAX = 8 * KiB;
-/** The Groups: line holds up to 65536 group ids. */
-const PID_STATUS_MAX = 2 * MiB;
 /** Arguments are bounded by a quarter of the stack limit: generous, the view shows one line of it. */
 const PID_CMDLINE_MAX = 4 * MiB;
 
@@ -361,6 +357,7 @@ export class Sampler {
         vmStk: status.vmStk,
         vmLck: status.vmLck,
         vmSwap: status.vmSwap,
+        rssAnon: status.rssAnon,
       };
       if (needs.io) {
         const ioText = this.checked(`${dir}/io`, readText(`${dir}/io`, this.ioRead));
