@@ -15,6 +15,7 @@ import { parseOpenFileLimit } from '../procfs/limits.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
 } from './readfile.js';
+import { usageError } from '../messages.js';
 
 export interface SamplerOptions {
   /** Root of the proc filesystem (default /proc). */
@@ -84,8 +85,6 @@ interface ProcMemory {
  */
 export const STATUS_MAX_AGE = 30;
 
-export class RootMissingError extends Error {}
-
 /**
  * Reads the counters of a whole system from a proc root (the real /proc or a
  * fake tree). Per process it reads stat every sample, status only when stat
@@ -132,11 +131,11 @@ export class Sampler {
     this.onNote = opts.onNote ?? (() => {});
     const stat = this.optional(join(this.proc, 'stat'), { max: SYSTEM_MAX.stat });
     if (stat === undefined) {
-      throw new RootMissingError(`cannot read ${join(this.proc, 'stat')}: not a proc root`);
+      throw usageError(`cannot read ${join(this.proc, 'stat')}: not a proc root (give --proc a directory like /proc)`);
     }
     // /proc/self (or /proc/PID) has a stat too, one process's: its figures would all read as zero.
     if (!/^cpu\s/m.test(stat)) {
-      throw new RootMissingError(`${join(this.proc, 'stat')} has no cpu line: ${this.proc} is not a proc root (a process's directory?)`);
+      throw usageError(`${join(this.proc, 'stat')} has no cpu line: ${this.proc} is not a proc root (a process's directory?)`);
     }
     const pidMax = Number(this.optional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
     this.pidMax = Number.isInteger(pidMax) && pidMax > 0 ? pidMax : undefined;
