@@ -10,7 +10,7 @@ import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.j
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
-import type { DiskSample, ProcSample, Sample } from '../sample.js';
+import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
@@ -51,12 +51,6 @@ const SYSTEM_MAX: Record<string, number> = {
 const SMALL_MAX = 4 * KiB;
 /** Arguments are bounded by a quarter of the stack limit: generous, the view shows one line of it. */
 const PID_CMDLINE_MAX = 4 * MiB;
-
-/** What the current outputs need beyond stat and status; each costs a file per process. */
-export interface SampleNeeds {
-  io?: boolean;
-  cmdline?: boolean;
-}
 
 /** What the sampler remembers of a process between samples. */
 interface ProcMemory {
