@@ -13,6 +13,7 @@ import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import type { DiskSample, ProcSample, Sample } from '../sample.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import { DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
+import { UserNames } from './users.js';
 
 export interface SamplerOptions {
   /** Root of the proc filesystem (default /proc). */
@@ -24,6 +25,8 @@ export interface SamplerOptions {
   pageSize?: number;
   /** Wall clock, injectable for tests and replays. */
   now?: () => number;
+  /** Where login names come from (default /etc/passwd). */
+  passwd?: string;
 }
 
 /** What the current outputs need beyond stat and status; each costs a file per process. */
@@ -83,6 +86,7 @@ export class Sampler {
   private diskClasses = new Map<string, ReturnType<typeof classifyDisk>>();
   private ifSpeeds = new Map<string, { speed: number; fullDuplex: boolean }>();
   private host: string | undefined;
+  private readonly userNames: UserNames;
   /** Facts that do not change while the system runs, read once. */
   private numaNodes: number | undefined;
   private pidMax: number | undefined;
@@ -97,6 +101,7 @@ export class Sampler {
     this.hz = opts.hz ?? 100;
     this.pageSize = opts.pageSize ?? 4096;
     this.now = opts.now ?? Date.now;
+    this.userNames = new UserNames(opts.passwd);
     if (readOptional(join(this.proc, 'stat')) === undefined) {
       throw new RootMissingError(`cannot read ${join(this.proc, 'stat')}: not a proc root`);
     }
@@ -156,6 +161,7 @@ export class Sampler {
       ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
+      users: this.userNames.namesFor(procs),
       procs,
     };
   }
