@@ -181,7 +181,11 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
-  const sampler = new Sampler({ proc: config.proc, sys: config.sys });
+  // A damaged file under --proc/--sys is told once; on the live screen after it closes.
+  const screen = config.mode === 'tui' && config.prometheus === undefined && config.write === undefined && config.logDir === undefined;
+  const notes: string[] = [];
+  if (screen) process.once('exit', () => notes.forEach((n) => say(n)));
+  const sampler = new Sampler({ proc: config.proc, sys: config.sys, onNote: screen ? (n) => notes.push(n) : say });
   if (config.prometheus !== undefined) {
     const { runPrometheus } = await import('./run/prometheus.js');
     await runPrometheus(sampler, config);
