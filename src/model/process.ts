@@ -60,6 +60,8 @@ export interface ProcInterval {
   leak?: boolean;
   /** Suspects: seconds the growth the verdict rests on has lasted. */
   growing?: number;
+  /** Suspects: seconds until memory plus swap left would be used up at this process's rate alone. */
+  fillin?: number;
 }
 
 /** A process seen in the previous sample and gone now, with its last known figures. */
