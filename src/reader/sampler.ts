@@ -16,6 +16,7 @@ import { parseOpenFileLimit } from '../procfs/limits.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
 } from './readfile.js';
+import { UserNames } from './users.js';
 import { usageError } from '../messages.js';
 
 export interface SamplerOptions {
@@ -28,6 +29,8 @@ export interface SamplerOptions {
   pageSize?: number;
   /** Wall clock, injectable for tests and replays. */
   now?: () => number;
+  /** Where login names come from (default /etc/passwd). */
+  passwd?: string;
   /** Told once per file that is not what the kernel would hold there (a FIFO, a giant). */
   onNote?: (message: string) => void;
   /**
@@ -113,6 +116,7 @@ export class Sampler {
   private diskClasses = new Map<string, ReturnType<typeof classifyDisk>>();
   private ifSpeeds = new Map<string, { speed: number; fullDuplex: boolean }>();
   private host: string | undefined;
+  private readonly userNames: UserNames;
   /** Facts that do not change while the system runs, read once. */
   private numaNodes: number | undefined;
   private pidMax: number | undefined;
@@ -137,6 +141,7 @@ export class Sampler {
     this.hz = opts.hz ?? 100;
     this.pageSize = opts.pageSize ?? 4096;
     this.now = opts.now ?? Date.now;
+    this.userNames = new UserNames(opts.passwd);
     this.onNote = opts.onNote ?? (() => {});
     const kmsg = opts.kmsg ?? (this.proc === '/proc' ? '/dev/kmsg' : false);
     this.kernelLog = kmsg === false ? undefined : new KernelLog(kmsg);
@@ -234,6 +239,7 @@ export class Sampler {
       ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
+      users: this.userNames.namesFor(procs),
       procs,
       oomKills: kills && this.goneVictims(kills, procs),
     };
