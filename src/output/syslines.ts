@@ -8,7 +8,7 @@
  * columns: the figures a memory leak is told with (atop 2.8 shows migrate,
  * pgin, pgout, swout, oomkill there).
  */
-import { avioStr, cFixed, cpuStr, fixed, valStr } from '../format/units.js';
+import { avioStr, cFixed, cpuStr, durationStr, fixed, valStr } from '../format/units.js';
 import type { CpuLine, DiskInterval, Interval } from '../model/interval.js';
 import { netLines } from './netlines.js';
 import { blankField, countField, sizeField, textField, type SysField, type SysLine } from './sysfield.js';
@@ -149,8 +149,22 @@ function swpLine(iv: Interval): SysLine {
       blankField(),
       ...opt(s.vmcom, (v) => sizeField('vmcom', v, 7, s.overcommitted ? 'almost' : undefined)),
       ...opt(s.vmlim, (v) => sizeField('vmlim', v, 8, s.overcommitted ? 'info' : undefined)),
+      ...forecastField(iv),
     ],
   };
+}
+
+/** The exhaustion forecast is shown when memory plus swap would run out within this many seconds. */
+export const FORECAST_HORIZON = 24 * 3600;
+/** Within an hour it is critical (red); within 1.25 h (atop's 80% "almost") cyan. */
+export const FORECAST_CRIT = 3600;
+
+/** "full 3h20m": when memory plus swap runs out at the current rate (the model's forecast), within the horizon. */
+function forecastField(iv: Interval): SysField[] {
+  const exhaust = iv.forecast?.exhaust;
+  if (exhaust === null || exhaust === undefined || exhaust > FORECAST_HORIZON) return [];
+  const level = exhaust <= FORECAST_CRIT ? 'crit' : exhaust <= FORECAST_CRIT / 0.8 ? 'almost' : undefined;
+  return [textField('full', durationStr(exhaust), 9, level)];
 }
 
 function pagLine(iv: Interval): SysLine {

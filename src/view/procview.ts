@@ -7,7 +7,7 @@
 import type { Column } from '../columns/process.js';
 import type { ProcInterval } from '../model/interval.js';
 import { headerRow, procRow, screenGaps } from '../output/proclist.js';
-import { bold, fit, highlight, RESET } from './sgr.js';
+import { bold, fit, highlight, paint, RESET } from './sgr.js';
 
 /** Put before the sort column's name in the header. */
 export const SORT_MARK = '*';
@@ -88,10 +88,21 @@ export function pageOf(s: Scroll, total: number, pageRows: number): [number, num
   return [page, pages];
 }
 
-/** The visible rows, the highlighted one marked. */
+/** Put at the start of a leak suspect's row (and an OOM victim's), where the right-aligned PID leaves room. */
+export const LEAK_MARK = '>';
+
+/**
+ * The visible rows, the highlighted one marked; a leak suspect's row and an
+ * OOM victim's in red (bold without colours) with LEAK_MARK in front.
+ */
 export function pageLines(table: ProcTable, s: Scroll, pageRows: number, colorOn: boolean): string[] {
   const out: string[] = [];
   const end = Math.min(table.rows.length, s.top + pageRows);
-  for (let i = s.top; i < end; i++) out.push(i === s.selected ? highlight(table.line(i), colorOn) : table.line(i));
+  for (let i = s.top; i < end; i++) {
+    const row = table.rows[i]!;
+    let line = table.line(i);
+    if (row.leak || row.exited === 'oom') line = paint((line[0] === ' ' ? LEAK_MARK : line[0]) + line.slice(1), 'crit', colorOn);
+    out.push(i === s.selected ? highlight(line, colorOn) : line);
+  }
   return out;
 }
