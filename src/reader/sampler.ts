@@ -15,6 +15,7 @@ import { parseOpenFileLimit } from '../procfs/limits.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
 } from './readfile.js';
+import { UserNames } from './users.js';
 import { usageError } from '../messages.js';
 
 export interface SamplerOptions {
@@ -27,6 +28,8 @@ export interface SamplerOptions {
   pageSize?: number;
   /** Wall clock, injectable for tests and replays. */
   now?: () => number;
+  /** Where login names come from (default /etc/passwd). */
+  passwd?: string;
   /** Told once per file that is not what the kernel would hold there (a FIFO, a giant). */
   onNote?: (message: string) => void;
 }
@@ -101,6 +104,7 @@ export class Sampler {
   private diskClasses = new Map<string, ReturnType<typeof classifyDisk>>();
   private ifSpeeds = new Map<string, { speed: number; fullDuplex: boolean }>();
   private host: string | undefined;
+  private readonly userNames: UserNames;
   /** Facts that do not change while the system runs, read once. */
   private numaNodes: number | undefined;
   private pidMax: number | undefined;
@@ -122,6 +126,7 @@ export class Sampler {
     this.hz = opts.hz ?? 100;
     this.pageSize = opts.pageSize ?? 4096;
     this.now = opts.now ?? Date.now;
+    this.userNames = new UserNames(opts.passwd);
     this.onNote = opts.onNote ?? (() => {});
     const stat = this.optional(join(this.proc, 'stat'), { max: SYSTEM_MAX.stat });
     if (stat === undefined) {
@@ -215,6 +220,7 @@ export class Sampler {
       ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
+      users: this.userNames.namesFor(procs),
       procs,
     };
   }
