@@ -18,6 +18,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, watch, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { treeCpuNs } from './cputime.js';
 import type { Peer } from './screen-cost.js';
 import { sleep } from './stats.js';
 
@@ -29,6 +30,12 @@ export interface StartupRun {
   screenMs?: number;
   /** ms from exec to the first byte on the terminal. */
   firstByteMs?: number;
+  /**
+   * CPU ms the program (threads and children) had used when the first burst
+   * was over: the work of its start-up, which a loaded machine stretches in
+   * wall time but not in CPU.
+   */
+  cpuMs?: number;
   /** Rows of the pane holding text when the first burst ended (a full screen fills most). */
   rows?: number;
   error?: string;
@@ -126,6 +133,8 @@ export async function screenStartup(peer: Peer, width: number, height: number, t
     else {
       run.firstByteMs = first - t0;
       run.screenMs = last! - t0;
+      const cpu = treeCpuNs(pid);
+      if (cpu !== undefined) run.cpuMs = cpu / 1e6;
       run.rows = tmux(socket, ['capture-pane', '-p', '-t', 'start']).split('\n').filter((l) => l.trim()).length;
     }
   } catch (err) {
@@ -176,7 +185,8 @@ export async function firstLine(peer: StreamPeer, timeoutMs = 15000): Promise<St
         firstByte ??= now - t0;
         if (d.includes(10)) {
           clearTimeout(timer);
-          resolve({ firstByteMs: firstByte, screenMs: now - t0 });
+          const cpu = treeCpuNs(child.pid!);
+          resolve({ firstByteMs: firstByte, screenMs: now - t0, cpuMs: cpu === undefined ? undefined : cpu / 1e6 });
         }
       });
       child.on('exit', () => {

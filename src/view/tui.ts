@@ -126,10 +126,12 @@ class Tui implements Actions {
       void this.clock.done.then(() => {
         if (!this.quitting) setTimeout(() => this.quit(), this.interval * 1000).unref();
       });
+      // No empty frame first: the first sample is taken at once and its frame is the first drawn
+      // (a render of cold code costs a start-up several milliseconds for nothing seen).
     } else {
       this.take(() => this.feed.next(), 'the recording holds no samples');
+      this.draw();
     }
-    this.draw();
     return done;
   }
 
