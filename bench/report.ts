@@ -270,7 +270,8 @@ function startupSection(r: Report): string[] {
       "clock, so tmux's own start-up is not counted. The pane's output is copied to a file by tmux pipe-pane and",
       'watched with inotify (fs.watch); the first full screen is the last write of the first burst of output (a',
       'burst ends after 300 ms without output; every peer refreshes once a second); "rows" is how many rows of',
-      'the pane held text then (a full screen fills the 50). The first JSON line is the time from spawn to the',
+      'the pane held text then (a full screen fills the 50), and "CPU ms by then" the CPU the program had used',
+      '(threads and children), which a loaded machine stretches less than the wall time. The first JSON line is the time from spawn to the',
       'first newline on stdout. The programs take turns, one at a time (memtop, atop, btop, then the JSON',
       `pair), for ${r.settings.startupRounds} round(s): a start-up is mostly CPU, so running them side by side would slow each`,
       'by the others. Figures are wall-clock milliseconds, the median of the rounds with min-max; ratios are the',
@@ -285,24 +286,25 @@ function startupSection(r: Report): string[] {
     out.push(
       `### ${part.sleepers} idle processes started (${part.procs} processes seen)`,
       '',
-      `| program | first full screen ms | min-max | first byte ms | rows | / atop | first ${r.settings.screenStartup} s CPU ms/s | / atop |`,
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      `| program | first full screen ms | min-max | first byte ms | rows | / atop | CPU ms by then | first ${r.settings.screenStartup} s CPU ms/s | / atop |`,
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     const wall = (runs: StartupRun[] | undefined) => (runs ?? []).map((x) => x.screenMs);
     for (const peer of part.screenPeers) {
       const runs = part.screen[peer.name] ?? [];
       const ok = defined(wall(runs));
       if (ok.length === 0) {
-        out.push(`| ${peer.label} | ${peer.missing ?? runs.find((x) => x.error)?.error ?? 'no figure'} | | | | | | |`);
+        out.push(`| ${peer.label} | ${peer.missing ?? runs.find((x) => x.error)?.error ?? 'no figure'} | | | | | | | |`);
         continue;
       }
       const vs = peer.name === 'atop' ? '' : times(median(ratios(wall(runs), wall(part.screen.atop))));
+      const used = defined(runs.map((x) => x.cpuMs));
       const c = defined(cpu(peer.name));
       const cvs = peer.name === 'atop' ? '' : times(median(ratios(cpu(peer.name), cpu('atop'))));
       const rows = defined(runs.map((x) => x.rows));
       out.push(
         `| ${peer.label} | ${ms(median(ok))} | ${range(ok)} | ${ms(median(defined(runs.map((x) => x.firstByteMs))))} | ` +
-          `${rows.length ? Math.min(...rows) : 'n/a'} | ${vs} | ${c.length ? ms(median(c)) : 'n/a'} | ${c.length ? cvs : ''} |`,
+          `${rows.length ? Math.min(...rows) : 'n/a'} | ${vs} | ${ms(median(used))} | ${c.length ? ms(median(c)) : 'n/a'} | ${c.length ? cvs : ''} |`,
       );
     }
     out.push('', '| program | first JSON line ms | min-max | / atop |', '|---|---:|---:|---:|');
