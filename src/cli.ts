@@ -11,6 +11,7 @@
  * millisecond per sample (docs/BENCHMARKS.md).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { VIEWS } from './columns/views.js';
 import {
@@ -31,14 +32,19 @@ function version(): string {
   }
 }
 
+/** The case study's saved /proc and /sys trees, shipped in the package for the example below. */
+const CASE_STUDY = fileURLToPath(new URL('../fixtures/case-study', import.meta.url));
+
 const EXAMPLES = `
 Examples:
   memtop                      live screen, a new sample every 10 seconds
   memtop -m --sort rgrow 2    memory view sorted on resident growth, every 2 s
   memtop --json 1 5 | jq .mem five samples (the first covers the time since boot)
   memtop --text -m 5 3        three samples as plain text, like atop's screen
-  memtop --proc fixtures/case-study/t151232 --text 20 1
-                              read a saved /proc tree instead of the live one
+  memtop --text 20 1 --proc ${CASE_STUDY}/t151232 --sys ${CASE_STUDY}/sys
+                              read a saved /proc and /sys (the leaking machine of
+                              atop's case study, shipped with memtop) instead of
+                              the live ones
 
 Views (-V NAME or a key in the live screen): ${Object.values(VIEWS).map((v) => `${v.key} ${v.name}`).join(', ')}`;
 
