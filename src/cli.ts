@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * memtop's command line: parses and validates options, then hands over to
- * one output (live screen, text, JSON). Errors the user can fix end as one
- * line on stderr and exit code 2; nothing reaches the user as a stack trace.
+ * memtop's command line: parses and validates options, chooses the run mode
+ * (record, replay, Prometheus, or a live output) and the output (screen,
+ * text, JSON). The only place memtop exits: a MemtopError ends as its one
+ * line on stderr and its exit code (2 for a mistake in the options); nothing
+ * reaches the user as a stack trace.
  *
  * The shebang caps V8's young generation at 4 MiB per semi-space: left to
  * itself V8 grows it to 16 MiB (48 MiB reserved) for a process that
@@ -15,13 +17,14 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { VIEWS } from './columns/views.js';
 import {
-  checkSortColumn, defaultThresholds, parseInterval, parsePercent, parsePositiveInt, parseSamples,
-  UsageError, viewByName, type Config,
+  checkSortColumn, defaultThresholds, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
+  parseTimeOption, viewByName, type Config,
 } from './config.js';
-import { RootMissingError, Sampler } from './reader/sampler.js';
-import { LiveFeed } from './run/feed.js';
+import type { Feed } from './feed.js';
+import { Sampler } from './reader/sampler.js';
+import { LiveFeed } from './run/feeds.js';
 import { runStream } from './run/stream.js';
-import { messageOf, say } from './messages.js';
+import { EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
 
 function version(): string {
   try {
@@ -65,6 +68,7 @@ function buildProgram(): Command {
     .option('-m, --memory', 'memory view (same as --view memory)')
     .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command, user, program').default('generic'))
     .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
+    .option('--sort-resets', 'live screen: a change of view sorts on the new view\'s default, as atop (default: each view keeps its sort)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-a, --all-procs', 'list every process in every view, not only the active ones (the memory view always does)')
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
@@ -78,6 +82,10 @@ function buildProgram(): Command {
     .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
     .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
     .option('--info', 'print static facts about this host (CPU, memory, OS) and exit')
+    .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
+    .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
+    .option('--limit <size>', 'with --contain: the group\'s limit, e.g. 512M or 2G (without it memtop proposes one)')
+    .option('--release <pid>', 'undo --contain: move the process back to its group and remove the one memtop made')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
     .option('--swpcrit <pct>', 'swap used % that is critical (0 = off)', '80')
@@ -104,20 +112,29 @@ function toConfig(program: Command): Config {
   thresholds.dskcritperc = parsePercent('--dskcrit', String(o.dskcrit));
   thresholds.swoutcritsec = parsePositiveInt('--swoutcrit', String(o.swoutcrit), 0, 100000);
   thresholds.almostcrit = parsePercent('--almostcrit', String(o.almostcrit));
-  if (o.json && o.text) throw new UsageError('--json and --text exclude each other: choose one output');
+  if (o.json && o.text) throw usageError('--json and --text exclude each other: choose one output');
+  const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
+  const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
+  if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
-    if (other) throw new UsageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
+    if (other) throw usageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
+  }
+  if (o.read !== undefined && o.write !== undefined) throw usageError('-r and -w exclude each other: replay or record');
+  if (o.write !== undefined && o.logDir !== undefined && o.read === undefined) {
+    throw usageError('-w and --log-dir exclude each other: record to one file or to daily files');
   }
   return {
     interval: parseInterval(intervalArg),
     samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),
     proc: String(o.proc),
     sys: String(o.sys),
-    mode: o.json ? 'json' : o.text || !process.stdout.isTTY ? 'text' : 'tui',
+    mode: o.json ? 'json' : o.text || o.detail !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
     view,
     sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
+    sortResets: !!o.sortResets,
     all: !!o.all,
     allProcs: !!o.allProcs,
     color: o.color !== false,
@@ -127,16 +144,15 @@ function toConfig(program: Command): Config {
     read: o.read === undefined ? undefined : o.read === true ? '' : String(o.read),
     logDir: o.logDir === undefined ? undefined : String(o.logDir),
     keep: parsePositiveInt('--keep', String(o.keep), 1, 100000),
-    begin: o.begin === undefined ? undefined : String(o.begin),
-    end: o.end === undefined ? undefined : String(o.end),
-    prometheus: o.prometheus === undefined ? undefined : String(o.prometheus),
+    begin: o.begin === undefined ? undefined : parseTimeOption('-b', String(o.begin)),
+    end: o.end === undefined ? undefined : parseTimeOption('-e', String(o.end)),
+    prometheus: o.prometheus === undefined ? undefined : parseListen(String(o.prometheus)),
     top: parsePositiveInt('--top', String(o.top), 1, 10000),
+    detail: pidOf('detail'),
+    contain: pidOf('contain'),
+    limit: o.limit === undefined ? undefined : String(o.limit),
+    release: pidOf('release'),
   };
-}
-
-function fail(message: string, code = 2): never {
-  say(message);
-  process.exit(code);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -145,8 +161,8 @@ async function main(argv: string[]): Promise<void> {
     program.parse(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.exitCode === 0) process.exit(0); // --help, --version
-      fail(`${err.message.replace(/^error: /, '')} (see memtop --help)`);
+      if (err.exitCode === 0) process.exit(EXIT_OK); // --help, --version
+      throw usageError(`${err.message.replace(/^error: /, '')} (see memtop --help)`);
     }
     throw err;
   }
@@ -156,38 +172,50 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(formatFacts(await hostFacts()));
     return;
   }
-  if (config.read !== undefined) {
-    const { runReplay } = await import('./rawlog/replay.js');
-    await runReplay(config);
+  if (config.detail !== undefined) {
+    const { runDetail } = await import('./run/detail.js');
+    await runDetail(config.detail, config);
     return;
   }
-  let sampler: Sampler;
-  try {
-    sampler = new Sampler({ proc: config.proc, sys: config.sys });
-  } catch (err) {
-    if (err instanceof RootMissingError) fail(`${err.message} (give --proc a directory like /proc)`);
-    throw err;
+  if (config.read !== undefined) {
+    const { openReplay } = await import('./run/replay.js');
+    const replay = await openReplay(config);
+    try {
+      await present(replay.feed, { ...config, mode: replay.mode }, replay.keyboard);
+    } finally {
+      replay.keyboard?.destroy();
+    }
+    return;
   }
+  const sampler = new Sampler({ proc: config.proc, sys: config.sys });
   if (config.prometheus !== undefined) {
-    const { runPrometheus } = await import('./export/server.js');
+    const { runPrometheus } = await import('./run/prometheus.js');
     await runPrometheus(sampler, config);
     return;
   }
   if (config.write !== undefined || config.logDir !== undefined) {
-    const { runRecord } = await import('./rawlog/record.js');
+    const { runRecord } = await import('./run/record.js');
     await runRecord(sampler, config);
     return;
   }
-  const feed = new LiveFeed(sampler, config.thresholds);
+  await present(new LiveFeed(sampler, config.thresholds), config);
+}
+
+/** The output the options chose, fed live or from a recording. */
+async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStream): Promise<void> {
   if (config.mode === 'tui') {
     const { runTui } = await import('./view/tui.js');
-    await runTui(feed, config);
+    await runTui(feed, config, keyboard);
     return;
   }
   await runStream(feed, config);
 }
 
 main(process.argv).catch((err: unknown) => {
-  if (err instanceof UsageError) fail(err.message);
-  fail(`internal error: ${messageOf(err)}`, 1);
+  if (err instanceof MemtopError) {
+    if (err.message) say(err.message);
+    process.exit(err.exitCode);
+  }
+  say(`internal error: ${messageOf(err)}`);
+  process.exit(EXIT_FAILURE);
 });

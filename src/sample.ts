@@ -38,6 +38,8 @@ export interface ProcSample {
   vmStk?: number;
   vmLck?: number;
   vmSwap?: number;
+  /** Resident anonymous bytes (RssAnon); undefined on kernels before 4.5 and in older recordings. */
+  rssAnon?: number;
   /** From /proc/PID/io, read only when a view needs it; undefined = not read or not readable. */
   rddsk?: number;
   wrdsk?: number;
@@ -77,5 +79,48 @@ export interface Sample {
   numaNodes?: number;
   /** /proc/sys/kernel/pid_max: sets the width of the PID column. */
   pidMax?: number;
+  /** The memory cgroup tree, read only when an output shows it. */
+  cgroups?: CgroupSample;
   procs: ProcSample[];
+  /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
+  oomKills?: OomKill[];
+}
+
+/** An OOM kill as the kernel log reports it. */
+export interface OomKill {
+  pid: number;
+  comm: string;
+  /** Bytes of anonymous memory resident when killed (the log's anon-rss). */
+  anonRss?: number;
+}
+
+/** The counters of one memory cgroup; a figure the kernel does not tell (file missing or unreadable) is undefined. */
+export interface CgroupCounters {
+  /** Path below the hierarchy's mount point, "/" for its top. */
+  path: string;
+  /** Processes in this group itself (cgroup.procs), with those of subgroups not shown (no memory files, threaded). */
+  pids: number[];
+  /** Bytes in use by the group and its subgroups (memory.current, v1 memory.usage_in_bytes). */
+  memory?: number;
+  /** Limit in bytes (memory.max, v1 memory.limit_in_bytes); UNLIMITED (-1) when none. */
+  max?: number;
+  /** v2 memory.high, bytes or UNLIMITED. */
+  high?: number;
+  /** Swap in use, bytes (memory.swap.current; v1 memory.memsw.usage_in_bytes minus memory.usage_in_bytes). */
+  swap?: number;
+  /** memory.stat, bytes. */
+  anon?: number;
+  file?: number;
+  /** OOM kills so far (memory.events, v1 memory.oom_control). */
+  oomKills?: number;
+  /** memory.pressure (v2). */
+  psi?: Pressure;
+}
+
+export interface CgroupSample {
+  version: 1 | 2;
+  /** Where the hierarchy holding the memory controller is mounted. */
+  mountPoint: string;
+  /** Parents before children, each parent's children in name order. */
+  groups: CgroupCounters[];
 }
