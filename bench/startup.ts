@@ -8,9 +8,10 @@
  * and the shell are set up before the clock starts; opening the FIFO for
  * writing releases it into `exec`. The pane's output is copied to a file by
  * tmux pipe-pane and watched with fs.watch (inotify): the first screen is
- * complete at the last write of the first burst, a burst ending after
- * QUIET_MS without output (every peer refreshes once a second, so the next
- * refresh is far later). The programs take turns, one at a time, so that one
+ * complete at the last write of the first burst that leaves the pane full
+ * (all but two rows holding text), a burst ending after QUIET_MS without
+ * output (every peer refreshes once a second, so the next refresh is far
+ * later). The programs take turns, one at a time, so that one
  * program's start-up does not slow another's: a start-up is mostly CPU.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -26,7 +27,7 @@ import { sleep } from './stats.js';
 const QUIET_MS = 300;
 
 export interface StartupRun {
-  /** ms from exec to the last write of the first burst (the first full screen). */
+  /** ms from exec to the last write of the first burst that filled the pane (the first full screen). */
   screenMs?: number;
   /** ms from exec to the first byte on the terminal. */
   firstByteMs?: number;
@@ -124,19 +125,22 @@ export async function screenStartup(peer: Peer, width: number, height: number, t
     writeFileSync(fd, '\n');
     closeSync(fd);
     const deadline = t0 + timeoutMs;
-    while (performance.now() < deadline) {
+    const rowsNow = () => tmux(socket, ['capture-pane', '-p', '-t', 'start']).split('\n').filter((l) => l.trim()).length;
+    // A burst that leaves the pane mostly empty (a program that clears the screen, then reads for a
+    // while on a loaded machine) is not the first screen: wait for the burst that fills it.
+    let burstEnd: number | undefined;
+    while (performance.now() < deadline && !gone(pid)) {
       await sleep(20);
-      if (last !== undefined && performance.now() - last >= QUIET_MS) break;
-      if (gone(pid)) break;
-    }
-    if (first === undefined) run.error = gone(pid) ? 'exited before writing anything' : 'nothing on the terminal';
-    else {
-      run.firstByteMs = first - t0;
-      run.screenMs = last! - t0;
+      if (last === undefined || last === burstEnd || performance.now() - last < QUIET_MS) continue;
+      burstEnd = last;
+      run.rows = rowsNow();
+      run.screenMs = last - t0;
       const cpu = treeCpuNs(pid);
       if (cpu !== undefined) run.cpuMs = cpu / 1e6;
-      run.rows = tmux(socket, ['capture-pane', '-p', '-t', 'start']).split('\n').filter((l) => l.trim()).length;
+      if (run.rows >= height - 2) break;
     }
+    if (first === undefined) run.error = gone(pid) ? 'exited before writing anything' : 'nothing on the terminal';
+    else run.firstByteMs = first - t0;
   } catch (err) {
     run.error = err instanceof Error ? err.message.split('\n')[0] : String(err);
   } finally {
