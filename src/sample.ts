@@ -11,6 +11,15 @@ import type { PagingCounters } from './procfs/vmstat.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
 import type { Pressure } from './procfs/pressure.js';
 
+/**
+ * Per-process files beyond stat and status a sample reads, each costing a
+ * file per process: asked for by the columns and filters shown.
+ */
+export interface SampleNeeds {
+  io?: boolean;
+  cmdline?: boolean;
+}
+
 export interface ProcSample {
   pid: number;
   ppid: number;

@@ -7,29 +7,21 @@
  * priorities. How to add a column: see registry.ts.
  */
 import { cFixed, cpuStr, memStr, valStr } from '../format/units.js';
+import { printable } from '../format/text.js';
 import type { ProcInterval } from '../model/interval.js';
+import type { SampleNeeds } from '../sample.js';
 import { keyed, type Field, type Fold, type Metric, type SortValue } from './registry.js';
 
 export type { SortValue } from './registry.js';
 
-/** Per-process files beyond stat and status that a column's figures come from. */
-export interface ColumnNeeds {
-  io?: boolean;
-  cmdline?: boolean;
-}
 
 export interface Column<Name extends string = string> extends Field<ProcInterval, Name> {
   /** Files the sampler must read for this column (set on the feed while it is shown or sorted on). */
-  needs?: ColumnNeeds;
+  needs?: SampleNeeds;
 }
 
 /** atop prints process sizes with val2memstr from bytes up; unknown as "?". */
 const mem = (v: number | undefined, min: 'B' | 'K' = 'B') => (v === undefined ? '?'.padStart(6) : memStr(v, min));
-
-/** Printable single-width characters only: control and wide characters would shift the screen. */
-export function printable(s: string): string {
-  return s.replace(/[^\x20-\x7e\u00a0-\u02ff]/g, '?');
-}
 
 export const round2 = (v: number) => Math.round(v * 100) / 100;
 
@@ -45,7 +37,7 @@ interface Extra {
   fold?: Fold;
   json?: string;
   metric?: Metric;
-  needs?: ColumnNeeds;
+  needs?: SampleNeeds;
   jsonWhen?(p: ProcInterval): boolean;
   /** When the value is not the key's property as it is (NPROCS of a single process is 1). */
   get?(p: ProcInterval): SortValue;
@@ -93,7 +85,7 @@ function percentCol<N extends string>(name: N, key: 'mem' | 'cpu' | 'dsk', extra
   };
 }
 
-const IO: ColumnNeeds = { io: true };
+const IO: SampleNeeds = { io: true };
 /** The io columns are in a process's JSON only when its io was read (the disk view or a DSK sort). */
 const ioRead = (p: ProcInterval) => p.rddsk !== undefined;
 const ioExtra = (json: string): Extra => ({ fold: 'sumKnown', json, needs: IO, jsonWhen: ioRead });

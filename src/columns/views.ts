@@ -3,7 +3,8 @@
  * the terminal is too narrow, the lowest priority columns are dropped first
  * (as atop does), and the survivors keep their order.
  */
-import { column, columnOf, type Column, type ColumnNeeds, type ProcColumnName } from './process.js';
+import { column, columnOf, type Column, type ProcColumnName } from './process.js';
+import type { SampleNeeds } from '../sample.js';
 
 export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program';
 
@@ -89,7 +90,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
  * `sort` needs, from its columns' own needs (the disk view reads io, the
  * command view cmdline; sorting on DSK reads io in any view).
  */
-export function viewNeeds(view: ViewDef, sort: string): ColumnNeeds {
+export function viewNeeds(view: ViewDef, sort: string): SampleNeeds {
   const cols = [...withSortResource(view, sort).columns.map((c) => column(c.name)), column(sort)];
   return { io: cols.some((c) => !!c?.needs?.io), cmdline: cols.some((c) => !!c?.needs?.cmdline) };
 }

@@ -10,7 +10,7 @@ import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.j
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
-import type { DiskSample, ProcSample, Sample } from '../sample.js';
+import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import { DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
 import { usageError } from '../messages.js';
@@ -25,12 +25,6 @@ export interface SamplerOptions {
   pageSize?: number;
   /** Wall clock, injectable for tests and replays. */
   now?: () => number;
-}
-
-/** What the current outputs need beyond stat and status; each costs a file per process. */
-export interface SampleNeeds {
-  io?: boolean;
-  cmdline?: boolean;
 }
 
 /** What the sampler remembers of a process between samples. */

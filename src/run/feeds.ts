@@ -5,9 +5,9 @@
 import type { Feed, Recent, Recording } from '../feed.js';
 import { buildInterval, type Interval } from '../model/interval.js';
 import type { Thresholds } from '../model/thresholds.js';
-import type { SampleNeeds, Sampler } from '../reader/sampler.js';
+import type { Sampler } from '../reader/sampler.js';
 import type { SampleStore } from '../rawlog/reader.js';
-import type { Sample } from '../sample.js';
+import type { Sample, SampleNeeds } from '../sample.js';
 
 export class LiveFeed implements Feed {
   private prevSample: Sample | undefined;
