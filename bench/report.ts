@@ -1,4 +1,5 @@
 /** docs/BENCHMARKS.md from the figures of one run. */
+import { readFileSync } from 'node:fs';
 import type { Machine } from './machine.js';
 import type { SamplerCostResult } from './sampler-cost.js';
 import type { Peer, PeerRun } from './screen-cost.js';
@@ -367,6 +368,8 @@ export function renderReport(r: Report): string {
     ...(r.parts.includes('screen') ? screenSection(r) : []),
     ...(r.parts.includes('rawlog') ? rawlogSection(r) : []),
     ...(r.parts.includes('startup') ? startupSection(r) : []),
+    // The start-up profile's findings: written once by hand, kept across runs.
+    ...(r.parts.includes('startup') ? [readFileSync(new URL('./startup-profile.md', import.meta.url), 'utf8')] : []),
     '## Noise',
     '',
     para(

@@ -31,7 +31,7 @@ import { renderReport, type RawlogFigures, type RawlogPart, type Report, type Sc
 import { measureSamplerCost } from './sampler-cost.js';
 import { runPeer, screenPeers, stopAllServers, which } from './screen-cost.js';
 import { Sleepers } from './sleepers.js';
-import { measureStartup, stopStartupServers, type StreamPeer } from './startup.js';
+import { measureStartup, type StreamPeer } from './startup.js';
 import { allPids } from './cputime.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -52,7 +52,6 @@ const sleepers = new Sleepers();
 const cleanup = () => {
   sleepers.stop();
   stopAllServers();
-  stopStartupServers();
 };
 process.on('exit', cleanup);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -14,13 +14,13 @@
  * later). The programs take turns, one at a time, so that one
  * program's start-up does not slow another's: a start-up is mostly CPU.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { treeCpuNs } from './cputime.js';
-import type { Peer } from './screen-cost.js';
+import { gone, liveServers, shq, stopPane, tmux, type Peer } from './screen-cost.js';
 import { sleep } from './stats.js';
 
 /** Output that stops for this long ends a burst. */
@@ -40,35 +40,6 @@ export interface StartupRun {
   /** Rows of the pane holding text when the first burst ended (a full screen fills most). */
   rows?: number;
   error?: string;
-}
-
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** tmux servers this file started and has not stopped yet (socket names). */
-const liveServers = new Set<string>();
-
-function tmux(socket: string, args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export function stopStartupServers(): void {
-  for (const socket of liveServers) {
-    try {
-      tmux(socket, ['kill-server']);
-    } catch {
-      // already gone
-    }
-  }
-  liveServers.clear();
-}
-
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 /** One start of one peer in a width x height pane: the time to its first full screen. */
@@ -145,18 +116,7 @@ export async function screenStartup(peer: Peer, width: number, height: number, t
     run.error = err instanceof Error ? err.message.split('\n')[0] : String(err);
   } finally {
     watcher?.close();
-    try {
-      tmux(socket, ['kill-server']);
-    } catch {
-      // the server is gone already
-    }
-    liveServers.delete(socket);
-    if (pid !== undefined && pid > 0) {
-      for (let i = 0; i < 60 && !gone(pid); i++) await sleep(50);
-      if (!gone(pid)) process.kill(pid, 'SIGKILL');
-    }
-    rmSync(home, { recursive: true, force: true });
-    if (socketPath) rmSync(socketPath, { force: true });
+    await stopPane(socket, pid, home, socketPath);
   }
   return run;
 }
