@@ -18,7 +18,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { allColumns } from './columns/process.js';
 import { VIEWS } from './columns/views.js';
 import {
-  checkSortColumn, defaultThresholds, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
+  checkSortColumn, defaultThresholds, parseDuration, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
   parseTimeOption, viewByName, type Config,
 } from './config.js';
 import {
@@ -85,6 +85,7 @@ function buildProgram(): Command {
     .option('-e, --end <time>', 'replay up to this time: [YYYYMMDD]hh:mm[:ss]')
     .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
     .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
+    .option('--window <duration>', 'how far back growth (TRATE, TGROW, LEAK) is judged: seconds or 90s, 10m, 6h (default: 10m, or 12 intervals when longer)')
     .option('--info', 'print static facts about this host (CPU, memory, OS) and exit')
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
@@ -115,6 +116,7 @@ const numberChecks = {
   swoutcrit: (what: string, v: string) => parsePositiveInt(what, v, 0, 100000),
   almostcrit: (what: string, v: string) => parsePercent(what, v),
   top: (what: string, v: string) => parsePositiveInt(what, v, 1, 10000),
+  window: (what: string, v: string) => parseDuration(what, v, 10, 7 * 86400),
 } as const;
 
 /** commander's name for a setting's option (`sort-resets` -> `sortResets`). */
@@ -184,13 +186,6 @@ function checkSetting(program: Command, { key, value, where }: Setting): string 
       if (on === undefined) throw usageError(`invalid ${key} '${value}': give yes or no`);
       return on;
     }
-    case 'window':
-      // The leak window's option checks it (its message then names --window).
-      if (!program.options.some((opt) => opt.long === '--window')) {
-        say(`${where}: window passed over: this memtop has no --window`);
-        return undefined;
-      }
-      return value;
     default:
       numberChecks[key](key, value);
       return value;
@@ -244,6 +239,7 @@ function toConfig(program: Command): Config {
     end: o.end === undefined ? undefined : parseTimeOption('-e', String(o.end)),
     prometheus: o.prometheus === undefined ? undefined : parseListen(String(o.prometheus)),
     top: numberChecks.top('--top', String(o.top)),
+    window: o.window === undefined ? undefined : numberChecks.window('--window', String(o.window)),
     detail: pidOf('detail'),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
@@ -284,7 +280,11 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
-  const sampler = new Sampler({ proc: config.proc, sys: config.sys });
+  // A damaged file under --proc/--sys is told once; on the live screen after it closes.
+  const screen = config.mode === 'tui' && config.prometheus === undefined && config.write === undefined && config.logDir === undefined;
+  const notes: string[] = [];
+  if (screen) process.once('exit', () => notes.forEach((n) => say(n)));
+  const sampler = new Sampler({ proc: config.proc, sys: config.sys, onNote: screen ? (n) => notes.push(n) : say });
   if (config.prometheus !== undefined) {
     const { runPrometheus } = await import('./run/prometheus.js');
     await runPrometheus(sampler, config);
@@ -295,7 +295,7 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds), config);
+  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window }), config);
 }
 
 /** The output the options chose, fed live or from a recording. */

@@ -106,6 +106,11 @@ test('a bad value: one line naming file and line, exit 2; passed over with a wor
   const sw = memtop(['--config', file('s.conf', 'color = maybe\n')]);
   assert.equal(sw.code, 2);
   assert.match(sw.stderr, /s\.conf:1: invalid color 'maybe': give yes or no/);
+  const win = memtop(['--config', file('w.conf', 'window = 5\n')]);
+  assert.equal(win.code, 2);
+  assert.match(win.stderr, /w\.conf:1: invalid window '5': give seconds or a number with s, m, h or d, from 10 s/);
+  const winOk = memtop(['--config', file('w2.conf', 'window = 30m\n')]);
+  assert.equal(winOk.code, 0, winOk.stderr);
   const missing = memtop(['--config', join(dir, 'nowhere.conf')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^memtop: cannot read --config .*nowhere\.conf: no such file\n$/);
