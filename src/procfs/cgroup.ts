@@ -169,3 +169,12 @@ export function parseCgroupProcs(text: string): number[] {
   if (n >= 0) out.push(n);
   return out;
 }
+
+/** A flat "key N" file as a record: v2 memory.events, v1 memory.oom_control. */
+export function parseEvents(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  scanKeyNumbers(text, ' ', (key, value) => {
+    out[key] = value;
+  });
+  return out;
+}
