@@ -174,7 +174,7 @@ test('v2 group with a memory.max of its own: refused in one line, nothing made',
   const t = fakeV2(pid, { ownMax: 2 * GiB });
   const env = { PATH: binDir(false), MEMTOP_STATE_DIR: mkdtempSync(join(tmpdir(), 'memtop-state-')) };
   const r = memtop(['--proc', t.proc, '--sys', t.sys, '--contain', String(pid), '--limit', '1G'], env);
-  assert.notEqual(r.code, 0);
+  assert.equal(r.code, 1);
   assert.equal(r.err.trim().split('\n').length, 1, r.err);
   assert.match(r.err, /^memtop: cannot contain pid 4444: its group \/user\.slice\/user-1000\.slice\/session-3\.scope has memory\.max 2\.0G of its own/);
   assert.equal(existsSync(join(t.scopeDir, 'session-3.scope.memtop-4444')), false);
@@ -185,16 +185,17 @@ test('--contain without --limit and not on a terminal: one line with the propose
   const t = fakeV2(pid);
   const env = { PATH: binDir(false), MEMTOP_STATE_DIR: mkdtempSync(join(tmpdir(), 'memtop-state-')) };
   const args = ['--proc', t.proc, '--sys', t.sys];
-  const cases: [string[], RegExp][] = [
-    [['--contain', String(pid)], /^memtop: --contain 4545 needs --limit SIZE; proposed: --limit 710M \(its 300\.0M now plus a tenth of MemTotal\)$/],
-    [['--contain', String(pid), '--limit', 'lots'], /^memtop: invalid --limit 'lots': give a size like 512M or 2G/],
-    [['--contain', '999'], /^memtop: cannot contain pid 999: no process 999/],
-    [['--limit', '1G'], /^memtop: --limit goes with --contain PID$/],
-    [['--release', '999'], /^memtop: no process 999, and memtop has no record of containing it$/],
+  // Exit 2: the command line can fix it; exit 1: memtop refuses.
+  const cases: [string[], number, RegExp][] = [
+    [['--contain', String(pid)], 2, /^memtop: --contain 4545 needs --limit SIZE; proposed: --limit 710M \(its 300\.0M now plus a tenth of MemTotal\)$/],
+    [['--contain', String(pid), '--limit', 'lots'], 2, /^memtop: invalid --limit 'lots': give a size like 512M or 2G/],
+    [['--contain', '999'], 1, /^memtop: cannot contain pid 999: no process 999/],
+    [['--limit', '1G'], 2, /^memtop: --limit goes with --contain PID$/],
+    [['--release', '999'], 1, /^memtop: no process 999, and memtop has no record of containing it$/],
   ];
-  for (const [extra, message] of cases) {
+  for (const [extra, code, message] of cases) {
     const r = memtop([...args, ...extra], env);
-    assert.notEqual(r.code, 0, extra.join(' '));
+    assert.equal(r.code, code, extra.join(' '));
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
     assert.match(r.err.trim(), message);
   }
