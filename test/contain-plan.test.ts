@@ -13,8 +13,9 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  explainLimit, highFor, isContainGroup, originOf, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts,
+  explainLimit, highFor, originOf, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts,
 } from '../src/contain/plan.js';
+import { isContainGroup } from '../src/procfs/cgroup.js';
 import { fakeCgroupFiles } from './helpers/cgroups.js';
 import { FIXTURES, makeTree } from './helpers/trees.js';
 

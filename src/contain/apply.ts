@@ -8,11 +8,11 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { memStr } from '../format/units.js';
-import { parseCgroupProcs, parseOomKills } from '../procfs/cgroup.js';
+import { isContainGroup, parseCgroupProcs, parseOomKills } from '../procfs/cgroup.js';
 import { readCgroupFile } from '../reader/cgroups.js';
 import { readOptional } from '../reader/readfile.js';
 import { onPath, processGroup, readRecord, removeRecord, writeRecord, type ContainRecord } from './facts.js';
-import { explainLimit, isContainGroup, originOf, planCommands, Refusal, type CgroupPlan, type Plan } from './plan.js';
+import { explainLimit, originOf, planCommands, Refusal, type CgroupPlan, type Plan } from './plan.js';
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',

@@ -200,8 +200,6 @@ export function originOf(version: CgroupVersion, group: string): string | undefi
   return m ? `${parent === '/' ? '' : parent}/${m[1]}` : undefined;
 }
 
-/** Is this group one memtop made for containment? */
-export const isContainGroup = (path: string) => /(^|[/.])memtop-\d+(\.scope)?$/.test(path);
 
 /** Parses a size: bytes, or a number with K, M, G or T (powers of 1024; "512M", "1.5G"). */
 export function parseSize(text: string): number | undefined {

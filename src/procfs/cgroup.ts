@@ -178,3 +178,9 @@ export function parseEvents(text: string): Record<string, number> {
   });
   return out;
 }
+
+/**
+ * Is this a group memtop made to contain a process (memtop --contain)? v1
+ * ".../memtop-PID", v2 ".../GROUP.memtop-PID", systemd ".../memtop-PID.scope".
+ */
+export const isContainGroup = (path: string) => /(^|[/.])memtop-\d+(\.scope)?$/.test(path);

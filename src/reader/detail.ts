@@ -6,9 +6,8 @@
  * (smaps_rollup would walk the page tables a second time for the same sums).
  */
 import { join } from 'node:path';
-import { isContainGroup } from '../contain/plan.js';
 import type { CgroupDetail, DetailReading } from '../model/detail.js';
-import { parseBytes, parseEvents, parseLimit, UNLIMITED } from '../procfs/cgroup.js';
+import { isContainGroup, parseBytes, parseEvents, parseLimit, UNLIMITED } from '../procfs/cgroup.js';
 import { parsePidStat, parseStatusMemory } from '../procfs/pid.js';
 import { parseSmaps, sumMappings } from '../procfs/smaps.js';
 import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from './cgroups.js';
