@@ -2,19 +2,22 @@
  * The live screen's state, apart from any terminal: the user's choices
  * (view, a sort per view, filters, toggles), the interval shown and its rows,
  * the highlight and scroll, the open question or message. Keys are methods
- * (keys.ts's Actions, reached through press()); frame(width, height) says
- * what the screen shows and changes nothing. The shell (tui.ts) owns
- * blessed, the clock and the signals: it hands keys, samples and sizes in and
- * draws the frames. Tests drive a ScreenState alone (test/tui-state.test.ts).
+ * (keys.ts's Actions, reached through press()); frame(width, height)
+ * (frame.ts) says what the screen shows and changes nothing. The shell
+ * (tui.ts) owns blessed, the clock and the signals: it hands keys, samples
+ * and sizes in and draws the frames. Tests drive a ScreenState alone
+ * (test/tui-state.test.ts, with test/helpers/screen.ts).
  *
- * Adding a key: a line in keys.ts, its method in Actions and here. Every
- * method that changes what rows, layout or size depend on ends in settle().
+ * The fields are public to read (frames and tests); they change only
+ * through the methods. Adding a key: a line in keys.ts (Enter reaches the
+ * table as 'enter'), its method in Actions and here; a method that changes
+ * what the rows, the layout or the page depend on ends in settle(), which
+ * keeps the highlight on the list and the trend panel aimed.
  */
 import { column, sortProcs, type Column } from '../columns/process.js';
-import { fitColumns, RESOURCE_COLUMNS, viewColumn, viewNeeds, withSortResource, type ViewDef } from '../columns/views.js';
+import { RESOURCE_COLUMNS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
-import { headerLine } from '../output/header.js';
 import { isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
@@ -22,16 +25,13 @@ import type { Feed } from '../feed.js';
 import { parseReplayTime, TIME_FORMAT } from '../format/timespec.js';
 import { messageOf } from '../messages.js';
 import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters } from './filters.js';
-import { helpOverlay } from './help.js';
+import { Frames, shownColumns, type Shown } from './frame.js';
 import { dispatchKey, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
-import { FIXED_ROWS, PANEL_MIN_HEIGHT, screenLayout, type Layout } from './layout.js';
-import { clampScroll, pageLines, pageOf, ProcTable, type Scroll } from './procview.js';
-import { promptKey, promptLine, type Prompt } from './prompt.js';
+import { listRows, screenLayout } from './layout.js';
+import { clampScroll, type Scroll } from './procview.js';
+import { promptKey, type Prompt } from './prompt.js';
 import type { Frame, KeyEvent } from './screen.js';
-import { bold, fit, reverse } from './sgr.js';
-import { styledSysLine } from './sysview.js';
-import { fitsTerminal, tooSmallLines } from './toosmall.js';
 import { TrendPanel } from './trendpanel.js';
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
@@ -57,7 +57,7 @@ export interface ScreenHost {
 /** The settings the screen starts from. */
 export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets'>;
 
-export class ScreenState implements Actions {
+export class ScreenState implements Actions, Shown {
   // The user's choices.
   view: ViewDef;
   /** The sort column chosen in each view (by the view's name); a view not in it sorts on its default. */
@@ -75,7 +75,7 @@ export class ScreenState implements Actions {
   helpOpen = false;
   // What is shown.
   iv: Interval | undefined;
-  private sysLines: SysLine[] = [];
+  sysLines: SysLine[] = [];
   /** The process list's rows: filtered, aggregated, sorted. */
   rows: ProcInterval[] = [];
   // Navigation.
@@ -91,9 +91,7 @@ export class ScreenState implements Actions {
   message: { text: string; at: number } | undefined;
   prompt: Prompt | undefined;
   readonly trend: TrendPanel;
-  // Kept between frames, rebuilt when what they are made of changes (never cleared by hand).
-  private tableMemo: { key: string; rows: ProcInterval[]; table: ProcTable } | undefined;
-  private sysMemo: { key: string; from: SysLine[]; lines: string[] } | undefined;
+  private readonly frames = new Frames();
 
   constructor(
     private readonly feed: Feed,
@@ -215,7 +213,7 @@ export class ScreenState implements Actions {
 
   /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel aimed. */
   private settle(): void {
-    this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows(this.layout(this.height), this.height));
+    this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows(this.height));
     if (this.iv) this.trend.aim(this.iv, this.followedPid());
   }
 
@@ -241,82 +239,18 @@ export class ScreenState implements Actions {
 
   // ---- the frame -----------------------------------------------------------
 
-  /** The view as shown: its resource column follows C, M and D. */
-  private shownView(): ViewDef {
-    return withSortResource(this.view, this.sort);
+  /** What the screen shows at this size (frame.ts). Changes nothing. */
+  frame(width = this.width, height = this.height): Frame {
+    return this.frames.frame(this, width, height);
+  }
+
+  /** Process rows on a page at this height. */
+  private pageRows(height: number): number {
+    return listRows(screenLayout(height, this.sysLines, this.trend.ready), height);
   }
 
   private shownColumns(width: number): Column[] {
-    return fitColumns(this.shownView(), width, this.iv?.pidWidth ?? 5);
-  }
-
-  private layout(height: number): Layout {
-    return screenLayout(height, this.sysLines, this.trend.ready);
-  }
-
-  private pageRows(layout: Layout, height: number): number {
-    return height - FIXED_ROWS - layout.sys.length - layout.panelRows;
-  }
-
-  private table(width: number): ProcTable {
-    const key = `${this.view.name}|${this.sort}|${width}|${this.cmdShift}|${this.iv?.pidWidth}`;
-    const memo = this.tableMemo;
-    if (memo?.key === key && memo.rows === this.rows) return memo.table;
-    const table = new ProcTable(this.rows, this.shownColumns(width), width, this.cmdShift);
-    this.tableMemo = { key, rows: this.rows, table };
-    return table;
-  }
-
-  private styledSys(lines: SysLine[], width: number): string[] {
-    const key = `${width}|${this.color}|${lines.length}`;
-    const memo = this.sysMemo;
-    if (memo?.key === key && memo.from === this.sysLines) return memo.lines;
-    const styled = lines.map((l) => styledSysLine(l, width, this.color));
-    this.sysMemo = { key, from: this.sysLines, lines: styled };
-    return styled;
-  }
-
-  private flags(): string {
-    const f = (on: boolean, c: string) => (on ? c : '-');
-    const k = this.filters;
-    return f(this.all, 'f') + f(this.allProcs, 'a') + f(!this.color, 'x') + f(this.paused, 'z') + f(!!k.user, 'U') + f(!!k.program, 'P') +
-      f(!!k.cmdline, '/') + f(!!k.pids, 'I') + f(this.trend.on, 'B');
-  }
-
-  private statusText(width: number, panelTooShort: boolean): string {
-    if (this.prompt) return promptLine(this.prompt, width);
-    if (this.message) return bold(fit(this.message.text, width));
-    if (panelTooShort) return `the trend panel (B) needs a terminal of ${PANEL_MIN_HEIGHT} rows`;
-    if (this.paused) return 'paused: z continues, t takes a sample';
-    if (this.manual) return 'interval 0: t takes a sample, i sets an interval';
-    if (this.rows.length === 0 && Object.keys(this.filters).length > 0) return 'no process matches the filters (an empty answer to U P / I clears one)';
-    if (this.rows.length === 0 && this.iv) return 'no process was active in this interval: a lists them all';
-    if (this.iv?.sinceBoot) return '*** System and Process Activity since Boot ***';
-    return '';
-  }
-
-  /** What the screen shows at this size. Changes nothing (what it builds is kept for the next frame). */
-  frame(width = this.width, height = this.height): Frame {
-    const empty = { header: '', sys: [], status: '', procHead: '', rows: [] };
-    if (!fitsTerminal(width, height)) return { ...empty, tooSmall: tooSmallLines(width, height) };
-    const help = this.helpOpen ? helpOverlay(width, height) : undefined;
-    const iv = this.iv;
-    if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(this.statusText(width, false), width), help };
-    const layout = this.layout(height);
-    const panel = layout.panelRows > 0 ? this.trend.view(iv, width, layout.panelRows, this.color) : undefined;
-    const pageRows = this.pageRows(layout, height);
-    const table = this.table(width);
-    const scroll = clampScroll(this.scrollPos, this.rows.length, pageRows);
-    const [page, pages] = pageOf(scroll, this.rows.length, pageRows);
-    return {
-      header: reverse(fit(headerLine(iv, width, this.flags()), width)),
-      sys: this.styledSys(layout.sys, width),
-      status: fit(this.statusText(width, layout.panelTooShort), width),
-      procHead: table.header(this.sort, page, pages),
-      rows: pageLines(table, scroll, pageRows, this.color),
-      panel,
-      help,
-    };
+    return shownColumns(this.view, this.sort, width, this.iv?.pidWidth);
   }
 
   // ---- dialogs -------------------------------------------------------------
@@ -450,7 +384,7 @@ export class ScreenState implements Actions {
   }
 
   scroll(move: ScrollMove): void {
-    const page = Math.max(1, this.pageRows(this.layout(this.height), this.height));
+    const page = Math.max(1, this.pageRows(this.height));
     let { selected, top } = this.scrollPos;
     switch (move) {
       case 'up': selected--; break;
