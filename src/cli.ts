@@ -265,6 +265,12 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(formatFacts(await hostFacts()));
     return;
   }
+  if (config.contain !== undefined || config.release !== undefined) {
+    const { runContain, runRelease } = await import('./run/contain.js');
+    if (config.contain !== undefined) await runContain(config.contain, config);
+    else await runRelease(config.release!, config);
+    return;
+  }
   if (config.detail !== undefined) {
     const { runDetail } = await import('./run/detail.js');
     await runDetail(config.detail, config);
