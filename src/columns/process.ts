@@ -12,6 +12,8 @@ export type SortValue = number | string | undefined;
 export interface ColumnNeeds {
   io?: boolean;
   cmdline?: boolean;
+  /** The memory cgroup tree (the CGROUP process column). */
+  cgroups?: boolean;
 }
 
 export interface Column {
@@ -116,6 +118,11 @@ const COLUMNS: Column[] = [
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // atop marks a process that exited in the interval as <name>; memtop lists live processes only.
     format: (p) => cell(printable(p.cmd), 14, true),
+  },
+  {
+    // The process's memory cgroup; a path too long keeps its end (the group's own name).
+    name: 'CGROUP', width: 20, left: true, json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
+    format: (p) => cell(p.cgroup === undefined ? '-' : p.cgroup.length > 20 ? `..${p.cgroup.slice(-18)}` : p.cgroup, 20, true),
   },
   {
     name: 'COMMAND-LINE', width: 14, left: true, json: 'cmdline', needs: { cmdline: true }, get: (p) => p.cmdline ?? p.cmd,

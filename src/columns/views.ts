@@ -5,7 +5,7 @@
  */
 import { column, type Column, type ColumnNeeds } from './process.js';
 
-export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program';
+export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'cgroup';
 
 export interface ViewDef {
   name: ViewName;
@@ -18,6 +18,8 @@ export interface ViewDef {
   aggregate?: 'user' | 'program';
   /** Lists every process, not only the active ones (atop's memory view). */
   listsAll?: boolean;
+  /** Lists the memory cgroups (src/columns/cgroup.ts), not processes: atop's G. */
+  cgroups?: boolean;
 }
 
 const spec = (s: string) =>
@@ -35,13 +37,13 @@ const spec = (s: string) =>
 export const VIEWS: Record<ViewName, ViewDef> = {
   generic: {
     name: 'generic', key: 'g', title: 'generic',
-    columns: spec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10'),
+    columns: spec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10 CGROUP:0'),
     defaultSort: 'CPU',
   },
   memory: {
     name: 'memory', key: 'm', title: 'memory', listsAll: true,
     columns: spec(
-      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10',
+      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10 CGROUP:0',
     ),
     defaultSort: 'RSIZE',
   },
@@ -67,16 +69,28 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     defaultSort: 'RSIZE',
     aggregate: 'program',
   },
+  cgroup: {
+    // Its columns are the cgroup registry's (CGROUP_VIEW in cgroup.ts); sorted on CGROUP it is a tree.
+    name: 'cgroup', key: 'G', title: 'cgroup', cgroups: true, columns: [], defaultSort: 'CGROUP',
+  },
 };
 
 /**
  * The per-process files beyond stat and status that showing `view` sorted on
  * `sort` needs, from its columns' own needs (the disk view reads io, the
- * command view cmdline; sorting on DSK reads io in any view).
+ * command view cmdline; sorting on DSK reads io in any view). The cgroup
+ * tree is read for the cgroup view, and for the CGROUP process column only
+ * when it fits in `width` (or is sorted on): it costs a read per group.
  */
-export function viewNeeds(view: ViewDef, sort: string): ColumnNeeds {
-  const cols = [...withSortResource(view, sort).columns.map((c) => column(c.name)), column(sort)];
-  return { io: cols.some((c) => !!c?.needs?.io), cmdline: cols.some((c) => !!c?.needs?.cmdline) };
+export function viewNeeds(view: ViewDef, sort: string, width?: number): ColumnNeeds {
+  const shownView = withSortResource(view, sort);
+  const cols = [...shownView.columns.map((c) => column(c.name)), column(sort)];
+  const fitted = width === undefined ? cols : [...fitColumns(shownView, width), column(sort)];
+  return {
+    io: cols.some((c) => !!c?.needs?.io),
+    cmdline: cols.some((c) => !!c?.needs?.cmdline),
+    cgroups: !!view.cgroups || fitted.some((c) => !!c?.needs?.cgroups),
+  };
 }
 
 /**

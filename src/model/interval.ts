@@ -6,6 +6,7 @@
  */
 import { ticksTotal } from '../procfs/stat.js';
 import type { DiskSample, Sample } from '../sample.js';
+import { cgroupIntervals, cgroupOfPids, type CgroupInterval } from './cgroups.js';
 import { ifIntervals, netInterval, type IfInterval, type NetInterval } from './net.js';
 import { processIntervals, type PrcInterval, type ProcInterval } from './process.js';
 import {
@@ -17,6 +18,7 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
 export { sub } from './system.js';
 export type { CpuInterval, CpuLine, DiskInterval, MemInterval, PagInterval, PsiInterval, SwpInterval } from './system.js';
 export type { PrcInterval, ProcInterval } from './process.js';
+export type { CgroupInterval } from './cgroups.js';
 
 export interface CplInterval {
   avg1: number;
@@ -51,6 +53,10 @@ export interface Interval {
   net?: NetInterval;
   ifs: IfInterval[];
   procs: ProcInterval[];
+  /** Memory cgroups, parents before children; empty when the tree was not read. */
+  cgroups: CgroupInterval[];
+  /** The cgroup hierarchy read: 1 (v1 memory controller) or 2; undefined when none was read. */
+  cgroupVersion?: 1 | 2;
 }
 
 export interface IntervalOptions {
@@ -79,6 +85,10 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   const mem = memInterval(cur, t);
 
   const { procs, prc } = processIntervals(prev, cur, { cputot, memTot: mem.tot });
+  if (cur.cgroups) {
+    const cgroupOf = cgroupOfPids(cur.cgroups);
+    for (const p of procs) p.cgroup = cgroupOf.get(p.pid);
+  }
 
   const prevDisks = new Map(prev?.disks.map((d) => [d.name, d]));
   const disks = cur.disks
@@ -116,5 +126,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     net: netInterval(cur, prev),
     ifs: ifIntervals(cur, prev, nsecs),
     procs,
+    cgroups: cgroupIntervals(cur.cgroups, prev?.cgroups, nsecs, t),
+    cgroupVersion: cur.cgroups?.version,
   };
 }

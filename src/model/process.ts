@@ -49,6 +49,8 @@ export interface ProcInterval {
   dsk?: number;
   /** Rows of the per-user and per-program views: the number of processes summed into the row. */
   nprocs?: number;
+  /** Path of the process's memory cgroup, when the cgroup tree was read. */
+  cgroup?: string;
 }
 
 export interface PrcInterval {

@@ -4,6 +4,7 @@
  * process CPU time in seconds; null where the kernel did not tell.
  */
 import { column, round2, type Column } from '../columns/process.js';
+import { cgroupJson } from '../columns/cgroup.js';
 import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js';
 
 /** The process fields of the JSON schema, in order; names and values come from the column registry. */
@@ -56,6 +57,7 @@ export function intervalJson(iv: Interval): Record<string, unknown> {
     lvm: iv.lvm.map(diskJson),
     mdd: iv.mdd.map(diskJson),
     procs: iv.procs.map(procJson),
+    cgroups: iv.cgroups.map(cgroupJson),
   };
 }
 

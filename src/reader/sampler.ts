@@ -12,6 +12,7 @@ import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import type { DiskSample, ProcSample, Sample } from '../sample.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
+import { CgroupReader, type CgroupReadOptions } from './cgroups.js';
 import { DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
 
 export interface SamplerOptions {
@@ -30,6 +31,8 @@ export interface SamplerOptions {
 export interface SampleNeeds {
   io?: boolean;
   cmdline?: boolean;
+  /** The memory cgroup tree (cgroup view, JSON, Prometheus, raw log); maxDepth limits the groups read in full. */
+  cgroups?: boolean | CgroupReadOptions;
 }
 
 /** What the sampler remembers of a process between samples. */
@@ -89,6 +92,9 @@ export class Sampler {
   /** The system files by name and each process's stat by pid, kept open on a real procfs. */
   private readonly systemFiles: OpenFiles<string>;
   private readonly statFiles: OpenFiles<number>;
+  /** Made at the first sample that needs the cgroup tree. */
+  private cgroupReader: CgroupReader | undefined;
+  private readonly cgroupFdLimit: number;
 
   constructor(opts: SamplerOptions) {
     // Per-process paths are built by concatenation (path.join costs more than the reads at 2000 pids).
@@ -108,6 +114,8 @@ export class Sampler {
     const fdLimit = parseOpenFileLimit(readOptional('/proc/self/limits') ?? '') ?? 1024;
     this.systemFiles = new OpenFiles((name) => `${this.proc}/${name}`, procfs ? Infinity : 0);
     this.statFiles = new OpenFiles((pid) => `${this.proc}/${pid}/stat`, procfs ? Math.floor(Math.min(fdLimit, 1 << 20) / 2) : 0);
+    // A quarter for the cgroup files (about one per group; all of a group's when it changes).
+    this.cgroupFdLimit = Math.floor(Math.min(fdLimit, 1 << 20) / 4);
     try {
       const nodes = readdirSync(join(this.sys, 'devices/system/node')).filter((n) => /^node\d+$/.test(n)).length;
       this.numaNodes = nodes > 0 ? nodes : undefined;
@@ -120,6 +128,7 @@ export class Sampler {
   close(): void {
     this.systemFiles.closeAll();
     this.statFiles.closeAll();
+    this.cgroupReader?.close();
   }
 
   /** A file of the proc root read every sample (stat, meminfo, net/dev...): undefined when unreadable. */
@@ -156,8 +165,14 @@ export class Sampler {
       ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
+      cgroups: needs.cgroups ? this.readCgroups(needs.cgroups) : undefined,
       procs,
     };
+  }
+
+  private readCgroups(opts: boolean | CgroupReadOptions): Sample['cgroups'] {
+    this.cgroupReader ??= new CgroupReader({ proc: this.proc, sys: this.sys, keepOpen: this.cgroupFdLimit });
+    return this.cgroupReader.read(typeof opts === 'object' ? opts : {});
   }
 
   private hostname(): string {
