@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RECORD_NEEDS } from '../src/rawlog/record.js';
+import { RECORD_NEEDS } from '../src/run/record.js';
 import { RawWriter } from '../src/rawlog/writer.js';
 import { Sampler } from '../src/reader/sampler.js';
 

@@ -17,8 +17,9 @@ import {
   checkSortColumn, defaultThresholds, parseInterval, parsePercent, parsePositiveInt, parseSamples,
   UsageError, viewByName, type Config,
 } from './config.js';
+import type { Feed } from './feed.js';
 import { RootMissingError, Sampler } from './reader/sampler.js';
-import { LiveFeed } from './run/feed.js';
+import { LiveFeed } from './run/feeds.js';
 import { runStream } from './run/stream.js';
 import { messageOf, say } from './messages.js';
 
@@ -72,6 +73,10 @@ function buildProgram(): Command {
     .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
     .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
     .option('--info', 'print static facts about this host (CPU, memory, OS) and exit')
+    .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
+    .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
+    .option('--limit <size>', 'with --contain: the group\'s limit, e.g. 512M or 2G (without it memtop proposes one)')
+    .option('--release <pid>', 'undo --contain: move the process back to its group and remove the one memtop made')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
     .option('--swpcrit <pct>', 'swap used % that is critical (0 = off)', '80')
@@ -99,6 +104,10 @@ function toConfig(program: Command): Config {
   thresholds.swoutcritsec = parsePositiveInt('--swoutcrit', String(o.swoutcrit), 0, 100000);
   thresholds.almostcrit = parsePercent('--almostcrit', String(o.almostcrit));
   if (o.json && o.text) throw new UsageError('--json and --text exclude each other: choose one output');
+  const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
+  const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
+  if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw new UsageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  if (o.limit !== undefined && o.contain === undefined) throw new UsageError('--limit goes with --contain PID');
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
     if (other) throw new UsageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
@@ -108,7 +117,7 @@ function toConfig(program: Command): Config {
     samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),
     proc: String(o.proc),
     sys: String(o.sys),
-    mode: o.json ? 'json' : o.text || !process.stdout.isTTY ? 'text' : 'tui',
+    mode: o.json ? 'json' : o.text || o.detail !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
     view,
     sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
@@ -125,6 +134,10 @@ function toConfig(program: Command): Config {
     end: o.end === undefined ? undefined : String(o.end),
     prometheus: o.prometheus === undefined ? undefined : String(o.prometheus),
     top: parsePositiveInt('--top', String(o.top), 1, 10000),
+    detail: pidOf('detail'),
+    contain: pidOf('contain'),
+    limit: o.limit === undefined ? undefined : String(o.limit),
+    release: pidOf('release'),
   };
 }
 
@@ -150,9 +163,20 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(formatFacts(await hostFacts()));
     return;
   }
+  if (config.detail !== undefined) {
+    const { runDetail } = await import('./run/detail.js');
+    await runDetail(config.detail, config);
+    return;
+  }
   if (config.read !== undefined) {
-    const { runReplay } = await import('./rawlog/replay.js');
-    await runReplay(config);
+    const { openReplay } = await import('./run/replay.js');
+    const replay = await openReplay(config);
+    if (!replay) return;
+    try {
+      await present(replay.feed, { ...config, mode: replay.mode }, replay.keyboard);
+    } finally {
+      replay.keyboard?.destroy();
+    }
     return;
   }
   let sampler: Sampler;
@@ -163,19 +187,23 @@ async function main(argv: string[]): Promise<void> {
     throw err;
   }
   if (config.prometheus !== undefined) {
-    const { runPrometheus } = await import('./export/server.js');
+    const { runPrometheus } = await import('./run/prometheus.js');
     await runPrometheus(sampler, config);
     return;
   }
   if (config.write !== undefined || config.logDir !== undefined) {
-    const { runRecord } = await import('./rawlog/record.js');
+    const { runRecord } = await import('./run/record.js');
     await runRecord(sampler, config);
     return;
   }
-  const feed = new LiveFeed(sampler, config.thresholds);
+  await present(new LiveFeed(sampler, config.thresholds), config);
+}
+
+/** The output the options chose, fed live or from a recording. */
+async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStream): Promise<void> {
   if (config.mode === 'tui') {
     const { runTui } = await import('./view/tui.js');
-    await runTui(feed, config);
+    await runTui(feed, config, keyboard);
     return;
   }
   await runStream(feed, config);

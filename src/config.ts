@@ -42,6 +42,12 @@ export interface Config {
   prometheus?: string;
   /** --top K: processes per ranking exported to Prometheus. */
   top: number;
+  /** --detail PID: one process in detail instead of the list. */
+  detail?: number;
+  /** --contain PID [--limit SIZE] and --release PID: containment actions, then exit. */
+  contain?: number;
+  limit?: string;
+  release?: number;
 }
 
 export function parseInterval(text: string): number {

@@ -38,6 +38,8 @@ export interface ProcSample {
   vmStk?: number;
   vmLck?: number;
   vmSwap?: number;
+  /** Resident anonymous bytes (RssAnon); undefined on kernels before 4.5 and in older recordings. */
+  rssAnon?: number;
   /** From /proc/PID/io, read only when a view needs it; undefined = not read or not readable. */
   rddsk?: number;
   wrdsk?: number;
@@ -80,6 +82,16 @@ export interface Sample {
   /** The memory cgroup tree, read only when an output shows it. */
   cgroups?: CgroupSample;
   procs: ProcSample[];
+  /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
+  oomKills?: OomKill[];
+}
+
+/** An OOM kill as the kernel log reports it. */
+export interface OomKill {
+  pid: number;
+  comm: string;
+  /** Bytes of anonymous memory resident when killed (the log's anon-rss). */
+  anonRss?: number;
 }
 
 /** The counters of one memory cgroup; a figure the kernel does not tell (file missing or unreadable) is undefined. */

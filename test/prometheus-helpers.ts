@@ -287,8 +287,8 @@ export function parseLabels(text: string): Record<string, string> {
 
 export function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  const server = readFileSync(new URL('../dist/export/server.js', import.meta.url), 'utf8');
-  if (!server.includes('createMetricsServer')) throw new Error('dist/ is older than src/export: run npm run build first');
+  const server = readFileSync(new URL('../dist/run/prometheus.js', import.meta.url), 'utf8');
+  if (!server.includes('runPrometheus')) throw new Error('dist/ is older than src/run: run npm run build first');
 }
 
 export interface Run {

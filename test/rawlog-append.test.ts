@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
 import { RawLogError } from '../src/rawlog/format.js';
 import { RawWriter } from '../src/rawlog/writer.js';
-import { ReplayFeed } from '../src/run/feed.js';
+import { ReplayFeed } from '../src/run/feeds.js';
 import { plain, readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
 
 test('appending to a memtop log continues it; the first appended sample covers the time since boot', () => {

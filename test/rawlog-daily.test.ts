@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DailyLog, dailyFileFor, dayStamp, daysBefore, pruneDaily } from '../src/rawlog/daily.js';
 import { RawLogError } from '../src/rawlog/format.js';
-import { parseReplayTime, parseTimeSpec } from '../src/rawlog/timespec.js';
+import { parseReplayTime, parseTimeSpec } from '../src/format/timespec.js';
 import { plain, readLog, sampleMoments, tempDir } from './helpers/rawlog.js';
 
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Codec, FLAG_RUN_START, FRAME_HEADER, Kind } from '../src/rawlog/format.js';
-import { RecordIndex } from '../src/rawlog/index.js';
+import { RecordIndex } from '../src/rawlog/recordindex.js';
 
 test('records pushed past the initial capacity read back exactly', () => {
   const index = new RecordIndex();

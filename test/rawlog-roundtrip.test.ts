@@ -10,7 +10,7 @@ import { decodeDelta, decodeKeyframe, encodeDelta, encodeKeyframe } from '../src
 import { decodeFileHeader, FORMAT_MAJOR } from '../src/rawlog/format.js';
 import { diff, patch, SAME, type Json } from '../src/rawlog/patch.js';
 import { RawLog } from '../src/rawlog/reader.js';
-import { ReplayFeed } from '../src/run/feed.js';
+import { ReplayFeed } from '../src/run/feeds.js';
 import type { Sample } from '../src/sample.js';
 import { plain, readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
 

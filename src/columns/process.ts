@@ -1,12 +1,16 @@
 /**
  * The one registry of process columns: name, header, width, getter and
- * formatter. The TUI, the text output, --sort/O and the JSON field names all
- * come from here; a view is a list of these names with atop-style priorities.
+ * formatter, and what the other outputs derive from the same entry (the
+ * per-user/per-program fold, the JSON key, the Prometheus metric). The TUI,
+ * the text output, --sort/O, --json, the aggregate views and the exposition
+ * all come from here; a view is a list of these names with atop-style
+ * priorities. How to add a column: see registry.ts.
  */
 import { cFixed, cpuStr, memStr, valStr } from '../format/units.js';
 import type { ProcInterval } from '../model/interval.js';
+import { keyed, type Field, type Fold, type Metric, type SortValue } from './registry.js';
 
-export type SortValue = number | string | undefined;
+export type { SortValue } from './registry.js';
 
 /** Per-process files beyond stat and status that a column's figures come from. */
 export interface ColumnNeeds {
@@ -16,22 +20,9 @@ export interface ColumnNeeds {
   cgroups?: boolean;
 }
 
-export interface Column {
-  /** Upper-case name as typed for --sort and O, and shown as header. */
-  name: string;
-  width: number;
-  /** Left-aligned columns (commands, users) pad on the right. */
-  left?: boolean;
+export interface Column<Name extends string = string> extends Field<ProcInterval, Name> {
   /** Files the sampler must read for this column (set on the feed while it is shown or sorted on). */
   needs?: ColumnNeeds;
-  /** Key in the JSON output, when the column is part of the JSON schema. */
-  json?: string;
-  /** The JSON value when it differs from `get` (units, rounding). */
-  toJson?(p: ProcInterval): unknown;
-  /** The value sorting uses (descending; undefined sorts last). */
-  get(p: ProcInterval): SortValue;
-  /** The cell's text, exactly `width` characters. */
-  format(p: ProcInterval): string;
 }
 
 /** atop prints process sizes with val2memstr from bytes up; unknown as "?". */
@@ -49,91 +40,147 @@ function cell(text: string, width: number, left = false): string {
   return left ? text.padEnd(width) : text.padStart(width);
 }
 
-function sizeCol(
-  name: string, json: string | undefined, get: (p: ProcInterval) => number | undefined, min: 'B' | 'K' = 'B', needs?: ColumnNeeds,
-): Column {
-  return { name, width: 6, json, get, needs, format: (p) => mem(get(p), min) };
+type NumKey = { [K in keyof ProcInterval]-?: ProcInterval[K] extends number | undefined ? K : never }[keyof ProcInterval];
+
+/** What a column adds to its name, width and value: fold, JSON key, metric, needs. */
+interface Extra {
+  fold?: Fold;
+  json?: string;
+  metric?: Metric;
+  needs?: ColumnNeeds;
+  jsonWhen?(p: ProcInterval): boolean;
+  /** When the value is not the key's property as it is (NPROCS of a single process is 1). */
+  get?(p: ProcInterval): SortValue;
 }
 
-const IO: ColumnNeeds = { io: true };
+/** A size in bytes (K: never below KiB), printed as atop's val2memstr. */
+function sizeCol<N extends string>(name: N, key: NumKey, extra: Extra = {}, min: 'B' | 'K' = 'B'): Column<N> {
+  const { get } = keyed<ProcInterval, NumKey>(key);
+  return { name, width: 6, key, get, format: (p) => mem(get(p) as number | undefined, min), ...extra };
+}
 
-function countCol(name: string, json: string | undefined, width: number, get: (p: ProcInterval) => number | undefined): Column {
+/** A count in `width` characters, as atop's val2valstr. */
+function countCol<N extends string>(name: N, key: NumKey, width: number, extra: Extra = {}): Column<N> {
+  const get = extra.get ?? keyed<ProcInterval, NumKey>(key).get;
   return {
-    name, width, json, get,
+    name, width, key, ...extra, get,
     format: (p) => {
-      const v = get(p);
+      const v = get(p) as number | undefined;
       return v === undefined ? '?'.padStart(width) : valStr(v, width);
     },
   };
 }
 
 /** CPU time: milliseconds inside, seconds in JSON, atop's val2cpustr on screen. */
-function cpuTimeCol(name: string, json: string, get: (p: ProcInterval) => number): Column {
-  return { name, width: 6, json, get, toJson: (p) => get(p) / 1000, format: (p) => cell(cpuStr(get(p)), 6) };
+function cpuTimeCol<N extends string>(name: N, key: 'syscpu' | 'usrcpu'): Column<N> {
+  const get = (p: ProcInterval) => p[key];
+  return {
+    name, width: 6, key, get, fold: 'sum', json: key, toJson: (p) => get(p) / 1000, format: (p) => cell(cpuStr(get(p)), 6),
+  };
 }
 
-const COLUMNS: Column[] = [
-  countCol('PID', 'pid', 5, (p) => p.pid),
+/** A percentage: two decimals in JSON, whole percents on screen. */
+function percentCol<N extends string>(name: N, key: 'mem' | 'cpu' | 'dsk', extra: Extra = {}): Column<N> {
+  const get = (p: ProcInterval) => p[key];
+  return {
+    name, width: 4, key, get, fold: 'sum', json: key, ...extra,
+    toJson: (p) => {
+      const v = get(p);
+      return v === undefined ? undefined : round2(v);
+    },
+    format: (p) => {
+      const v = get(p);
+      return v === undefined ? '?'.padStart(4) : `${cFixed(v, 0).padStart(3)}%`;
+    },
+  };
+}
+
+const IO: ColumnNeeds = { io: true };
+/** The io columns are in a process's JSON only when its io was read (the disk view or a DSK sort). */
+const ioRead = (p: ProcInterval) => p.rddsk !== undefined;
+const ioExtra = (json: string): Extra => ({ fold: 'sumKnown', json, needs: IO, jsonWhen: ioRead });
+
+/** Process metrics are labelled pid and comm; sizes are gauges, growth and faults rates over the interval. */
+const bytes = (name: string, help: string): Metric => ({ name: `${name}_bytes`, help, unit: 'bytes' });
+const perSecond = (name: string, help: string): Metric => ({ name: `${name}_per_second`, help, perSecond: true });
+
+/**
+ * In JSON schema order: the JSON lists its fields in this order, and the
+ * screen-only columns sit where they read best in `--sort`'s list.
+ */
+const COLUMNS = [
+  countCol('PID', 'pid', 5, { json: 'pid' }),
   /** Aggregate views (per user, per program): processes summed into the row. */
-  countCol('NPROCS', undefined, 6, (p) => p.nprocs ?? 1),
-  countCol('PPID', 'ppid', 5, (p) => p.ppid),
+  countCol('NPROCS', 'nprocs', 6, { get: (p) => p.nprocs ?? 1, fold: 'sum' }),
+  countCol('PPID', 'ppid', 5, { json: 'ppid' }),
   { name: 'USER', width: 8, left: true, json: 'user', get: (p) => p.user, format: (p) => cell(p.user, 8, true) },
   { name: 'S', width: 1, json: 'state', get: (p) => p.state, format: (p) => cell(p.state, 1) },
   { name: 'ST', width: 2, get: (p) => (p.isNew ? 'N-' : '--'), format: (p) => (p.isNew ? 'N-' : '--') },
-  countCol('THR', 'threads', 4, (p) => p.threads),
-  countCol('NICE', undefined, 4, (p) => p.nice),
-  countCol('CPUNR', undefined, 5, (p) => p.processor),
-  countCol('MINFLT', 'minflt', 6, (p) => p.minflt),
-  countCol('MAJFLT', 'majflt', 6, (p) => p.majflt),
-  cpuTimeCol('SYSCPU', 'syscpu', (p) => p.syscpu),
-  cpuTimeCol('USRCPU', 'usrcpu', (p) => p.usrcpu),
-  sizeCol('VSTEXT', 'vstext', (p) => p.vstext),
-  sizeCol('VSLIBS', 'vslibs', (p) => p.vslibs),
-  sizeCol('VDATA', 'vdata', (p) => p.vdata),
-  sizeCol('VSTACK', 'vstack', (p) => p.vstack),
-  sizeCol('LOCKSZ', 'locksz', (p) => p.locksz, 'K'),
-  sizeCol('VSIZE', 'vsize', (p) => p.vsize),
-  sizeCol('RSIZE', 'rsize', (p) => p.rsize),
-  sizeCol('VGROW', 'vgrow', (p) => p.vgrow),
-  sizeCol('RGROW', 'rgrow', (p) => p.rgrow),
-  sizeCol('SWAPSZ', 'swapsz', (p) => p.swapsz),
-  sizeCol('RDDSK', 'rddsk', (p) => p.rddsk, 'B', IO),
-  sizeCol('WRDSK', 'wrdsk', (p) => p.wrdsk, 'B', IO),
-  sizeCol('WCANCL', 'wcancl', (p) => p.wcancl, 'B', IO),
-  {
-    // atop's DSK: the process's share of all processes' disk transfers in the interval.
-    name: 'DSK', width: 4, json: 'dsk', needs: IO, get: (p) => p.dsk,
-    toJson: (p) => (p.dsk === undefined ? undefined : round2(p.dsk)),
-    format: (p) => (p.dsk === undefined ? '?'.padStart(4) : `${cFixed(p.dsk, 0).padStart(3)}%`),
-  },
-  {
-    name: 'MEM', width: 4, json: 'mem', get: (p) => p.mem, toJson: (p) => round2(p.mem),
-    format: (p) => `${cFixed(p.mem, 0).padStart(3)}%`,
-  },
-  {
-    name: 'CPU', width: 4, json: 'cpu', get: (p) => p.cpu, toJson: (p) => round2(p.cpu),
-    format: (p) => `${cFixed(p.cpu, 0).padStart(3)}%`,
-  },
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // atop marks a process that exited in the interval as <name>; memtop lists live processes only.
     format: (p) => cell(printable(p.cmd), 14, true),
   },
   {
-    // The process's memory cgroup; a path too long keeps its end (the group's own name).
-    name: 'CGROUP', width: 20, left: true, json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
+    // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).
+    name: 'CGROUP', width: 20, left: true, key: 'cgroup', json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
+    jsonWhen: (p) => p.cgroup !== undefined,
     format: (p) => cell(p.cgroup === undefined ? '-' : p.cgroup.length > 20 ? `..${p.cgroup.slice(-18)}` : p.cgroup, 20, true),
   },
   {
-    name: 'COMMAND-LINE', width: 14, left: true, json: 'cmdline', needs: { cmdline: true }, get: (p) => p.cmdline ?? p.cmd,
+    // Not in the JSON: the command line is read only while a view shows it.
+    name: 'COMMAND-LINE', width: 14, left: true, needs: { cmdline: true }, get: (p) => p.cmdline ?? p.cmd,
     format: (p) => printable(p.cmdline || `[${p.cmd}]`),
   },
-];
+  countCol('MINFLT', 'minflt', 6, {
+    fold: 'sum', json: 'minflt', metric: perSecond('minor_faults', 'Minor page faults per second over the last interval (MINFLT).'),
+  }),
+  countCol('MAJFLT', 'majflt', 6, {
+    fold: 'sum', json: 'majflt', metric: perSecond('major_faults', 'Major page faults per second over the last interval (MAJFLT).'),
+  }),
+  sizeCol('VSTEXT', 'vstext', { fold: 'sumKnown', json: 'vstext' }),
+  sizeCol('VSLIBS', 'vslibs', { fold: 'sumKnown', json: 'vslibs' }),
+  sizeCol('VDATA', 'vdata', { fold: 'sumKnown', json: 'vdata' }),
+  sizeCol('VSTACK', 'vstack', { fold: 'sumKnown', json: 'vstack' }),
+  sizeCol('LOCKSZ', 'locksz', { fold: 'sumKnown', json: 'locksz' }, 'K'),
+  sizeCol('VSIZE', 'vsize', { fold: 'sum', json: 'vsize', metric: bytes('virtual', 'Virtual memory (VSIZE).') }),
+  sizeCol('RSIZE', 'rsize', { fold: 'sum', json: 'rsize', metric: bytes('resident', 'Resident memory (RSIZE).') }),
+  sizeCol('VGROW', 'vgrow', {
+    fold: 'sum', json: 'vgrow',
+    metric: perSecond('vgrow_bytes', 'Growth of virtual memory over the last interval (VGROW per second).'),
+  }),
+  sizeCol('RGROW', 'rgrow', {
+    fold: 'sum', json: 'rgrow',
+    metric: perSecond('rgrow_bytes', 'Growth of resident memory over the last interval (RGROW per second).'),
+  }),
+  sizeCol('SWAPSZ', 'swapsz', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
+  percentCol('MEM', 'mem'),
+  cpuTimeCol('SYSCPU', 'syscpu'),
+  cpuTimeCol('USRCPU', 'usrcpu'),
+  percentCol('CPU', 'cpu'),
+  countCol('THR', 'threads', 4, { fold: 'sum', json: 'threads' }),
+  countCol('NICE', 'nice', 4),
+  countCol('CPUNR', 'processor', 5),
+  sizeCol('RDDSK', 'rddsk', ioExtra('rddsk')),
+  sizeCol('WRDSK', 'wrdsk', ioExtra('wrdsk')),
+  sizeCol('WCANCL', 'wcancl', ioExtra('wcancl')),
+  // atop's DSK: the process's share of all processes' disk transfers in the interval.
+  percentCol('DSK', 'dsk', { ...ioExtra('dsk'), fold: 'sumKnown' }),
+] as const satisfies readonly Column[];
 
-const BY_NAME = new Map(COLUMNS.map((c) => [c.name, c]));
+/** Every process column's name: a view naming anything else does not compile. */
+export type ProcColumnName = (typeof COLUMNS)[number]['name'];
 
+const BY_NAME = new Map<string, Column>(COLUMNS.map((c) => [c.name, c]));
+
+/** Case-insensitive lookup of a name typed by the user (--sort, O). */
 export function column(name: string): Column | undefined {
   return BY_NAME.get(name.toUpperCase());
+}
+
+/** The column of a name known at compile time. */
+export function columnOf(name: ProcColumnName): Column {
+  return BY_NAME.get(name)!;
 }
 
 export function allColumns(): readonly Column[] {

@@ -3,7 +3,7 @@
  * the terminal is too narrow, the lowest priority columns are dropped first
  * (as atop does), and the survivors keep their order.
  */
-import { column, type Column, type ColumnNeeds } from './process.js';
+import { column, columnOf, type Column, type ColumnNeeds, type ProcColumnName } from './process.js';
 
 export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'cgroup';
 
@@ -11,9 +11,9 @@ export interface ViewDef {
   name: ViewName;
   key: string;
   title: string;
-  columns: { name: string; prio: number }[];
+  columns: ViewColumn[];
   /** Column sorted on when the user has not chosen one. */
-  defaultSort: string;
+  defaultSort: ProcColumnName;
   /** One row per user or per program, the processes' figures summed (atop's u and p). */
   aggregate?: 'user' | 'program';
   /** Lists every process, not only the active ones (atop's memory view). */
@@ -22,11 +22,26 @@ export interface ViewDef {
   cgroups?: boolean;
 }
 
-const spec = (s: string) =>
-  s.split(/\s+/).filter(Boolean).map((item) => {
+export interface ViewColumn {
+  name: ProcColumnName;
+  prio: number;
+}
+
+/** The column names of a spec 'PID:10 CPU:9 ...' that the registry lacks (never when all are known). */
+type UnknownIn<S extends string> = S extends `${infer Name}:${infer Prio} ${infer Rest}`
+  ? (Name extends ProcColumnName ? never : Name) | UnknownIn<Rest>
+  : S extends `${infer Name}:${infer Prio}` ? (Name extends ProcColumnName ? never : Name) : S;
+
+/** A spec naming only registry columns; otherwise a type whose text names the stranger (a compile error). */
+type KnownSpec<S extends string> = [UnknownIn<S>] extends [never] ? S : `unknown column in view: ${UnknownIn<S>}`;
+
+/** 'PID:10 CPU:9': columns with their priorities; a name the registry lacks does not compile. */
+export function viewSpec<S extends string>(s: KnownSpec<S>): ViewColumn[] {
+  return s.split(/\s+/).filter(Boolean).map((item) => {
     const [name, prio] = item.split(':');
-    return { name: name!, prio: Number(prio) };
+    return { name: name as ProcColumnName, prio: Number(prio) };
   });
+}
 
 /**
  * The memory view's priorities differ from atop 2.8/2.13 on purpose: at 80
@@ -37,35 +52,35 @@ const spec = (s: string) =>
 export const VIEWS: Record<ViewName, ViewDef> = {
   generic: {
     name: 'generic', key: 'g', title: 'generic',
-    columns: spec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10 CGROUP:0'),
+    columns: viewSpec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10 CGROUP:0'),
     defaultSort: 'CPU',
   },
   memory: {
     name: 'memory', key: 'm', title: 'memory', listsAll: true,
-    columns: spec(
+    columns: viewSpec(
       'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10 CGROUP:0',
     ),
     defaultSort: 'RSIZE',
   },
   disk: {
     name: 'disk', key: 'd', title: 'disk',
-    columns: spec('PID:10 RDDSK:9 WRDSK:9 WCANCL:8 USER:3 DSK:9 CMD:10'),
+    columns: viewSpec('PID:10 RDDSK:9 WRDSK:9 WCANCL:8 USER:3 DSK:9 CMD:10'),
     defaultSort: 'DSK',
   },
   command: {
     name: 'command', key: 'c', title: 'command line',
-    columns: spec('PID:10 USER:3 CPU:9 MEM:9 RSIZE:6 COMMAND-LINE:10'),
+    columns: viewSpec('PID:10 USER:3 CPU:9 MEM:9 RSIZE:6 COMMAND-LINE:10'),
     defaultSort: 'CPU',
   },
   user: {
     name: 'user', key: 'u', title: 'per user',
-    columns: spec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 USER:10'),
+    columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 USER:10'),
     defaultSort: 'RSIZE',
     aggregate: 'user',
   },
   program: {
     name: 'program', key: 'p', title: 'per program',
-    columns: spec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 CMD:10'),
+    columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 CMD:10'),
     defaultSort: 'RSIZE',
     aggregate: 'program',
   },
@@ -103,7 +118,7 @@ export function listsAllProcs(view: ViewDef, sort: string, allProcs: boolean): b
 }
 
 /** What atop's C, M and D sort on: CPU, MEM and DSK percentages; views show one before their last column. */
-export const RESOURCE_COLUMNS = ['CPU', 'MEM', 'DSK'];
+export const RESOURCE_COLUMNS: readonly string[] = ['CPU', 'MEM', 'DSK'] satisfies ProcColumnName[];
 
 /**
  * The view as shown while sorting on `sort`: like atop's SORTITEM column, a
@@ -115,7 +130,7 @@ export function withSortResource(view: ViewDef, sort: string): ViewDef {
   const i = view.columns.findIndex((c) => RESOURCE_COLUMNS.includes(c.name));
   if (i < 0) return view;
   const columns = view.columns.slice();
-  columns[i] = { name: sort, prio: columns[i]!.prio };
+  columns[i] = { name: sort as ProcColumnName, prio: columns[i]!.prio };
   return { ...view, columns };
 }
 
@@ -125,7 +140,7 @@ export function withSortResource(view: ViewDef, sort: string): ViewDef {
  */
 export function fitColumns(view: ViewDef, width: number, pidWidth = 5): Column[] {
   const cols = view.columns.map((c) => {
-    const col = column(c.name)!;
+    const col = columnOf(c.name);
     return { prio: c.prio, col: col.name === 'PID' || col.name === 'PPID' ? withWidth(col, pidWidth) : col };
   });
   // As atop's getspacings(): drop the lowest priority, leftmost first among equals,

@@ -8,6 +8,7 @@
  * counters are the kernel's running totals from the sample, so rate() and
  * increase() work on them across scrapes and memtop restarts.
  */
+import { allColumns, type Column, type ProcColumnName } from '../columns/process.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import type { Sample } from '../sample.js';
 
@@ -205,29 +206,36 @@ export function exportedProcesses(iv: Interval, top: number): ProcInterval[] {
   return [...chosen.values()].sort((a, b) => a.pid - b.pid);
 }
 
+/**
+ * The process families, from the column registry's metrics: sizes (gauges)
+ * before rates. The first seven keep the order the exposition always had, so
+ * scrapes and their diffs stay the same; newer metrics follow in registry order.
+ */
+const FIRST_FAMILIES: readonly ProcColumnName[] = ['RSIZE', 'VSIZE', 'SWAPSZ', 'RGROW', 'VGROW', 'MINFLT', 'MAJFLT'];
+
+const PROCESS_METRICS = (() => {
+  const cols = allColumns().filter((c) => c.metric);
+  const rank = (c: Column) => {
+    const i = (FIRST_FAMILIES as readonly string[]).indexOf(c.name);
+    return i < 0 ? FIRST_FAMILIES.length + cols.indexOf(c) : i;
+  };
+  return cols.sort((a, b) => Number(!!a.metric!.perSecond) - Number(!!b.metric!.perSecond) || rank(a) - rank(b));
+})();
+
 function processes(fs: Families, iv: Interval, top: number): void {
   const chosen = exportedProcesses(iv, top);
   const rates = !iv.sinceBoot && iv.elapsed > 0;
-  const perSec = (v: number) => v / iv.elapsed;
-  const gauge = (name: string, help: string, unit: string | undefined, value: (p: ProcInterval) => number | undefined) => {
-    const f = fs.add(`memtop_process_${name}`, 'gauge', help, unit);
+  for (const col of PROCESS_METRICS) {
+    const m = col.metric!;
+    if (m.perSecond && !rates) continue;
+    const f = fs.add(`memtop_process_${m.name}`, 'gauge', m.help, m.unit);
     for (const p of chosen) {
-      const v = value(p);
-      if (v !== undefined && Number.isFinite(v)) f.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: v });
+      const raw = col.get(p);
+      if (typeof raw !== 'number') continue;
+      const v = m.perSecond ? raw / iv.elapsed : raw;
+      if (Number.isFinite(v)) f.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: v });
     }
-  };
-  gauge('resident_bytes', 'Resident memory (RSIZE).', 'bytes', (p) => p.rsize);
-  gauge('virtual_bytes', 'Virtual memory (VSIZE).', 'bytes', (p) => p.vsize);
-  gauge('swap_bytes', 'Memory swapped out (SWAPSZ, VmSwap).', 'bytes', (p) => p.swapsz);
-  if (!rates) return;
-  gauge('rgrow_bytes_per_second', 'Growth of resident memory over the last interval (RGROW per second).', undefined,
-    (p) => perSec(p.rgrow));
-  gauge('vgrow_bytes_per_second', 'Growth of virtual memory over the last interval (VGROW per second).', undefined,
-    (p) => perSec(p.vgrow));
-  gauge('minor_faults_per_second', 'Minor page faults per second over the last interval (MINFLT).', undefined,
-    (p) => perSec(p.minflt));
-  gauge('major_faults_per_second', 'Major page faults per second over the last interval (MAJFLT).', undefined,
-    (p) => perSec(p.majflt));
+  }
 }
 
 /** The full exposition text of one interval. */

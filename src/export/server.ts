@@ -1,21 +1,15 @@
 /**
- * memtop --prometheus [HOST:]PORT: no screen, a sample every interval, and
- * GET /metrics serving the text rendered from the latest interval.
+ * The HTTP side of memtop --prometheus: GET /metrics answers with the last
+ * published text (run/prometheus.ts samples and publishes).
  *
- * Sampling runs on its own timer; a scrape only writes the last rendered
- * buffer, so any number of scrapes, slow or vanishing clients cannot delay
- * or pile up samples. Bad requests get a status code, never a crash.
+ * A scrape only writes the last rendered buffer, so any number of scrapes,
+ * slow or vanishing clients cannot delay or pile up samples. Bad requests
+ * get a status code, never a crash.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
-import type { Sampler } from '../reader/sampler.js';
-import { LiveFeed } from '../run/feed.js';
-import { everyInterval, runUntilSignal } from '../run/timer.js';
-import type { Sample } from '../sample.js';
-import { CONTENT_TYPES, negotiateFormat, renderExposition, type ExpositionFormat } from './exposition.js';
-import { messageOf, say } from '../messages.js';
+import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './exposition.js';
 
 export interface ListenAddress {
   host: string;
@@ -116,67 +110,4 @@ export function createMetricsServer(): MetricsServer {
       };
     },
   };
-}
-
-function listenError(err: NodeJS.ErrnoException, addr: ListenAddress): string {
-  const where = `${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`;
-  switch (err.code) {
-    case 'EADDRINUSE':
-      return `cannot serve metrics on ${where}: the port is already in use (choose another with --prometheus)`;
-    case 'EACCES':
-      return `cannot serve metrics on ${where}: permission denied (ports below 1024 need root; choose another)`;
-    case 'EADDRNOTAVAIL':
-      return `cannot serve metrics on ${where}: no such address on this machine`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot serve metrics on ${where}: unknown host '${addr.host}'`;
-    default:
-      return `cannot serve metrics on ${where}: ${err.message}`;
-  }
-}
-
-export async function runPrometheus(sampler: Sampler, config: Config): Promise<void> {
-  const addr = parseListen(config.prometheus ?? '');
-  const metrics = createMetricsServer();
-  const { server } = metrics;
-  await new Promise<void>((resolve) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      say(listenError(err, addr));
-      process.exit(1);
-    });
-    server.listen(addr.port, addr.host, () => resolve());
-  });
-  server.on('error', (err: NodeJS.ErrnoException) => say(`metrics server: ${err.message}`));
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : addr.port;
-  const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-  say(`serving metrics on http://${shownHost}:${port}/metrics every ${config.interval} s`);
-
-  let latest: Sample | undefined;
-  const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s));
-  let failed = false;
-  const tick = () => {
-    const started = process.hrtime.bigint();
-    try {
-      const iv = feed.next();
-      const sampleSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (!latest) return;
-      const opts = { top: config.top, sampleSeconds };
-      metrics.publish({
-        prometheus: renderExposition(iv, latest, { ...opts, format: 'prometheus' }),
-        openmetrics: renderExposition(iv, latest, { ...opts, format: 'openmetrics' }),
-      });
-      failed = false;
-    } catch (err) {
-      // Keep serving the last good text; say so once per run of failures.
-      if (!failed) say(`sampling failed: ${messageOf(err)}`);
-      failed = true;
-    }
-  };
-  const clock = everyInterval(config.interval, config.samples, tick);
-  await runUntilSignal(clock);
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

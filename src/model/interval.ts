@@ -8,7 +8,8 @@ import { ticksTotal } from '../procfs/stat.js';
 import type { DiskSample, Sample } from '../sample.js';
 import { cgroupIntervals, cgroupOfPids, type CgroupInterval } from './cgroups.js';
 import { ifIntervals, netInterval, type IfInterval, type NetInterval } from './net.js';
-import { processIntervals, type PrcInterval, type ProcInterval } from './process.js';
+import type { Forecast, MemoryHistory } from './leaks.js';
+import { processIntervals, type ExitedProc, type PrcInterval, type ProcInterval } from './process.js';
 import {
   cpuLine, diskInterval, memInterval, pagInterval, psiInterval, sub, swpInterval,
   type CpuInterval, type DiskInterval, type MemInterval, type PagInterval, type PsiInterval, type SwpInterval,
@@ -17,7 +18,8 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
 
 export { sub } from './system.js';
 export type { CpuInterval, CpuLine, DiskInterval, MemInterval, PagInterval, PsiInterval, SwpInterval } from './system.js';
-export type { PrcInterval, ProcInterval } from './process.js';
+export type { ExitedProc, PrcInterval, ProcInterval } from './process.js';
+export type { Forecast } from './leaks.js';
 export type { CgroupInterval } from './cgroups.js';
 
 export interface CplInterval {
@@ -57,10 +59,16 @@ export interface Interval {
   cgroups: CgroupInterval[];
   /** The cgroup hierarchy read: 1 (v1 memory controller) or 2; undefined when none was read. */
   cgroupVersion?: 1 | 2;
+  /** Processes of the previous sample gone in this one (and OOM victims no sample saw). */
+  exited: ExitedProc[];
+  /** When memory plus swap runs out at the current rate; undefined when no history is kept. */
+  forecast?: Forecast;
 }
 
 export interface IntervalOptions {
   thresholds?: Thresholds;
+  /** Memory history across intervals (TRATE, TGROW, LEAK, the forecast); fed in time order. */
+  history?: MemoryHistory;
 }
 
 /**
@@ -84,7 +92,14 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
 
   const mem = memInterval(cur, t);
 
-  const { procs, prc } = processIntervals(prev, cur, { cputot, memTot: mem.tot });
+  const { procs, prc, exited } = processIntervals(prev, cur, { cputot, memTot: mem.tot });
+  const swp = swpInterval(cur.mem, t);
+  let forecast: Forecast | undefined;
+  if (opts.history) {
+    opts.history.observe(cur.uptime, nsecs, mem.tot, procs, exited);
+    const left = (mem.avail ?? mem.free + mem.cache) + swp.free;
+    forecast = opts.history.forecast(cur.uptime, nsecs, mem.tot, mem.tot + swp.tot - left, left, procs);
+  }
   if (cur.cgroups) {
     const cgroupOf = cgroupOfPids(cur.cgroups);
     for (const p of procs) p.cgroup = cgroupOf.get(p.pid);
@@ -117,7 +132,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
       avg15High: cur.load.avg15 > 2 * ncpu,
     },
     mem,
-    swp: swpInterval(cur.mem, t),
+    swp,
     pag: pagInterval(cur.pag, prev?.pag, nsecs, t, cur.pageSize),
     psi: psiInterval(cur.psi, prev?.psi, nsecs, t),
     lvm: byClass('lvm'),
@@ -126,6 +141,8 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     net: netInterval(cur, prev),
     ifs: ifIntervals(cur, prev, nsecs),
     procs,
+    exited,
+    forecast,
     cgroups: cgroupIntervals(cur.cgroups, prev?.cgroups, nsecs, t),
     cgroupVersion: cur.cgroups?.version,
   };

@@ -2,7 +2,7 @@
  * The process part of an interval: processes matched between samples by pid
  * and start time, their deltas (faults, CPU, growth, io), and the PRC line.
  */
-import type { ProcSample, Sample } from '../sample.js';
+import type { OomKill, ProcSample, Sample } from '../sample.js';
 import { sub } from './system.js';
 import { userName } from './users.js';
 
@@ -51,7 +51,34 @@ export interface ProcInterval {
   nprocs?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
+  /** Clock ticks after boot: with the pid, what identifies the process across samples. */
+  starttime?: number;
+  /** Resident anonymous bytes (RssAnon); undefined where the kernel or a recording does not tell. */
+  anon?: number;
+  /** Growth over the window (MemoryHistory): bytes per second, undefined until there is enough history. */
+  trate?: number;
+  /** Fitted growth over the window, bytes. */
+  tgrow?: number;
+  /** A leak suspect: steady growth over the window, confirmed. */
+  leak?: boolean;
+  /** Suspects: seconds the growth the verdict rests on has lasted. */
+  growing?: number;
 }
+
+/** A process seen in the previous sample and gone now, with its last known figures. */
+export interface ExitedProc {
+  pid: number;
+  cmd: string;
+  rsize: number;
+  swapsz?: number;
+  /** Killed by the OOM killer, as the kernel log says. */
+  oom: boolean;
+  /** Its last verdict, when memory history is kept. */
+  leak?: boolean;
+  trate?: number;
+}
+
+export type { OomKill } from '../sample.js';
 
 export interface PrcInterval {
   /** Sum of process CPU time in the interval, milliseconds. */
@@ -115,7 +142,8 @@ function ascending(procs: readonly ProcSample[]): boolean {
 }
 
 /**
- * A lookup of prev's process by pid, asked for cur's pids in cur's order.
+ * A lookup of prev's process by pid, asked for cur's pids in cur's order
+ * (or the other way round: any two process lists).
  * /proc lists pids in ascending order and the sampler keeps it, so usually
  * both lists are sorted and one walk along prev answers every question
  * (a Map of thousands of entries per sample was the model's largest
@@ -149,7 +177,7 @@ const idleIntervals = new WeakMap<ProcSample, ProcInterval>();
  */
 export function processIntervals(
   prev: Sample | undefined, cur: Sample, ctx: { cputot: number; memTot: number },
-): { procs: ProcInterval[]; prc: PrcInterval } {
+): { procs: ProcInterval[]; prc: PrcInterval; exited: ExitedProc[] } {
   const { cputot } = ctx;
   const ncpu = cur.ncpu;
   const memTotKiB = ctx.memTot / 1024;
@@ -219,16 +247,40 @@ export function processIntervals(
       rddsk: ioDelta(p.rddsk, base, base?.rddsk),
       wrdsk: ioDelta(p.wrdsk, base, base?.wrdsk),
       wcancl: ioDelta(p.wcancl, base, base?.wcancl),
+      starttime: p.starttime,
+      anon: p.rssAnon,
     };
     procs.push(iv);
     if (old === p) idleIntervals.set(p, iv);
   }
   diskShares(procs);
   prc.nexit = prev ? prev.procs.length - matched : 0;
+  const exited = exitedProcs(prev, cur, prc.nexit, cur.oomKills);
   // Thread states come from /proc/stat (runnable and blocked threads system-wide);
   // the rest of the threads are sleeping or idle.
   prc.ntrun = cur.cpu.procsRunning;
   prc.ntslpu = cur.cpu.procsBlocked;
   prc.ntslpi = Math.max(0, threadsTotal - prc.ntrun - prc.ntslpu - idleThreads - prc.nzombie);
-  return { procs, prc };
+  return { procs, prc, exited };
+}
+
+/**
+ * The processes of `prev` that `cur` lacks, with their last figures; the
+ * kernel log's OOM victims marked, and added when no sample ever saw them.
+ */
+function exitedProcs(prev: Sample | undefined, cur: Sample, nexit: number, kills: readonly OomKill[] | undefined): ExitedProc[] {
+  const exited: ExitedProc[] = [];
+  if (prev && nexit > 0) {
+    const curOf = previousByPid(cur.procs, prev.procs);
+    for (const p of prev.procs) {
+      const now = curOf(p.pid);
+      if (!now || now.starttime !== p.starttime) exited.push({ pid: p.pid, cmd: p.comm, rsize: p.rss, swapsz: p.vmSwap, oom: false });
+    }
+  }
+  for (const k of kills ?? []) {
+    const gone = exited.find((e) => e.pid === k.pid);
+    if (gone) gone.oom = true;
+    else exited.push({ pid: k.pid, cmd: k.comm, rsize: k.anonRss ?? 0, oom: true });
+  }
+  return exited;
 }

@@ -3,26 +3,15 @@
  * counts per interval, busy and mem in percent, avio in milliseconds,
  * process CPU time in seconds; null where the kernel did not tell.
  */
-import { column, round2, type Column } from '../columns/process.js';
+import { allColumns, round2 } from '../columns/process.js';
+import { jsonFields, rowJson } from '../columns/registry.js';
 import { cgroupJson } from '../columns/cgroup.js';
 import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js';
 
-/** The process fields of the JSON schema, in order; names and values come from the column registry. */
-const PROC_FIELDS = [
-  'PID', 'PPID', 'USER', 'S', 'CMD', 'MINFLT', 'MAJFLT', 'VSTEXT', 'VSLIBS', 'VDATA', 'VSTACK', 'LOCKSZ',
-  'VSIZE', 'RSIZE', 'VGROW', 'RGROW', 'SWAPSZ', 'MEM', 'SYSCPU', 'USRCPU', 'CPU', 'THR',
-].map((name) => column(name)!);
+/** The process fields of the JSON schema, in registry order; names and values come from the column registry. */
+const PROC_FIELDS = jsonFields(allColumns());
 
-const IO_FIELDS = ['RDDSK', 'WRDSK', 'WCANCL', 'DSK'].map((name) => column(name)!);
-
-const jsonValue = (col: Column, p: ProcInterval) => (col.toJson ? col.toJson(p) : col.get(p)) ?? null;
-
-function procJson(p: ProcInterval): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const col of PROC_FIELDS) out[col.json!] = jsonValue(col, p);
-  if (p.rddsk !== undefined) for (const col of IO_FIELDS) out[col.json!] = jsonValue(col, p);
-  return out;
-}
+const procJson = (p: ProcInterval) => rowJson(PROC_FIELDS, p);
 
 function diskJson(d: DiskInterval) {
   return {

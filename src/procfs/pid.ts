@@ -1,4 +1,5 @@
 /** Per-process files: /proc/PID/stat, /proc/PID/status, /proc/PID/io. */
+import { scanKeyNumbers } from './keyvalue.js';
 
 export interface PidStat {
   pid: number;
@@ -67,6 +68,8 @@ export interface PidStatus {
   vmStk?: number;
   vmLck?: number;
   vmSwap?: number;
+  /** Resident anonymous memory (RssAnon, 4.5+): a leak's own pages, without the page cache's. */
+  rssAnon?: number;
 }
 
 const STATUS_KEYS: Record<string, keyof PidStatus> = {
@@ -76,6 +79,7 @@ const STATUS_KEYS: Record<string, keyof PidStatus> = {
   VmStk: 'vmStk',
   VmLck: 'vmLck',
   VmSwap: 'vmSwap',
+  RssAnon: 'rssAnon',
 };
 
 /**
@@ -86,7 +90,7 @@ const STATUS_KEYS: Record<string, keyof PidStatus> = {
 export function parsePidStatus(text: string): PidStatus {
   const out: PidStatus = {};
   if (!text.includes('\nVmSize:')) {
-    out.vmExe = out.vmLib = out.vmData = out.vmStk = out.vmLck = out.vmSwap = 0;
+    out.vmExe = out.vmLib = out.vmData = out.vmStk = out.vmLck = out.vmSwap = out.rssAnon = 0;
   }
   let pos = 0;
   while (pos < text.length) {
@@ -127,4 +131,41 @@ export function parsePidIo(text: string): PidIo | undefined {
   const writeBytes = get('write_bytes');
   if (readBytes === undefined || writeBytes === undefined) return undefined;
   return { readBytes, writeBytes, cancelledWriteBytes: get('cancelled_write_bytes') ?? 0 };
+}
+
+/** The memory lines of /proc/PID/status the detail shows; bytes, undefined where the kernel does not write them. */
+export interface StatusMemory {
+  vmSize?: number;
+  vmPeak?: number;
+  vmRss?: number;
+  vmHwm?: number;
+  /** RssAnon, RssFile, RssShmem: 4.5+. */
+  rssAnon?: number;
+  rssFile?: number;
+  rssShmem?: number;
+  vmSwap?: number;
+  vmLck?: number;
+  vmPin?: number;
+  vmPte?: number;
+  hugetlb?: number;
+}
+
+const STATUS_MEMORY_KEYS: Record<string, keyof StatusMemory> = {
+  VmSize: 'vmSize', VmPeak: 'vmPeak', VmRSS: 'vmRss', VmHWM: 'vmHwm', RssAnon: 'rssAnon', RssFile: 'rssFile',
+  RssShmem: 'rssShmem', VmSwap: 'vmSwap', VmLck: 'vmLck', VmPin: 'vmPin', VmPTE: 'vmPte', HugetlbPages: 'hugetlb',
+};
+
+/**
+ * The detail's reading of status: the per-kind sizes the list does not need.
+ * The kernel keeps these counters per thread and folds them in
+ * asynchronously, so they may lag smaps by a few pages ("may not be very
+ * precise", proc(5)).
+ */
+export function parseStatusMemory(text: string): StatusMemory {
+  const out: StatusMemory = {};
+  scanKeyNumbers(text, ':', (key, value, kb) => {
+    const target = STATUS_MEMORY_KEYS[key];
+    if (target && kb) out[target] = value * 1024;
+  });
+  return out;
 }

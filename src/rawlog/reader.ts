@@ -1,19 +1,29 @@
 /**
  * Reads a raw log: checks the header, indexes every intact record (finding
  * the next one again after damaged bytes), and decodes samples on demand.
- * Implements the replay's SampleStore. A file is scanned a window at a time
+ * Implements SampleStore, what a replay reads samples from. A file is scanned a window at a time
  * and its records are read again when decoded, so a day recorded every
  * second is not held in memory; stdin comes in whole.
  */
 import { fstatSync, readSync } from 'node:fs';
-import type { SampleStore } from '../run/feed.js';
 import type { Sample } from '../sample.js';
 import { decodeDelta, decodeKeyframe } from './encoding.js';
 import {
   checkFrame, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC,
   type FileHeader, type Frame,
 } from './format.js';
-import { RecordIndex } from './index.js';
+import { RecordIndex } from './recordindex.js';
+
+/** Random access to recorded samples, as the raw log reader provides it. */
+export interface SampleStore {
+  readonly length: number;
+  /** Undefined for a record that could not be decoded. */
+  get(i: number): Sample | undefined;
+  /** True when sample i starts a new recording run (its interval covers the time since boot). */
+  startsRun(i: number): boolean;
+  /** Wall-clock time of sample i, ms since the epoch (cheap: no full decode). */
+  timeOf(i: number): number;
+}
 
 /** Where a raw log's bytes come from: memory, or a file read where needed. */
 export interface ByteSource {

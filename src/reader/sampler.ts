@@ -305,6 +305,7 @@ export class Sampler {
         vmStk: status.vmStk,
         vmLck: status.vmLck,
         vmSwap: status.vmSwap,
+        rssAnon: status.rssAnon,
       };
       if (needs.io) {
         const ioText = readText(`${dir}/io`);

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { Interval } from '../model/interval.js';
 import { intervalJsonLine } from '../output/json.js';
 import { renderText } from '../output/text.js';
-import { LiveFeed, type Feed } from './feed.js';
+import type { Feed } from '../feed.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
@@ -21,12 +21,10 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  if (feed instanceof LiveFeed) {
-    const needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort, config.width);
-    // The JSON output always carries the cgroups array.
-    feed.needs = config.mode === 'json' ? { ...needs, cgroups: true } : needs;
-  }
-  if (feed.kind === 'replay') {
+  const needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort, config.width);
+  // The JSON output always carries the cgroups array.
+  feed.needs = config.mode === 'json' ? { ...needs, cgroups: true } : needs;
+  if (feed.recording) {
     for (let iv = feed.next(); iv; iv = feed.next()) {
       if (!process.stdout.write(formatInterval(iv, config))) {
         await new Promise((resolve) => process.stdout.once('drain', resolve));

@@ -5,7 +5,7 @@
  * a ring, so memory stays bounded; no extra sampling is done for it.
  */
 import type { Interval } from '../model/interval.js';
-import type { Recent } from '../run/feed.js';
+import type { Recent } from '../feed.js';
 import { Ring } from './ring.js';
 
 /** Intervals kept and plotted. */

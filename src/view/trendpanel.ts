@@ -9,7 +9,7 @@
  */
 import type blessed from 'blessed';
 import type { Interval } from '../model/interval.js';
-import type { Recent } from '../run/feed.js';
+import type { Recent } from '../feed.js';
 import { HISTORY, holdsTime, refill, trendHistory, trendPoint } from './trend.js';
 import { loadChartCanvases, type ChartCanvases } from './trendcanvas.js';
 import { pickTarget, type Target } from './trendseries.js';
@@ -17,7 +17,7 @@ import { trendView, type PanelView } from './trendview.js';
 import { messageOf } from '../messages.js';
 
 export interface TrendHost {
-  /** Replay only: the samples up to the current one (Feed.recent). */
+  /** Replay only: the samples up to the current one (Feed.recording.recent). */
   recent?(count: number, known?: (time: number) => boolean): Recent[];
   /** A one-line message on the status line. */
   say(text: string): void;

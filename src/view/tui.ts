@@ -14,8 +14,8 @@ import { headerLine } from '../output/header.js';
 import { isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
-import { parseReplayTime, TIME_FORMAT } from '../rawlog/timespec.js';
-import { LiveFeed, type Feed } from '../run/feed.js';
+import type { Feed } from '../feed.js';
+import { parseReplayTime, TIME_FORMAT } from '../format/timespec.js';
 import { everyInterval, type Clock } from '../run/timer.js';
 import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters } from './filters.js';
 import { helpOverlay } from './help.js';
@@ -92,7 +92,7 @@ class Tui implements Actions {
     this.screen = new TuiScreen(config.term, keyboard);
     this.screen.onKey((ch, key) => this.onKey(ch, key));
     this.trend = new TrendPanel({
-      recent: feed.recent?.bind(feed),
+      recent: feed.recording?.recent.bind(feed.recording),
       say: (text) => this.say(text),
       loaded: (charts) => {
         this.screen.setCharts(charts);
@@ -118,7 +118,7 @@ class Tui implements Actions {
     process.on('uncaughtException', bail);
     process.on('unhandledRejection', bail);
     process.once('SIGHUP', () => this.quit());
-    if (this.feed.kind === 'live') {
+    if (!this.feed.recording) {
       this.clock = everyInterval(this.interval, this.samples, () => {
         if (!this.paused && !this.manual) this.take(() => this.feed.next());
       });
@@ -194,7 +194,7 @@ class Tui implements Actions {
    * than showing '?' until the next interval.
    */
   private updateNeeds(): void {
-    if (!(this.feed instanceof LiveFeed)) return;
+    if (this.feed.recording) return;
     const before = this.feed.needs;
     const shown = viewNeeds(this.view, this.sort, this.screen.width);
     const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups };
@@ -354,12 +354,12 @@ class Tui implements Actions {
   }
 
   togglePause(): void {
-    if (this.feed.kind === 'replay') return this.say('replaying: no timer to pause (t and T step through the samples)');
+    if (this.feed.recording) return this.say('replaying: no timer to pause (t and T step through the samples)');
     this.paused = !this.paused;
   }
 
   askInterval(): void {
-    if (this.feed.kind === 'replay') return this.say('replaying: no interval (t and T step through the samples)');
+    if (this.feed.recording) return this.say('replaying: no interval (t and T step through the samples)');
     this.ask(`Interval in seconds (now ${this.manual ? 0 : this.interval}; 0: only t samples): `, (text) => {
       const t = text.trim();
       if (t === '') return;
@@ -383,19 +383,19 @@ class Tui implements Actions {
   }
 
   prevSample(): void {
-    const feed = this.feed;
-    if (!feed.prev) return this.say('T steps back only when replaying a recording (memtop -r FILE)');
-    this.take(() => feed.prev!(), 'this is the first sample', true);
+    const recording = this.feed.recording;
+    if (!recording) return this.say('T steps back only when replaying a recording (memtop -r FILE)');
+    this.take(() => recording.prev(), 'this is the first sample', true);
   }
 
   askBranch(): void {
-    const feed = this.feed;
-    if (!feed.branch) return this.say('b branches only when replaying a recording (memtop -r FILE)');
+    const recording = this.feed.recording;
+    if (!recording) return this.say('b branches only when replaying a recording (memtop -r FILE)');
     this.ask(`Branch to time ${TIME_FORMAT}: `, (text) => {
       if (text.trim() === '') return;
       const time = parseReplayTime(text, this.iv?.time ?? Date.now());
       if (time === undefined) return this.say(`not a time: '${text.trim()}' (give ${TIME_FORMAT})`);
-      this.take(() => feed.branch!(time), `no sample at or after ${text.trim()}`, true);
+      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}`, true);
     });
   }
 
@@ -412,7 +412,7 @@ class Tui implements Actions {
   }
 
   askKill(): void {
-    if (this.feed.kind === 'replay') return this.say('k kills processes of the live system only');
+    if (this.feed.recording) return this.say('k kills processes of the live system only');
     const highlighted = this.view.aggregate ? undefined : this.rows[this.scrollPos.selected]?.pid;
     const def = highlighted === undefined ? '' : ` [${highlighted}]`;
     this.ask(`PID to kill${def}: `, (text) => {

@@ -10,10 +10,10 @@ import type { Config } from '../config.js';
 import { UsageError } from '../config.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
-import { everyInterval, runUntilSignal } from '../run/timer.js';
-import { DailyLog } from './daily.js';
-import { RawLogError } from './format.js';
-import { RawWriter, type WriterOptions } from './writer.js';
+import { everyInterval, runUntilSignal } from './timer.js';
+import { DailyLog } from '../rawlog/daily.js';
+import { RawLogError } from '../rawlog/format.js';
+import { RawWriter, type WriterOptions } from '../rawlog/writer.js';
 import { say } from '../messages.js';
 
 /** What a replay's views may ask for: read them all while recording. */

@@ -1,41 +1,17 @@
 /**
- * Where intervals come from: the live system (a sampler) or a recording.
- * The live screen and the text/JSON outputs take a Feed, so a replay shows
- * every view, sort and filter the live screen has.
+ * The two feeds (src/feed.ts): the live system through a sampler, and a
+ * recording through a SampleStore.
  */
+import type { Feed, Recent, Recording } from '../feed.js';
 import { buildInterval, type Interval } from '../model/interval.js';
 import type { Thresholds } from '../model/thresholds.js';
 import type { SampleNeeds, Sampler } from '../reader/sampler.js';
+import type { SampleStore } from '../rawlog/reader.js';
 import type { Sample } from '../sample.js';
 
-export interface Feed {
-  readonly kind: 'live' | 'replay';
-  /** Live: take a sample now. Replay: the next recorded sample. Undefined at the end of a recording. */
-  next(): Interval | undefined;
-  /** Replay only: the previous sample. */
-  prev?(): Interval | undefined;
-  /** Replay only: the first sample at or after `time` (ms since the epoch). */
-  branch?(time: number): Interval | undefined;
-  /** Replay: back to the first sample. Live: forget the previous sample (next is since boot). */
-  rewind(): Interval | undefined;
-  /**
-   * Replay only: the last `count` samples up to the current one, oldest
-   * first, without moving: each one's time, and its interval unless
-   * `known(time)` says the caller has it already (decoding is the cost).
-   */
-  recent?(count: number, known?: (time: number) => boolean): Recent[];
-}
-
-export interface Recent {
-  time: number;
-  interval?: Interval;
-}
-
 export class LiveFeed implements Feed {
-  readonly kind = 'live' as const;
   private prevSample: Sample | undefined;
 
-  /** Extra per-process files the current view needs (set by the output as views change). */
   needs: SampleNeeds = {};
 
   constructor(
@@ -59,19 +35,10 @@ export class LiveFeed implements Feed {
   }
 }
 
-/** Random access to recorded samples, as the raw log reader provides it. */
-export interface SampleStore {
-  readonly length: number;
-  /** Undefined for a record that could not be decoded. */
-  get(i: number): Sample | undefined;
-  /** True when sample i starts a new recording run (its interval covers the time since boot). */
-  startsRun(i: number): boolean;
-  /** Wall-clock time of sample i, ms since the epoch (cheap: no full decode). */
-  timeOf(i: number): number;
-}
-
-export class ReplayFeed implements Feed {
-  readonly kind = 'replay' as const;
+export class ReplayFeed implements Feed, Recording {
+  readonly recording: Recording = this;
+  /** Ignored: a recording holds every per-process file. */
+  needs: SampleNeeds = {};
   private pos = -1;
 
   private readonly first: number;

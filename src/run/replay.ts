@@ -1,20 +1,19 @@
 /**
- * memtop -r FILE|YYYYMMDD|y...|- [-b TIME] [-e TIME]: replays a recording
- * through the same model, screen and outputs as live sampling. Warnings
+ * memtop -r FILE|YYYYMMDD|y...|- [-b TIME] [-e TIME]: opens a recording as a
+ * feed for the same screen and outputs as live sampling. Warnings
  * about damage go to stderr once, one line each; exit 0 when at least one
  * sample was read, 1 when none or when the file is not a memtop log.
  */
 import { fstatSync, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import type { Config } from '../config.js';
+import type { Config, OutputMode } from '../config.js';
 import { UsageError } from '../config.js';
-import { ReplayFeed } from '../run/feed.js';
-import { runStream } from '../run/stream.js';
-import { dailyFileFor, DEFAULT_LOG_DIR } from './daily.js';
-import { RawLogError } from './format.js';
-import { fdSource, RawLog, type ByteSource } from './reader.js';
-import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from './timespec.js';
-import { reasonOf } from './writer.js';
+import { ReplayFeed } from './feeds.js';
+import { dailyFileFor, DEFAULT_LOG_DIR } from '../rawlog/daily.js';
+import { RawLogError } from '../rawlog/format.js';
+import { fdSource, RawLog, type ByteSource } from '../rawlog/reader.js';
+import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from '../format/timespec.js';
+import { reasonOf } from '../rawlog/writer.js';
 import { say } from '../messages.js';
 
 function timeOption(flag: string, text: string | undefined): TimeSpec | undefined {
@@ -57,7 +56,16 @@ async function load(arg: string, logDir: string | undefined, now: number): Promi
   }
 }
 
-export async function runReplay(config: Config): Promise<void> {
+export interface Replay {
+  feed: ReplayFeed;
+  /** The output: the screen unless the recording comes on stdin and no terminal is there for keys. */
+  mode: OutputMode;
+  /** With the recording on stdin, the screen's keys come from the controlling terminal, as less does. */
+  keyboard?: ReadStream;
+}
+
+/** The recording's feed, or undefined when there is nothing to replay (said on stderr, exit code set). */
+export async function openReplay(config: Config): Promise<Replay | undefined> {
   if (config.write !== undefined) throw new UsageError('-r and -w exclude each other: replay or record');
   const begin = timeOption('-b', config.begin);
   const end = timeOption('-e', config.end);
@@ -95,18 +103,9 @@ export async function runReplay(config: Config): Promise<void> {
     return;
   }
   const feed = new ReplayFeed(log, config.thresholds, { first, last });
-  // With the recording on stdin, the keys come from the controlling terminal, as less does.
-  const keyboard = config.mode === 'tui' && config.read === '-' ? controllingTerminal() : undefined;
-  if (config.mode === 'tui' && (config.read !== '-' || keyboard)) {
-    const { runTui } = await import('../view/tui.js');
-    try {
-      await runTui(feed, config, keyboard);
-    } finally {
-      keyboard?.destroy();
-    }
-    return;
-  }
-  await runStream(feed, config.mode === 'tui' ? { ...config, mode: 'text' } : config);
+  if (config.mode !== 'tui' || config.read !== '-') return { feed, mode: config.mode };
+  const keyboard = controllingTerminal();
+  return { feed, mode: keyboard ? 'tui' : 'text', keyboard };
 }
 
 /** /dev/tty as a keyboard, or undefined without a controlling terminal (then the replay prints text). */

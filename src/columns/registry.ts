@@ -1,0 +1,116 @@
+/**
+ * The field registry, generic over the kind of row it describes (a process
+ * of an interval; other row kinds, such as cgroups, get a registry of their
+ * own built from the same Field type). One entry per field says everything
+ * the outputs would otherwise repeat: how it prints, how it sorts, how it
+ * folds into a summed row, its --json key and its Prometheus metric.
+ *
+ * How to add a field (a process column, say):
+ *  1. parse it in src/procfs/, carry it in the sample (src/sample.ts, set by
+ *     src/reader/sampler.ts) and, when it is not a plain copy of the sample,
+ *     compute it in the model (src/model/process.ts, one property of ProcInterval);
+ *  2. add ONE entry to the row kind's registry (src/columns/process.ts):
+ *     name, width, `key` (the row property) or `get`, `format`, and as needed
+ *     `fold` (per-user/per-program rows), `json` (the --json key; the JSON
+ *     lists fields in registry order) and `metric` (Prometheus);
+ *  3. name it in a view (src/columns/views.ts) to show it; a name the registry
+ *     lacks does not compile.
+ * The screen, --text, --sort/O, --json, the aggregate views and the
+ * exposition all read the entry; none of them names the field again.
+ */
+
+export type SortValue = number | string | undefined;
+
+/**
+ * How a field's values fold into one row of an aggregate view (atop's u and p):
+ * 'sum' adds them (unknown counts as 0), 'sumKnown' adds the known ones and
+ * stays unknown when all are, 'max' keeps the largest known, 'first' the first
+ * row's value. Fields without a fold keep the blank row's value.
+ */
+export type Fold = 'sum' | 'sumKnown' | 'max' | 'first';
+
+/** A field exported to Prometheus: one gauge family, one series per exported row. */
+export interface Metric {
+  /** The family name after the row kind's prefix (memtop_process_), in base units. */
+  name: string;
+  help: string;
+  /** OpenMetrics # UNIT; the name then ends in `_<unit>`. */
+  unit?: string;
+  /** Exported per second of the interval (value / elapsed), and only when the interval has rates. */
+  perSecond?: boolean;
+}
+
+export interface Field<Row, Name extends string = string> {
+  /** Upper-case name as typed for --sort and O, and shown as header. */
+  name: Name;
+  width: number;
+  /** Left-aligned fields (commands, users) pad on the right. */
+  left?: boolean;
+  /** The row property the value is (and that `fold` writes on a summed row). */
+  key?: keyof Row & string;
+  /** How the value folds into a summed row; needs `key`. */
+  fold?: Fold;
+  /** Key in the JSON output, when the field is part of the JSON schema. */
+  json?: string;
+  /** The JSON value when it differs from `get` (units, rounding). */
+  toJson?(r: Row): unknown;
+  /** Whether the row carries the field in JSON at all (absent rather than null otherwise). */
+  jsonWhen?(r: Row): boolean;
+  metric?: Metric;
+  /** The value sorting, folding and the exposition use (descending; undefined sorts last). */
+  get(r: Row): SortValue;
+  /** The cell's text, exactly `width` characters. */
+  format(r: Row): string;
+}
+
+/** A field whose value is the row property `key`: its getter comes from the key. */
+export function keyed<Row, K extends keyof Row & string>(key: K): { key: K; get: (r: Row) => SortValue } {
+  return { key, get: (r) => r[key] as SortValue };
+}
+
+/**
+ * Folds `rows` into `into` (a blank row of the same kind) along every field
+ * with a `fold`, each field's value (its `get`) written to its `key`.
+ */
+export function foldRows<Row>(fields: readonly Field<Row>[], into: Row, rows: readonly Row[]): Row {
+  const out = into as Record<string, unknown>;
+  for (const f of fields) {
+    if (!f.fold || !f.key) continue;
+    const k = f.key;
+    let acc = out[k] as number | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const v = f.get(rows[i]!);
+      switch (f.fold) {
+        case 'sum':
+          acc = (acc ?? 0) + ((v as number | undefined) ?? 0);
+          break;
+        case 'sumKnown':
+          if (v !== undefined) acc = (acc ?? 0) + (v as number);
+          break;
+        case 'max':
+          if (v !== undefined && (acc === undefined || (v as number) > acc)) acc = v as number;
+          break;
+        case 'first':
+          if (i === 0) acc = v as number | undefined;
+          break;
+      }
+    }
+    out[k] = acc;
+  }
+  return into;
+}
+
+/** The fields of the JSON schema, in registry order. */
+export function jsonFields<Row>(fields: readonly Field<Row>[]): Field<Row>[] {
+  return fields.filter((f) => f.json !== undefined);
+}
+
+/** One row as a JSON object: each JSON field's value, null where unknown, absent where `jsonWhen` says so. */
+export function rowJson<Row>(fields: readonly Field<Row>[], r: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.jsonWhen && !f.jsonWhen(r)) continue;
+    out[f.json!] = (f.toJson ? f.toJson(r) : f.get(r)) ?? null;
+  }
+  return out;
+}

@@ -1,0 +1,248 @@
+/**
+ * The bounded memory history of one thing that grows (a process, a cgroup,
+ * the system's available memory) and its verdict: the windowed growth rate,
+ * the growth over the window, and whether it is a leak suspect. Pure: the
+ * caller feeds (time, value) pairs; nothing here reads the system.
+ *
+ * History is two rings of per-bucket minima (the lower envelope: the level
+ * after each garbage collection, so a sawtooth does not read as growth):
+ * - the window tier, WINDOW_BUCKETS buckets across --window, judged when a
+ *   bucket closes (so a process costs one fit per window/40, not per sample);
+ * - the fast tier, FAST_BUCKETS buckets of FAST_WIDTH seconds, judged every
+ *   sample but only when the last stretch grew fast enough to matter: a
+ *   violent leaker is flagged within max(6 intervals, 40 s), not a window.
+ * Both are fixed-size typed arrays: memory per series does not grow with
+ * the window or the interval.
+ */
+import { judgeSteady, theilSen, type SteadyRules, type Verdict } from './trend.js';
+
+export const WINDOW_BUCKETS = 40;
+const FAST_BUCKETS = 48;
+const FAST_WIDTH = 1.25;
+/** The fast path judges the last max(FAST_INTERVALS intervals, FAST_SPAN seconds). */
+const FAST_INTERVALS = 5;
+const FAST_SPAN = 40;
+/** A fast leak grows by at least this share of MemTotal per minute (the issue's 1%). */
+const FAST_SHARE_PER_MIN = 0.01;
+/** Points, and consecutive positive verdicts, before anything is said. */
+const MIN_POINTS = 6;
+const CONFIRMATIONS = 2;
+/** The window path's least growth: 16 MiB or 0.1% of MemTotal, whichever is larger. */
+const MIN_GROWTH = 16 * 1024 * 1024;
+const MIN_GROWTH_SHARE = 0.001;
+
+export interface GrowthContext {
+  /** Seconds over which growth is judged (--window). */
+  window: number;
+  /** Seconds between this sample and the one before (the interval's length). */
+  interval: number;
+  /** Bytes of memory: the scale of "fast" and of the least growth that counts. */
+  memTotal: number;
+}
+
+export interface Growth {
+  /** Fitted growth rate in bytes per second; undefined until there is enough history. */
+  rate?: number;
+  /** Fitted growth over the window (or the history, when shorter), bytes. */
+  grow?: number;
+  /** Steady growth, confirmed. */
+  leak: boolean;
+  /** Leak suspects: the time (caller's clock, seconds) the growth the verdict rests on began. */
+  since?: number;
+}
+
+/** Per-bucket minima in a ring; times are those of each minimum. */
+class MinimaRing {
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+  private head = 0;
+  count = 0;
+  private bucket = NaN;
+
+  constructor(readonly capacity: number, readonly width: number, private readonly phase: number) {
+    this.ts = new Float64Array(capacity);
+    this.vs = new Float64Array(capacity);
+  }
+
+  /** Adds a point; true when it opened a new bucket (the one before is complete). */
+  add(t: number, v: number): boolean {
+    const b = Math.floor(t / this.width + this.phase);
+    if (b === this.bucket && this.count > 0) {
+      const last = (this.head + this.count - 1) % this.capacity;
+      if (v < this.vs[last]!) {
+        this.vs[last] = v;
+        this.ts[last] = t;
+      }
+      return false;
+    }
+    const opened = this.count > 0;
+    this.bucket = b;
+    if (this.count === this.capacity) this.head = (this.head + 1) % this.capacity;
+    else this.count++;
+    const at = (this.head + this.count - 1) % this.capacity;
+    this.ts[at] = t;
+    this.vs[at] = v;
+    return opened;
+  }
+
+  /** Copies the points newer than `after` into (ts, vs) in time order; returns how many. */
+  copy(ts: Float64Array, vs: Float64Array, after = -Infinity): number {
+    let n = 0;
+    for (let i = 0; i < this.count; i++) {
+      const at = (this.head + i) % this.capacity;
+      if (this.ts[at]! <= after) continue;
+      ts[n] = this.ts[at]!;
+      vs[n] = this.vs[at]!;
+      n++;
+    }
+    return n;
+  }
+
+  last(): number {
+    return this.vs[(this.head + this.count - 1) % this.capacity]!;
+  }
+
+  /** The value of the oldest point at or after time `from` (undefined when there is none). */
+  firstSince(from: number): { t: number; v: number } | undefined {
+    for (let i = 0; i < this.count; i++) {
+      const at = (this.head + i) % this.capacity;
+      if (this.ts[at]! >= from) return { t: this.ts[at]!, v: this.vs[at]! };
+    }
+    return undefined;
+  }
+}
+
+const work = { ts: new Float64Array(FAST_BUCKETS + WINDOW_BUCKETS), vs: new Float64Array(FAST_BUCKETS + WINDOW_BUCKETS) };
+
+function flat(vs: Float64Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (vs[i] !== vs[0]) return false;
+  return true;
+}
+
+export class GrowthSeries {
+  private windowTier: MinimaRing | undefined;
+  private readonly fastTier: MinimaRing;
+  private windowVerdict: Verdict | undefined;
+  private windowFrom = 0;
+  private fastRate: number | undefined;
+  private fastSince = 0;
+  private positives = 0;
+  private negatives = 0;
+  private first = NaN;
+  private latest = NaN;
+  readonly growth: Growth = { leak: false };
+
+  /**
+   * `phase` in [0, 1) staggers bucket edges between series, so the fits of
+   * thousands of processes do not all fall on the same sample.
+   */
+  constructor(private readonly phase = 0) {
+    this.fastTier = new MinimaRing(FAST_BUCKETS, FAST_WIDTH, phase);
+  }
+
+  /** Seconds of history (0 with one point). */
+  get age(): number {
+    return Number.isNaN(this.first) ? 0 : this.latest - this.first;
+  }
+
+  /** Adds the value at time t (seconds, ascending) and returns the verdict. */
+  add(t: number, v: number, ctx: GrowthContext): Growth {
+    if (Number.isNaN(this.first)) this.first = t;
+    this.latest = t;
+    const width = ctx.window / WINDOW_BUCKETS;
+    if (!this.windowTier || this.windowTier.width !== width) {
+      this.windowTier = new MinimaRing(WINDOW_BUCKETS + 1, width, this.phase);
+      this.windowVerdict = undefined;
+    }
+    if (this.windowTier.add(t, v)) this.judgeWindow(ctx);
+    const fastClosed = this.fastTier.add(t, v);
+    const fast = this.judgeFast(t, ctx, fastClosed && (this.windowTier.count < MIN_POINTS));
+    this.confirm(fast, ctx);
+    return this.growth;
+  }
+
+  private windowRules(ctx: GrowthContext): SteadyRules {
+    return {
+      minPoints: MIN_POINTS,
+      minSpan: ctx.window / 3,
+      minGrowth: Math.max(MIN_GROWTH, MIN_GROWTH_SHARE * ctx.memTotal),
+      minRate: 0,
+      minFit: 0.8,
+    };
+  }
+
+  /** Judges the window tier's minima: all of them, else the newer half (growth that began inside the window). */
+  private judgeWindow(ctx: GrowthContext): void {
+    const n = this.windowTier!.copy(work.ts, work.vs);
+    if (n < 2) return;
+    if (flat(work.vs, n)) {
+      this.windowVerdict = { rate: 0, grow: 0, span: work.ts[n - 1]! - work.ts[0]!, r2: 0, steady: false, why: 'flat' };
+      return;
+    }
+    const rules = this.windowRules(ctx);
+    let verdict = judgeSteady(work.ts, work.vs, 0, n, rules);
+    this.windowFrom = work.ts[0]!;
+    if (!verdict.steady && n >= 2 * MIN_POINTS) {
+      const half = n >> 1;
+      const newer = judgeSteady(work.ts, work.vs, half, n, rules);
+      if (newer.steady) {
+        verdict = { ...newer, grow: newer.rate * verdict.span };
+        this.windowFrom = work.ts[half]!;
+      }
+    }
+    this.windowVerdict = verdict;
+  }
+
+  /**
+   * The fast path: the points of the last max(5 intervals, 40 s), judged only
+   * when they rose by half the fast rate (a cheap look at two points first).
+   * While the window tier is still young it also gives the rate shown.
+   */
+  private judgeFast(t: number, ctx: GrowthContext, young: boolean): boolean {
+    const span = Math.max(FAST_INTERVALS * ctx.interval, FAST_SPAN);
+    const fastRate = (FAST_SHARE_PER_MIN * ctx.memTotal) / 60;
+    const start = this.fastTier.firstSince(t - span * 1.5);
+    if (young) {
+      const n = this.fastTier.copy(work.ts, work.vs);
+      this.fastRate = n >= MIN_POINTS && work.ts[n - 1]! - work.ts[0]! >= FAST_INTERVALS * ctx.interval
+        ? (flat(work.vs, n) ? 0 : theilSen(work.ts, work.vs, 0, n).slope)
+        : undefined;
+    }
+    if (!start || t - start.t < span) return false;
+    if (this.fastTier.last() - start.v < (fastRate * (t - start.t)) / 2) return false;
+    const n = this.fastTier.copy(work.ts, work.vs, t - span * 1.5 - 1e-9);
+    const verdict = judgeSteady(work.ts, work.vs, 0, n, {
+      minPoints: MIN_POINTS, minSpan: span, minGrowth: 0, minRate: fastRate, minFit: 0.9,
+    });
+    if (verdict.steady) {
+      this.fastRate = verdict.rate;
+      this.fastSince = work.ts[0]!;
+    }
+    return verdict.steady;
+  }
+
+  private confirm(fast: boolean, ctx: GrowthContext): void {
+    const w = this.windowVerdict;
+    const windowKnown = w !== undefined && this.windowTier!.count >= MIN_POINTS;
+    const positive = fast || (windowKnown && w.steady);
+    if (positive) {
+      this.positives++;
+      this.negatives = 0;
+    } else {
+      this.negatives++;
+      this.positives = 0;
+    }
+    const g = this.growth;
+    if (!g.leak && this.positives >= CONFIRMATIONS) {
+      g.leak = true;
+      g.since = fast ? this.fastSince : this.windowFrom;
+    } else if (g.leak && this.negatives >= CONFIRMATIONS) {
+      g.leak = false;
+      g.since = undefined;
+    }
+    const span = Math.min(ctx.window, this.age);
+    if (fast || !windowKnown) g.rate = this.fastRate;
+    else g.rate = w.rate;
+    g.grow = g.rate === undefined ? undefined : g.rate * span;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Memory history across intervals: one GrowthSeries per process (matched
+ * by pid and start time) and one for the system's used memory plus swap,
+ * giving each process its TRATE, TGROW and LEAK, and the interval its
+ * exhaustion forecast. Stateful but pure: the feed owns one and hands it
+ * every interval in time order; a jump in a replay starts a new one.
+ */
+import { GrowthSeries, type Growth, type GrowthContext } from './growth.js';
+import type { ExitedProc, ProcInterval } from './process.js';
+
+/** --window's default: 10 minutes, or 12 intervals when that is longer (the daily logger's 600 s). */
+export const DEFAULT_WINDOW = 600;
+export const WINDOW_INTERVALS = 12;
+
+export function defaultWindow(interval: number): number {
+  return Math.max(DEFAULT_WINDOW, WINDOW_INTERVALS * interval);
+}
+
+/**
+ * What counts as a process's own memory: resident anonymous plus swapped
+ * (file-backed pages come and go with the page cache and are no leak);
+ * RSIZE + SWAPSZ where the kernel or the recording does not split RSIZE.
+ */
+export function ownMemory(p: ProcInterval): number {
+  return (p.anon ?? p.rsize) + (p.swapsz ?? 0);
+}
+
+export interface Forecast {
+  /** Seconds until memory plus swap runs out at the current rate; null when nothing is running out. */
+  exhaust: number | null;
+  /** Bytes per second being used up (the larger of the system's steady decline and the suspects' summed rates). */
+  rate: number;
+  /** Bytes left: available memory plus free swap. */
+  left: number;
+}
+
+interface Tracked {
+  starttime: number;
+  series: GrowthSeries;
+  seen: number;
+}
+
+/** Per-process growth; memory is one small fixed-size series per live process. */
+export class MemoryHistory {
+  private readonly procs = new Map<number, Tracked>();
+  private system = new GrowthSeries(0.5);
+  private generation = 0;
+  private lastTime = NaN;
+
+  /** `window` in seconds; undefined picks defaultWindow() from the first interval's length. */
+  constructor(private window?: number) {}
+
+  get windowSeconds(): number | undefined {
+    return this.window;
+  }
+
+  /**
+   * Adds one interval: `time` is the later sample's monotonic clock
+   * (seconds since boot), `elapsed` the interval's length. Sets trate,
+   * tgrow, leak and growingSince on the processes; forgets the ones gone.
+   * A time that does not move forward (a new recording run, a reboot)
+   * starts the history over.
+   */
+  observe(time: number, elapsed: number, memTotal: number, procs: readonly ProcInterval[], exited: readonly ExitedProc[] = []): void {
+    if (!(time > this.lastTime)) this.reset();
+    this.lastTime = time;
+    const interval = elapsed > 0 && elapsed < time ? elapsed : 1;
+    this.window ??= defaultWindow(interval);
+    const ctx: GrowthContext = { window: this.window, interval, memTotal };
+    const gen = ++this.generation;
+    for (const p of procs) {
+      if (p.vsize === 0 && p.rsize === 0) continue; // kernel threads own no user memory
+      let t = this.procs.get(p.pid);
+      if (!t || t.starttime !== p.starttime) {
+        t = { starttime: p.starttime ?? 0, series: new GrowthSeries((p.pid * 0.6180339887) % 1), seen: gen };
+        this.procs.set(p.pid, t);
+      }
+      t.seen = gen;
+      setGrowth(p, t.series.add(time, ownMemory(p), ctx), time);
+    }
+    for (const e of exited) {
+      const t = this.procs.get(e.pid);
+      if (t && t.seen !== gen) {
+        e.leak = t.series.growth.leak;
+        e.trate = t.series.growth.rate;
+      }
+    }
+    for (const [pid, t] of this.procs) if (t.seen !== gen) this.procs.delete(pid);
+  }
+
+  /** The system's used memory plus swap (total minus available minus free swap) and the forecast from it. */
+  forecast(time: number, elapsed: number, memTotal: number, used: number, left: number, procs: readonly ProcInterval[]): Forecast {
+    const interval = elapsed > 0 && elapsed < time ? elapsed : 1;
+    const g = this.system.add(time, used, { window: this.window ?? defaultWindow(interval), interval, memTotal });
+    let suspects = 0;
+    for (const p of procs) if (p.leak && p.trate !== undefined && p.trate > 0) suspects += p.trate;
+    const rate = Math.max(g.leak && g.rate !== undefined ? g.rate : 0, suspects);
+    return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left };
+  }
+
+  /** Forgets everything (a jump in a replay, a new recording run). */
+  reset(): void {
+    this.procs.clear();
+    this.system = new GrowthSeries(0.5);
+    this.lastTime = NaN;
+  }
+
+  /** Processes with history (for tests and the cost measurement). */
+  get size(): number {
+    return this.procs.size;
+  }
+}
+
+function setGrowth(p: ProcInterval, g: Growth, now: number): void {
+  p.trate = g.rate;
+  p.tgrow = g.grow;
+  p.leak = g.leak;
+  p.growing = g.leak && g.since !== undefined ? now - g.since : undefined;
+}

@@ -1,0 +1,95 @@
+/**
+ * The detail of one process as text lines (memtop --detail, and the screen's
+ * detail) and as one JSON object per sample (--detail --json). Sizes in
+ * bytes in JSON, null where the kernel does not tell; `?` with the reason in
+ * text, never 0.
+ */
+import { memStr } from '../format/units.js';
+import { KIND_NAMES, type Detail, type Grown, type KindName } from '../model/detail.js';
+
+const KIND_LABELS: Record<KindName, string> = {
+  anon: 'resident anon',
+  file: 'resident file',
+  shmem: 'resident shmem',
+  swap: 'swapped',
+  locked: 'locked',
+  pagetables: 'page tables',
+};
+
+const size = (v: number | undefined) => (v === undefined ? '?'.padStart(6) : memStr(v).padStart(6));
+const growth = (v: number | undefined) => (v === undefined ? '?'.padStart(7) : v === 0 ? '0'.padStart(7) : (v > 0 ? '+' : '') + memStr(v).trim()).padStart(7);
+
+/** What the contain key / --contain would add to the detail: a line per fact. */
+export interface DetailExtras {
+  /** Lines about the process's cgroup, its limits and events. */
+  cgroup?: string[];
+}
+
+function trendLine(d: Detail): string {
+  const t = d.trend;
+  if (t.length < 2) return 'TREND     one reading so far';
+  const a = t[0]!;
+  const b = t[t.length - 1]!;
+  const secs = (b.time - a.time) / 1000;
+  const part = (label: string, x?: number, y?: number) =>
+    x === undefined || y === undefined ? `${label} ?` : `${label} ${memStr(y).trim()} ${growth(y - x).trim()}`;
+  return `TREND     ${Math.round(secs)}s: ${part('resident', a.rss, b.rss)}   ${part('swap', a.swap, b.swap)}   ${part('virtual', a.vsize, b.vsize)}`;
+}
+
+/** The detail as text lines of at most `width` characters; `maxGroups` mapping groups at most. */
+export function detailLines(d: Detail, width: number, maxGroups = 20, extras: DetailExtras = {}): string[] {
+  const lines: string[] = [];
+  const when = new Date(d.time);
+  const hhmmss = when.toTimeString().slice(0, 8);
+  lines.push(`PID ${d.pid} ${d.cmd}  ${hhmmss}  open ${Math.round(d.opened)}s  ${d.elapsed ? `interval ${d.elapsed.toFixed(1)}s` : 'first reading'}${d.gone ? '  -- process ended' : ''}`);
+  lines.push(`MEMORY              SIZE    GROW   SINCE`);
+  const row = (label: string, g: Grown) => `  ${label.padEnd(16)}${size(g.value)} ${growth(g.grow)} ${growth(g.since)}`;
+  lines.push(row('resident', d.rss));
+  for (const k of KIND_NAMES) lines.push(row(KIND_LABELS[k], d.kinds[k]));
+  lines.push(row('virtual', d.vsize));
+  const why = d.smapsUnreadable ? `  (? ${d.smapsUnreadable})` : '';
+  lines.push(`  PSS ${size(d.pss).trim()}   USS ${size(d.uss).trim()}   SwapPSS ${size(d.swappss).trim()}${why}`);
+  lines.push(trendLine(d));
+  for (const line of extras.cgroup ?? []) lines.push(line);
+  if (d.mappings) {
+    // The name takes what the figures (48 characters) leave, 20 to 60.
+    const nameWidth = Math.max(20, Math.min(60, width - 50));
+    lines.push(`${'MAPPINGS, largest growers first'.padEnd(nameWidth + 2)}KIND   MAPS   SIZE    RSS   SWAP    GROW   SINCE`);
+    for (const g of d.mappings.slice(0, maxGroups)) {
+      // A long path keeps its end, the file's name.
+      const name = g.name.length >= nameWidth ? '…' + g.name.slice(-(nameWidth - 2)) : g.name;
+      lines.push(`  ${name.padEnd(nameWidth)}${g.kind.padEnd(7)}${String(g.count).padStart(4)} ${size(g.size)} ${size(g.rss)} ${size(g.swap)} ${growth(g.grow)} ${growth(g.since)}`);
+    }
+    if (d.mappings.length > maxGroups) lines.push(`  ... ${d.mappings.length - maxGroups} more groups`);
+  } else {
+    lines.push(`MAPPINGS  ? ${d.smapsUnreadable ?? 'not read'}`);
+  }
+  return lines.map((l) => (l.length > width ? l.slice(0, width) : l));
+}
+
+const n = (v: number | undefined) => v ?? null;
+
+/** One --detail --json object: the issue's schema, plus since (growth since opened) and the reason smaps was unreadable. */
+export function detailJson(d: Detail, cgroup?: Record<string, unknown>): Record<string, unknown> {
+  const kinds: Record<string, unknown> = {};
+  for (const k of ['rss', ...KIND_NAMES, 'vsize'] as const) {
+    const g = k === 'rss' ? d.rss : k === 'vsize' ? d.vsize : d.kinds[k];
+    kinds[k] = { size: n(g.value), grow: n(g.grow), since: n(g.since) };
+  }
+  return {
+    pid: d.pid,
+    cmd: d.cmd,
+    time: new Date(d.time).toISOString(),
+    elapsed: Math.round(d.elapsed * 1000) / 1000,
+    gone: d.gone,
+    kinds,
+    pss: n(d.pss),
+    uss: n(d.uss),
+    swappss: n(d.swappss),
+    mappings: d.mappings
+      ? d.mappings.map((g) => ({ name: g.name, kind: g.kind, count: g.count, size: g.size, rss: g.rss, swap: g.swap, grow: g.grow, since: g.since }))
+      : null,
+    unreadable: d.smapsUnreadable ?? null,
+    cgroup: cgroup ?? null,
+  };
+}

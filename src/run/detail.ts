@@ -1,0 +1,32 @@
+/**
+ * memtop --detail PID [interval [samples]]: one process in detail, a sample
+ * every interval, as text or JSON lines, until the samples are done, the
+ * process ends or a signal stops it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, type Config } from '../config.js';
+import { DetailTracker } from '../model/detail.js';
+import { detailJson, detailLines } from '../output/detail.js';
+import { readDetail } from '../reader/detail.js';
+import { everyInterval, runUntilSignal } from './timer.js';
+
+export async function runDetail(pid: number, config: Config): Promise<void> {
+  if (!existsSync(join(config.proc, String(pid), 'stat'))) throw new UsageError(`no process ${pid} in ${config.proc}`);
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+  const tracker = new DetailTracker(Date.now());
+  let gone = false;
+  const clock = everyInterval(config.interval, config.samples, () => {
+    const d = tracker.update(readDetail(config.proc, pid));
+    if (config.mode === 'json') process.stdout.write(JSON.stringify(detailJson(d)) + '\n');
+    else process.stdout.write(detailLines(d, config.width, 30).join('\n') + '\n\n');
+    if (d.gone) {
+      gone = true;
+      clock.stop();
+    }
+  });
+  await runUntilSignal(clock);
+  if (gone) process.stderr.write(`memtop: process ${pid} ended\n`);
+}
