@@ -126,3 +126,29 @@ test('no memory hierarchy: the view says so, JSON has an empty array', () => {
   assert.deepEqual((intervalJson(iv) as { cgroups: unknown[] }).cgroups, []);
   assert.match(renderText(iv, { width: 80, view: VIEWS.cgroup }), /no memory cgroup hierarchy mounted/);
 });
+
+test('TRATE and LEAK of a cgroup: the shared leak tracker on its anonymous memory, steady growth flagged, a flat group not', async () => {
+  const { MemoryHistory } = await import('../src/model/leaks.js');
+  const history = new MemoryHistory(120);
+  let prev;
+  let iv: Interval | undefined;
+  for (let i = 0; i < 30; i++) {
+    const groups: FakeGroup[] = [
+      { path: '/', pids: [1], memory: 3000 * MiB },
+      { path: '/leaky', pids: [100], memory: (200 + 20 * i) * MiB, anon: (150 + 20 * i) * MiB, file: 50 * MiB },
+      { path: '/flat', pids: [200], memory: 300 * MiB, anon: 250 * MiB, file: (50 + (i % 3) * 30) * MiB },
+    ];
+    const cur = moment('v2', 1000 + 10 * i, [{ pid: 1 }, { pid: 100 }, { pid: 200 }], groups);
+    iv = buildInterval(prev, cur, { history });
+    prev = cur;
+  }
+  const leaky = iv!.cgroups.find((g) => g.path === '/leaky')!;
+  const flat = iv!.cgroups.find((g) => g.path === '/flat')!;
+  assert.equal(leaky.leak, true);
+  assert.ok(Math.abs(leaky.trate! - 2 * MiB) < 0.01 * MiB, `2 MiB/s, got ${leaky.trate}`);
+  assert.equal(flat.leak, false, 'page cache going up and down is no leak');
+  assert.equal(flat.trate, 0);
+  const j = intervalJson(iv!) as { cgroups: Record<string, unknown>[] };
+  assert.equal(j.cgroups.find((g) => g.path === '/leaky')!.leak, true);
+  assert.match(renderText(iv!, { width: 160, view: VIEWS.cgroup, sort: 'TRATE' }), /\/leaky +1 +780\.0M .* 2\.0M\/s LEAK/);
+});

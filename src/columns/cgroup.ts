@@ -75,8 +75,18 @@ const COLUMNS: CgroupColumn[] = [
   size('ANON', 'anon', (g) => g.anon),
   size('FILE', 'file', (g) => g.file),
   size('CGROW', 'cgrow', (g) => g.cgrow),
-  size('TRATE', 'trate', (g) => g.trate),
-  { name: 'LEAK', width: 6, json: 'leak', get: (g) => g.leak, format: (g) => pad(g.leak ?? UNKNOWN, 6) },
+  {
+    // Windowed growth rate per second (the leak tracker's), as atop's per-second sizes.
+    name: 'TRATE', width: 7, json: 'trate', get: (g) => g.trate,
+    toJson: (g) => (g.trate === undefined ? undefined : Math.round(g.trate)),
+    format: (g) => pad(g.trate === undefined ? UNKNOWN : memStr(g.trate, 'B', 1), 7),
+  },
+  {
+    name: 'LEAK', width: 4, json: 'leak', get: (g) => (g.leak === undefined ? undefined : g.leak ? 1 : 0),
+    toJson: (g) => g.leak,
+    format: (g) => pad(g.leak === undefined ? UNKNOWN : g.leak ? 'LEAK' : '', 4),
+    colour: (g) => (g.leak ? 'crit' : undefined),
+  },
   {
     name: 'OOMKILL', width: 7, json: 'oomkill', get: (g) => g.oomkill,
     format: (g) => (g.oomkill === undefined ? pad(UNKNOWN, 7) : valStr(g.oomkill, 7)),

@@ -20,6 +20,12 @@ export interface ViewDef {
   listsAll?: boolean;
   /** Lists the memory cgroups (src/columns/cgroup.ts), not processes: atop's G. */
   cgroups?: boolean;
+  /**
+   * Columns the view offers but shows only when sorted on (--sort, O) or asked
+   * for (a cgroup filter shows CGROUP): each costs reads the default screen
+   * should not pay. Appended last when shown.
+   */
+  onDemand?: ViewColumn[];
 }
 
 export interface ViewColumn {
@@ -52,14 +58,16 @@ export function viewSpec<S extends string>(s: KnownSpec<S>): ViewColumn[] {
 export const VIEWS: Record<ViewName, ViewDef> = {
   generic: {
     name: 'generic', key: 'g', title: 'generic',
-    columns: viewSpec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10 CGROUP:0'),
+    columns: viewSpec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10'),
+    onDemand: viewSpec('CGROUP:8'),
     defaultSort: 'CPU',
   },
   memory: {
     name: 'memory', key: 'm', title: 'memory', listsAll: true,
     columns: viewSpec(
-      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10 CGROUP:0',
+      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10',
     ),
+    onDemand: viewSpec('CGROUP:8'),
     defaultSort: 'RSIZE',
   },
   disk: {
@@ -126,12 +134,21 @@ export const RESOURCE_COLUMNS: readonly string[] = ['CPU', 'MEM', 'DSK'] satisfi
  * when the view has no column of its own for it.
  */
 export function withSortResource(view: ViewDef, sort: string): ViewDef {
+  const onDemand = view.onDemand?.find((c) => c.name === sort);
+  if (onDemand) return withOnDemand(view, sort);
   if (!RESOURCE_COLUMNS.includes(sort) || view.columns.some((c) => c.name === sort)) return view;
   const i = view.columns.findIndex((c) => RESOURCE_COLUMNS.includes(c.name));
   if (i < 0) return view;
   const columns = view.columns.slice();
   columns[i] = { name: sort as ProcColumnName, prio: columns[i]!.prio };
   return { ...view, columns };
+}
+
+/** The view with its on-demand column `name` shown (last, at its priority); the view itself when it has none such. */
+export function withOnDemand(view: ViewDef, name: string): ViewDef {
+  const col = view.onDemand?.find((c) => c.name === name);
+  if (!col || view.columns.some((c) => c.name === name)) return view;
+  return { ...view, columns: [...view.columns, col] };
 }
 
 /**
@@ -163,5 +180,5 @@ function withWidth(col: Column, width: number): Column {
 /** Case-insensitive lookup of a column offered by a view (for O and --sort). */
 export function viewColumn(view: ViewDef, name: string): Column | undefined {
   const upper = name.toUpperCase();
-  return view.columns.some((c) => c.name === upper) ? column(upper) : undefined;
+  return view.columns.some((c) => c.name === upper) || view.onDemand?.some((c) => c.name === upper) ? column(upper) : undefined;
 }

@@ -49,9 +49,9 @@ export interface CgroupInterval {
   /** atop colours MEMPS red from 20% full pressure. */
   psiCrit: boolean;
   isNew: boolean;
-  /** Windowed growth rate (bytes/s) and leak verdict, filled by the leak tracker when it runs. */
+  /** Windowed growth rate (bytes/s) and leak verdict, set by MemoryHistory.observeCgroups when history is kept. */
   trate?: number;
-  leak?: string;
+  leak?: boolean;
 }
 
 const depthOf = (path: string) => (path === '/' ? 1 : path.split('/').length);

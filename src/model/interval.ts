@@ -100,9 +100,11 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     const left = (mem.avail ?? mem.free + mem.cache) + swp.free;
     forecast = opts.history.forecast(cur.uptime, nsecs, mem.tot, mem.tot + swp.tot - left, left, procs);
   }
+  const cgroups = cgroupIntervals(cur.cgroups, prev?.cgroups, nsecs, t);
   if (cur.cgroups) {
     const cgroupOf = cgroupOfPids(cur.cgroups);
     for (const p of procs) p.cgroup = cgroupOf.get(p.pid);
+    opts.history?.observeCgroups(cur.uptime, nsecs, mem.tot, cgroups);
   }
 
   const prevDisks = new Map(prev?.disks.map((d) => [d.name, d]));
@@ -143,7 +145,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     procs,
     exited,
     forecast,
-    cgroups: cgroupIntervals(cur.cgroups, prev?.cgroups, nsecs, t),
+    cgroups,
     cgroupVersion: cur.cgroups?.version,
   };
 }

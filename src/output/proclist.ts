@@ -2,7 +2,7 @@
 import type { Column } from '../columns/process.js';
 import { sortProcs } from '../columns/process.js';
 import { aggregateProcs } from '../columns/aggregate.js';
-import { fitColumns, listsAllProcs, type ViewDef } from '../columns/views.js';
+import { fitColumns, listsAllProcs, withOnDemand, type ViewDef } from '../columns/views.js';
 import type { ProcInterval } from '../model/interval.js';
 import { isActive } from '../model/process.js';
 
@@ -73,5 +73,5 @@ export interface ProcListLayout {
 export function layoutProcs(
   procs: ProcInterval[], view: ViewDef, width: number, sort: Column, opts: { pidWidth?: number; allProcs?: boolean } = {},
 ): ProcListLayout {
-  return { cols: fitColumns(view, width, opts.pidWidth ?? 5), rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs), sort) };
+  return { cols: fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5), rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs), sort) };
 }
