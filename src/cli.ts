@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * memtop's command line: parses and validates options, then hands over to
- * one output (live screen, text, JSON). Errors the user can fix end as one
- * line on stderr and exit code 2; nothing reaches the user as a stack trace.
+ * memtop's command line: parses and validates options, chooses the run mode
+ * (record, replay, Prometheus, or a live output) and the output (screen,
+ * text, JSON). The only place memtop exits: a MemtopError ends as its one
+ * line on stderr and its exit code (2 for a mistake in the options); nothing
+ * reaches the user as a stack trace.
  *
  * The shebang caps V8's young generation at 4 MiB per semi-space: left to
  * itself V8 grows it to 16 MiB (48 MiB reserved) for a process that
@@ -14,14 +16,14 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { VIEWS } from './columns/views.js';
 import {
-  checkSortColumn, defaultThresholds, parseInterval, parsePercent, parsePositiveInt, parseSamples,
-  UsageError, viewByName, type Config,
+  checkSortColumn, defaultThresholds, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
+  parseTimeOption, viewByName, type Config,
 } from './config.js';
 import type { Feed } from './feed.js';
-import { RootMissingError, Sampler } from './reader/sampler.js';
+import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
 import { runStream } from './run/stream.js';
-import { messageOf, say } from './messages.js';
+import { EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
 
 function version(): string {
   try {
@@ -60,6 +62,7 @@ function buildProgram(): Command {
     .option('-m, --memory', 'memory view (same as --view memory)')
     .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command, user, program').default('generic'))
     .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
+    .option('--sort-resets', 'live screen: a change of view sorts on the new view\'s default, as atop (default: each view keeps its sort)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-a, --all-procs', 'list every process in every view, not only the active ones (the memory view always does)')
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
@@ -103,14 +106,18 @@ function toConfig(program: Command): Config {
   thresholds.dskcritperc = parsePercent('--dskcrit', String(o.dskcrit));
   thresholds.swoutcritsec = parsePositiveInt('--swoutcrit', String(o.swoutcrit), 0, 100000);
   thresholds.almostcrit = parsePercent('--almostcrit', String(o.almostcrit));
-  if (o.json && o.text) throw new UsageError('--json and --text exclude each other: choose one output');
+  if (o.json && o.text) throw usageError('--json and --text exclude each other: choose one output');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
   const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
-  if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw new UsageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
-  if (o.limit !== undefined && o.contain === undefined) throw new UsageError('--limit goes with --contain PID');
+  if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
-    if (other) throw new UsageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
+    if (other) throw usageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
+  }
+  if (o.read !== undefined && o.write !== undefined) throw usageError('-r and -w exclude each other: replay or record');
+  if (o.write !== undefined && o.logDir !== undefined && o.read === undefined) {
+    throw usageError('-w and --log-dir exclude each other: record to one file or to daily files');
   }
   return {
     interval: parseInterval(intervalArg),
@@ -121,6 +128,7 @@ function toConfig(program: Command): Config {
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
     view,
     sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
+    sortResets: !!o.sortResets,
     all: !!o.all,
     allProcs: !!o.allProcs,
     color: o.color !== false,
@@ -130,9 +138,9 @@ function toConfig(program: Command): Config {
     read: o.read === undefined ? undefined : o.read === true ? '' : String(o.read),
     logDir: o.logDir === undefined ? undefined : String(o.logDir),
     keep: parsePositiveInt('--keep', String(o.keep), 1, 100000),
-    begin: o.begin === undefined ? undefined : String(o.begin),
-    end: o.end === undefined ? undefined : String(o.end),
-    prometheus: o.prometheus === undefined ? undefined : String(o.prometheus),
+    begin: o.begin === undefined ? undefined : parseTimeOption('-b', String(o.begin)),
+    end: o.end === undefined ? undefined : parseTimeOption('-e', String(o.end)),
+    prometheus: o.prometheus === undefined ? undefined : parseListen(String(o.prometheus)),
     top: parsePositiveInt('--top', String(o.top), 1, 10000),
     detail: pidOf('detail'),
     contain: pidOf('contain'),
@@ -141,19 +149,14 @@ function toConfig(program: Command): Config {
   };
 }
 
-function fail(message: string, code = 2): never {
-  say(message);
-  process.exit(code);
-}
-
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
     program.parse(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.exitCode === 0) process.exit(0); // --help, --version
-      fail(`${err.message.replace(/^error: /, '')} (see memtop --help)`);
+      if (err.exitCode === 0) process.exit(EXIT_OK); // --help, --version
+      throw usageError(`${err.message.replace(/^error: /, '')} (see memtop --help)`);
     }
     throw err;
   }
@@ -171,7 +174,6 @@ async function main(argv: string[]): Promise<void> {
   if (config.read !== undefined) {
     const { openReplay } = await import('./run/replay.js');
     const replay = await openReplay(config);
-    if (!replay) return;
     try {
       await present(replay.feed, { ...config, mode: replay.mode }, replay.keyboard);
     } finally {
@@ -179,13 +181,7 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
-  let sampler: Sampler;
-  try {
-    sampler = new Sampler({ proc: config.proc, sys: config.sys });
-  } catch (err) {
-    if (err instanceof RootMissingError) fail(`${err.message} (give --proc a directory like /proc)`);
-    throw err;
-  }
+  const sampler = new Sampler({ proc: config.proc, sys: config.sys });
   if (config.prometheus !== undefined) {
     const { runPrometheus } = await import('./run/prometheus.js');
     await runPrometheus(sampler, config);
@@ -210,6 +206,10 @@ async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStr
 }
 
 main(process.argv).catch((err: unknown) => {
-  if (err instanceof UsageError) fail(err.message);
-  fail(`internal error: ${messageOf(err)}`, 1);
+  if (err instanceof MemtopError) {
+    if (err.message) say(err.message);
+    process.exit(err.exitCode);
+  }
+  say(`internal error: ${messageOf(err)}`);
+  process.exit(EXIT_FAILURE);
 });

@@ -1,13 +1,14 @@
 /**
- * Validated settings from the command line. Every check here fails with a
- * UsageError: one line saying what is wrong and what is valid (exit 2).
+ * Validated settings from the command line, each option parsed into its
+ * typed field here. Every check fails with usageError: one line saying what
+ * is wrong and what is valid (exit 2).
  */
 import { allColumns } from './columns/process.js';
 import { CGROUP_VIEW, cgroupColumn } from './columns/cgroup.js';
 import { VIEWS, viewColumn, type ViewDef, type ViewName } from './columns/views.js';
+import { parseTimeSpec, TIME_FORMAT, type TimeSpec } from './format/timespec.js';
+import { usageError } from './messages.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './model/thresholds.js';
-
-export class UsageError extends Error {}
 
 export type OutputMode = 'tui' | 'text' | 'json';
 
@@ -21,6 +22,12 @@ export interface Config {
   width: number;
   view: ViewDef;
   sort?: string;
+  /**
+   * --sort-resets: a change of view sorts on the new view's default, as atop
+   * does. Off: each view keeps the sort chosen in it (O RGROW in the memory
+   * view is still there after a look at another view).
+   */
+  sortResets: boolean;
   all: boolean;
   /** -a: every process in every view, not only the active ones. */
   allProcs: boolean;
@@ -36,10 +43,10 @@ export interface Config {
   /** --keep DAYS: daily files older than this are removed. */
   keep: number;
   /** -b / -e: replay window, [YYYYMMDD]hh:mm[:ss]. */
-  begin?: string;
-  end?: string;
+  begin?: TimeOption;
+  end?: TimeOption;
   /** --prometheus [HOST:]PORT */
-  prometheus?: string;
+  prometheus?: ListenAddress;
   /** --top K: processes per ranking exported to Prometheus. */
   top: number;
   /** --detail PID: one process in detail instead of the list. */
@@ -50,10 +57,40 @@ export interface Config {
   release?: number;
 }
 
+/** A time as typed (for messages) and as parsed. */
+export interface TimeOption {
+  text: string;
+  spec: TimeSpec;
+}
+
+export function parseTimeOption(flag: string, text: string): TimeOption {
+  const spec = parseTimeSpec(text);
+  if (!spec) throw usageError(`invalid ${flag} time '${text}': give ${TIME_FORMAT}, e.g. 14:30 or 20240131 14:30`);
+  return { text, spec };
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** PORT, HOST:PORT or [IPv6]:PORT; the host defaults to 127.0.0.1 (never all interfaces by accident). */
+export function parseListen(text: string): ListenAddress {
+  const bad = (why: string) =>
+    usageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 9464 or 0.0.0.0:9464)`);
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
+  if (!m) throw bad('not a port or host:port');
+  const host = m[1] ?? m[2] ?? '';
+  const port = Number(m[3]);
+  if (port > 65535) throw bad('the port must be from 0 to 65535');
+  if (host === '' && text.trim().includes(':')) throw bad('the host before ":" is empty; use 0.0.0.0 for all interfaces');
+  return { host: host || '127.0.0.1', port };
+}
+
 export function parseInterval(text: string): number {
   const v = Number(text);
   if (!/^\d*\.?\d+$/.test(text.trim()) || !Number.isFinite(v) || v < 0.1 || v > 86400) {
-    throw new UsageError(`invalid interval '${text}': give seconds from 0.1 to 86400, e.g. 2 or 0.5`);
+    throw usageError(`invalid interval '${text}': give seconds from 0.1 to 86400, e.g. 2 or 0.5`);
   }
   return v;
 }
@@ -61,7 +98,7 @@ export function parseInterval(text: string): number {
 export function parseSamples(text: string): number {
   const v = Number(text);
   if (!/^\d+$/.test(text.trim()) || v < 1) {
-    throw new UsageError(`invalid number of samples '${text}': give a whole number of at least 1`);
+    throw usageError(`invalid number of samples '${text}': give a whole number of at least 1`);
   }
   return v;
 }
@@ -69,7 +106,7 @@ export function parseSamples(text: string): number {
 export function parsePositiveInt(what: string, text: string, min = 1, max = 100000): number {
   const v = Number(text);
   if (!/^\d+$/.test(text.trim()) || v < min || v > max) {
-    throw new UsageError(`invalid ${what} '${text}': give a whole number from ${min} to ${max}`);
+    throw usageError(`invalid ${what} '${text}': give a whole number from ${min} to ${max}`);
   }
   return v;
 }
@@ -77,7 +114,7 @@ export function parsePositiveInt(what: string, text: string, min = 1, max = 1000
 export function parsePercent(what: string, text: string): number {
   const v = Number(text);
   if (!/^\d+$/.test(text.trim()) || v > 100) {
-    throw new UsageError(`invalid ${what} '${text}': give a percentage from 0 (off) to 100`);
+    throw usageError(`invalid ${what} '${text}': give a percentage from 0 (off) to 100`);
   }
   return v;
 }
@@ -87,7 +124,7 @@ export function viewByName(name: string): ViewDef {
   const view = (Object.values(VIEWS) as ViewDef[]).find((v) => v.name === key || v.key === key);
   if (!view) {
     const names = (Object.keys(VIEWS) as ViewName[]).join(', ');
-    throw new UsageError(`unknown view '${name}': valid views are ${names}`);
+    throw usageError(`unknown view '${name}': valid views are ${names}`);
   }
   return view;
 }
@@ -96,17 +133,17 @@ export function viewByName(name: string): ViewDef {
 export function checkSortColumn(name: string, view: ViewDef): string {
   if (view.cgroups) {
     const col = cgroupColumn(name);
-    if (!col) throw new UsageError(`unknown cgroup column '${name}': valid columns are ${CGROUP_VIEW.map((c) => c.name).join(' ')}`);
+    if (!col) throw usageError(`unknown cgroup column '${name}': valid columns are ${CGROUP_VIEW.map((c) => c.name).join(' ')}`);
     return col.name;
   }
   const known = allColumns().find((c) => c.name === name.toUpperCase());
   if (!known) {
     const names = allColumns().map((c) => c.name).join(' ');
-    throw new UsageError(`unknown column '${name}': valid columns are ${names}`);
+    throw usageError(`unknown column '${name}': valid columns are ${names}`);
   }
   if (!viewColumn(view, known.name)) {
     const names = view.columns.map((c) => c.name).join(' ');
-    throw new UsageError(`column '${known.name}' is not in the ${view.name} view: valid there are ${names}`);
+    throw usageError(`column '${known.name}' is not in the ${view.name} view: valid there are ${names}`);
   }
   return known.name;
 }

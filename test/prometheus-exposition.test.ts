@@ -7,9 +7,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../src/config.js';
+import { parseListen } from '../src/config.js';
 import { escapeLabelValue, negotiateFormat, renderExposition } from '../src/export/exposition.js';
-import { parseListen } from '../src/export/server.js';
+import { EXIT_USAGE, MemtopError } from '../src/messages.js';
 import { buildInterval } from '../src/model/interval.js';
 import { Sampler } from '../src/reader/sampler.js';
 import { FakeRoot, intervalsOf, parseLabels, processLines, promtoolCheck, seriesValue, type Step } from './prometheus-helpers.js';
@@ -261,6 +261,6 @@ test('--prometheus takes PORT, HOST:PORT or [IPv6]:PORT and binds loopback by de
   assert.deepEqual(parseListen('[::1]:9464'), { host: '::1', port: 9464 });
   assert.deepEqual(parseListen('localhost:80'), { host: 'localhost', port: 80 });
   for (const bad of [':9464', 'abc', '70000', '1.2.3.4:', '::1:9464', '', 'host:port', '[]:1']) {
-    assert.throws(() => parseListen(bad), (err: unknown) => err instanceof UsageError && /^invalid --prometheus/.test(err.message), bad);
+    assert.throws(() => parseListen(bad), (err: unknown) => err instanceof MemtopError && err.exitCode === EXIT_USAGE && /^invalid --prometheus/.test(err.message), bad);
   }
 });

@@ -4,7 +4,7 @@ import { readFileSync, statSync, truncateSync, writeFileSync, writeSync } from '
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
-import { RawLogError } from '../src/rawlog/format.js';
+import { MemtopError } from '../src/messages.js';
 import { RawWriter } from '../src/rawlog/writer.js';
 import { ReplayFeed } from '../src/run/feeds.js';
 import { plain, readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
@@ -35,14 +35,14 @@ test('appending refuses a file that is not a memtop log, or one from another pag
   writeFileSync(text, 'my notes\n');
   const [s] = sampleMoments(1);
   assert.throws(() => record(text, [s!]), (err: unknown) =>
-    err instanceof RawLogError && err.message === `${text} exists and is not a memtop log: not appending to it`);
+    err instanceof MemtopError && err.message === `${text} exists and is not a memtop log: not appending to it`);
   assert.equal(readFileSync(text, 'utf8'), 'my notes\n');
 
   const log = join(dir, 'log');
   record(log, [s!]);
   const before = readFileSync(log);
   assert.throws(() => record(log, [{ ...s!, pageSize: 65536 }]), (err: unknown) =>
-    err instanceof RawLogError &&
+    err instanceof MemtopError &&
     err.message === `${log} was recorded with page size 4096 and HZ 100, this system has 65536 and 100: not appending to it`);
   assert.deepEqual(readFileSync(log), before);
 });
@@ -84,7 +84,7 @@ test('a full disk: one clear line, the file readable up to its last whole record
     const size = statSync(file).size;
     assert.throws(() => w.append(samples[2]!), (err: unknown) => {
       const reason = how === 'short' ? `only ${tried >> 1} of ${tried} bytes written (disk full?)` : 'no space left on device';
-      assert.ok(err instanceof RawLogError);
+      assert.ok(err instanceof MemtopError);
       assert.equal(err.message, `cannot write ${file}: ${reason}; it is readable up to its last whole record (byte ${size})`);
       return true;
     });
@@ -100,7 +100,7 @@ test('a file that cannot be created: one clear line', () => {
   const [s] = sampleMoments(1);
   const missing = join(tempDir(), 'no', 'such', 'dir', 'log');
   assert.throws(() => record(missing, [s!]), (err: unknown) =>
-    err instanceof RawLogError && err.message === `cannot write ${missing}: no such directory`);
+    err instanceof MemtopError && err.message === `cannot write ${missing}: no such directory`);
   assert.throws(() => record(tempDir(), [s!]), (err: unknown) =>
-    err instanceof RawLogError && /^cannot (write|read) .*: it is a directory$/.test(err.message));
+    err instanceof MemtopError && /^cannot (write|read) .*: it is a directory$/.test(err.message));
 });

@@ -4,8 +4,8 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DailyLog, dailyFileFor, dayStamp, daysBefore, pruneDaily } from '../src/rawlog/daily.js';
-import { RawLogError } from '../src/rawlog/format.js';
 import { parseReplayTime, parseTimeSpec } from '../src/format/timespec.js';
+import { MemtopError } from '../src/messages.js';
 import { plain, readLog, sampleMoments, tempDir } from './helpers/rawlog.js';
 
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).getTime();
@@ -60,7 +60,7 @@ test('-r YYYYMMDD and y, yy... name daily files; other arguments are paths', () 
   assert.equal(dailyFileFor('./20240131', '/logs', now), undefined);
   assert.equal(dailyFileFor('today.raw', '/logs', now), undefined);
   assert.throws(() => dailyFileFor('20240230', '/logs', now), (err: unknown) =>
-    err instanceof RawLogError && err.exitCode === 2 && err.message === "invalid date '20240230': give YYYYMMDD, e.g. 20240301");
+    err instanceof MemtopError && err.exitCode === 2 && err.message === "invalid date '20240230': give YYYYMMDD, e.g. 20240301");
   assert.equal(dayStamp(daysBefore(at(2024, 3, 31, 23, 59), 31)), '20240229');
   assert.equal(existsSync('/logs'), false);
 });

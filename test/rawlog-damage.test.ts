@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FORMAT_MAJOR, RawLogError, SYNC } from '../src/rawlog/format.js';
+import { MemtopError } from '../src/messages.js';
+import { FORMAT_MAJOR, SYNC } from '../src/rawlog/format.js';
 import { bufferSource, fdSource, RawLog } from '../src/rawlog/reader.js';
 import { plain, readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
 
@@ -48,7 +49,7 @@ for (const [how, open] of READERS) {
       const buf = whole.subarray(0, len);
       if (len < headerEnd) {
         assert.throws(() => open(buf, 'cut'), (err: unknown) => {
-          assert.ok(err instanceof RawLogError, String(err));
+          assert.ok(err instanceof MemtopError, String(err));
           assert.match(err.message, len === 0 ? /^cut is empty: not a memtop log$/ : /^cut(: incomplete memtop log header| is not a memtop log)/);
           return true;
         });
@@ -142,7 +143,7 @@ for (const [how, open] of READERS) {
       [(() => { const b = Buffer.from(whole); b[25] ^= 1; return b; })(), /^f: damaged memtop log header \(checksum\)$/],
     ];
     for (const [buf, message] of cases) {
-      assert.throws(() => open(buf, 'f'), (err: unknown) => err instanceof RawLogError && message.test(err.message));
+      assert.throws(() => open(buf, 'f'), (err: unknown) => err instanceof MemtopError && message.test(err.message));
     }
     // A newer minor version is read.
     const minor = Buffer.from(whole);

@@ -128,6 +128,24 @@ test('O RGROW Enter sorts on resident growth: the leaker on top', { timeout: 300
     assert.match(procRows(s)[0]!, /150\.0M/);
     await s.answer('O', 'NOSUCH');
     await s.waitText(/no column 'NOSUCH' in the memory view/);
+    // The sort stays with its view: a look at the generic view and back, RGROW still sorts.
+    const head = () => s.find(/^\s*PID /)?.line ?? '';
+    s.send('g');
+    await s.waitFor(() => /\*CPU/.test(head()), 'the generic view on its own sort');
+    s.send('m');
+    await s.waitFor(() => /\*RGROW/.test(head()), 'back in the memory view, sorted on RGROW');
+    assert.equal(firstCmd(s), 'lekker');
+  });
+});
+
+test('--sort-resets: a change of view sorts on the new view default, as atop', { timeout: 30000 }, async () => {
+  await withScreen(['-m', '--sort', 'rgrow', '--sort-resets', LONG], [80, 24], async (s) => {
+    const head = () => s.find(/^\s*PID /)?.line ?? '';
+    assert.match(head(), /\*RGROW/);
+    s.send('g');
+    await s.waitFor(() => /\*CPU/.test(head()), 'the generic view');
+    s.send('m');
+    await s.waitFor(() => /\*RSIZE/.test(head()), 'the memory view on its default again');
   });
 });
 

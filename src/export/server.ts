@@ -8,26 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { UsageError } from '../config.js';
 import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './exposition.js';
-
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
-
-/** PORT, HOST:PORT or [IPv6]:PORT; the host defaults to 127.0.0.1 (never all interfaces by accident). */
-export function parseListen(text: string): ListenAddress {
-  const bad = (why: string) =>
-    new UsageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 9464 or 0.0.0.0:9464)`);
-  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
-  if (!m) throw bad('not a port or host:port');
-  const host = m[1] ?? m[2] ?? '';
-  const port = Number(m[3]);
-  if (port > 65535) throw bad('the port must be from 0 to 65535');
-  if (host === '' && text.trim().includes(':')) throw bad('the host before ":" is empty; use 0.0.0.0 for all interfaces');
-  return { host: host || '127.0.0.1', port };
-}
 
 /** What a scrape gets: the rendered texts of one interval, gzipped on first demand. */
 interface Rendered {

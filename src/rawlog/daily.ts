@@ -7,8 +7,8 @@
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sample } from '../sample.js';
-import { RawLogError } from './format.js';
-import { RawWriter, reasonOf, type WriterOptions } from './writer.js';
+import { MemtopError, reasonOf, usageError } from '../messages.js';
+import { RawWriter, type WriterOptions } from './writer.js';
 
 export const DEFAULT_LOG_DIR = '/var/log/memtop';
 const DAILY = /^memtop_(\d{8})$/;
@@ -46,7 +46,7 @@ export function dailyFileFor(arg: string, dir: string, now: number): string | un
   // '' (a bare -r) is today, y yesterday, yy the day before, ...
   if (/^y*$/.test(arg)) return join(dir, dailyName(daysBefore(now, arg.length)));
   if (/^\d{8}$/.test(arg)) {
-    if (!validStamp(arg)) throw new RawLogError(`invalid date '${arg}': give YYYYMMDD, e.g. ${dayStamp(now)}`, 2);
+    if (!validStamp(arg)) throw usageError(`invalid date '${arg}': give YYYYMMDD, e.g. ${dayStamp(now)}`);
     return join(dir, `memtop_${arg}`);
   }
   return undefined;
@@ -91,7 +91,7 @@ export class DailyLog {
     try {
       mkdirSync(dir, { recursive: true });
     } catch (err) {
-      throw new RawLogError(`cannot create the log directory ${dir}: ${reasonOf(err)}`);
+      throw new MemtopError(`cannot create the log directory ${dir}: ${reasonOf(err)}`);
     }
   }
 

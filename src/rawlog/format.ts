@@ -5,6 +5,7 @@
  * after damage. Little-endian throughout.
  */
 import { brotliCompressSync, brotliDecompressSync, constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { MemtopError } from '../messages.js';
 
 /** Eight bytes: 0x89 catches 7-bit transfers, "\n" catches line-ending conversion. */
 export const MAGIC = Buffer.from([0x89, 0x4d, 0x45, 0x4d, 0x54, 0x4f, 0x50, 0x0a]); // \x89 MEMTOP \n
@@ -29,13 +30,6 @@ export type Codec = (typeof Codec)[keyof typeof Codec];
 
 /** Frame flag bit 0: the first sample of a recording run (its interval covers the time since boot). */
 export const FLAG_RUN_START = 1;
-
-/** A failure the user can act on: one line, exit 1. */
-export class RawLogError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}
 
 /** What the file header records about the machine and the writer. */
 export interface FileInfo {
@@ -82,27 +76,27 @@ export function hasMagic(buf: Buffer): boolean {
  */
 export function decodeFileHeader(buf: Buffer, name: string): FileHeader {
   if (!hasMagic(buf)) {
-    throw new RawLogError(buf.length === 0 ? `${name} is empty: not a memtop log` : `${name} is not a memtop log`);
+    throw new MemtopError(buf.length === 0 ? `${name} is empty: not a memtop log` : `${name} is not a memtop log`);
   }
-  if (buf.length < FILE_HEADER_FIXED) throw new RawLogError(`${name}: incomplete memtop log header (${buf.length} bytes)`);
+  if (buf.length < FILE_HEADER_FIXED) throw new MemtopError(`${name}: incomplete memtop log header (${buf.length} bytes)`);
   const major = buf.readUInt16LE(8);
   const minor = buf.readUInt16LE(10);
   if (major > FORMAT_MAJOR) {
-    throw new RawLogError(
+    throw new MemtopError(
       `${name} was written by a newer memtop (raw format ${major}.${minor}); this memtop reads format ${FORMAT_MAJOR}.x`,
     );
   }
   const len = buf.readUInt32LE(12);
   const end = FILE_HEADER_FIXED + len;
-  if (len > 1024 * 1024) throw new RawLogError(`${name}: damaged memtop log header`);
-  if (buf.length < end) throw new RawLogError(`${name}: incomplete memtop log header (${buf.length} of ${end} bytes)`);
+  if (len > 1024 * 1024) throw new MemtopError(`${name}: damaged memtop log header`);
+  if (buf.length < end) throw new MemtopError(`${name}: incomplete memtop log header (${buf.length} of ${end} bytes)`);
   const json = buf.subarray(FILE_HEADER_FIXED, end);
-  if (crc32(json) !== buf.readUInt32LE(16)) throw new RawLogError(`${name}: damaged memtop log header (checksum)`);
+  if (crc32(json) !== buf.readUInt32LE(16)) throw new MemtopError(`${name}: damaged memtop log header (checksum)`);
   let info: FileInfo;
   try {
     info = JSON.parse(json.toString('utf8')) as FileInfo;
   } catch {
-    throw new RawLogError(`${name}: damaged memtop log header`);
+    throw new MemtopError(`${name}: damaged memtop log header`);
   }
   return { ...info, major, minor, length: end };
 }

@@ -192,7 +192,7 @@ export class RawLog implements SampleStore {
   /**
    * `data`: the bytes, or a source to read them from (`window` bytes at a
    * time while indexing). `name` names the file in messages. Throws
-   * RawLogError when the data is not a memtop log or was written by a newer
+   * MemtopError when the data is not a memtop log or was written by a newer
    * major format version.
    */
   constructor(

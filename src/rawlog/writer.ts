@@ -3,12 +3,13 @@
  * header; an existing memtop file is continued after checking its header
  * (the first record appended starts a new run, as atop does). When a write
  * fails or is cut short the file is cut back to its last whole record and
- * the writer throws a RawLogError with one clear line.
+ * the writer throws a MemtopError with one clear line.
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { EXIT_OK, MemtopError, reasonOf } from '../messages.js';
 import type { Sample } from '../sample.js';
 import { Encoder, type EncoderOptions } from './encoder.js';
-import { encodeFileHeader, FORMAT_MAJOR, hasMagic, MAGIC, RawLogError, type FileHeader } from './format.js';
+import { encodeFileHeader, FORMAT_MAJOR, hasMagic, MAGIC, type FileHeader } from './format.js';
 import { fdSource, RawLog } from './reader.js';
 
 export interface WriterOptions extends EncoderOptions {
@@ -18,25 +19,6 @@ export interface WriterOptions extends EncoderOptions {
   onNote?: (message: string) => void;
   /** The write call, replaceable in tests to simulate a full disk. */
   write?: (fd: number, data: Buffer) => number;
-}
-
-const REASONS: Record<string, string> = {
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOENT: 'no such directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'it is a directory',
-  EROFS: 'read-only file system',
-  EIO: 'input/output error',
-  EFBIG: 'file too large',
-  ENXIO: 'no reader on the other end',
-};
-
-export function reasonOf(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return (e.code && REASONS[e.code]) || e.message || String(err);
 }
 
 export class RawWriter {
@@ -69,7 +51,7 @@ export class RawWriter {
     try {
       fd = openSync(this.path, 'a+');
     } catch (err) {
-      throw new RawLogError(`cannot write ${this.path}: ${reasonOf(err)}`);
+      throw new MemtopError(`cannot write ${this.path}: ${reasonOf(err)}`);
     }
     this.fd = fd;
     try {
@@ -77,7 +59,7 @@ export class RawWriter {
       if (st.isFile() && st.size > 0) this.continueFile(fd, st.size, first);
     } catch (err) {
       this.close();
-      throw err instanceof RawLogError ? err : new RawLogError(`cannot read ${this.path}: ${reasonOf(err)}`);
+      throw err instanceof MemtopError ? err : new MemtopError(`cannot read ${this.path}: ${reasonOf(err)}`);
     }
     if (this.size === 0) this.writeWhole(this.header(first));
   }
@@ -98,13 +80,13 @@ export class RawWriter {
   /** Checks an existing file before appending; cuts off a torn last record. */
   private continueFile(fd: number, size: number, first: Sample): void {
     const src = fdSource(fd, size);
-    const refuse = (why: string) => new RawLogError(`${why}: not appending to it`);
+    const refuse = (why: string) => new MemtopError(`${why}: not appending to it`);
     if (!hasMagic(src.read(0, MAGIC.length))) throw refuse(`${this.path} exists and is not a memtop log`);
     let log: RawLog;
     try {
       log = new RawLog(src, this.path);
     } catch (err) {
-      throw err instanceof RawLogError ? refuse(err.message) : err;
+      throw err instanceof MemtopError ? refuse(err.message) : err;
     }
     const h: FileHeader = log.header;
     if (h.major !== FORMAT_MAJOR) throw refuse(`${this.path} has raw format ${h.major}.${h.minor}`);
@@ -131,12 +113,12 @@ export class RawWriter {
       n = this.write(fd, data);
     } catch (err) {
       this.cutBack();
-      if ((err as NodeJS.ErrnoException).code === 'EPIPE') throw new RawLogError('', 0);
-      throw new RawLogError(this.failure(reasonOf(err)));
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') throw new MemtopError('', EXIT_OK);
+      throw new MemtopError(this.failure(reasonOf(err)));
     }
     if (n !== data.length) {
       this.cutBack();
-      throw new RawLogError(this.failure(`only ${n} of ${data.length} bytes written (disk full?)`));
+      throw new MemtopError(this.failure(`only ${n} of ${data.length} bytes written (disk full?)`));
     }
     this.size += data.length;
   }
@@ -155,7 +137,7 @@ export class RawWriter {
     }
   }
 
-  /** Appends one sample as one record. Throws RawLogError when it could not be written. */
+  /** Appends one sample as one record. Throws MemtopError when it could not be written. */
   append(sample: Sample): void {
     if (this.fd === undefined) this.open(sample);
     const record = this.encoder.encode(sample, this.size, this.runStart);

@@ -14,6 +14,7 @@ import type { DiskSample, ProcSample, Sample } from '../sample.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import { CgroupReader, type CgroupReadOptions } from './cgroups.js';
 import { DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
+import { usageError } from '../messages.js';
 
 export interface SamplerOptions {
   /** Root of the proc filesystem (default /proc). */
@@ -62,8 +63,6 @@ interface ProcMemory {
  */
 export const STATUS_MAX_AGE = 30;
 
-export class RootMissingError extends Error {}
-
 /**
  * Reads the counters of a whole system from a proc root (the real /proc or a
  * fake tree). Per process it reads stat every sample, status only when stat
@@ -104,7 +103,7 @@ export class Sampler {
     this.pageSize = opts.pageSize ?? 4096;
     this.now = opts.now ?? Date.now;
     if (readOptional(join(this.proc, 'stat')) === undefined) {
-      throw new RootMissingError(`cannot read ${join(this.proc, 'stat')}: not a proc root`);
+      throw usageError(`cannot read ${join(this.proc, 'stat')}: not a proc root (give --proc a directory like /proc)`);
     }
     const pidMax = Number(readOptional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
     this.pidMax = Number.isInteger(pidMax) && pidMax > 0 ? pidMax : undefined;

@@ -5,14 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, type Config } from '../config.js';
+import type { Config } from '../config.js';
+import { usageError } from '../messages.js';
 import { DetailTracker } from '../model/detail.js';
 import { detailJson, detailLines } from '../output/detail.js';
 import { readDetail } from '../reader/detail.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
 export async function runDetail(pid: number, config: Config): Promise<void> {
-  if (!existsSync(join(config.proc, String(pid), 'stat'))) throw new UsageError(`no process ${pid} in ${config.proc}`);
+  if (!existsSync(join(config.proc, String(pid), 'stat'))) throw usageError(`no process ${pid} in ${config.proc}`);
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });

@@ -5,14 +5,14 @@
  * Sampling runs on its own timer and publishes to the server; a scrape
  * never takes a sample.
  */
-import type { Config } from '../config.js';
+import type { Config, ListenAddress } from '../config.js';
 import { renderExposition } from '../export/exposition.js';
-import { createMetricsServer, parseListen, type ListenAddress } from '../export/server.js';
+import { createMetricsServer } from '../export/server.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
 import { LiveFeed } from './feeds.js';
 import { everyInterval, runUntilSignal } from './timer.js';
-import { messageOf, say } from '../messages.js';
+import { MemtopError, messageOf, say } from '../messages.js';
 
 function listenError(err: NodeJS.ErrnoException, addr: ListenAddress): string {
   const where = `${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`;
@@ -32,14 +32,11 @@ function listenError(err: NodeJS.ErrnoException, addr: ListenAddress): string {
 }
 
 export async function runPrometheus(sampler: Sampler, config: Config): Promise<void> {
-  const addr = parseListen(config.prometheus ?? '');
+  const addr = config.prometheus!;
   const metrics = createMetricsServer();
   const { server } = metrics;
-  await new Promise<void>((resolve) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      say(listenError(err, addr));
-      process.exit(1);
-    });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new MemtopError(listenError(err, addr))));
     server.listen(addr.port, addr.host, () => resolve());
   });
   server.on('error', (err: NodeJS.ErrnoException) => say(`metrics server: ${err.message}`));

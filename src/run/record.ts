@@ -3,16 +3,14 @@
  * records raw samples (the counters, with the per-process files every view
  * needs), no screen. SIGUSR1 adds a sample at once; SIGUSR2 adds a last
  * one and stops. Stops at the sample count or on SIGINT/SIGTERM; a
- * write that fails ends memtop with one line and exit 1, the file readable
- * up to its last whole record.
+ * write that fails throws the writer's MemtopError (one line, exit 1), the
+ * file readable up to its last whole record.
  */
 import type { Config } from '../config.js';
-import { UsageError } from '../config.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 import { DailyLog } from '../rawlog/daily.js';
-import { RawLogError } from '../rawlog/format.js';
 import { RawWriter, type WriterOptions } from '../rawlog/writer.js';
 import { say } from '../messages.js';
 
@@ -25,17 +23,8 @@ interface Sink {
 }
 
 export async function runRecord(sampler: Sampler, config: Config): Promise<void> {
-  if (config.write !== undefined && config.logDir !== undefined) {
-    throw new UsageError('-w and --log-dir exclude each other: record to one file or to daily files');
-  }
   const opts: WriterOptions = { writer: 'memtop', onNote: say };
-  let sink: Sink;
-  try {
-    sink = config.write !== undefined ? new RawWriter(config.write, opts) : new DailyLog(config.logDir!, config.keep, opts);
-  } catch (err) {
-    if (err instanceof RawLogError) return stop(err);
-    throw err;
-  }
+  const sink: Sink = config.write !== undefined ? new RawWriter(config.write, opts) : new DailyLog(config.logDir!, config.keep, opts);
   let failure: unknown;
   const take = () => {
     if (failure !== undefined) return;
@@ -62,12 +51,5 @@ export async function runRecord(sampler: Sampler, config: Config): Promise<void>
     process.off('SIGUSR2', last);
   }
   sink.close();
-  if (failure === undefined) return;
-  if (failure instanceof RawLogError) return stop(failure);
-  throw failure;
-}
-
-function stop(err: RawLogError): void {
-  if (err.message) say(err.message);
-  process.exitCode = err.exitCode;
+  if (failure !== undefined) throw failure;
 }

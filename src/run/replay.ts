@@ -7,28 +7,18 @@
 import { fstatSync, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import type { Config, OutputMode } from '../config.js';
-import { UsageError } from '../config.js';
+import { timeOfSpec } from '../format/timespec.js';
+import { MemtopError, reasonOf, say, usageError } from '../messages.js';
 import { ReplayFeed } from './feeds.js';
 import { dailyFileFor, DEFAULT_LOG_DIR } from '../rawlog/daily.js';
-import { RawLogError } from '../rawlog/format.js';
 import { fdSource, RawLog, type ByteSource } from '../rawlog/reader.js';
-import { parseTimeSpec, TIME_FORMAT, timeOfSpec, type TimeSpec } from '../format/timespec.js';
-import { reasonOf } from '../rawlog/writer.js';
-import { say } from '../messages.js';
-
-function timeOption(flag: string, text: string | undefined): TimeSpec | undefined {
-  if (text === undefined) return undefined;
-  const spec = parseTimeSpec(text);
-  if (!spec) throw new UsageError(`invalid ${flag} time '${text}': give ${TIME_FORMAT}, e.g. 14:30 or 20240131 14:30`);
-  return spec;
-}
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   } catch (err) {
-    throw new RawLogError(`cannot read stdin: ${reasonOf(err)}`);
+    throw new MemtopError(`cannot read stdin: ${reasonOf(err)}`);
   }
   return Buffer.concat(chunks);
 }
@@ -36,7 +26,7 @@ async function readStdin(): Promise<Buffer> {
 /** The recording (stdin's bytes, or a file read where needed) and the name to use in messages. */
 async function load(arg: string, logDir: string | undefined, now: number): Promise<{ data: Buffer | ByteSource; name: string }> {
   if (arg === '-') {
-    if (process.stdin.isTTY) throw new RawLogError('-r -: stdin is a terminal, not a recording (memtop -r - < FILE)', 2);
+    if (process.stdin.isTTY) throw usageError('-r -: stdin is a terminal, not a recording (memtop -r - < FILE)');
     return { data: await readStdin(), name: 'stdin' };
   }
   const daily = dailyFileFor(arg, logDir ?? DEFAULT_LOG_DIR, now);
@@ -50,9 +40,9 @@ async function load(arg: string, logDir: string | undefined, now: number): Promi
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new RawLogError(daily ? `no daily log for ${arg ? `'${arg}'` : 'today'}: ${path} does not exist` : `cannot open ${path}: no such file`);
+      throw new MemtopError(daily ? `no daily log for ${arg ? `'${arg}'` : 'today'}: ${path} does not exist` : `cannot open ${path}: no such file`);
     }
-    throw new RawLogError(`cannot open ${path}: ${reasonOf(err)}`);
+    throw new MemtopError(`cannot open ${path}: ${reasonOf(err)}`);
   }
 }
 
@@ -64,31 +54,15 @@ export interface Replay {
   keyboard?: ReadStream;
 }
 
-/** The recording's feed, or undefined when there is nothing to replay (said on stderr, exit code set). */
-export async function openReplay(config: Config): Promise<Replay | undefined> {
-  if (config.write !== undefined) throw new UsageError('-r and -w exclude each other: replay or record');
-  const begin = timeOption('-b', config.begin);
-  const end = timeOption('-e', config.end);
-  let log: RawLog;
-  try {
-    const { data, name } = await load(config.read!, config.logDir, Date.now());
-    log = new RawLog(data, name, say);
-  } catch (err) {
-    if (!(err instanceof RawLogError)) throw err;
-    if (err.exitCode === 2) throw new UsageError(err.message);
-    say(err.message);
-    process.exitCode = 1;
-    return;
-  }
+/** The recording's feed; a MemtopError when there is nothing to replay. */
+export async function openReplay(config: Config): Promise<Replay> {
+  const { data, name } = await load(config.read!, config.logDir, Date.now());
+  const log = new RawLog(data, name, say);
   for (const w of log.warnings) say(w);
-  if (log.length === 0) {
-    say(`${log.name} holds no complete sample`);
-    process.exitCode = 1;
-    return;
-  }
+  if (log.length === 0) throw new MemtopError(`${log.name} holds no complete sample`);
   const ref = log.timeOf(0);
-  const from = begin ? timeOfSpec(begin, ref) : -Infinity;
-  const to = end ? timeOfSpec(end, ref, true) : Infinity;
+  const from = config.begin ? timeOfSpec(config.begin.spec, ref) : -Infinity;
+  const to = config.end ? timeOfSpec(config.end.spec, ref, true) : Infinity;
   let first = -1;
   let last = -1;
   for (let i = 0; i < log.length; i++) {
@@ -98,9 +72,7 @@ export async function openReplay(config: Config): Promise<Replay | undefined> {
     last = i;
   }
   if (first < 0) {
-    say(`${log.name}: no sample between ${config.begin ?? 'the start'} and ${config.end ?? 'the end'}`);
-    process.exitCode = 1;
-    return;
+    throw new MemtopError(`${log.name}: no sample between ${config.begin?.text ?? 'the start'} and ${config.end?.text ?? 'the end'}`);
   }
   const feed = new ReplayFeed(log, config.thresholds, { first, last });
   if (config.mode !== 'tui' || config.read !== '-') return { feed, mode: config.mode };

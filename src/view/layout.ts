@@ -25,7 +25,7 @@ const PANEL_SHARE = 0.4;
 export const LIST_ROWS = 8;
 
 export interface Layout {
-  sys: SysLine[];
+  sys: readonly SysLine[];
   /** 0: no panel. */
   panelRows: number;
   /** The panel is wanted but the terminal is too short for it. */
@@ -35,7 +35,7 @@ export interface Layout {
 /** The fewest terminal rows that show the panel. */
 export const PANEL_MIN_HEIGHT = FIXED_ROWS + PANEL_MIN_ROWS + MIN_PROC_ROWS;
 
-export function screenLayout(height: number, lines: SysLine[], panel: boolean): Layout {
+export function screenLayout(height: number, lines: readonly SysLine[], panel: boolean): Layout {
   const room = height - FIXED_ROWS;
   const without: Layout = { sys: fitSysLines(lines, room - MIN_PROC_ROWS), panelRows: 0, panelTooShort: false };
   if (!panel) return without;
@@ -45,4 +45,9 @@ export function screenLayout(height: number, lines: SysLine[], panel: boolean): 
   const essential = lines.filter((l) => l.label !== 'cpu').length;
   if (essential <= sysRoom) return { sys: fitSysLines(lines, sysRoom), panelRows, panelTooShort: false };
   return { sys: [], panelRows, panelTooShort: false };
+}
+
+/** The process rows on a page: what the layout leaves of the height. */
+export function listRows(layout: Layout, height: number): number {
+  return height - FIXED_ROWS - layout.sys.length - layout.panelRows;
 }

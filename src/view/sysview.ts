@@ -32,7 +32,7 @@ export function styledSysLine(line: SysLine, width: number, colorOn: boolean): s
  * room is short (atop shows them "when there is room"), then lines from the
  * bottom (devices).
  */
-export function fitSysLines(lines: SysLine[], rows: number): SysLine[] {
+export function fitSysLines(lines: readonly SysLine[], rows: number): readonly SysLine[] {
   if (lines.length <= rows) return lines;
   const others = lines.filter((l) => l.label !== 'cpu');
   if (others.length >= rows) return others.slice(0, Math.max(0, rows));

@@ -1,17 +1,15 @@
 /**
  * The trend panel's state on the screen: the history, kept from every
  * interval shown whether the panel is on or not; B on and off; loading
- * blessed-contrib on the first B; the panel's view, rebuilt only when the
+ * the charts (blessed-contrib) on the first B; the process plotted; the panel's view, rebuilt only when the
  * history, the plotted process, the size or the colours change.
  *
  * A replay that moves other than one step forward (T, b, r) marks the
  * history stale; it is rebuilt from the recording when the panel shows.
  */
-import type blessed from 'blessed';
 import type { Interval } from '../model/interval.js';
 import type { Recent } from '../feed.js';
 import { HISTORY, holdsTime, refill, trendHistory, trendPoint } from './trend.js';
-import { loadChartCanvases, type ChartCanvases } from './trendcanvas.js';
 import { pickTarget, type Target } from './trendseries.js';
 import { trendView, type PanelView } from './trendview.js';
 import { messageOf } from '../messages.js';
@@ -21,8 +19,10 @@ export interface TrendHost {
   recent?(count: number, known?: (time: number) => boolean): Recent[];
   /** A one-line message on the status line. */
   say(text: string): void;
-  /** blessed-contrib loaded: the canvases to draw on, and a redraw wanted. */
-  loaded(charts: ChartCanvases): void;
+  /** Loads what draws the charts (blessed-contrib, 60-90 ms): on the first B only. */
+  load(): Promise<void>;
+  /** The charts loaded: the panel takes its rows from now on. */
+  loaded(): void;
 }
 
 export class TrendPanel {
@@ -47,17 +47,17 @@ export class TrendPanel {
     if (this.on) this.refill();
   }
 
-  toggle(screen: blessed.Widgets.Screen): void {
+  toggle(): void {
     if (this.charts === 'failed') return this.host.say('the trend panel is unavailable: blessed-contrib did not load');
     this.on = !this.on;
     if (!this.on) return;
     this.refill();
     if (this.charts !== undefined) return;
     this.charts = 'loading';
-    loadChartCanvases(screen).then(
-      (charts) => {
+    this.host.load().then(
+      () => {
         this.charts = 'loaded';
-        this.host.loaded(charts);
+        this.host.loaded();
       },
       (err: unknown) => {
         this.charts = 'failed';
@@ -67,9 +67,18 @@ export class TrendPanel {
     );
   }
 
-  /** The panel for `iv` at this size; `followed`: the pid the user moved the highlight to. */
-  view(iv: Interval, followed: number | undefined, width: number, rows: number, colorOn: boolean): PanelView {
-    const target = (this.target = pickTarget(iv, followed, this.target));
+  /**
+   * The process plotted for `iv`: `followed`, the pid the user moved the
+   * highlight to, else the one that grew most. Kept between intervals so an
+   * exited process keeps its name.
+   */
+  aim(iv: Interval, followed: number | undefined): void {
+    this.target = pickTarget(iv, followed, this.target);
+  }
+
+  /** The panel for `iv` at this size (changes nothing the screen shows: the view is kept for the next call). */
+  view(iv: Interval, width: number, rows: number, colorOn: boolean): PanelView {
+    const target = this.target;
     const levels = [iv.mem.level, iv.swp.level];
     const key = [this.history.version, target?.pid, target?.why, width, rows, colorOn, ...levels].join('|');
     if (this.cache?.key !== key) {

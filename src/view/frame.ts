@@ -1,0 +1,118 @@
+/**
+ * What the live screen shows, made from its state (state.ts) at a given
+ * size: the header with the flags, the system lines, the trend panel, the
+ * status line, the process list's header and visible rows, the help
+ * overlay. Reads the state, never changes it; what it builds (the process
+ * table, the styled system lines) is kept for the next frame and rebuilt
+ * when what it was made of changes.
+ */
+import { fitColumns, withSortResource, type ViewDef } from '../columns/views.js';
+import type { Column } from '../columns/process.js';
+import type { Interval, ProcInterval } from '../model/interval.js';
+import { headerLine } from '../output/header.js';
+import type { SysLine } from '../output/sysfield.js';
+import type { Filters } from './filters.js';
+import { helpOverlay } from './help.js';
+import { listRows, PANEL_MIN_HEIGHT, screenLayout } from './layout.js';
+import { clampScroll, pageLines, pageOf, ProcTable, type Scroll } from './procview.js';
+import { promptLine, type Prompt } from './prompt.js';
+import type { Frame } from './screen.js';
+import { bold, fit, reverse } from './sgr.js';
+import { styledSysLine } from './sysview.js';
+import { fitsTerminal, tooSmallLines } from './toosmall.js';
+import type { TrendPanel } from './trendpanel.js';
+
+/** The state a frame is made of. */
+export interface Shown {
+  readonly iv: Interval | undefined;
+  readonly view: ViewDef;
+  readonly sort: string;
+  readonly sysLines: readonly SysLine[];
+  readonly rows: readonly ProcInterval[];
+  readonly scrollPos: Scroll;
+  readonly cmdShift: number;
+  readonly filters: Filters;
+  readonly all: boolean;
+  readonly allProcs: boolean;
+  readonly color: boolean;
+  readonly paused: boolean;
+  readonly manual: boolean;
+  readonly helpOpen: boolean;
+  readonly prompt: Prompt | undefined;
+  readonly message: { readonly text: string } | undefined;
+  readonly trend: TrendPanel;
+}
+
+/** The columns the list shows at this width: the view's, its resource column following C, M and D. */
+export function shownColumns(view: ViewDef, sort: string, width: number, pidWidth = 5): Column[] {
+  return fitColumns(withSortResource(view, sort), width, pidWidth);
+}
+
+/** The header's flags, atop's order: f a x z, then memtop's filters and B. */
+function flags(s: Shown): string {
+  const f = (on: boolean, c: string) => (on ? c : '-');
+  const k = s.filters;
+  return f(s.all, 'f') + f(s.allProcs, 'a') + f(!s.color, 'x') + f(s.paused, 'z') + f(!!k.user, 'U') + f(!!k.program, 'P') +
+    f(!!k.cmdline, '/') + f(!!k.pids, 'I') + f(s.trend.on, 'B');
+}
+
+/** The status line: a question, else a message, else what the screen is in, else why the list is empty. */
+function statusText(s: Shown, width: number, panelTooShort: boolean): string {
+  if (s.prompt) return promptLine(s.prompt, width);
+  if (s.message) return bold(fit(s.message.text, width));
+  if (panelTooShort) return `the trend panel (B) needs a terminal of ${PANEL_MIN_HEIGHT} rows`;
+  if (s.paused) return 'paused: z continues, t takes a sample';
+  if (s.manual) return 'interval 0: t takes a sample, i sets an interval';
+  if (s.rows.length === 0 && Object.keys(s.filters).length > 0) return 'no process matches the filters (an empty answer to U P / I clears one)';
+  if (s.rows.length === 0 && s.iv) return 'no process was active in this interval: a lists them all';
+  if (s.iv?.sinceBoot) return '*** System and Process Activity since Boot ***';
+  return '';
+}
+
+export class Frames {
+  private tableMemo: { key: string; rows: readonly ProcInterval[]; table: ProcTable } | undefined;
+  private sysMemo: { key: string; from: readonly SysLine[]; lines: string[] } | undefined;
+
+  /** The screen for `s` at width x height. */
+  frame(s: Shown, width: number, height: number): Frame {
+    const empty = { header: '', sys: [], status: '', procHead: '', rows: [] };
+    if (!fitsTerminal(width, height)) return { ...empty, tooSmall: tooSmallLines(width, height) };
+    const help = s.helpOpen ? helpOverlay(width, height) : undefined;
+    const iv = s.iv;
+    if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(statusText(s, width, false), width), help };
+    const layout = screenLayout(height, s.sysLines, s.trend.ready);
+    const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color) : undefined;
+    const pageRows = listRows(layout, height);
+    const table = this.table(s, width);
+    const scroll = clampScroll(s.scrollPos, s.rows.length, pageRows);
+    const [page, pages] = pageOf(scroll, s.rows.length, pageRows);
+    return {
+      header: reverse(fit(headerLine(iv, width, flags(s)), width)),
+      sys: this.styledSys(s, layout.sys, width),
+      status: fit(statusText(s, width, layout.panelTooShort), width),
+      procHead: table.header(s.sort, page, pages),
+      rows: pageLines(table, scroll, pageRows, s.color),
+      panel,
+      help,
+    };
+  }
+
+  private table(s: Shown, width: number): ProcTable {
+    const pidWidth = s.iv?.pidWidth;
+    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}`;
+    const memo = this.tableMemo;
+    if (memo?.key === key && memo.rows === s.rows) return memo.table;
+    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth), width, s.cmdShift);
+    this.tableMemo = { key, rows: s.rows, table };
+    return table;
+  }
+
+  private styledSys(s: Shown, lines: readonly SysLine[], width: number): string[] {
+    const key = `${width}|${s.color}|${lines.length}`;
+    const memo = this.sysMemo;
+    if (memo?.key === key && memo.from === s.sysLines) return memo.lines;
+    const styled = lines.map((l) => styledSysLine(l, width, s.color));
+    this.sysMemo = { key, from: s.sysLines, lines: styled };
+    return styled;
+  }
+}

@@ -1,0 +1,440 @@
+/**
+ * The live screen's state, apart from any terminal: the user's choices
+ * (view, a sort per view, filters, toggles), the interval shown and its rows,
+ * the highlight and scroll, the open question or message. Keys are methods
+ * (keys.ts's Actions, reached through press()); frame(width, height)
+ * (frame.ts) says what the screen shows and changes nothing. The shell
+ * (tui.ts) owns blessed, the clock and the signals: it hands keys, samples
+ * and sizes in and draws the frames. Tests drive a ScreenState alone
+ * (test/tui-state.test.ts, with test/helpers/screen.ts).
+ *
+ * The fields are public to read (frames and tests); they change only
+ * through the methods. Adding a key: a line in keys.ts (Enter reaches the
+ * table as 'enter'), its method in Actions and here; a method that changes
+ * what the rows, the layout or the page depend on ends in settle(), which
+ * keeps the highlight on the list and the trend panel aimed.
+ */
+import { column, sortProcs, type Column } from '../columns/process.js';
+import { RESOURCE_COLUMNS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
+import { parseInterval, type Config } from '../config.js';
+import type { Interval, ProcInterval } from '../model/interval.js';
+import { isVarWidth, viewRows } from '../output/proclist.js';
+import type { SysLine } from '../output/sysfield.js';
+import { systemLines } from '../output/syslines.js';
+import type { Feed } from '../feed.js';
+import { parseReplayTime, TIME_FORMAT } from '../format/timespec.js';
+import { messageOf } from '../messages.js';
+import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters } from './filters.js';
+import { Frames, shownColumns, type Shown } from './frame.js';
+import { dispatchKey, keyId, type Actions, type ScrollMove } from './keys.js';
+import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
+import { listRows, screenLayout } from './layout.js';
+import { clampScroll, type Scroll } from './procview.js';
+import { promptKey, type Prompt } from './prompt.js';
+import type { Frame, KeyEvent } from './screen.js';
+import { TrendPanel } from './trendpanel.js';
+
+/** A message stays until the next key, or a sample this many ms after it appeared. */
+const MESSAGE_MS = 4000;
+
+/** Characters the command line moves per Left or Right. */
+const SHIFT_STEP = 8;
+
+/** What the state asks of the shell around it. */
+export interface ScreenHost {
+  /** q or Ctrl-C. */
+  quit(): void;
+  /** i: the interval changed (seconds); the clock follows. */
+  setInterval(seconds: number): void;
+  /** Loads what draws the trend panel's charts (the first B). */
+  loadCharts(): Promise<void>;
+  /** The state changed other than by a key or a sample (the charts loaded, or failed to): draw again. */
+  changed(): void;
+  /** Milliseconds since the epoch: messages age by it. */
+  now(): number;
+}
+
+/** The settings the screen starts from. */
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets'>;
+
+export class ScreenState implements Actions, Shown {
+  // The user's choices.
+  view: ViewDef;
+  /** The sort column chosen in each view (by the view's name); a view not in it sorts on its default. */
+  private readonly sorts = new Map<string, string>();
+  /** atop's behaviour: a change of view sorts on the new view's default. */
+  private readonly sortResets: boolean;
+  readonly filters: Filters = {};
+  all: boolean;
+  allProcs: boolean;
+  color: boolean;
+  paused = false;
+  /** Interval 0: samples only on t. */
+  manual = false;
+  interval: number;
+  helpOpen = false;
+  // What is shown.
+  iv: Interval | undefined;
+  sysLines: SysLine[] = [];
+  /** The process list's rows: filtered, aggregated, sorted. */
+  rows: ProcInterval[] = [];
+  // Navigation.
+  scrollPos: Scroll = { selected: 0, top: 0 };
+  /** Characters of the command line scrolled out at the left (Left and Right, command line view). */
+  cmdShift = 0;
+  /** The row the highlight follows once the user moved it (a pid, user or program). */
+  private follow: string | undefined;
+  /** The terminal's size, which paging and the fitted columns depend on. */
+  width = 80;
+  height = 24;
+  // Dialogs.
+  message: { text: string; at: number } | undefined;
+  prompt: Prompt | undefined;
+  readonly trend: TrendPanel;
+  private readonly frames = new Frames();
+
+  constructor(
+    private readonly feed: Feed,
+    settings: ScreenSettings,
+    private readonly host: ScreenHost,
+  ) {
+    this.view = settings.view;
+    if (settings.sort !== undefined) this.sorts.set(settings.view.name, settings.sort);
+    this.sortResets = !!settings.sortResets;
+    this.all = settings.all;
+    this.allProcs = settings.allProcs;
+    this.color = settings.color;
+    this.interval = settings.interval;
+    this.trend = new TrendPanel({
+      recent: feed.recording?.recent.bind(feed.recording),
+      say: (text) => {
+        this.say(text);
+        this.host.changed();
+      },
+      load: () => this.host.loadCharts(),
+      loaded: () => {
+        this.settle();
+        this.host.changed();
+      },
+    });
+    this.updateNeeds();
+  }
+
+  /** The column the list is sorted on: the one chosen in this view, else its default. */
+  get sort(): string {
+    return this.sorts.get(this.view.name) ?? this.view.defaultSort;
+  }
+
+  /** The timer's samples are taken (not paused, not interval 0). */
+  get sampling(): boolean {
+    return !this.paused && !this.manual;
+  }
+
+  // ---- input from the shell ------------------------------------------------
+
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+    this.settle();
+  }
+
+  /** A key as blessed reports it: `ch` the character typed, `key` its name. */
+  press(ch: string | undefined, key: KeyEvent): void {
+    if (key.full === 'C-c') return this.quit();
+    if (this.prompt) {
+      const asked = this.prompt;
+      const result = promptKey(asked, ch, key);
+      if (result !== 'typing' && this.prompt === asked) this.prompt = undefined;
+      return;
+    }
+    const id = keyId(ch, key);
+    // blessed sends 'return' before every 'enter'.
+    if (id === 'return' || id === undefined) return;
+    if (this.helpOpen) {
+      this.helpOpen = false;
+      return;
+    }
+    this.message = undefined;
+    if (!dispatchKey(id, this) && id.length === 1) this.say(`unknown key '${id}': h or ? lists the keys`);
+  }
+
+  /** The first interval: a replay's first sample (a live screen's clock takes its own). */
+  start(): void {
+    if (this.feed.recording) this.take(() => this.feed.next(), 'the recording holds no samples');
+  }
+
+  /** The clock's tick: the next sample, unless paused or at interval 0. */
+  tick(): void {
+    if (this.sampling) this.take(() => this.feed.next());
+  }
+
+  /**
+   * Shows the interval `get` returns; `none` is said when it returns
+   * nothing. `jump`: a replay moved other than one step forward.
+   */
+  private take(get: () => Interval | undefined, none?: string, jump = false): void {
+    let iv: Interval | undefined;
+    try {
+      iv = get();
+    } catch (err) {
+      this.say(`no sample: ${messageOf(err)}`);
+      return;
+    }
+    if (!iv) {
+      if (none) this.say(none);
+      return;
+    }
+    this.iv = iv;
+    this.trend.keep(iv, jump);
+    if (this.message && this.host.now() - this.message.at > MESSAGE_MS) this.message = undefined;
+    this.rebuildSys();
+    this.rebuildRows();
+  }
+
+  private rebuildSys(): void {
+    this.sysLines = this.iv ? systemLines(this.iv, { all: this.all }) : [];
+    this.settle();
+  }
+
+  private rowKey(p: ProcInterval | undefined): string | undefined {
+    if (!p) return undefined;
+    return this.view.aggregate === 'user' ? p.user : this.view.aggregate === 'program' ? p.cmd : String(p.pid);
+  }
+
+  private rebuildRows(): void {
+    const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
+    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs), column(this.sort)!);
+    if (this.follow !== undefined) {
+      const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
+      if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
+    }
+    this.settle();
+  }
+
+  /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel aimed. */
+  private settle(): void {
+    this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows(this.height));
+    if (this.iv) this.trend.aim(this.iv, this.followedPid());
+  }
+
+  /** The process the user moved the highlight to, when the list shows processes. */
+  private followedPid(): number | undefined {
+    return !this.view.aggregate && this.follow !== undefined ? Number(this.follow) : undefined;
+  }
+
+  /**
+   * /proc/PID/io and cmdline are read only while a column or filter needs
+   * them. When a key makes them needed, a sample is taken at once rather
+   * than showing '?' until the next interval.
+   */
+  private updateNeeds(): void {
+    if (this.feed.recording) return;
+    const before = this.feed.needs;
+    const shown = viewNeeds(this.view, this.sort, this.width);
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups };
+    this.feed.needs = needs;
+    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || (needs.cgroups && !before.cgroups);
+    if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
+  }
+
+  // ---- the frame -----------------------------------------------------------
+
+  /** What the screen shows at this size (frame.ts). Changes nothing. */
+  frame(width = this.width, height = this.height): Frame {
+    return this.frames.frame(this, width, height);
+  }
+
+  /** Process rows on a page at this height. */
+  private pageRows(height: number): number {
+    return listRows(screenLayout(height, this.sysLines, this.trend.ready), height);
+  }
+
+  private shownColumns(width: number): Column[] {
+    return shownColumns(this.view, this.sort, width, this.iv?.pidWidth);
+  }
+
+  // ---- dialogs -------------------------------------------------------------
+
+  private say(text: string): void {
+    this.message = { text, at: this.host.now() };
+  }
+
+  private ask(question: string, answer: (value: string) => void, opts: { value?: string; single?: boolean } = {}): void {
+    this.prompt = { question, value: opts.value ?? '', single: opts.single, answer };
+  }
+
+  // ---- actions (keys.ts) -----------------------------------------------------
+
+  setView(view: ViewDef): void {
+    this.view = view;
+    this.cmdShift = 0;
+    if (this.sortResets) this.sorts.clear();
+    this.resetScroll();
+  }
+
+  sortOn(name: string): void {
+    this.sorts.set(this.view.name, name);
+    this.resetScroll();
+  }
+
+  /** After a change of view, sort or filter: top of the list, the feed reading what the view needs. */
+  private resetScroll(): void {
+    this.scrollPos = { selected: 0, top: 0 };
+    this.follow = undefined;
+    this.updateNeeds();
+    this.rebuildRows();
+  }
+
+  askSortColumn(): void {
+    this.ask('Column to sort on: ', (text) => {
+      const name = text.trim();
+      if (name === '') return;
+      const col = viewColumn(this.view, name) ?? (RESOURCE_COLUMNS.includes(name.toUpperCase()) ? column(name) : undefined);
+      if (!col) {
+        const names = this.view.columns.map((c) => c.name).join(' ');
+        this.say(`no column '${name}' in the ${this.view.title} view; its columns: ${names}`);
+        return;
+      }
+      this.sortOn(col.name);
+    });
+  }
+
+  moveSort(step: -1 | 1): void {
+    const cols = this.shownColumns(this.width);
+    const i = cols.findIndex((c) => c.name === this.sort);
+    const next = i < 0 ? (step > 0 ? 0 : cols.length - 1) : Math.max(0, Math.min(cols.length - 1, i + step));
+    this.sortOn(cols[next]!.name);
+  }
+
+  togglePause(): void {
+    if (this.feed.recording) return this.say('replaying: no timer to pause (t and T step through the samples)');
+    this.paused = !this.paused;
+  }
+
+  askInterval(): void {
+    if (this.feed.recording) return this.say('replaying: no interval (t and T step through the samples)');
+    this.ask(`Interval in seconds (now ${this.manual ? 0 : this.interval}; 0: only t samples): `, (text) => {
+      const t = text.trim();
+      if (t === '') return;
+      if (Number(t) === 0 && /^[0.]+$/.test(t)) {
+        this.manual = true;
+        return;
+      }
+      try {
+        this.interval = parseInterval(t);
+      } catch (err) {
+        this.say(messageOf(err));
+        return;
+      }
+      this.manual = false;
+      this.host.setInterval(this.interval);
+    });
+  }
+
+  nextSample(): void {
+    this.take(() => this.feed.next(), 'end of the recording (T goes back, r rewinds)');
+  }
+
+  prevSample(): void {
+    const recording = this.feed.recording;
+    if (!recording) return this.say('T steps back only when replaying a recording (memtop -r FILE)');
+    this.take(() => recording.prev(), 'this is the first sample', true);
+  }
+
+  askBranch(): void {
+    const recording = this.feed.recording;
+    if (!recording) return this.say('b branches only when replaying a recording (memtop -r FILE)');
+    this.ask(`Branch to time ${TIME_FORMAT}: `, (text) => {
+      if (text.trim() === '') return;
+      const time = parseReplayTime(text, this.iv?.time ?? this.host.now());
+      if (time === undefined) return this.say(`not a time: '${text.trim()}' (give ${TIME_FORMAT})`);
+      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}`, true);
+    });
+  }
+
+  rewind(): void {
+    this.take(() => this.feed.rewind(), 'the recording holds no samples', true);
+  }
+
+  askFilter(kind: FilterKind): void {
+    this.ask(filterQuestion(this.filters, kind), (text) => {
+      const refused = setFilter(this.filters, kind, text);
+      if (refused) return this.say(refused);
+      this.resetScroll();
+    });
+  }
+
+  askKill(): void {
+    if (this.feed.recording) return this.say('k kills processes of the live system only');
+    const highlighted = this.view.aggregate ? undefined : this.rows[this.scrollPos.selected]?.pid;
+    const def = highlighted === undefined ? '' : ` [${highlighted}]`;
+    this.ask(`PID to kill${def}: `, (text) => {
+      const pid = parsePid(text.trim() || String(highlighted ?? ''));
+      if (typeof pid === 'string') return this.say(pid);
+      const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd;
+      const who = cmd === undefined ? `${pid}` : `${pid} (${cmd})`;
+      this.ask(`Signal for ${who} [TERM]: `, (sigText) => {
+        const sig = parseSignal(sigText);
+        if (typeof sig === 'string') return this.say(sig);
+        this.ask(`Send ${signalName(sig)} to ${who}? (y/n) `, (yes) => {
+          this.say(/^y/i.test(yes) ? sendSignal(pid, sig) : 'kill cancelled');
+        }, { single: true });
+      });
+    });
+  }
+
+  scroll(move: ScrollMove): void {
+    const page = Math.max(1, this.pageRows(this.height));
+    let { selected, top } = this.scrollPos;
+    switch (move) {
+      case 'up': selected--; break;
+      case 'down': selected++; break;
+      case 'pageup': selected -= page; top -= page; break;
+      case 'pagedown': selected += page; top += page; break;
+      case 'home': selected = 0; top = 0; break;
+      case 'end': selected = this.rows.length - 1; break;
+    }
+    this.scrollPos = clampScroll({ selected, top }, this.rows.length, page);
+    // Home gives the top of the list back to the sort order; other moves hold on to the row.
+    this.follow = move === 'home' ? undefined : this.rowKey(this.rows[this.scrollPos.selected]);
+    this.settle();
+  }
+
+  toggleAll(): void {
+    this.all = !this.all;
+    this.rebuildSys();
+  }
+
+  shiftCommand(step: -1 | 1): void {
+    const cmdCol = this.shownColumns(this.width).find(isVarWidth);
+    if (!cmdCol) {
+      this.say('Left and Right scroll the command line: c shows it');
+      return;
+    }
+    // As far as the longest command line listed needs, eight characters a step.
+    const longest = Math.max(0, ...this.rows.map((p) => cmdCol.format(p).length));
+    this.cmdShift = Math.max(0, Math.min(this.cmdShift + step * SHIFT_STEP, Math.max(0, longest - SHIFT_STEP)));
+  }
+
+  toggleAllProcs(): void {
+    this.allProcs = !this.allProcs;
+    this.rebuildRows();
+  }
+
+  toggleColor(): void {
+    this.color = !this.color;
+  }
+
+  toggleTrend(): void {
+    this.trend.toggle();
+    this.settle();
+  }
+
+  toggleHelp(): void {
+    this.helpOpen = !this.helpOpen;
+  }
+
+  quit(): void {
+    this.host.quit();
+  }
+}
