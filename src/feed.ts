@@ -5,7 +5,7 @@
  * shows every view, sort and filter the live screen has.
  */
 import type { Interval } from './model/interval.js';
-import type { SampleNeeds } from './reader/sampler.js';
+import type { SampleNeeds } from './sample.js';
 
 export interface Feed {
   /** Live: take a sample now. Recording: its next sample; undefined at its end. */

@@ -11,6 +11,20 @@ import type { PagingCounters } from './procfs/vmstat.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
 import type { Pressure } from './procfs/pressure.js';
 
+/**
+ * Per-process files beyond stat and status a sample reads, each costing a
+ * file per process: asked for by the columns and filters shown.
+ */
+export interface SampleNeeds {
+  io?: boolean;
+  cmdline?: boolean;
+  /**
+   * The memory cgroup tree (the cgroup view, the CGROUP column, JSON,
+   * Prometheus, the raw log); maxDepth: deepest level read in full.
+   */
+  cgroups?: boolean | { maxDepth?: number };
+}
+
 export interface ProcSample {
   pid: number;
   ppid: number;
@@ -81,6 +95,12 @@ export interface Sample {
   pidMax?: number;
   /** The memory cgroup tree, read only when an output shows it. */
   cgroups?: CgroupSample;
+  /**
+   * Login names by uid, resolved by the reader on the sampled host, so a
+   * replay elsewhere shows that host's names; absent in recordings made
+   * before memtop kept them (the model then shows the uid).
+   */
+  users?: Record<string, string>;
   procs: ProcSample[];
   /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
   oomKills?: OomKill[];

@@ -12,10 +12,10 @@ test('records pushed past the initial capacity read back exactly', () => {
     const key = i - (i % 30);
     index.push({
       offset: at(i), end: at(i) + 700,
-      frame: { kind: i % 30 ? Kind.Delta : Kind.Key, flags: i === 0 ? FLAG_RUN_START : 0, codec: i % 7 ? Codec.Deflate : Codec.None, time: 1.7e12 + i * 1000.25, back: at(i) - at(key) },
+      header: { kind: i % 30 ? Kind.Delta : Kind.Key, flags: i === 0 ? FLAG_RUN_START : 0, codec: i % 7 ? Codec.Deflate : Codec.None, time: 1.7e12 + i * 1000.25, back: at(i) - at(key) },
     });
   }
-  index.push({ offset: 2 ** 40, end: 2 ** 40 + 64, frame: { kind: Kind.Key, flags: 0, codec: Codec.Brotli, time: 0, back: 0 } });
+  index.push({ offset: 2 ** 40, end: 2 ** 40 + 64, header: { kind: Kind.Key, flags: 0, codec: Codec.Brotli, time: 0, back: 0 } });
   assert.equal(index.length, n + 1);
   for (const i of [0, 1, 29, 30, 255, 256, 257, 4999]) {
     assert.equal(index.offset(i), at(i));

@@ -6,32 +6,22 @@
  * all come from here; a view is a list of these names with atop-style
  * priorities. How to add a column: see registry.ts.
  */
-import { cFixed, cpuStr, memStr, valStr } from '../format/units.js';
+import { cFixed, cpuStr, durationStr, memStr, valStr } from '../format/units.js';
+import { printable } from '../format/text.js';
 import type { ProcInterval } from '../model/interval.js';
+import type { SampleNeeds } from '../sample.js';
 import { keyed, type Field, type Fold, type Metric, type SortValue } from './registry.js';
 
 export type { SortValue } from './registry.js';
 
-/** Per-process files beyond stat and status that a column's figures come from. */
-export interface ColumnNeeds {
-  io?: boolean;
-  cmdline?: boolean;
-  /** The memory cgroup tree (the CGROUP process column). */
-  cgroups?: boolean;
-}
 
 export interface Column<Name extends string = string> extends Field<ProcInterval, Name> {
   /** Files the sampler must read for this column (set on the feed while it is shown or sorted on). */
-  needs?: ColumnNeeds;
+  needs?: SampleNeeds;
 }
 
 /** atop prints process sizes with val2memstr from bytes up; unknown as "?". */
 const mem = (v: number | undefined, min: 'B' | 'K' = 'B') => (v === undefined ? '?'.padStart(6) : memStr(v, min));
-
-/** Printable single-width characters only: control and wide characters would shift the screen. */
-export function printable(s: string): string {
-  return s.replace(/[^\x20-\x7e\u00a0-\u02ff]/g, '?');
-}
 
 export const round2 = (v: number) => Math.round(v * 100) / 100;
 
@@ -47,8 +37,9 @@ interface Extra {
   fold?: Fold;
   json?: string;
   metric?: Metric;
-  needs?: ColumnNeeds;
+  needs?: SampleNeeds;
   jsonWhen?(p: ProcInterval): boolean;
+  toJson?(p: ProcInterval): unknown;
   /** When the value is not the key's property as it is (NPROCS of a single process is 1). */
   get?(p: ProcInterval): SortValue;
 }
@@ -95,7 +86,7 @@ function percentCol<N extends string>(name: N, key: 'mem' | 'cpu' | 'dsk', extra
   };
 }
 
-const IO: ColumnNeeds = { io: true };
+const IO: SampleNeeds = { io: true };
 /** The io columns are in a process's JSON only when its io was read (the disk view or a DSK sort). */
 const ioRead = (p: ProcInterval) => p.rddsk !== undefined;
 const ioExtra = (json: string): Extra => ({ fold: 'sumKnown', json, needs: IO, jsonWhen: ioRead });
@@ -103,6 +94,16 @@ const ioExtra = (json: string): Extra => ({ fold: 'sumKnown', json, needs: IO, j
 /** Process metrics are labelled pid and comm; sizes are gauges, growth and faults rates over the interval. */
 const bytes = (name: string, help: string): Metric => ({ name: `${name}_bytes`, help, unit: 'bytes' });
 const perSecond = (name: string, help: string): Metric => ({ name: `${name}_per_second`, help, perSecond: true });
+
+/** A growth rate per second, signed: "2.0M/s", "-512K/s"; unknown (too little history) as "?". */
+export function rateStr(bytesPerSec: number | undefined, width: number): string {
+  if (bytesPerSec === undefined) return '?'.padStart(width);
+  const text = memStr(Math.abs(bytesPerSec), 'B', 1).trim();
+  return cell(bytesPerSec < 0 && text !== '0B/s' ? `-${text}` : text, width);
+}
+
+/** Rounded to whole bytes in JSON; unknown stays null. */
+const wholeBytes = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
 
 /**
  * In JSON schema order: the JSON lists its fields in this order, and the
@@ -154,6 +155,32 @@ const COLUMNS = [
     metric: perSecond('rgrow_bytes', 'Growth of resident memory over the last interval (RGROW per second).'),
   }),
   sizeCol('SWAPSZ', 'swapsz', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
+  {
+    // Growth over --window of resident anonymous + swapped memory, fitted robustly (src/model/growth.ts).
+    name: 'TRATE', width: 7, key: 'trate', get: (p) => p.trate, fold: 'sumKnown', json: 'trate',
+    toJson: (p) => wholeBytes(p.trate), format: (p) => rateStr(p.trate, 7),
+    metric: {
+      name: 'memory_trend_bytes_per_second',
+      help: 'Growth of resident anonymous + swapped memory over the window (--window), fitted robustly (TRATE).',
+    },
+  },
+  sizeCol('TGROW', 'tgrow', { fold: 'sumKnown', json: 'tgrow', toJson: (p) => wholeBytes(p.tgrow) }),
+  {
+    // A leak suspect: steady growth over the window, confirmed; blank otherwise, so the suspect stands out.
+    // Sorting puts the suspects first, by rate, then everything else by rate.
+    name: 'LEAK', width: 4, json: 'leak', get: (p) => (p.leak ? 2 ** 60 + (p.trate ?? 0) : p.trate),
+    toJson: (p) => p.leak === true, format: (p) => (p.leak ? 'LEAK' : '    '),
+  },
+  {
+    // Suspects: how long the growth the verdict rests on has lasted.
+    name: 'GROWN', width: 6, key: 'growing', get: (p) => p.growing,
+    format: (p) => cell(p.growing === undefined ? '-' : durationStr(p.growing), 6),
+  },
+  {
+    // Suspects: when the memory and swap left would be used up at this process's rate (soonest sorts first).
+    name: 'FILLIN', width: 6, get: (p) => (p.fillin === undefined ? undefined : -p.fillin),
+    format: (p) => cell(p.fillin === undefined ? '-' : durationStr(p.fillin), 6),
+  },
   percentCol('MEM', 'mem'),
   cpuTimeCol('SYSCPU', 'syscpu'),
   cpuTimeCol('USRCPU', 'usrcpu'),

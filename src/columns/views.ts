@@ -3,9 +3,10 @@
  * the terminal is too narrow, the lowest priority columns are dropped first
  * (as atop does), and the survivors keep their order.
  */
-import { column, columnOf, type Column, type ColumnNeeds, type ProcColumnName } from './process.js';
+import { column, columnOf, type Column, type ProcColumnName } from './process.js';
+import type { SampleNeeds } from '../sample.js';
 
-export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'cgroup';
+export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'leak' | 'cgroup';
 
 export interface ViewDef {
   name: ViewName;
@@ -65,7 +66,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   memory: {
     name: 'memory', key: 'm', title: 'memory', listsAll: true,
     columns: viewSpec(
-      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10',
+      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 TRATE:4 TGROW:2 LEAK:3 USER:1 MEM:9 CMD:10',
     ),
     onDemand: viewSpec('CGROUP:8'),
     defaultSort: 'RSIZE',
@@ -92,6 +93,12 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     defaultSort: 'RSIZE',
     aggregate: 'program',
   },
+  leak: {
+    // The suspects first, ranked by TRATE (LEAK sorts them so), then every process by TRATE.
+    name: 'leak', key: 'L', title: 'leak', listsAll: true,
+    columns: viewSpec('PID:10 TRATE:9 TGROW:8 RSIZE:7 SWAPSZ:7 GROWN:6 FILLIN:6 RGROW:3 USER:2 LEAK:9 CMD:10'),
+    defaultSort: 'LEAK',
+  },
   cgroup: {
     // Its columns are the cgroup registry's (CGROUP_VIEW in cgroup.ts); sorted on CGROUP it is a tree.
     name: 'cgroup', key: 'G', title: 'cgroup', cgroups: true, columns: [], defaultSort: 'CGROUP',
@@ -105,7 +112,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
  * tree is read for the cgroup view, and for the CGROUP process column only
  * when it fits in `width` (or is sorted on): it costs a read per group.
  */
-export function viewNeeds(view: ViewDef, sort: string, width?: number): ColumnNeeds {
+export function viewNeeds(view: ViewDef, sort: string, width?: number): SampleNeeds {
   const shownView = withSortResource(view, sort);
   const cols = [...shownView.columns.map((c) => column(c.name)), column(sort)];
   const fitted = width === undefined ? cols : [...fitColumns(shownView, width), column(sort)];

@@ -101,7 +101,8 @@ export function decodeFileHeader(buf: Buffer, name: string): FileHeader {
   return { ...info, major, minor, length: end };
 }
 
-export interface Frame {
+/** What a record's header says of it (the bytes are laid out by encodeFrame). */
+export interface RecordHeader {
   kind: Kind;
   flags: number;
   codec: Codec;
@@ -116,7 +117,7 @@ export interface Frame {
  * time f64[8] back u32[4] payload length u32[4] payload CRC-32[4]
  * header CRC-32[4] (over bytes 0-27), then the payload.
  */
-export function encodeFrame(frame: Frame, payload: Buffer): Buffer {
+export function encodeFrame(frame: RecordHeader, payload: Buffer): Buffer {
   const out = Buffer.alloc(FRAME_HEADER + payload.length);
   SYNC.copy(out, 0);
   out.writeUInt8(frame.kind, 4);
@@ -132,7 +133,7 @@ export function encodeFrame(frame: Frame, payload: Buffer): Buffer {
 }
 
 export type FrameCheck =
-  | { ok: true; frame: Frame; payloadStart: number; end: number }
+  | { ok: true; header: RecordHeader; payloadStart: number; end: number }
   /** The header is intact but the payload runs past the end of the data: a torn last record. */
   | { ok: false; reason: 'short'; end: number }
   | { ok: false; reason: 'bad' };
@@ -154,7 +155,7 @@ export function checkFrame(buf: Buffer, pos: number): FrameCheck {
   if (crc32(buf.subarray(pos + FRAME_HEADER, end)) !== buf.readUInt32LE(pos + 24)) return { ok: false, reason: 'bad' };
   return {
     ok: true,
-    frame: {
+    header: {
       kind,
       flags: buf.readUInt8(pos + 5),
       codec: buf.readUInt8(pos + 6) as Codec,

@@ -10,7 +10,7 @@ import type { Sample } from '../sample.js';
 import { decodeDelta, decodeKeyframe } from './encoding.js';
 import {
   checkFrame, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC,
-  type FileHeader, type Frame,
+  type FileHeader, type RecordHeader,
 } from './format.js';
 import { RecordIndex } from './recordindex.js';
 
@@ -66,7 +66,7 @@ export interface RecordRef {
   offset: number;
   end: number;
   payloadStart: number;
-  frame: Frame;
+  header: RecordHeader;
 }
 
 export interface Scan {
@@ -111,7 +111,7 @@ export function scanRecords(buf: Buffer, start: number): Scan {
   while (pos < buf.length) {
     const c = checkFrame(buf, pos);
     if (c.ok) {
-      records.push({ offset: pos, end: c.end, payloadStart: c.payloadStart, frame: c.frame });
+      records.push({ offset: pos, end: c.end, payloadStart: c.payloadStart, header: c.header });
       pos = c.end;
       continue;
     }
@@ -208,10 +208,10 @@ export class RawLog implements SampleStore {
     // a delta is met its keyframe has been (or will never be) indexed.
     const orphans = new Map<number, number>();
     const scan = scanSource(src, this.header.length, (r) => {
-      if (r.frame.kind === Kind.Key) {
+      if (r.header.kind === Kind.Key) {
         this.keyAt.set(r.offset, this.records.length);
       } else {
-        const key = r.offset - r.frame.back;
+        const key = r.offset - r.header.back;
         if (!this.keyAt.has(key)) {
           orphans.set(key, (orphans.get(key) ?? 0) + 1);
           return;

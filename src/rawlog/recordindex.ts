@@ -3,12 +3,12 @@
  * record instead of two objects (some 150 bytes), so the index of a day
  * recorded every second stays near 3 MiB.
  */
-import { FRAME_HEADER, type Frame } from './format.js';
+import { FRAME_HEADER, type RecordHeader } from './format.js';
 
 export interface IndexedRecord {
   offset: number;
   end: number;
-  frame: Frame;
+  header: RecordHeader;
 }
 
 export class RecordIndex {
@@ -25,11 +25,11 @@ export class RecordIndex {
     const i = this.length++;
     this.offsets[i] = r.offset;
     this.ends[i] = r.end;
-    this.times[i] = r.frame.time;
-    this.backs[i] = r.frame.back;
-    this.meta[i * 3] = r.frame.kind;
-    this.meta[i * 3 + 1] = r.frame.flags;
-    this.meta[i * 3 + 2] = r.frame.codec;
+    this.times[i] = r.header.time;
+    this.backs[i] = r.header.back;
+    this.meta[i * 3] = r.header.kind;
+    this.meta[i * 3 + 1] = r.header.flags;
+    this.meta[i * 3 + 2] = r.header.codec;
   }
 
   private grow(): void {

@@ -12,7 +12,7 @@ import {
 } from '../procfs/cgroup.js';
 import { parsePressure } from '../procfs/pressure.js';
 import type { CgroupCounters, CgroupSample } from '../sample.js';
-import { DENIED, GONE, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
+import { GONE, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
 
 /** The hierarchy holding the memory controller, and where its files are under the given sys root. */
 export interface MemoryHierarchy {
@@ -279,7 +279,7 @@ export class CgroupReader {
       // by hand, seen within CGROUP_MAX_AGE samples.
       if (fresh || isTop) {
         // cgroup.procs after the memory files: when it is gone, the group was removed while being read.
-        const procs = this.files!.read(`${n.rel}/cgroup.procs`, false, n.procs);
+        const procs = this.files!.read(`${n.rel}/cgroup.procs`, n.procs);
         if (procs === GONE && !isTop) {
           skip();
           continue;
@@ -309,7 +309,7 @@ export class CgroupReader {
   private readGroup(version: 1 | 2, n: Node, isTop: boolean): CgroupCounters | undefined {
     const f = FILES[version];
     const rel = n.rel;
-    const usage = this.files!.read(`${rel}/${f.usage}`, false, n.usage);
+    const usage = this.files!.read(`${rel}/${f.usage}`, n.usage);
     if (usage === GONE && !isTop) return undefined;
     if (usage !== UNCHANGED) n.memory = typeof usage === 'string' ? parseBytes(usage) : undefined;
     const memory = n.memory;

@@ -4,6 +4,8 @@
  * Our own line editor: it lives in the same keypress stream as every other
  * key, so nothing else grabs the terminal while a question is open.
  */
+import type { KeyEvent } from './screen.js';
+
 export interface Prompt {
   question: string;
   value: string;
@@ -15,14 +17,7 @@ export interface Prompt {
 
 export type PromptResult = 'typing' | 'done' | 'cancelled';
 
-export interface KeyInfo {
-  name?: string;
-  full?: string;
-  ctrl?: boolean;
-  meta?: boolean;
-}
-
-export function promptKey(prompt: Prompt, ch: string | undefined, key: KeyInfo): PromptResult {
+export function promptKey(prompt: Prompt, ch: string | undefined, key: KeyEvent): PromptResult {
   switch (key.name) {
     case 'enter':
       prompt.answer(prompt.value);

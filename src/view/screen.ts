@@ -25,6 +25,7 @@ export interface Frame {
   tooSmall?: string[];
 }
 
+/** A key press as blessed reports it: the key table and the prompt read these fields. */
 export interface KeyEvent {
   name?: string;
   full?: string;

@@ -9,7 +9,7 @@
  * end, top to bottom, with the latest value and the change over the panel's
  * span, so it reads without colours too.
  */
-import { printable } from '../columns/process.js';
+import { printable } from '../format/text.js';
 import { elapsedStr, memStr } from '../format/units.js';
 import type { Level } from '../model/thresholds.js';
 import { levelPaint, paint, type Hue, type Paint } from './sgr.js';

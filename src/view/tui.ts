@@ -9,7 +9,6 @@ import { appendFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Feed } from '../feed.js';
 import { everyInterval, type Clock } from '../run/timer.js';
-import { messageOf, say } from '../messages.js';
 import { TuiScreen } from './screen.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
@@ -52,12 +51,15 @@ class Tui {
   }
 
   run(): Promise<void> {
-    const done = new Promise<void>((resolve) => (this.finish = resolve));
+    let fail: (err: unknown) => void = () => {};
+    const done = new Promise<void>((resolve, reject) => {
+      this.finish = resolve;
+      fail = reject;
+    });
     const bail = (err: unknown) => {
-      // One line, never a stack trace; the terminal is given back first.
+      // The terminal is given back first; cli.ts then says the one line and exits.
       this.screen.destroy();
-      say(`internal error: ${messageOf(err)}`);
-      process.exit(1);
+      fail(err);
     };
     process.on('uncaughtException', bail);
     process.on('unhandledRejection', bail);
