@@ -101,6 +101,9 @@ export function memoryNews(iv: Interval, view: ViewDef): string | undefined {
   return undefined;
 }
 
+/** Rows marked in every view: a leak suspect, an OOM victim. */
+const markedRow = (p: ProcInterval) => !!p.leak || p.exited === 'oom';
+
 export class Frames {
   private tableMemo: { key: string; rows: readonly ProcInterval[]; table: ProcTable } | undefined;
   private sysMemo: { key: string; from: readonly SysLine[]; lines: string[] } | undefined;
@@ -123,7 +126,7 @@ export class Frames {
       sys: this.styledSys(s, layout.sys, width),
       status: fit(statusText(s, width, layout.panelTooShort), width),
       procHead: table.header(s.sort, page, pages),
-      rows: pageLines(table, scroll, pageRows, s.color),
+      rows: pageLines(table, scroll, pageRows, s.color, markedRow),
       panel,
       help,
     };
