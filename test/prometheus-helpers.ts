@@ -2,19 +2,17 @@
  * Helpers of the Prometheus tests: a small fake /proc tree whose counters a
  * test sets and advances, promtool, free loopback ports, HTTP requests.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildInterval, type Interval } from '../src/model/interval.js';
 import { Sampler } from '../src/reader/sampler.js';
 import type { Sample } from '../src/sample.js';
-
-export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { spawnMemtop } from './helpers/cli.js';
 
 export interface FakeProc {
   pid: number;
@@ -285,37 +283,10 @@ export function parseLabels(text: string): Record<string, string> {
   return out;
 }
 
-export function requireBuild(): void {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  const server = readFileSync(new URL('../dist/run/prometheus.js', import.meta.url), 'utf8');
-  if (!server.includes('runPrometheus')) throw new Error('dist/ is older than src/run: run npm run build first');
-}
-
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(args: string[], timeoutMs = 10_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 /** Starts memtop --prometheus on a free loopback port (port 0) and waits for its "serving" line. */
 export async function startMemtop(args: string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnMemtop(args);
+  child.stdout.resume(); // --prometheus prints nothing there
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
   const port = await new Promise<number>((resolve, reject) => {
