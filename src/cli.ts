@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { VIEWS } from './columns/views.js';
 import {
-  checkSortColumn, defaultThresholds, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
+  checkSortColumn, defaultThresholds, parseDuration, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
   parseTimeOption, viewByName, type Config,
 } from './config.js';
 import type { Feed } from './feed.js';
@@ -75,6 +75,7 @@ function buildProgram(): Command {
     .option('-e, --end <time>', 'replay up to this time: [YYYYMMDD]hh:mm[:ss]')
     .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
     .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
+    .option('--window <duration>', 'how far back growth (TRATE, TGROW, LEAK) is judged: seconds or 90s, 10m, 6h (default: 10m, or 12 intervals when longer)')
     .option('--info', 'print static facts about this host (CPU, memory, OS) and exit')
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
@@ -142,6 +143,7 @@ function toConfig(program: Command): Config {
     end: o.end === undefined ? undefined : parseTimeOption('-e', String(o.end)),
     prometheus: o.prometheus === undefined ? undefined : parseListen(String(o.prometheus)),
     top: parsePositiveInt('--top', String(o.top), 1, 10000),
+    window: o.window === undefined ? undefined : parseDuration('--window', String(o.window), 10, 7 * 86400),
     detail: pidOf('detail'),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
@@ -181,7 +183,11 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
-  const sampler = new Sampler({ proc: config.proc, sys: config.sys });
+  // A damaged file under --proc/--sys is told once; on the live screen after it closes.
+  const screen = config.mode === 'tui' && config.prometheus === undefined && config.write === undefined && config.logDir === undefined;
+  const notes: string[] = [];
+  if (screen) process.once('exit', () => notes.forEach((n) => say(n)));
+  const sampler = new Sampler({ proc: config.proc, sys: config.sys, onNote: screen ? (n) => notes.push(n) : say });
   if (config.prometheus !== undefined) {
     const { runPrometheus } = await import('./run/prometheus.js');
     await runPrometheus(sampler, config);
@@ -192,7 +198,7 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds), config);
+  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window }), config);
 }
 
 /** The output the options chose, fed live or from a recording. */

@@ -54,6 +54,20 @@ export interface Config {
   contain?: number;
   limit?: string;
   release?: number;
+  /** --window: seconds over which growth is judged; undefined = max(10 min, 12 intervals). */
+  window?: number;
+}
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A duration: seconds, or a number with s, m, h or d (90s, 10m, 6h). */
+export function parseDuration(what: string, text: string, min: number, max: number): number {
+  const m = /^(\d*\.?\d+)\s*([smhd]?)$/i.exec(text.trim());
+  const v = m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : NaN;
+  if (!Number.isFinite(v) || v < min || v > max) {
+    throw usageError(`invalid ${what} '${text}': give seconds or a number with s, m, h or d, from ${min} s to ${max / 86400} days, e.g. 90s, 10m, 6h`);
+  }
+  return v;
 }
 
 /** A time as typed (for messages) and as parsed. */

@@ -5,15 +5,15 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from '../src/reader/readfile.js';
+import { DAMAGED, DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from '../src/reader/readfile.js';
 import { makeTree } from './helpers/trees.js';
 
 test('a file larger than the buffer is read whole, in either mode', () => {
   const big = 'x'.repeat(200_000) + 'END\n';
   const dir = makeTree({ big, small: 'tiny\n' });
   assert.equal(readText(join(dir, 'big')), big);
-  assert.equal(readText(join(dir, 'big'), true), big);
-  assert.equal(readText(join(dir, 'small'), true), 'tiny\n', 'the buffer is reused, no leftovers');
+  assert.equal(readText(join(dir, 'big'), { oneRead: true }), big);
+  assert.equal(readText(join(dir, 'small'), { oneRead: true }), 'tiny\n', 'the buffer is reused, no leftovers');
 });
 
 test('a missing file is gone, not an error; unreadable is told apart', () => {
@@ -21,11 +21,11 @@ test('a missing file is gone, not an error; unreadable is told apart', () => {
   assert.equal(readOptional('/nonexistent/stat'), undefined);
   assert.notEqual(GONE, DENIED);
   const dir = makeTree({ 'd/x': '' });
-  assert.equal(readText(join(dir, 'd')), GONE, 'a directory reads as gone (EISDIR), never throws');
+  assert.equal(readText(join(dir, 'd')), DAMAGED, 'a directory is not a file the kernel writes, never a throw');
 });
 
 test('/proc/self/stat and a multi-page /proc file read whole', () => {
-  const stat = readText('/proc/self/stat', true);
+  const stat = readText('/proc/self/stat', { oneRead: true });
   assert.ok(typeof stat === 'string' && stat.endsWith('\n') && stat.includes(`${process.pid} (`));
   const maps = readText('/proc/self/maps');
   assert.ok(typeof maps === 'string' && maps.endsWith('\n'));
@@ -36,7 +36,7 @@ test('kept open on procfs: a read at offset 0 gives figures made now, one fd per
   assert.ok(isProcfs('/proc'));
   const files = new OpenFiles<string>((name) => `/proc/self/${name}`, Infinity);
   const utime = () => {
-    const t = files.read('stat', true);
+    const t = files.read('stat');
     assert.ok(typeof t === 'string');
     return Number(t.slice(t.lastIndexOf(')') + 2).split(' ')[11]);
   };
@@ -63,11 +63,11 @@ test('a kept fd of a process that exited reads as gone and is closed', async () 
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
   await once(child, 'spawn');
   const files = new OpenFiles<number>((pid) => `/proc/${pid}/stat`, Infinity);
-  assert.ok(typeof files.read(child.pid!, true) === 'string');
+  assert.ok(typeof files.read(child.pid!) === 'string');
   assert.equal(files.size, 1);
   child.kill();
   await once(child, 'exit');
-  assert.equal(files.read(child.pid!, true), GONE);
+  assert.equal(files.read(child.pid!), GONE);
   assert.equal(files.size, 0, 'the dead fd was given back');
 });
 
@@ -92,14 +92,14 @@ test('a memo answers UNCHANGED for the same bytes and takes the new ones', () =>
   const dir = makeTree({ s: '1 (x) S 0\n' });
   const files = new OpenFiles<string>((k) => join(dir, k), 0);
   const memo: Memo = { length: 0 };
-  assert.equal(files.read('s', true, memo), '1 (x) S 0\n');
-  assert.equal(files.read('s', true, memo), UNCHANGED);
+  assert.equal(files.read('s', memo), '1 (x) S 0\n');
+  assert.equal(files.read('s', memo), UNCHANGED);
   assert.equal(memoText(memo), '1 (x) S 0\n');
   writeFileSync(join(dir, 's'), '1 (x) R 0\n');
-  assert.equal(files.read('s', true, memo), '1 (x) R 0\n');
+  assert.equal(files.read('s', memo), '1 (x) R 0\n');
   writeFileSync(join(dir, 's'), `1 (${'y'.repeat(1000)}) R 0\n`);
-  assert.equal(files.read('s', true, memo), `1 (${'y'.repeat(1000)}) R 0\n`, 'a longer text grows the memo');
-  assert.equal(files.read('s', true, memo), UNCHANGED);
+  assert.equal(files.read('s', memo), `1 (${'y'.repeat(1000)}) R 0\n`, 'a longer text grows the memo');
+  assert.equal(files.read('s', memo), UNCHANGED);
   writeFileSync(join(dir, 's'), '1 (x) R 0\n');
-  assert.equal(files.read('s', true, memo), '1 (x) R 0\n', 'a shorter one is not a prefix match');
+  assert.equal(files.read('s', memo), '1 (x) R 0\n', 'a shorter one is not a prefix match');
 });

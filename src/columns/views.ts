@@ -6,7 +6,7 @@
 import { column, columnOf, type Column, type ProcColumnName } from './process.js';
 import type { SampleNeeds } from '../sample.js';
 
-export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program';
+export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'leak';
 
 export interface ViewDef {
   name: ViewName;
@@ -57,7 +57,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   memory: {
     name: 'memory', key: 'm', title: 'memory', listsAll: true,
     columns: viewSpec(
-      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 USER:1 MEM:9 CMD:10',
+      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 TRATE:4 TGROW:2 LEAK:3 USER:1 MEM:9 CMD:10',
     ),
     defaultSort: 'RSIZE',
   },
@@ -82,6 +82,12 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 CMD:10'),
     defaultSort: 'RSIZE',
     aggregate: 'program',
+  },
+  leak: {
+    // The suspects first, ranked by TRATE (LEAK sorts them so), then every process by TRATE.
+    name: 'leak', key: 'L', title: 'leak', listsAll: true,
+    columns: viewSpec('PID:10 TRATE:9 TGROW:8 RSIZE:7 SWAPSZ:7 GROWN:6 FILLIN:6 RGROW:3 USER:2 LEAK:9 CMD:10'),
+    defaultSort: 'LEAK',
   },
 };
 

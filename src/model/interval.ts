@@ -123,7 +123,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     },
     mem,
     swp,
-    pag: pagInterval(cur.pag, prev?.pag, nsecs, t),
+    pag: pagInterval(cur.pag, prev?.pag, nsecs, t, cur.pageSize),
     psi: psiInterval(cur.psi, prev?.psi, nsecs, t),
     lvm: byClass('lvm'),
     mdd: byClass('mdd'),

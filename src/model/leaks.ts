@@ -93,7 +93,14 @@ export class MemoryHistory {
     const interval = elapsed > 0 && elapsed < time ? elapsed : 1;
     const g = this.system.add(time, used, { window: this.window ?? defaultWindow(interval), interval, memTotal });
     let suspects = 0;
-    for (const p of procs) if (p.leak && p.trate !== undefined && p.trate > 0) suspects += p.trate;
+    for (const p of procs) {
+      if (p.leak && p.trate !== undefined && p.trate > 0) {
+        suspects += p.trate;
+        p.fillin = left / p.trate;
+      } else {
+        p.fillin = undefined;
+      }
+    }
     const rate = Math.max(g.leak && g.rate !== undefined ? g.rate : 0, suspects);
     return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left };
   }

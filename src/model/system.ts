@@ -187,9 +187,12 @@ export function swpInterval(m: Sample['mem'], t: Thresholds): SwpInterval {
   };
 }
 
-export function pagInterval(cur: PagingCounters, prev: PagingCounters | undefined, nsecs: number, t: Thresholds): PagInterval {
+export function pagInterval(
+  cur: PagingCounters, prev: PagingCounters | undefined, nsecs: number, t: Thresholds, pageSize: number,
+): PagInterval {
   const d = (k: keyof PagingCounters) => sub(cur[k], prev ? prev[k] : 0);
   const swout = d('swout');
+  const kibPerPage = pageSize > 0 ? pageSize / 1024 : 4;
   const rate = nsecs > 0 ? Math.trunc(swout / nsecs) : 0;
   const busy = Math.min(100, rate * t.swoutcritsec);
   let badness = badnessOf(busy, t.memcritperc);
@@ -202,9 +205,9 @@ export function pagInterval(cur: PagingCounters, prev: PagingCounters | undefine
     compact: d('compact'),
     numamig: d('numamig'),
     migrate: d('migrate'),
-    // pgpgin/pgpgout count KiB; atop shows pages.
-    pgin: Math.trunc(d('pgin') / 4),
-    pgout: Math.trunc(d('pgout') / 4),
+    // pgpgin/pgpgout count KiB; atop shows pages (of the sampled host's size).
+    pgin: Math.trunc(d('pgin') / kibPerPage),
+    pgout: Math.trunc(d('pgout') / kibPerPage),
     zswin: d('zswin'),
     zswout: d('zswout'),
     swin: d('swin'),

@@ -1,4 +1,5 @@
 /** /proc/diskstats: one line per block device. */
+import { isKernelCount } from './number.js';
 
 export interface DiskCounters {
   major: number;
@@ -22,7 +23,9 @@ export interface DiskCounters {
  * Accepts the 14-field layout (kernel < 4.18), 18 fields (discards, 4.18+)
  * and 20 fields (flushes, 5.5+). Lines of the 2.6.25-era partition format
  * (7 fields: reads, read sectors, writes, write sectors) keep their counts
- * with zero times. Lines that are none of these are skipped.
+ * with zero times. Lines that are none of these are skipped, and so are
+ * lines with a counter no kernel prints (negative, beyond 2^64): the device
+ * is unknown rather than shown with a made-up figure.
  */
 export function parseDiskstats(text: string): DiskCounters[] {
   const out: DiskCounters[] = [];
@@ -34,6 +37,7 @@ export function parseDiskstats(text: string): DiskCounters[] {
     const minor = Number(f[1]);
     if (!Number.isInteger(major) || !Number.isInteger(minor)) continue;
     const name = f[2]!;
+    if (!f.slice(3).every((v) => isKernelCount(Number(v)))) continue;
     if (f.length === 7) {
       out.push({
         major, minor, name,

@@ -2,8 +2,13 @@
  * Shared scanner for the kernel's "Key: value [kB]" and "key value" text files
  * (meminfo, vmstat, status). Pure: text in, numbers out.
  */
+import { isKernelCount, U64_LIMIT } from './number.js';
 
-/** Calls `visit(key, number, hasKbSuffix)` for every line whose value starts with a number. */
+/**
+ * Calls `visit(key, number, hasKbSuffix)` for every line whose value starts
+ * with a number the kernel can print (isKernelCount); a line with any other
+ * value is skipped, so its key stays unknown.
+ */
 export function scanKeyNumbers(
   text: string,
   separator: ':' | ' ',
@@ -21,7 +26,7 @@ export function scanKeyNumbers(
       const space = rest.indexOf(' ');
       const numText = space < 0 ? rest : rest.slice(0, space);
       const value = Number(numText);
-      if (numText !== '' && Number.isFinite(value)) {
+      if (numText !== '' && isKernelCount(value) && (!rest.endsWith('kB') || value <= U64_LIMIT / 1024)) {
         visit(key, value, space >= 0 && rest.endsWith('kB'));
       }
     }

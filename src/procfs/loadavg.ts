@@ -1,4 +1,5 @@
 /** /proc/loadavg and /proc/uptime. */
+import { finiteOr0, kernelCount } from './number.js';
 
 export interface LoadAvg {
   avg1: number;
@@ -12,15 +13,16 @@ export function parseLoadavg(text: string): LoadAvg {
   const p = text.trim().split(/\s+/);
   const [running, total] = (p[3] ?? '0/0').split('/');
   return {
-    avg1: Number(p[0]) || 0,
-    avg5: Number(p[1]) || 0,
-    avg15: Number(p[2]) || 0,
-    running: Number(running) || 0,
-    total: Number(total) || 0,
+    avg1: finiteOr0(p[0]),
+    avg5: finiteOr0(p[1]),
+    avg15: finiteOr0(p[2]),
+    running: kernelCount(running) ?? 0,
+    total: kernelCount(total) ?? 0,
   };
 }
 
 /** Seconds since boot, from the first number of /proc/uptime. */
 export function parseUptime(text: string): number {
-  return Number(text.trim().split(/\s+/)[0]) || 0;
+  const v = finiteOr0(text.trim().split(/\s+/)[0]);
+  return v > 0 ? v : 0;
 }

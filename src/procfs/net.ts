@@ -1,4 +1,5 @@
 /** /proc/net/snmp, /proc/net/snmp6 and /proc/net/dev: the counters of atop's NET lines. */
+import { isKernelCount } from './number.js';
 
 /** "Proto: Name Name ..." header lines followed by "Proto: n n ..." value lines. */
 export function parseSnmp(text: string): Record<string, number> {
@@ -60,8 +61,9 @@ export function parseNetDev(text: string): NetDevCounters[] {
     const colon = line.indexOf(':');
     if (colon < 0 || line.includes('|')) continue;
     const name = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).trim().split(/\s+/).map((v) => Number(v) || 0);
-    if (!name || f.length < 16) continue;
+    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    // An interface with a counter no kernel prints is unknown, not shown with it.
+    if (!name || f.length < 16 || !f.every(isKernelCount)) continue;
     out.push({
       name, rbytes: f[0]!, rpackets: f[1]!, rerrs: f[2]!, rdrop: f[3]!, rmulticast: f[7]!,
       sbytes: f[8]!, spackets: f[9]!, serrs: f[10]!, sdrop: f[11]!, colls: f[13]!,

@@ -1,5 +1,6 @@
 /** Per-process files: /proc/PID/stat, /proc/PID/status, /proc/PID/io. */
 import { scanKeyNumbers } from './keyvalue.js';
+import { isKernelCount, kernelCount, U64_LIMIT } from './number.js';
 
 export interface PidStat {
   pid: number;
@@ -27,18 +28,21 @@ export interface PidStat {
  * The command name sits between the first "(" and the LAST ")": a name may
  * itself hold spaces and parentheses (e.g. "we ird) x (y"). Returns
  * undefined for text that is not a stat line (a process that exited while
- * the file was read leaves an empty read).
+ * the file was read leaves an empty read), and for a line whose counters or
+ * sizes no kernel prints (negative, fractional, beyond 2^64): such a line
+ * is damaged as a whole, its process unknown for that sample.
  */
 export function parsePidStat(text: string): PidStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
-  if (!Number.isInteger(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || pid > PID_LIMIT) return undefined;
   // Fields after the comm, numbered so that f[0] is field 3 (state) of proc(5).
   const f = text.slice(close + 2).split(' ');
   if (f.length < 22) return undefined;
   const n = (field: number) => Number(f[field - 3]) || 0;
+  for (const field of COUNT_FIELDS) if (!isKernelCount(Number(f[field - 3]))) return undefined;
   return {
     pid,
     comm: text.slice(open + 1, close),
@@ -56,6 +60,23 @@ export function parsePidStat(text: string): PidStat | undefined {
     rss: n(24),
     processor: n(39),
   };
+}
+
+/** Fields of stat that are counters or sizes (proc(5) numbering): ppid, faults, times, threads, start, vsize, rss. */
+const COUNT_FIELDS = [4, 10, 12, 14, 15, 20, 22, 23, 24];
+
+/** Most bytes of /proc/PID/stat: pid, comm of at most 64 bytes and 50 numbers of at most 20 digits, with margin. */
+export const PID_STAT_MAX = 8 * 1024;
+/** Most bytes of /proc/PID/status: its Groups: line alone holds up to 65536 group ids. */
+export const PID_STATUS_MAX = 2 * 1024 * 1024;
+
+/** The kernel's PID_MAX_LIMIT (4 Mi): no pid is larger. */
+export const PID_LIMIT = 4 * 1024 * 1024;
+
+/** A uid or gid: 0 to 2^32 - 2 (2^32 - 1 is the kernel's "no id"). */
+function id(text: string | undefined): number | undefined {
+  const v = kernelCount(text);
+  return v !== undefined && v < 0xffffffff ? v : undefined;
 }
 
 export interface PidStatus {
@@ -101,13 +122,14 @@ export function parsePidStatus(text: string): PidStatus {
       const key = text.slice(pos, colon);
       if (key === 'Uid') {
         const ids = text.slice(colon + 1, eol).trim().split(/\s+/);
-        out.uid = Number(ids[0]);
-        out.euid = Number(ids[1] ?? ids[0]);
+        out.uid = id(ids[0]);
+        out.euid = id(ids[1] ?? ids[0]);
       } else {
         const target = STATUS_KEYS[key];
         if (target) {
-          const value = parseInt(text.slice(colon + 1, eol), 10);
-          if (Number.isFinite(value)) out[target] = value * 1024;
+          // "  1234 kB": a number of kB the kernel can print, else unknown.
+          const value = kernelCount(text.slice(colon + 1, eol).trim().split(/\s+/)[0]);
+          out[target] = value !== undefined && value <= U64_LIMIT / 1024 ? value * 1024 : undefined;
         }
       }
     }
@@ -125,7 +147,7 @@ export interface PidIo {
 export function parsePidIo(text: string): PidIo | undefined {
   const get = (key: string) => {
     const m = new RegExp(`^${key}:\\s*(\\d+)`, 'm').exec(text);
-    return m ? Number(m[1]) : undefined;
+    return m ? kernelCount(m[1]) : undefined;
   };
   const readBytes = get('read_bytes');
   const writeBytes = get('write_bytes');

@@ -1,4 +1,5 @@
 /** /proc/pressure/{cpu,memory,io} (PSI, kernel 4.20+). */
+import { finiteOr0, kernelCount } from './number.js';
 
 export interface PressureLine {
   avg10: number;
@@ -20,8 +21,9 @@ function parseLine(line: string): PressureLine {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const key = part.slice(0, eq);
-    const value = Number(part.slice(eq + 1)) || 0;
-    if (key === 'avg10' || key === 'avg60' || key === 'avg300' || key === 'total') out[key] = value;
+    const text = part.slice(eq + 1);
+    if (key === 'avg10' || key === 'avg60' || key === 'avg300') out[key] = finiteOr0(text);
+    else if (key === 'total') out.total = kernelCount(text) ?? 0;
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { kernelCount } from './number.js';
+
 /** /proc/net/sockstat: memory held by TCP and UDP sockets, in pages. */
 export interface SockMem {
   tcpPages: number;
@@ -8,5 +10,5 @@ export function parseSockstat(text: string): SockMem | undefined {
   const tcp = /^TCP:.*\bmem (\d+)/m.exec(text);
   const udp = /^UDP:.*\bmem (\d+)/m.exec(text);
   if (!tcp && !udp) return undefined;
-  return { tcpPages: tcp ? Number(tcp[1]) : 0, udpPages: udp ? Number(udp[1]) : 0 };
+  return { tcpPages: (tcp && kernelCount(tcp[1])) || 0, udpPages: (udp && kernelCount(udp[1])) || 0 };
 }

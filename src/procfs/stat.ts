@@ -1,4 +1,5 @@
 /** /proc/stat: CPU tick counters and the system-wide event counters. */
+import { isKernelCount, kernelCount } from './number.js';
 
 export interface CpuTicks {
   user: number;
@@ -65,16 +66,18 @@ export function parseStat(text: string): CpuStat {
     const parts = line.trim().split(/\s+/);
     const key = parts[0];
     if (!key) continue;
+    // A tick count no kernel prints makes the line's CPU unknown (its ticks stay zero).
+    if (key.startsWith('cpu') && !parts.slice(1).every((v) => isKernelCount(Number(v)))) continue;
     if (key === 'cpu') out.total = ticksFrom(parts);
     else if (key.startsWith('cpu')) {
       const id = Number(key.slice(3));
       if (Number.isInteger(id)) out.cpus.push({ id, ticks: ticksFrom(parts) });
-    } else if (key === 'ctxt') out.ctxt = Number(parts[1]) || 0;
-    else if (key === 'intr') out.intr = Number(parts[1]) || 0;
-    else if (key === 'processes') out.processes = Number(parts[1]) || 0;
-    else if (key === 'procs_running') out.procsRunning = Number(parts[1]) || 0;
-    else if (key === 'procs_blocked') out.procsBlocked = Number(parts[1]) || 0;
-    else if (key === 'btime') out.btime = Number(parts[1]) || 0;
+    } else if (key === 'ctxt') out.ctxt = kernelCount(parts[1]) ?? 0;
+    else if (key === 'intr') out.intr = kernelCount(parts[1]) ?? 0;
+    else if (key === 'processes') out.processes = kernelCount(parts[1]) ?? 0;
+    else if (key === 'procs_running') out.procsRunning = kernelCount(parts[1]) ?? 0;
+    else if (key === 'procs_blocked') out.procsBlocked = kernelCount(parts[1]) ?? 0;
+    else if (key === 'btime') out.btime = kernelCount(parts[1]) ?? 0;
   }
   return out;
 }

@@ -12,7 +12,7 @@ import {
 } from '../procfs/cgroup.js';
 import { parsePressure } from '../procfs/pressure.js';
 import type { CgroupCounters, CgroupSample } from '../sample.js';
-import { DENIED, GONE, OpenFiles, readOptional, readText } from './readfile.js';
+import { GONE, OpenFiles, readOptional, readText, type Failure } from './readfile.js';
 
 /** The hierarchy holding the memory controller, and where its files are under the given sys root. */
 export interface MemoryHierarchy {
@@ -166,10 +166,10 @@ export class CgroupReader {
     }
   }
 
-  private readFile(rel: string, file: string): string | typeof GONE | typeof DENIED {
+  private readFile(rel: string, file: string): string | Failure {
     this.seen.add(rel);
     const r = this.files!.read(`${rel}/${file}`);
-    return r as string | typeof GONE | typeof DENIED;
+    return r as string | Failure;
   }
 
   private text(rel: string, file: string | undefined): string | undefined {

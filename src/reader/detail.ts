@@ -7,9 +7,12 @@
  */
 import { join } from 'node:path';
 import type { DetailReading } from '../model/detail.js';
-import { parsePidStat, parseStatusMemory } from '../procfs/pid.js';
+import { parsePidStat, parseStatusMemory, PID_STAT_MAX, PID_STATUS_MAX } from '../procfs/pid.js';
 import { parseSmaps, sumMappings } from '../procfs/smaps.js';
-import { DENIED, GONE, readText } from './readfile.js';
+import { DAMAGED, DENIED, GONE, lastDamage, readText } from './readfile.js';
+
+/** A mapping's smaps entry is about 1.5 KB and max_map_count 65530 by default: room for 2.5 times that. */
+const SMAPS_MAX = 256 << 20;
 
 /** Why smaps cannot be read by this user: ptrace read access is needed (proc(5)). */
 export function deniedReason(proc: string, pid: number): string {
@@ -21,14 +24,15 @@ export function deniedReason(proc: string, pid: number): string {
 
 export function readDetail(proc: string, pid: number, now = Date.now()): DetailReading {
   const dir = join(proc, String(pid));
-  const statText = readText(join(dir, 'stat'), true);
+  const statText = readText(join(dir, 'stat'), { oneRead: true, max: PID_STAT_MAX });
   const stat = typeof statText === 'string' ? parsePidStat(statText) : undefined;
-  const statusText = readText(join(dir, 'status'), true);
+  const statusText = readText(join(dir, 'status'), { oneRead: true, max: PID_STATUS_MAX });
   const reading: DetailReading = { pid, cmd: stat?.comm ?? '', time: now };
   if (typeof statusText !== 'string') return reading;
   reading.status = parseStatusMemory(statusText);
-  const smaps = readText(join(dir, 'smaps'));
+  const smaps = readText(join(dir, 'smaps'), { max: SMAPS_MAX });
   if (smaps === DENIED) reading.smapsUnreadable = deniedReason(proc, pid);
+  else if (smaps === DAMAGED) reading.smapsUnreadable = `${join(dir, 'smaps')} ${lastDamage()}`;
   else if (smaps === GONE) reading.smapsUnreadable = 'the process ended while its smaps was read';
   else {
     reading.mappings = parseSmaps(smaps);

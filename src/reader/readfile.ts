@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statfsSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statfsSync } from 'node:fs';
 
 /**
  * Synchronous reads into one reused buffer: for thousands of small /proc
@@ -10,54 +10,130 @@ export const GONE = 0 as const;
 export const DENIED = 1 as const;
 /** The file holds the same bytes as last time (see OpenFiles.read's memo). */
 export const UNCHANGED = 2 as const;
-export type ReadResult = string | typeof GONE | typeof DENIED;
+/**
+ * Not what the kernel would hold there: not a regular file (a FIFO, a
+ * device, a directory, a symlink loop) or longer than the kernel writes it
+ * (`max`). Its figures are unknown; lastDamage() says why.
+ */
+export const DAMAGED = 3 as const;
+export type Failure = typeof GONE | typeof DENIED | typeof DAMAGED;
+export type ReadResult = string | Failure;
+
+/** How a file is read. */
+export interface ReadOptions {
+  /**
+   * The file hands over all it has in one read, so a short read is its end
+   * and the read that would return 0 is saved. True for /proc/PID/stat and
+   * status (one record each), NOT for multi-record seq files (vmstat,
+   * diskstats, net/dev), which return about a page per read, nor for cmdline.
+   */
+  oneRead?: boolean;
+  /**
+   * Most bytes the kernel writes into this file, with margin: a longer file
+   * (a link to /dev/zero, a planted giant) is DAMAGED, read no further.
+   */
+  max?: number;
+  /**
+   * The file is on a mounted procfs, where every file is what the kernel
+   * makes: the check that it is a regular file (one fstat) is skipped.
+   */
+  trusted?: boolean;
+}
+
+/** Cap of a read whose caller gives none. */
+export const DEFAULT_MAX = 1 << 20;
 
 let buffer = Buffer.allocUnsafe(64 * 1024);
+let damage = '';
 
-function failure(err: unknown): typeof GONE | typeof DENIED {
+/** Why the last DAMAGED read was damaged, e.g. "is a FIFO, not a regular file". */
+export function lastDamage(): string {
+  return damage;
+}
+
+function damaged(why: string): typeof DAMAGED {
+  damage = why;
+  return DAMAGED;
+}
+
+function failure(err: unknown): Failure {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' ? DENIED : GONE;
+  if (code === 'EACCES' || code === 'EPERM') return DENIED;
+  if (code === 'ELOOP') return damaged('is a symbolic link loop');
+  if (code === 'EISDIR') return damaged('is a directory, not a file');
+  // A FIFO or socket opened without blocking that has nothing to give.
+  if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return damaged('is not a regular file (a read would block)');
+  return GONE;
 }
 
 /**
- * Reads fd to its end into the shared buffer; returns the byte count.
+ * O_NONBLOCK: opening a FIFO waits for a writer, forever if none comes,
+ * and no signal handler runs meanwhile (the call is synchronous); opened
+ * without blocking it opens at once and the type check below refuses it.
+ * O_NOCTTY: a terminal device planted in a tree never becomes ours.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+function kindOf(fd: number): string | undefined {
+  const st = fstatSync(fd);
+  if (st.isFile()) return undefined;
+  if (st.isFIFO()) return 'is a FIFO';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device';
+  if (st.isDirectory()) return 'is a directory';
+  if (st.isSocket()) return 'is a socket';
+  return 'is not a regular file';
+}
+
+/**
+ * Reads fd to its end into the shared buffer; returns the byte count, or
+ * -1 when the file holds more than `max` bytes (what is read past the cap
+ * is one byte: the buffer never grows beyond max + 1).
  * `fromStart`: read at explicit offsets from 0 (pread), which makes a procfs
  * file generate its text anew on an fd kept open; otherwise read on from the
  * fd's position.
- * `oneRead`: the file hands over all it has in one read, so a short read is
- * its end and the read that would return 0 is saved. True for /proc/PID/stat
- * and status (one record each), NOT for multi-record seq files (vmstat,
- * diskstats, net/dev), which return about a page per read, nor for cmdline.
  */
-function fill(fd: number, oneRead: boolean, fromStart: boolean): number {
+function fill(fd: number, oneRead: boolean, fromStart: boolean, max: number): number {
   let used = 0;
   for (;;) {
     if (used === buffer.length) {
-      const bigger = Buffer.allocUnsafe(buffer.length * 2);
+      if (used > max) return -1;
+      const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, max + 1));
       buffer.copy(bigger, 0, 0, used);
       buffer = bigger;
     }
-    const room = buffer.length - used;
+    const room = Math.min(buffer.length - used, max + 1 - used);
     const n = readSync(fd, buffer, used, room, fromStart ? used : null);
     used += n;
+    if (used > max) return -1;
     if (n === 0 || (oneRead && n < room)) return used;
   }
+}
+
+function tooLong(max: number): typeof DAMAGED {
+  return damaged(`is longer than the ${max} bytes the kernel writes there`);
 }
 
 /**
  * Opens and reads `path`; the byte count in the shared buffer, or why not.
  * The fd is closed, or handed to `keep` when the read succeeded.
  */
-function fillFromPath(path: string, oneRead: boolean, keep?: (fd: number) => void): number | typeof GONE | typeof DENIED {
+function fillFromPath(path: string, opts: ReadOptions, keep?: (fd: number) => void): number | Failure {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, OPEN_FLAGS);
   } catch (err) {
     return failure(err);
   }
   let kept = false;
   try {
-    const n = fill(fd, oneRead, false) + BYTES;
+    if (!opts.trusted) {
+      const kind = kindOf(fd);
+      if (kind) return damaged(`${kind}, not a regular file`);
+    }
+    const max = opts.max ?? DEFAULT_MAX;
+    const used = fill(fd, opts.oneRead ?? false, false, max);
+    if (used < 0) return tooLong(max);
+    const n = used + BYTES;
     if (keep) {
       keep(fd);
       kept = true;
@@ -71,18 +147,20 @@ function fillFromPath(path: string, oneRead: boolean, keep?: (fd: number) => voi
   }
 }
 
-/** Byte counts travel offset by BYTES so that they never equal GONE or DENIED. */
-const BYTES = 2;
+/** Byte counts travel offset by BYTES so that they never equal a Failure. */
+const BYTES = 4;
+
+const PLAIN: ReadOptions = {};
 
 /** Opens, reads and closes `path`. */
-export function readText(path: string, oneRead = false): ReadResult {
-  const r = fillFromPath(path, oneRead);
-  return r < BYTES ? (r as typeof GONE | typeof DENIED) : buffer.toString('utf8', 0, r - BYTES);
+export function readText(path: string, opts: ReadOptions = PLAIN): ReadResult {
+  const r = fillFromPath(path, opts);
+  return r < BYTES ? (r as Failure) : buffer.toString('utf8', 0, r - BYTES);
 }
 
-/** The text, or undefined when the file is missing or unreadable. */
-export function readOptional(path: string): string | undefined {
-  const r = readText(path);
+/** The text, or undefined when the file is missing, unreadable or damaged. */
+export function readOptional(path: string, opts: ReadOptions = PLAIN): string | undefined {
+  const r = readText(path, opts);
   return typeof r === 'string' ? r : undefined;
 }
 
@@ -128,10 +206,12 @@ export class OpenFiles<K> {
   /**
    * `pathOf`: where key's file is (called only when it must be opened).
    * `limit`: most fds kept open; 0 opens and closes every time.
+   * `optsOf`: how key's file is read (its cap; on procfs, trusted).
    */
   constructor(
     private readonly pathOf: (key: K) => string,
     private readonly limit: number,
+    private readonly optsOf: (key: K) => ReadOptions = () => PLAIN,
   ) {}
 
   get size(): number {
@@ -143,9 +223,9 @@ export class OpenFiles<K> {
    * memo (no string is made: most processes are idle between two samples),
    * and the memo takes the new bytes otherwise.
    */
-  read(key: K, oneRead = false, memo?: Memo): ReadResult | typeof UNCHANGED {
-    const r = this.fill(key, oneRead);
-    if (r < BYTES) return r as typeof GONE | typeof DENIED;
+  read(key: K, memo?: Memo): ReadResult | typeof UNCHANGED {
+    const r = this.fill(key);
+    if (r < BYTES) return r as Failure;
     const length = r - BYTES;
     if (!memo) return buffer.toString('utf8', 0, length);
     if (memo.bytes && memo.length === length && buffer.compare(memo.bytes, 0, length, 0, length) === 0) return UNCHANGED;
@@ -155,17 +235,22 @@ export class OpenFiles<K> {
     return buffer.toString('utf8', 0, length);
   }
 
-  private fill(key: K, oneRead: boolean): number | typeof GONE | typeof DENIED {
+  private fill(key: K): number | Failure {
+    const opts = this.optsOf(key);
     const kept = this.fds.get(key);
     if (kept !== undefined) {
       try {
-        return fill(kept, oneRead, true) + BYTES;
+        const max = opts.max ?? DEFAULT_MAX;
+        const used = fill(kept, opts.oneRead ?? false, true, max);
+        if (used >= 0) return used + BYTES;
+        this.drop(key);
+        return tooLong(max);
       } catch {
         this.drop(key); // the process behind it exited: its number may be someone else's now
       }
     }
     const keep = this.fds.size < this.limit ? (fd: number) => this.fds.set(key, fd) : undefined;
-    return fillFromPath(this.pathOf(key), oneRead, keep);
+    return fillFromPath(this.pathOf(key), opts, keep);
   }
 
   /** Closes the fd kept for `key`, if any. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { classifyDisk, parseDiskstats } from '../procfs/diskstats.js';
 import { parseLoadavg, parseUptime } from '../procfs/loadavg.js';
 import { parseMeminfo } from '../procfs/meminfo.js';
-import { parsePidIo, parsePidStat, parsePidStatus, type PidStat, type PidStatus } from '../procfs/pid.js';
+import { parsePidIo, parsePidStat, parsePidStatus, PID_STAT_MAX, PID_STATUS_MAX, type PidStat, type PidStatus } from '../procfs/pid.js';
 import { parsePressure } from '../procfs/pressure.js';
 import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.js';
 import { parseSockstat } from '../procfs/sockstat.js';
@@ -12,7 +12,10 @@ import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
-import { DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
+import {
+  DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
+} from './readfile.js';
+import { UserNames } from './users.js';
 import { usageError } from '../messages.js';
 
 export interface SamplerOptions {
@@ -25,7 +28,32 @@ export interface SamplerOptions {
   pageSize?: number;
   /** Wall clock, injectable for tests and replays. */
   now?: () => number;
+  /** Where login names come from (default /etc/passwd). */
+  passwd?: string;
+  /** Told once per file that is not what the kernel would hold there (a FIFO, a giant). */
+  onNote?: (message: string) => void;
 }
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * Most bytes the kernel writes into each file, with a wide margin: tables
+ * that grow with the machine (CPUs, interrupts, devices, interfaces) get
+ * megabytes, one-line files kilobytes. Anything longer is damaged.
+ */
+const SYSTEM_MAX: Record<string, number> = {
+  stat: 16 * MiB, // a line per CPU and the intr line's count per interrupt
+  diskstats: 16 * MiB,
+  'net/dev': 16 * MiB,
+  meminfo: 64 * KiB,
+  vmstat: 64 * KiB,
+  'net/snmp': 64 * KiB,
+  'net/snmp6': 64 * KiB,
+};
+const SMALL_MAX = 4 * KiB;
+/** Arguments are bounded by a quarter of the stack limit: generous, the view shows one line of it. */
+const PID_CMDLINE_MAX = 4 * MiB;
 
 /** What the sampler remembers of a process between samples. */
 interface ProcMemory {
@@ -76,12 +104,20 @@ export class Sampler {
   private diskClasses = new Map<string, ReturnType<typeof classifyDisk>>();
   private ifSpeeds = new Map<string, { speed: number; fullDuplex: boolean }>();
   private host: string | undefined;
+  private readonly userNames: UserNames;
   /** Facts that do not change while the system runs, read once. */
   private numaNodes: number | undefined;
   private pidMax: number | undefined;
   /** The system files by name and each process's stat by pid, kept open on a real procfs. */
   private readonly systemFiles: OpenFiles<string>;
   private readonly statFiles: OpenFiles<number>;
+  /** How the per-process files are read (trusted on a real procfs: no type check). */
+  private readonly statusRead: ReadOptions;
+  private readonly ioRead: ReadOptions;
+  private readonly cmdlineRead: ReadOptions;
+  private readonly onNote: (message: string) => void;
+  /** Damaged files already told about: one note each. */
+  private readonly noted = new Set<string>();
 
   constructor(opts: SamplerOptions) {
     // Per-process paths are built by concatenation (path.join costs more than the reads at 2000 pids).
@@ -90,17 +126,33 @@ export class Sampler {
     this.hz = opts.hz ?? 100;
     this.pageSize = opts.pageSize ?? 4096;
     this.now = opts.now ?? Date.now;
-    if (readOptional(join(this.proc, 'stat')) === undefined) {
+    this.userNames = new UserNames(opts.passwd);
+    this.onNote = opts.onNote ?? (() => {});
+    const stat = this.optional(join(this.proc, 'stat'), { max: SYSTEM_MAX.stat });
+    if (stat === undefined) {
       throw usageError(`cannot read ${join(this.proc, 'stat')}: not a proc root (give --proc a directory like /proc)`);
     }
-    const pidMax = Number(readOptional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
+    // /proc/self (or /proc/PID) has a stat too, one process's: its figures would all read as zero.
+    if (!/^cpu\s/m.test(stat)) {
+      throw usageError(`${join(this.proc, 'stat')} has no cpu line: ${this.proc} is not a proc root (a process's directory?)`);
+    }
+    const pidMax = Number(this.optional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
     this.pidMax = Number.isInteger(pidMax) && pidMax > 0 ? pidMax : undefined;
     // Half of this process's fd limit may stay open on stat files; the rest is left for
     // the terminal, logs and sockets. Past it, stat files are opened and closed each time.
     const procfs = isProcfs(this.proc);
-    const fdLimit = parseOpenFileLimit(readOptional('/proc/self/limits') ?? '') ?? 1024;
-    this.systemFiles = new OpenFiles((name) => `${this.proc}/${name}`, procfs ? Infinity : 0);
-    this.statFiles = new OpenFiles((pid) => `${this.proc}/${pid}/stat`, procfs ? Math.floor(Math.min(fdLimit, 1 << 20) / 2) : 0);
+    const trusted = procfs;
+    const fdLimit = parseOpenFileLimit(this.optional('/proc/self/limits', { max: 64 * KiB }) ?? '') ?? 1024;
+    const systemRead = new Map(Object.entries(SYSTEM_MAX).map(([name, max]) => [name, { max, trusted }]));
+    const smallRead: ReadOptions = { max: SMALL_MAX, trusted };
+    this.systemFiles = new OpenFiles((name) => `${this.proc}/${name}`, procfs ? Infinity : 0, (name) => systemRead.get(name) ?? smallRead);
+    const statRead: ReadOptions = { oneRead: true, max: PID_STAT_MAX, trusted };
+    this.statFiles = new OpenFiles(
+      (pid) => `${this.proc}/${pid}/stat`, procfs ? Math.floor(Math.min(fdLimit, 1 << 20) / 2) : 0, () => statRead,
+    );
+    this.statusRead = { oneRead: true, max: PID_STATUS_MAX, trusted };
+    this.ioRead = { max: SMALL_MAX, trusted };
+    this.cmdlineRead = { max: PID_CMDLINE_MAX, trusted };
     try {
       const nodes = readdirSync(join(this.sys, 'devices/system/node')).filter((n) => /^node\d+$/.test(n)).length;
       this.numaNodes = nodes > 0 ? nodes : undefined;
@@ -118,7 +170,26 @@ export class Sampler {
   /** A file of the proc root read every sample (stat, meminfo, net/dev...): undefined when unreadable. */
   private systemFile(name: string): string | undefined {
     const r = this.systemFiles.read(name);
+    if (r === DAMAGED) this.damaged(`${this.proc}/${name}`);
     return typeof r === 'string' ? r : undefined;
+  }
+
+  /** A file read once or seldom (sysfs, kernel settings): its text, or undefined. */
+  private optional(path: string, opts: ReadOptions = { max: SMALL_MAX }): string | undefined {
+    return this.checked(path, readText(path, opts));
+  }
+
+  /** The text of a read, noting a damaged file. */
+  private checked(path: string, r: ReadResult): string | undefined {
+    if (r === DAMAGED) this.damaged(path);
+    return typeof r === 'string' ? r : undefined;
+  }
+
+  /** One note per damaged file: its figures are unknown from now on, which the note explains. */
+  private damaged(path: string): void {
+    if (this.noted.has(path)) return;
+    this.noted.add(path);
+    this.onNote(`${path} ${lastDamage()}: its figures are unknown`);
   }
 
   sample(needs: SampleNeeds = {}): Sample {
@@ -149,13 +220,14 @@ export class Sampler {
       ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
+      users: this.userNames.namesFor(procs),
       procs,
     };
   }
 
   private hostname(): string {
     if (this.host === undefined) {
-      const fromRoot = readOptional(join(this.proc, 'sys/kernel/hostname'));
+      const fromRoot = this.optional(join(this.proc, 'sys/kernel/hostname'));
       this.host = fromRoot?.trim() || osHostname();
     }
     return this.host;
@@ -177,8 +249,8 @@ export class Sampler {
   private ifSpeed(name: string): { speed: number; fullDuplex: boolean } {
     let known = this.ifSpeeds.get(name);
     if (!known) {
-      const speed = Number(readOptional(join(this.sys, 'class/net', name, 'speed'))?.trim());
-      const duplex = readOptional(join(this.sys, 'class/net', name, 'duplex'))?.trim();
+      const speed = Number(this.optional(join(this.sys, 'class/net', name, 'speed'))?.trim());
+      const duplex = this.optional(join(this.sys, 'class/net', name, 'duplex'))?.trim();
       known = { speed: Number.isFinite(speed) && speed > 0 ? speed : 0, fullDuplex: duplex !== 'half' };
       this.ifSpeeds.set(name, known);
     }
@@ -221,7 +293,7 @@ export class Sampler {
   private dmName(dev: string): string {
     let name = this.dmNames.get(dev);
     if (name === undefined) {
-      name = readOptional(join(this.sys, 'block', dev, 'dm', 'name'))?.trim() || dev;
+      name = this.optional(join(this.sys, 'block', dev, 'dm', 'name'))?.trim() || dev;
       this.dmNames.set(dev, name);
     }
     return name;
@@ -241,8 +313,9 @@ export class Sampler {
       let mem = this.known.get(pid);
       const isNew = mem === undefined;
       mem ??= { seenIn: 0, stat: { length: 0 }, starttime: -1, vsize: 0, rss: 0, minflt: 0, majflt: 0, age: 0 };
-      const read = this.statFiles.read(pid, true, mem.stat);
-      if (read === GONE || read === DENIED) continue; // vanished between listing and reading
+      const read = this.statFiles.read(pid, mem.stat);
+      if (read === DAMAGED) this.damaged(`${this.proc}/${pid}/stat`);
+      if (read === GONE || read === DENIED || read === DAMAGED) continue; // vanished between listing and reading
       if (isNew) this.known.set(pid, mem);
       // An idle process's stat does not change from one sample to the next: then its last
       // sample is still true (status included, up to STATUS_MAX_AGE), with nothing parsed or built.
@@ -286,8 +359,8 @@ export class Sampler {
         rssAnon: status.rssAnon,
       };
       if (needs.io) {
-        const ioText = readText(`${dir}/io`);
-        const io = typeof ioText === 'string' ? parsePidIo(ioText) : undefined;
+        const ioText = this.checked(`${dir}/io`, readText(`${dir}/io`, this.ioRead));
+        const io = ioText !== undefined ? parsePidIo(ioText) : undefined;
         if (io) {
           p.rddsk = io.readBytes;
           p.wrdsk = io.writeBytes;
@@ -295,7 +368,7 @@ export class Sampler {
         }
       }
       if (needs.cmdline) {
-        const cmd = readOptional(`${dir}/cmdline`);
+        const cmd = this.checked(`${dir}/cmdline`, readText(`${dir}/cmdline`, this.cmdlineRead));
         if (cmd !== undefined) p.cmdline = cmd.replace(/\0+$/, '').replace(/\0/g, ' ');
       }
       procs.push(p);
@@ -335,11 +408,13 @@ export class Sampler {
       mem.age++;
       return mem.status;
     }
-    const text = readText(`${dir}/status`, true);
+    const text = readText(`${dir}/status`, this.statusRead);
     let status: PidStatus;
     if (typeof text === 'string') status = parsePidStatus(text);
-    else if (text === DENIED) status = {}; // fields stay unknown, the process is still listed
-    else return undefined;
+    else if (text === DENIED || text === DAMAGED) {
+      if (text === DAMAGED) this.damaged(`${dir}/status`);
+      status = {}; // fields stay unknown, the process is still listed
+    } else return undefined;
     mem.starttime = st.starttime;
     mem.vsize = st.vsize;
     mem.rss = rss;
