@@ -233,10 +233,10 @@ export class ScreenState implements Actions, Shown {
   private updateNeeds(): void {
     if (this.feed.recording) return;
     const before = this.feed.needs;
-    const shown = viewNeeds(this.view, this.sort);
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline };
+    const shown = viewNeeds(this.view, this.sort, this.width);
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups };
     this.feed.needs = needs;
-    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline);
+    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || (needs.cgroups && !before.cgroups);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 
