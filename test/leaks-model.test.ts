@@ -4,7 +4,11 @@
  * processes and OOM victims, and the exhaustion forecast.
  */
 import assert from 'node:assert/strict';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseOomKill } from '../src/procfs/kmsg.js';
+import { KernelLog } from '../src/reader/kmsg.js';
 import { buildInterval, type Interval } from '../src/model/interval.js';
 import { MemoryHistory } from '../src/model/leaks.js';
 import { Sampler } from '../src/reader/sampler.js';
@@ -131,4 +135,28 @@ test("a suspect's rate alone gives a forecast and its own fill time", () => {
   assert.equal(p.leak, true);
   assert.ok(Math.abs(last.forecast!.exhaust! - 1024 * 1024 * 1024 / p.trate!) < 2);
   assert.ok(Math.abs(p.fillin! - 512) < 30, `fillin ${p.fillin}`);
+});
+
+test('kernel log: the OOM killer names its victim (global and cgroup OOM); other records are not kills', () => {
+  const global = '3,1021,5847112733,-;Out of memory: Killed process 31048 (lekker) total-vm:2936612kB, anon-rss:2060100kB, file-rss:4kB, shmem-rss:0kB, UID:1000 pgtables:4120kB oom_score_adj:0';
+  assert.deepEqual(parseOomKill(global), { pid: 31048, comm: 'lekker', anonRss: 2060100 * 1024 });
+  const cgroup = '3,2210,9912003311,-;Memory cgroup out of memory: Killed process 4242 (we ird) x) total-vm:70000kB, anon-rss:65400kB, file-rss:1200kB, shmem-rss:0kB, UID:0 pgtables:200kB oom_score_adj:0';
+  assert.deepEqual(parseOomKill(cgroup), { pid: 4242, comm: 'we ird) x', anonRss: 65400 * 1024 });
+  assert.equal(parseOomKill('6,1022,5847112800,-;oom_reaper: reaped process 31048 (lekker), now anon-rss:0kB'), undefined);
+  assert.equal(parseOomKill('4,99,1,-;lekker invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0'), undefined);
+});
+
+test('kernel log: unreadable means no victims known (undefined), not none; a victim still listed waits until it is gone', () => {
+  assert.equal(new KernelLog('/nonexistent/kmsg').oomKills(), undefined);
+  const dir = makeTree(fakeProcFiles({ uptime: 5, procs: [{ pid: 4 }, { pid: 5 }] }));
+  const log = join(dir, 'kmsg');
+  writeFileSync(log, '6,1,1,-;an old record, skipped when the log is opened\n');
+  const sampler = new Sampler({ proc: dir, sys: '/nonexistent', kmsg: log });
+  assert.deepEqual(sampler.sample().oomKills, []);
+  appendFileSync(log, '3,2,2,-;Out of memory: Killed process 5 (proc5) total-vm:4000kB, anon-rss:3000kB, file-rss:0kB\n');
+  assert.deepEqual(sampler.sample().oomKills, [], 'pid 5 is still listed (a zombie): not yet');
+  rmSync(join(dir, '5'), { recursive: true });
+  assert.deepEqual(sampler.sample().oomKills, [{ pid: 5, comm: 'proc5', anonRss: 3000 * 1024 }]);
+  assert.deepEqual(sampler.sample().oomKills, [], 'reported once');
+  assert.equal(new Sampler({ proc: dir, sys: '/nonexistent' }).sample().oomKills, undefined, 'a fake root reads no kernel log');
 });

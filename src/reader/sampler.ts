@@ -10,7 +10,8 @@ import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.j
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
-import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
+import type { DiskSample, OomKill, ProcSample, Sample, SampleNeeds } from '../sample.js';
+import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
@@ -32,6 +33,11 @@ export interface SamplerOptions {
   passwd?: string;
   /** Told once per file that is not what the kernel would hold there (a FIFO, a giant). */
   onNote?: (message: string) => void;
+  /**
+   * The kernel log read for OOM victims: a path (default /dev/kmsg when the
+   * proc root is /proc), or false not to read one (a fake or saved tree).
+   */
+  kmsg?: string | false;
 }
 
 const KiB = 1024;
@@ -82,6 +88,12 @@ interface ProcMemory {
  */
 export const STATUS_MAX_AGE = 30;
 
+/** An OOM victim the kernel log named while its process was still listed (a zombie), and for how many samples. */
+interface PendingKill {
+  kill: OomKill;
+  waited: number;
+}
+
 /**
  * Reads the counters of a whole system from a proc root (the real /proc or a
  * fake tree). Per process it reads stat every sample, status only when stat
@@ -118,6 +130,9 @@ export class Sampler {
   private readonly onNote: (message: string) => void;
   /** Damaged files already told about: one note each. */
   private readonly noted = new Set<string>();
+  /** Where OOM victims are named; undefined when not read. */
+  private readonly kernelLog: KernelLog | undefined;
+  private pendingKills: PendingKill[] = [];
 
   constructor(opts: SamplerOptions) {
     // Per-process paths are built by concatenation (path.join costs more than the reads at 2000 pids).
@@ -128,6 +143,8 @@ export class Sampler {
     this.now = opts.now ?? Date.now;
     this.userNames = new UserNames(opts.passwd);
     this.onNote = opts.onNote ?? (() => {});
+    const kmsg = opts.kmsg ?? (this.proc === '/proc' ? '/dev/kmsg' : false);
+    this.kernelLog = kmsg === false ? undefined : new KernelLog(kmsg);
     const stat = this.optional(join(this.proc, 'stat'), { max: SYSTEM_MAX.stat });
     if (stat === undefined) {
       throw usageError(`cannot read ${join(this.proc, 'stat')}: not a proc root (give --proc a directory like /proc)`);
@@ -201,6 +218,8 @@ export class Sampler {
     const load = parseLoadavg(read('loadavg'));
     const uptimeText = this.systemFile('uptime');
     const uptime = uptimeText !== undefined ? parseUptime(uptimeText) : cpu.btime > 0 ? time / 1000 - cpu.btime : 0;
+    // The kernel log before the processes: a victim it names is dead by now, a zombie at most.
+    const kills = this.kernelLog?.oomKills();
     const procs = this.readProcesses(needs);
     return {
       time,
@@ -222,7 +241,26 @@ export class Sampler {
       pidMax: this.pidMax,
       users: this.userNames.namesFor(procs),
       procs,
+      oomKills: kills && this.goneVictims(kills, procs),
     };
+  }
+
+  /**
+   * OOM victims to report with this sample: those no longer listed (a
+   * victim still a zombie waits for the sample its process is gone from, so
+   * the model finds it among the exited). A victim waits at most 10 samples.
+   */
+  private goneVictims(kills: OomKill[], procs: readonly ProcSample[]): OomKill[] {
+    for (const kill of kills) this.pendingKills.push({ kill, waited: 0 });
+    if (this.pendingKills.length === 0) return [];
+    const listed = new Set(procs.map((p) => p.pid));
+    const gone: OomKill[] = [];
+    this.pendingKills = this.pendingKills.filter((w) => {
+      if (listed.has(w.kill.pid) && w.waited++ < 10) return true;
+      gone.push(w.kill);
+      return false;
+    });
+    return gone;
   }
 
   private hostname(): string {
