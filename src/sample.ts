@@ -10,6 +10,7 @@ import type { MemInfo } from './procfs/meminfo.js';
 import type { PagingCounters } from './procfs/vmstat.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
 import type { Pressure } from './procfs/pressure.js';
+import type { OomKill } from './procfs/kmsg.js';
 
 /**
  * Per-process files beyond stat and status a sample reads, each costing a
@@ -102,12 +103,7 @@ export interface Sample {
 }
 
 /** An OOM kill as the kernel log reports it. */
-export interface OomKill {
-  pid: number;
-  comm: string;
-  /** Bytes of anonymous memory resident when killed (the log's anon-rss). */
-  anonRss?: number;
-}
+export type { OomKill } from './procfs/kmsg.js';
 
 /** The counters of one memory cgroup; a figure the kernel does not tell (file missing or unreadable) is undefined. */
 export interface CgroupCounters {

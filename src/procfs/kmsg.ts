@@ -5,7 +5,13 @@
  *   Out of memory: Killed process 31048 (lekker) total-vm:2936612kB, anon-rss:2060100kB, file-rss:4kB, ...
  *   Memory cgroup out of memory: Killed process 4242 (leaker) total-vm:..., anon-rss:...kB, ...
  */
-import type { OomKill } from '../sample.js';
+/** An OOM killer's victim as the kernel log names it (kept in the sample, see sample.ts). */
+export interface OomKill {
+  pid: number;
+  comm: string;
+  /** Bytes of anonymous memory resident when killed (the log's anon-rss). */
+  anonRss?: number;
+}
 
 const KILLED = /Killed process (\d+) \((.*)\) total-vm:\d+kB, anon-rss:(\d+)kB/;
 
