@@ -9,7 +9,9 @@ import type { Config } from '../config.js';
 import { usageError } from '../messages.js';
 import { DetailTracker } from '../model/detail.js';
 import { detailJson, detailLines } from '../output/detail.js';
-import { readDetail } from '../reader/detail.js';
+import { goneLine } from '../contain/apply.js';
+import { readRecord } from '../contain/facts.js';
+import { DetailReader } from '../reader/detail.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
 export async function runDetail(pid: number, config: Config): Promise<void> {
@@ -18,9 +20,10 @@ export async function runDetail(pid: number, config: Config): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
   });
   const tracker = new DetailTracker(Date.now());
+  const reader = new DetailReader(config.proc, config.sys);
   let gone = false;
   const clock = everyInterval(config.interval, config.samples, () => {
-    const d = tracker.update(readDetail(config.proc, pid));
+    const d = tracker.update(reader.read(pid));
     if (config.mode === 'json') process.stdout.write(JSON.stringify(detailJson(d)) + '\n');
     else process.stdout.write(detailLines(d, config.width, 30).join('\n') + '\n\n');
     if (d.gone) {
@@ -29,5 +32,9 @@ export async function runDetail(pid: number, config: Config): Promise<void> {
     }
   });
   await runUntilSignal(clock);
-  if (gone) process.stderr.write(`memtop: process ${pid} ended\n`);
+  if (gone) {
+    // A process memtop contained may have been OOM-killed inside its group: say so plainly.
+    const record = readRecord(pid);
+    process.stderr.write(`memtop: ${record ? goneLine(record) : `process ${pid} ended`}\n`);
+  }
 }

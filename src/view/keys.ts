@@ -86,6 +86,11 @@ export function keyId(ch: string | undefined, key: { name?: string; full?: strin
   return key.full === 'C-c' ? 'C-c' : key.name;
 }
 
+/** The key table has an action for this key. */
+export function isBound(id: string): boolean {
+  return BY_KEY.has(id);
+}
+
 /** Runs the key's action; false when the key means nothing. */
 export function dispatchKey(id: string | undefined, actions: Actions): boolean {
   const def = id === undefined ? undefined : BY_KEY.get(id);

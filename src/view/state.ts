@@ -26,7 +26,7 @@ import { parseReplayTime, TIME_FORMAT } from '../format/timespec.js';
 import { messageOf } from '../messages.js';
 import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters } from './filters.js';
 import { Frames, shownColumns, type Shown } from './frame.js';
-import { dispatchKey, keyId, type Actions, type ScrollMove } from './keys.js';
+import { dispatchKey, isBound, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
 import { listRows, screenLayout } from './layout.js';
 import { clampScroll, type Scroll } from './procview.js';
@@ -148,8 +148,8 @@ export class ScreenState implements Actions, Shown {
       return;
     }
     const id = keyId(ch, key);
-    // blessed sends 'return' before every 'enter'.
-    if (id === 'return' || id === undefined) return;
+    // blessed sends 'return' before every 'enter'; Enter counts only where keys.ts binds it.
+    if (id === undefined || id === 'return' || (id === 'enter' && !isBound(id))) return;
     if (this.helpOpen) {
       this.helpOpen = false;
       return;
@@ -211,10 +211,10 @@ export class ScreenState implements Actions, Shown {
     this.settle();
   }
 
-  /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel aimed. */
+  /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel (when on) aimed. */
   private settle(): void {
     this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows(this.height));
-    if (this.iv) this.trend.aim(this.iv, this.followedPid());
+    if (this.iv && this.trend.on) this.trend.aim(this.iv, this.followedPid());
   }
 
   /** The process the user moved the highlight to, when the list shows processes. */
@@ -230,10 +230,10 @@ export class ScreenState implements Actions, Shown {
   private updateNeeds(): void {
     if (this.feed.recording) return;
     const before = this.feed.needs;
-    const shown = viewNeeds(this.view, this.sort);
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline };
+    const shown = viewNeeds(this.view, this.sort, this.width);
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups };
     this.feed.needs = needs;
-    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline);
+    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || (needs.cgroups && !before.cgroups);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 
