@@ -9,8 +9,8 @@ import type { LoadAvg } from './procfs/loadavg.js';
 import type { MemInfo } from './procfs/meminfo.js';
 import type { PagingCounters } from './procfs/vmstat.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
-import type { Pressure } from './procfs/pressure.js';
 import type { OomKill } from './procfs/kmsg.js';
+import type { Pressure } from './procfs/pressure.js';
 
 /**
  * Per-process files beyond stat and status a sample reads, each costing a
@@ -106,9 +106,6 @@ export interface Sample {
   /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
   oomKills?: OomKill[];
 }
-
-/** An OOM kill as the kernel log reports it. */
-export type { OomKill } from './procfs/kmsg.js';
 
 /** The counters of one memory cgroup; a figure the kernel does not tell (file missing or unreadable) is undefined. */
 export interface CgroupCounters {
