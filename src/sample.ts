@@ -8,10 +8,8 @@ import type { DiskClass, DiskCounters } from './procfs/diskstats.js';
 import type { LoadAvg } from './procfs/loadavg.js';
 import type { MemInfo } from './procfs/meminfo.js';
 import type { PagingCounters } from './procfs/vmstat.js';
-import type { OomKill } from './procfs/kmsg.js';
-
-export type { OomKill } from './procfs/kmsg.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
+import type { OomKill } from './procfs/kmsg.js';
 import type { Pressure } from './procfs/pressure.js';
 
 /**
@@ -108,7 +106,6 @@ export interface Sample {
   /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
   oomKills?: OomKill[];
 }
-
 
 /** The counters of one memory cgroup; a figure the kernel does not tell (file missing or unreadable) is undefined. */
 export interface CgroupCounters {

@@ -55,7 +55,7 @@ export interface ScreenHost {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -118,6 +118,9 @@ export class ScreenState implements Actions, Shown {
       },
     });
     this.updateNeeds();
+    // Said on stderr too, but the screen covers that until it closes.
+    const notes = settings.configNotes ?? [];
+    if (notes.length) this.say(notes.length === 1 ? notes[0]! : `${notes[notes.length - 1]} (and ${notes.length - 1} more on stderr)`);
   }
 
   /** The column the list is sorted on: the one chosen in this view, else its default. */
@@ -135,6 +138,8 @@ export class ScreenState implements Actions, Shown {
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
+    // What the sampler reads follows the columns shown, which follow the width.
+    this.updateNeeds();
     this.settle();
   }
 
