@@ -7,19 +7,12 @@
  */
 import { cFixed, memStr, valStr } from '../format/units.js';
 import { UNLIMITED, type CgroupInterval } from '../model/cgroups.js';
-import type { SortValue } from './process.js';
+import type { Field } from './registry.js';
 
 export type CgroupColour = 'crit' | 'almost' | undefined;
 
-export interface CgroupColumn {
-  name: string;
-  width: number;
-  left?: boolean;
-  /** Key in the JSON output's `cgroups` objects. */
-  json?: string;
-  toJson?(g: CgroupInterval): unknown;
-  get(g: CgroupInterval): SortValue;
-  format(g: CgroupInterval): string;
+/** A field of the registry's generic shape (registry.ts): name, width, getter, formatter, JSON key. */
+export interface CgroupColumn extends Field<CgroupInterval> {
   /** atop's colour for the cell, when it has one. */
   colour?(g: CgroupInterval): CgroupColour;
 }
