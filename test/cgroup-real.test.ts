@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { findMemoryHierarchy, memoryCgroupOf } from '../src/reader/cgroups.js';
 import { FIXTURES } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
+const CLI = join(FIXTURES, '..', 'dist', 'bin.js');
 
 function ownGroup(): { dir: string; path: string; version: 1 | 2 } | undefined {
   const h = findMemoryHierarchy('/proc', '/sys');

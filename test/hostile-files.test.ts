@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, fakeProcFiles, makeTree } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
+const CLI = join(FIXTURES, '..', 'dist', 'bin.js');
 
 function memtop(args: string[], timeout = 15000) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });

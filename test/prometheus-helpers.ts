@@ -14,7 +14,7 @@ import { buildInterval, type Interval } from '../src/model/interval.js';
 import { Sampler } from '../src/reader/sampler.js';
 import type { Sample } from '../src/sample.js';
 
-export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 export interface FakeProc {
   pid: number;

@@ -1,4 +1,4 @@
-/** memtop -w / -r / --log-dir end to end (node dist/cli.js after npm run build): exit codes and one-line messages. */
+/** memtop -w / -r / --log-dir end to end (node dist/bin.js after npm run build): exit codes and one-line messages. */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
 import { FIXTURES, fakeProcFiles, makeTree } from './helpers/trees.js';
 import { moment } from './helpers/rawlog.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
+const CLI = join(FIXTURES, '..', 'dist', 'bin.js');
 
 function memtop(args: string[], input?: Buffer) {
   const r = spawnSync(process.execPath, [CLI, ...args], { input, timeout: 30000, maxBuffer: 64 * 1024 * 1024 });

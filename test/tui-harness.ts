@@ -10,7 +10,7 @@ import xterm from '@xterm/headless';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 export const KEY = {
   enter: '\r',
