@@ -13,12 +13,17 @@
  * millisecond per sample (docs/BENCHMARKS.md).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { allColumns } from './columns/process.js';
 import { VIEWS } from './columns/views.js';
 import {
-  checkSortColumn, defaultThresholds, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
+  checkSortColumn, defaultThresholds, parseDuration, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
   parseTimeOption, viewByName, type Config,
 } from './config.js';
+import {
+  ConfigFileError, defaultConfigFiles, parseSwitch, readConfigFiles, SETTINGS, type Setting, type SettingKey,
+} from './configfile.js';
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
@@ -34,14 +39,19 @@ function version(): string {
   }
 }
 
+/** The case study's saved /proc and /sys trees, shipped in the package for the example below. */
+const CASE_STUDY = fileURLToPath(new URL('../fixtures/case-study', import.meta.url));
+
 const EXAMPLES = `
 Examples:
   memtop                      live screen, a new sample every 10 seconds
   memtop -m --sort rgrow 2    memory view sorted on resident growth, every 2 s
   memtop --json 1 5 | jq .mem five samples (the first covers the time since boot)
   memtop --text -m 5 3        three samples as plain text, like atop's screen
-  memtop --proc fixtures/case-study/t151232 --text 20 1
-                              read a saved /proc tree instead of the live one
+  memtop --text 20 1 --proc ${CASE_STUDY}/t151232 --sys ${CASE_STUDY}/sys
+                              read a saved /proc and /sys (the leaking machine of
+                              atop's case study, shipped with memtop) instead of
+                              the live ones
 
 Views (-V NAME or a key in the live screen): ${Object.values(VIEWS).map((v) => `${v.key} ${v.name}`).join(', ')}`;
 
@@ -75,6 +85,7 @@ function buildProgram(): Command {
     .option('-e, --end <time>', 'replay up to this time: [YYYYMMDD]hh:mm[:ss]')
     .option('--prometheus <[host:]port>', 'serve GET /metrics for Prometheus (binds 127.0.0.1 unless a host is given), no screen')
     .option('--top <k>', 'with --prometheus: export the top K processes by RSIZE and by RGROW', '20')
+    .option('--window <duration>', 'how far back growth (TRATE, TGROW, LEAK) is judged: seconds or 90s, 10m, 6h (default: 10m, or 12 intervals when longer)')
     .option('--info', 'print static facts about this host (CPU, memory, OS) and exit')
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
@@ -86,6 +97,7 @@ function buildProgram(): Command {
     .option('--dskcrit <pct>', 'disk busy % that is critical (0 = off)', '90')
     .option('--swoutcrit <n>', 'swap-outs per second that count as critical, as atop\'s swoutcritsec', '10')
     .option('--almostcrit <pct>', 'share of a critical value that is "almost critical" (cyan)', '80')
+    .option('--config <file>', 'read settings from FILE instead of /etc/memtop/config and ~/.config/memtop/config')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -95,17 +107,104 @@ function buildProgram(): Command {
 
 type Opts = Record<string, string | boolean | undefined>;
 
-function toConfig(program: Command): Config {
+/** Checks of the numbers a setting takes, shared by the command line and the configuration file. */
+const numberChecks = {
+  cpucrit: (what: string, v: string) => parsePercent(what, v),
+  memcrit: (what: string, v: string) => parsePercent(what, v),
+  swpcrit: (what: string, v: string) => parsePercent(what, v),
+  dskcrit: (what: string, v: string) => parsePercent(what, v),
+  swoutcrit: (what: string, v: string) => parsePositiveInt(what, v, 0, 100000),
+  almostcrit: (what: string, v: string) => parsePercent(what, v),
+  top: (what: string, v: string) => parsePositiveInt(what, v, 1, 10000),
+  window: (what: string, v: string) => parseDuration(what, v, 10, 7 * 86400),
+} as const;
+
+/** commander's name for a setting's option (`sort-resets` -> `sortResets`). */
+const attrOf = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Fills what the command line left at its defaults from the configuration
+ * files. Each value is checked by the option's own parser first, so a bad
+ * line is said with its file and line number: exit 2, because memtop would
+ * otherwise run with a default the user meant to change; the same line is
+ * only said when the command line sets that key anyway, and so are lines
+ * that set nothing (an unknown key, no `=`), which memtop can pass over.
+ */
+function applyConfigFiles(program: Command): string[] {
+  const o = program.opts<Opts>();
+  let files;
+  try {
+    files = o.config === undefined ? readConfigFiles(defaultConfigFiles()) : readConfigFiles([String(o.config)], true);
+  } catch (err) {
+    if (err instanceof ConfigFileError) throw usageError(err.message);
+    throw err;
+  }
+  const notes = [...files.warnings];
+  const fromCli = (attr: string) => program.getOptionValueSource(attr) === 'cli';
+  const givenOnCli = (key: SettingKey) =>
+    key === 'interval' ? program.args.length > 0 : key === 'view' ? fromCli('view') || fromCli('memory') : fromCli(attrOf(key));
+  // In SETTINGS order: the view is known before the sort is checked against it.
+  for (const key of SETTINGS) {
+    const setting = files.settings.get(key);
+    if (!setting) continue;
+    let value: string | boolean | undefined;
+    try {
+      value = checkSetting(program, setting, notes);
+    } catch (err) {
+      if (!givenOnCli(key)) throw usageError(`${setting.where}: ${messageOf(err)}`);
+      notes.push(`${setting.where}: ${messageOf(err)} (passed over: the command line sets ${key})`);
+      continue;
+    }
+    if (value === undefined || givenOnCli(key)) continue;
+    if (key === 'interval') (program.processedArgs as string[])[0] = String(value);
+    else program.setOptionValueWithSource(attrOf(key), value, 'config');
+  }
+  for (const note of notes) say(note);
+  return notes;
+}
+
+/** A setting's value as its option takes it; throws the option's own message; undefined: passed over (said in notes). */
+function checkSetting(program: Command, { key, value, where }: Setting, notes: string[]): string | boolean | undefined {
+  switch (key) {
+    case 'interval':
+      parseInterval(value);
+      return value;
+    case 'view':
+      return viewByName(value).name;
+    case 'sort': {
+      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
+      const o = program.opts<Opts>();
+      const view = viewByName(o.memory ? 'memory' : String(o.view));
+      try {
+        return checkSortColumn(value, view);
+      } catch {
+        notes.push(`${where}: sort ${value.toUpperCase()} passed over: the ${view.name} view has no such column`);
+        return undefined;
+      }
+    }
+    case 'sort-resets':
+    case 'color': {
+      const on = parseSwitch(value);
+      if (on === undefined) throw usageError(`invalid ${key} '${value}': give yes or no`);
+      return on;
+    }
+    default:
+      numberChecks[key](key, value);
+      return value;
+  }
+}
+
+function toConfig(program: Command, configNotes: string[]): Config {
   const o = program.opts<Opts>();
   const [intervalArg, samplesArg] = program.processedArgs as [string, string | undefined];
   const view = viewByName(o.memory ? 'memory' : String(o.view));
   const thresholds = defaultThresholds();
-  thresholds.cpucritperc = parsePercent('--cpucrit', String(o.cpucrit));
-  thresholds.memcritperc = parsePercent('--memcrit', String(o.memcrit));
-  thresholds.swpcritperc = parsePercent('--swpcrit', String(o.swpcrit));
-  thresholds.dskcritperc = parsePercent('--dskcrit', String(o.dskcrit));
-  thresholds.swoutcritsec = parsePositiveInt('--swoutcrit', String(o.swoutcrit), 0, 100000);
-  thresholds.almostcrit = parsePercent('--almostcrit', String(o.almostcrit));
+  thresholds.cpucritperc = numberChecks.cpucrit('--cpucrit', String(o.cpucrit));
+  thresholds.memcritperc = numberChecks.memcrit('--memcrit', String(o.memcrit));
+  thresholds.swpcritperc = numberChecks.swpcrit('--swpcrit', String(o.swpcrit));
+  thresholds.dskcritperc = numberChecks.dskcrit('--dskcrit', String(o.dskcrit));
+  thresholds.swoutcritsec = numberChecks.swoutcrit('--swoutcrit', String(o.swoutcrit));
+  thresholds.almostcrit = numberChecks.almostcrit('--almostcrit', String(o.almostcrit));
   if (o.json && o.text) throw usageError('--json and --text exclude each other: choose one output');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
   const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
@@ -141,11 +240,13 @@ function toConfig(program: Command): Config {
     begin: o.begin === undefined ? undefined : parseTimeOption('-b', String(o.begin)),
     end: o.end === undefined ? undefined : parseTimeOption('-e', String(o.end)),
     prometheus: o.prometheus === undefined ? undefined : parseListen(String(o.prometheus)),
-    top: parsePositiveInt('--top', String(o.top), 1, 10000),
+    top: numberChecks.top('--top', String(o.top)),
+    window: o.window === undefined ? undefined : numberChecks.window('--window', String(o.window)),
     detail: pidOf('detail'),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
     release: pidOf('release'),
+    configNotes,
   };
 }
 
@@ -160,11 +261,17 @@ async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
-  const config = toConfig(program);
+  const config = toConfig(program, applyConfigFiles(program));
   if (program.opts<Opts>().info) {
     const { formatFacts, hostFacts } = await import('./host/info.js');
     const { writeStdout } = await import('./run/stdout.js');
     await writeStdout(formatFacts(await hostFacts()));
+    return;
+  }
+  if (config.contain !== undefined || config.release !== undefined) {
+    const { runContain, runRelease } = await import('./run/contain.js');
+    if (config.contain !== undefined) await runContain(config.contain, config);
+    else await runRelease(config.release!, config);
     return;
   }
   if (config.detail !== undefined) {
@@ -197,7 +304,7 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds), config);
+  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window }), config);
 }
 
 /** The output the options chose, fed live or from a recording. */

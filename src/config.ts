@@ -4,6 +4,7 @@
  * is wrong and what is valid (exit 2).
  */
 import { allColumns } from './columns/process.js';
+import { CGROUP_VIEW, cgroupColumn } from './columns/cgroup.js';
 import { VIEWS, viewColumn, type ViewDef, type ViewName } from './columns/views.js';
 import { parseTimeSpec, TIME_FORMAT, type TimeSpec } from './format/timespec.js';
 import { usageError } from './messages.js';
@@ -54,6 +55,25 @@ export interface Config {
   contain?: number;
   limit?: string;
   release?: number;
+  /** --window: seconds over which growth is judged; undefined = max(10 min, 12 intervals). */
+  window?: number;
+  /**
+   * Lines of the configuration files memtop passed over, as said on stderr
+   * at start; the live screen also shows them on its status line.
+   */
+  configNotes?: string[];
+}
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A duration: seconds, or a number with s, m, h or d (90s, 10m, 6h). */
+export function parseDuration(what: string, text: string, min: number, max: number): number {
+  const m = /^(\d*\.?\d+)\s*([smhd]?)$/i.exec(text.trim());
+  const v = m ? Number(m[1]) * DURATION_UNITS[m[2]!.toLowerCase()]! : NaN;
+  if (!Number.isFinite(v) || v < min || v > max) {
+    throw usageError(`invalid ${what} '${text}': give seconds or a number with s, m, h or d, from ${min} s to ${max / 86400} days, e.g. 90s, 10m, 6h`);
+  }
+  return v;
 }
 
 /** A time as typed (for messages) and as parsed. */
@@ -130,6 +150,11 @@ export function viewByName(name: string): ViewDef {
 
 /** --sort takes any process column name, case-insensitive; the view must offer it to show it. */
 export function checkSortColumn(name: string, view: ViewDef): string {
+  if (view.cgroups) {
+    const col = cgroupColumn(name);
+    if (!col) throw usageError(`unknown cgroup column '${name}': valid columns are ${CGROUP_VIEW.map((c) => c.name).join(' ')}`);
+    return col.name;
+  }
   const known = allColumns().find((c) => c.name === name.toUpperCase());
   if (!known) {
     const names = allColumns().map((c) => c.name).join(' ');

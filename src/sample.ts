@@ -18,6 +18,11 @@ import type { Pressure } from './procfs/pressure.js';
 export interface SampleNeeds {
   io?: boolean;
   cmdline?: boolean;
+  /**
+   * The memory cgroup tree (the cgroup view, the CGROUP column, JSON,
+   * Prometheus, the raw log); maxDepth: deepest level read in full.
+   */
+  cgroups?: boolean | { maxDepth?: number };
 }
 
 export interface ProcSample {
@@ -90,6 +95,12 @@ export interface Sample {
   pidMax?: number;
   /** The memory cgroup tree, read only when an output shows it. */
   cgroups?: CgroupSample;
+  /**
+   * Login names by uid, resolved by the reader on the sampled host, so a
+   * replay elsewhere shows that host's names; absent in recordings made
+   * before memtop kept them (the model then shows the uid).
+   */
+  users?: Record<string, string>;
   procs: ProcSample[];
   /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
   oomKills?: OomKill[];

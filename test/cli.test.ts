@@ -54,7 +54,8 @@ test('--json: one object per sample per line, schema as documented', () => {
   assert.equal(lines.length, 2);
   const first = JSON.parse(lines[0]!);
   const second = JSON.parse(lines[1]!);
-  assert.deepEqual(Object.keys(first), ['host', 'time', 'elapsed', 'mem', 'swp', 'pag', 'dsk', 'lvm', 'mdd', 'procs']);
+  assert.deepEqual(Object.keys(first), ['host', 'time', 'elapsed', 'mem', 'swp', 'pag', 'dsk', 'lvm', 'mdd', 'procs', 'exited', 'forecast', 'cgroups']);
+  assert.deepEqual(first.cgroups, [], 'the case study\'s tree has no cgroup mounts');
   assert.equal(first.host, 'sammy');
   assert.match(first.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(first.elapsed, 100020, 'the first sample covers the time since boot');
@@ -69,6 +70,10 @@ test('--json: one object per sample per line, schema as documented', () => {
     assert.ok(key in lekker, key);
   }
   assert.equal(lekker.cmd, 'lekker');
+  assert.deepEqual([lekker.trate, lekker.tgrow, lekker.leak], [null, null, false], 'no history yet');
+  assert.deepEqual(first.exited, []);
+  assert.deepEqual(Object.keys(first.forecast), ['exhaust', 'rate', 'left']);
+  assert.equal(first.forecast.exhaust, null);
   assert.equal(lekker.rsize, 82125 * 4096);
   assert.equal(lekker.rgrow, lekker.rsize, 'new on the first sample');
   assert.equal(second.procs.find((p: { pid: number }) => p.pid === 31048).rgrow, 0);

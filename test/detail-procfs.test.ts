@@ -118,3 +118,25 @@ test('tracker: growth over the last interval and since opened, largest growers f
   assert.equal(gone.gone, true);
   assert.match(detailLines(gone, 80)[0]!, /process ended/);
 });
+
+test('tracker: the cgroup\'s limits and the events that went up in the interval; an OOM kill inside it said plainly', () => {
+  const t = new DetailTracker(0);
+  const status = { vmRss: 50 * 1024 * KiB, vmSize: 60 * 1024 * KiB, rssAnon: 49 * 1024 * KiB, rssFile: 1024 * KiB, rssShmem: 0, vmSwap: 0 };
+  const cgroup = (failcnt: number, oomKill: number) => ({
+    version: 1 as const, path: '/a/memtop-7', memory: 40 * 1024 * KiB, max: 64 * 1024 * KiB, failcnt, events: { oom_kill_disable: 0, under_oom: 0, oom_kill: oomKill }, contained: true,
+  });
+  const first = t.update({ pid: 7, cmd: 'x', time: 0, status, cgroup: cgroup(0, 0) });
+  assert.equal(first.cgroupNews, undefined);
+  const text = detailLines(first, 100).join('\n');
+  assert.match(text, /CGROUP {4}v1, contained by memtop: \/a\/memtop-7/);
+  assert.match(text, /usage 40\.0M {2}limit 64\.0M \(63%\) {2}failcnt 0 {2}oom_kill 0/);
+  const hit = t.update({ pid: 7, cmd: 'x', time: 1000, status, cgroup: cgroup(5, 0) });
+  assert.deepEqual(hit.cgroupNews, { failcnt: 5 });
+  assert.match(detailLines(hit, 100).join('\n'), /the group hit its limit in the last interval/);
+  const killed = t.update({ pid: 7, cmd: 'x', time: 2000, status, cgroup: cgroup(9, 1) });
+  assert.match(detailLines(killed, 100).join('\n'), /\*\* 1 OOM kill inside this group in the last interval \*\*/);
+  const json = detailJson(killed).cgroup as Record<string, unknown>;
+  assert.equal(json.max, 64 * 1024 * KiB);
+  assert.equal(json.high, null);
+  assert.equal(json.contained, true);
+});

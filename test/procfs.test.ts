@@ -90,8 +90,8 @@ test('meminfo: kB become bytes, counts stay counts, absent keys stay absent', ()
 });
 
 test('vmstat: scan and steal summed by prefix as atop does, stall over every allocstall', () => {
-  const now = pagingCounters(parseVmstat(fx('vmstat-5.x')));
-  // pgscan_direct_throttle matches the pgscan_direct prefix; pgscan_anon/file do not count.
+  const now = pagingCounters(parseVmstat(fx('vmstat-5.4')));
+  // A 5.4 kernel has no pgscan_anon: pgscan_direct_throttle matches the pgscan_direct prefix, as in atop.
   assert.equal(now.scan, 1000 + 200 + 30 + 4);
   assert.equal(now.steal, 100 + 20 + 3);
   assert.equal(now.stall, 0 + 1 + 2 + 3);
@@ -100,6 +100,20 @@ test('vmstat: scan and steal summed by prefix as atop does, stall over every all
   assert.equal(old.scan, 10 + 7000 + 0 + 2000, 'per-zone counters of 2.6 kernels');
   assert.equal(old.stall, 5);
   assert.equal(old.oomkill, -1, 'no oom_kill before 4.13');
+});
+
+test('vmstat with pgscan_anon/pgscan_file (5.8+): scan and steal count cgroup reclaim too', () => {
+  // A leaker held by a cgroup limit: the kernel scanned 1,077,300 pages, kswapd and direct reclaim only 44,300 of them.
+  const text = fx('vmstat-6.x-cgroup-reclaim');
+  const vm = parseVmstat(text);
+  const pag = pagingCounters(vm);
+  assert.equal(pag.scan, 912400 + 164900);
+  assert.equal(pag.steal, 401300 + 150600);
+  assert.ok(pag.scan > vm.pgscan_kswapd! + vm.pgscan_direct!, 'more than the per-reclaimer counters');
+  // Kernels with pgscan_anon but (in theory) no pgsteal_anon keep the per-reclaimer steal.
+  const noStealPair = pagingCounters(parseVmstat(text.replace(/^pgsteal_(anon|file) .*\n/gm, '')));
+  assert.equal(noStealPair.scan, pag.scan);
+  assert.equal(noStealPair.steal, 38000 + 2900);
 });
 
 test('stat: totals, per-CPU lines, counters; short lines of old kernels', () => {

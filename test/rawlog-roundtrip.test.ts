@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { buildInterval } from '../src/model/interval.js';
 import { DEFAULT_THRESHOLDS } from '../src/model/thresholds.js';
 import { intervalJson } from '../src/output/json.js';
+import { MemoryHistory } from '../src/model/leaks.js';
 import { decodeDelta, decodeKeyframe, encodeDelta, encodeKeyframe } from '../src/rawlog/encoding.js';
 import { decodeFileHeader, FORMAT_MAJOR } from '../src/rawlog/format.js';
 import { diff, patch, SAME, type Json } from '../src/rawlog/patch.js';
@@ -14,8 +15,10 @@ import { ReplayFeed } from '../src/run/feeds.js';
 import type { Sample } from '../src/sample.js';
 import { plain, readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
 
+/** As the live feed does: every interval through one memory history (TRATE, LEAK, the forecast). */
 function liveJson(samples: Sample[]): unknown[] {
-  return samples.map((s, i) => intervalJson(buildInterval(samples[i - 1], s, { thresholds: DEFAULT_THRESHOLDS })));
+  const history = new MemoryHistory();
+  return samples.map((s, i) => intervalJson(buildInterval(samples[i - 1], s, { thresholds: DEFAULT_THRESHOLDS, history })));
 }
 
 function replayJson(log: RawLog): unknown[] {

@@ -234,7 +234,12 @@ test('a replay gives the intervals before its position without moving (T rebuild
   const all = feed.recent(HISTORY);
   assert.deepEqual(all.map((r) => r.time), samples.slice(0, 4).map((s) => s.time));
   assert.ok(all[0]!.interval!.sinceBoot && !all[1]!.interval!.sinceBoot, 'the first sample of a run covers the time since boot, as when stepping');
-  assert.deepEqual(all[3]!.interval, expected, 'the same interval as stepping gives');
+  // Stepping also feeds the memory history (TRATE, LEAK, the forecast); the graph's intervals do not need it.
+  const withoutHistory = (iv: Interval) => ({
+    ...iv, forecast: undefined,
+    procs: iv.procs.map(({ trate: _r, tgrow: _g, leak: _l, growing: _d, fillin: _f, ...p }) => p),
+  });
+  assert.deepEqual(withoutHistory(all[3]!.interval!), withoutHistory(expected), 'the same interval as stepping gives');
   decoded = 0;
   const partly = feed.recent(HISTORY, (t) => t !== samples[1]!.time);
   assert.deepEqual(partly.map((r) => r.interval !== undefined), [false, true, false, false]);

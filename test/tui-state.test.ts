@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VIEWS } from '../src/columns/views.js';
 import { CASE_STUDY, lekkerGrown, type ScreenMoment } from './tui-fakeproc.js';
-import { fakeLive, fakeReplay, FakeScreen } from './helpers/screen.js';
+import { fakeLive, fakeReplay, FakeScreen, plainText } from './helpers/screen.js';
 import { sampleMoments } from './helpers/rawlog.js';
 import type { ScreenSettings } from '../src/view/state.js';
 
@@ -167,6 +167,12 @@ test('help opens with ?, any key closes it; an unknown key says so; Ctrl-C and q
     assert.equal(s.status(), '*** System and Process Activity since Boot ***', 'the closing key does nothing else');
     s.press('j');
     assert.match(s.status(), /unknown key 'j'/);
+    s.press('enter');
+    assert.match(s.status(), /unknown key 'j'/, 'Enter, bound to nothing, leaves the message');
+    s.press('?', 'enter');
+    assert.ok(s.frame().help, 'and the help open');
+    s.press('escape');
+    assert.equal(s.frame().help, undefined);
     s.press('q');
     s.press('C-c');
     assert.equal(s.quits, 2);
@@ -219,6 +225,9 @@ test('B: the panel takes its rows once the charts load; a failed load says so', 
     assert.ok(panel.length >= 8, 'the panel in the frame');
     assert.ok(s.lines().length <= 24);
     assert.ok(s.lines().some((l) => /^MEM /.test(l)) === false, 'at 80x24 the panel takes the system lines\' place');
+    const plotted = () => /RSIZE (\d+) /.exec(s.frame().panel!.lines.map(plainText)[0]!)?.[1];
+    s.press('down', 'down');
+    assert.equal(plotted(), s.highlighted(), 'the panel plots the highlighted process');
     s.press('B');
     assert.equal(s.frame().panel, undefined, 'B again: off');
     assert.ok(s.lines().some((l) => /^MEM /.test(l)));

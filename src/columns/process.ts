@@ -6,7 +6,7 @@
  * all come from here; a view is a list of these names with atop-style
  * priorities. How to add a column: see registry.ts.
  */
-import { cFixed, cpuStr, memStr, valStr } from '../format/units.js';
+import { cFixed, cpuStr, durationStr, memStr, valStr } from '../format/units.js';
 import { printable } from '../format/text.js';
 import type { ProcInterval } from '../model/interval.js';
 import type { SampleNeeds } from '../sample.js';
@@ -39,6 +39,7 @@ interface Extra {
   metric?: Metric;
   needs?: SampleNeeds;
   jsonWhen?(p: ProcInterval): boolean;
+  toJson?(p: ProcInterval): unknown;
   /** When the value is not the key's property as it is (NPROCS of a single process is 1). */
   get?(p: ProcInterval): SortValue;
 }
@@ -94,6 +95,16 @@ const ioExtra = (json: string): Extra => ({ fold: 'sumKnown', json, needs: IO, j
 const bytes = (name: string, help: string): Metric => ({ name: `${name}_bytes`, help, unit: 'bytes' });
 const perSecond = (name: string, help: string): Metric => ({ name: `${name}_per_second`, help, perSecond: true });
 
+/** A growth rate per second, signed: "2.0M/s", "-512K/s"; unknown (too little history) as "?". */
+export function rateStr(bytesPerSec: number | undefined, width: number): string {
+  if (bytesPerSec === undefined) return '?'.padStart(width);
+  const text = memStr(Math.abs(bytesPerSec), 'B', 1).trim();
+  return cell(bytesPerSec < 0 && text !== '0B/s' ? `-${text}` : text, width);
+}
+
+/** Rounded to whole bytes in JSON; unknown stays null. */
+const wholeBytes = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
+
 /**
  * In JSON schema order: the JSON lists its fields in this order, and the
  * screen-only columns sit where they read best in `--sort`'s list.
@@ -110,6 +121,12 @@ const COLUMNS = [
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // atop marks a process that exited in the interval as <name>; memtop lists live processes only.
     format: (p) => cell(printable(p.cmd), 14, true),
+  },
+  {
+    // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).
+    name: 'CGROUP', width: 20, left: true, key: 'cgroup', json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
+    jsonWhen: (p) => p.cgroup !== undefined,
+    format: (p) => cell(p.cgroup === undefined ? '-' : p.cgroup.length > 20 ? `..${p.cgroup.slice(-18)}` : p.cgroup, 20, true),
   },
   {
     // Not in the JSON: the command line is read only while a view shows it.
@@ -138,6 +155,32 @@ const COLUMNS = [
     metric: perSecond('rgrow_bytes', 'Growth of resident memory over the last interval (RGROW per second).'),
   }),
   sizeCol('SWAPSZ', 'swapsz', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
+  {
+    // Growth over --window of resident anonymous + swapped memory, fitted robustly (src/model/growth.ts).
+    name: 'TRATE', width: 7, key: 'trate', get: (p) => p.trate, fold: 'sumKnown', json: 'trate',
+    toJson: (p) => wholeBytes(p.trate), format: (p) => rateStr(p.trate, 7),
+    metric: {
+      name: 'memory_trend_bytes_per_second',
+      help: 'Growth of resident anonymous + swapped memory over the window (--window), fitted robustly (TRATE).',
+    },
+  },
+  sizeCol('TGROW', 'tgrow', { fold: 'sumKnown', json: 'tgrow', toJson: (p) => wholeBytes(p.tgrow) }),
+  {
+    // A leak suspect: steady growth over the window, confirmed; blank otherwise, so the suspect stands out.
+    // Sorting puts the suspects first, by rate, then everything else by rate.
+    name: 'LEAK', width: 4, json: 'leak', get: (p) => (p.leak ? 2 ** 60 + (p.trate ?? 0) : p.trate),
+    toJson: (p) => p.leak === true, format: (p) => (p.leak ? 'LEAK' : '    '),
+  },
+  {
+    // Suspects: how long the growth the verdict rests on has lasted.
+    name: 'GROWN', width: 6, key: 'growing', get: (p) => p.growing,
+    format: (p) => cell(p.growing === undefined ? '-' : durationStr(p.growing), 6),
+  },
+  {
+    // Suspects: when the memory and swap left would be used up at this process's rate (soonest sorts first).
+    name: 'FILLIN', width: 6, get: (p) => (p.fillin === undefined ? undefined : -p.fillin),
+    format: (p) => cell(p.fillin === undefined ? '-' : durationStr(p.fillin), 6),
+  },
   percentCol('MEM', 'mem'),
   cpuTimeCol('SYSCPU', 'syscpu'),
   cpuTimeCol('USRCPU', 'usrcpu'),

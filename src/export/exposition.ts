@@ -125,8 +125,8 @@ function paging(fs: Families, sample: Sample): void {
   const page = sample.pageSize;
   const counter = (name: string, help: string, v: number | undefined, unit?: string) =>
     fs.single(`memtop_${name}`, 'counter', help, v, unit);
-  counter('page_scans', 'Pages scanned by page reclaim (pgscan_kswapd, pgscan_direct, pgscan_khugepaged).', p.scan);
-  counter('page_steals', 'Pages reclaimed (pgsteal_*).', p.steal);
+  counter('page_scans', 'Pages scanned by page reclaim, cgroup reclaim included (pgscan_anon + pgscan_file; pgscan_kswapd/direct/khugepaged before 5.8).', p.scan);
+  counter('page_steals', 'Pages reclaimed, cgroup reclaim included (pgsteal_anon + pgsteal_file; pgsteal_kswapd/direct/khugepaged before 5.8).', p.steal);
   counter('allocation_stalls', 'Allocations that stalled for direct reclaim (allocstall*).', p.stall);
   counter('compaction_stalls', 'Allocations that stalled for memory compaction (compact_stall).', p.compact);
   counter('swap_in_bytes', 'Bytes swapped in (pswpin x page size).', p.swin * page, 'bytes');

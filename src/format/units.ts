@@ -137,3 +137,15 @@ export function elapsedStr(seconds: number): string {
   }
   return `${out}${s}s`;
 }
+
+/** A duration in at most 6 characters: "45s", "12m", "3h20m", "45h", "2d4h", "150d". */
+export function durationStr(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 100) return `${s}s`;
+  if (s < 6000) return `${Math.round(s / 60)}m`;
+  const h = Math.floor(s / 3600);
+  if (h < 10) return `${h}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  return d < 100 ? `${d}d${h % 24}h` : `${Math.min(d, 99999)}d`;
+}

@@ -21,6 +21,28 @@ export interface DetailReading {
   mappings?: Mapping[];
   /** Why smaps could not be read ("permission denied: ..."), shown as `?` with this reason. */
   smapsUnreadable?: string;
+  cgroup?: CgroupDetail;
+}
+
+/** The process's memory cgroup, its limits and events (bytes; undefined where the kernel does not tell). */
+export interface CgroupDetail {
+  version: 1 | 2;
+  path: string;
+  /** memory.current / memory.usage_in_bytes. */
+  memory?: number;
+  /** memory.max / memory.limit_in_bytes; undefined when unlimited. */
+  max?: number;
+  /** v2 memory.high; undefined when unlimited. */
+  high?: number;
+  /** v1 memory.failcnt: how often the limit was hit. */
+  failcnt?: number;
+  /** v2 memory.events (low, high, max, oom, oom_kill...), v1 memory.oom_control (under_oom, oom_kill). */
+  events: Record<string, number>;
+  /** v2 memory.pressure avg10, percent. */
+  psiSome?: number;
+  psiFull?: number;
+  /** A group memtop made to contain the process. */
+  contained: boolean;
 }
 
 /** A size with its growth; undefined where the kernel does not tell (shown as `?`, never 0). */
@@ -78,6 +100,9 @@ export interface Detail {
   smapsUnreadable?: string;
   /** Resident, swapped and virtual size at each reading of the window kept. */
   trend: TrendPoint[];
+  cgroup?: CgroupDetail;
+  /** Events of the cgroup that went up since the previous reading (an OOM kill, the limit hit). */
+  cgroupNews?: Record<string, number>;
 }
 
 interface GroupTotals {
@@ -134,8 +159,11 @@ function grown(value: number | undefined, prev: number | undefined, first: numbe
 /** Feeds readings of one process in time order; each update gives the detail of that moment. */
 export class DetailTracker {
   private first?: { kinds: Partial<Record<KindName, number>>; vsize?: number; rss?: number; groups?: Map<string, GroupTotals> };
-  private prev?: { time: number; kinds: Partial<Record<KindName, number>>; vsize?: number; rss?: number; groups?: Map<string, GroupTotals> };
+  private prev?: {
+    time: number; kinds: Partial<Record<KindName, number>>; vsize?: number; rss?: number; groups?: Map<string, GroupTotals>; cgroup?: CgroupDetail;
+  };
   private readonly opened: number;
+  private cmd = '';
   private readonly trend: TrendPoint[] = [];
 
   /** `window`: how many readings the trend keeps. */
@@ -157,9 +185,11 @@ export class DetailTracker {
     // The first reading that could read smaps is where mapping growth counts from.
     first.groups ??= groups;
     const prev = this.prev;
+    // A process that is gone has no name left to read: it keeps the one it had.
+    if (r.cmd) this.cmd = r.cmd;
     const detail: Detail = {
       pid: r.pid,
-      cmd: r.cmd,
+      cmd: this.cmd,
       time: r.time,
       elapsed: prev ? (r.time - prev.time) / 1000 : 0,
       opened: (r.time - this.opened) / 1000,
@@ -172,13 +202,23 @@ export class DetailTracker {
       swappss: r.rollup?.swapPss,
       smapsUnreadable: r.smapsUnreadable,
       trend: this.trend,
+      cgroup: r.cgroup,
     };
+    const before = prev?.cgroup;
+    if (r.cgroup && before && before.path === r.cgroup.path) {
+      const news: Record<string, number> = {};
+      for (const [k, v] of Object.entries({ ...r.cgroup.events, ...(r.cgroup.failcnt === undefined ? {} : { failcnt: r.cgroup.failcnt }) })) {
+        const old = k === 'failcnt' ? before.failcnt : before.events[k];
+        if (old !== undefined && v > old && k !== 'under_oom') news[k] = v - old;
+      }
+      if (Object.keys(news).length) detail.cgroupNews = news;
+    }
     if (groups) detail.mappings = rankGroups(groups, prev?.groups, first.groups);
     if (s) {
       this.trend.push({ time: r.time, rss: s.vmRss, swap: s.vmSwap, vsize: s.vmSize });
       if (this.trend.length > this.window) this.trend.shift();
     }
-    this.prev = { time: r.time, kinds, vsize: s?.vmSize, rss: s?.vmRss, groups: groups ?? prev?.groups };
+    this.prev = { time: r.time, kinds, vsize: s?.vmSize, rss: s?.vmRss, groups: groups ?? prev?.groups, cgroup: r.cgroup ?? prev?.cgroup };
     return detail;
   }
 }

@@ -4,7 +4,6 @@
  */
 import type { OomKill, ProcSample, Sample } from '../sample.js';
 import { sub } from './system.js';
-import { userName } from './users.js';
 
 export interface ProcInterval {
   pid: number;
@@ -49,6 +48,8 @@ export interface ProcInterval {
   dsk?: number;
   /** Rows of the per-user and per-program views: the number of processes summed into the row. */
   nprocs?: number;
+  /** Path of the process's memory cgroup, when the cgroup tree was read. */
+  cgroup?: string;
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
   starttime?: number;
   /** Resident anonymous bytes (RssAnon); undefined where the kernel or a recording does not tell. */
@@ -61,6 +62,8 @@ export interface ProcInterval {
   leak?: boolean;
   /** Suspects: seconds the growth the verdict rests on has lasted. */
   growing?: number;
+  /** Suspects: seconds until memory plus swap left would be used up at this process's rate alone. */
+  fillin?: number;
 }
 
 /** A process seen in the previous sample and gone now, with its last known figures. */
@@ -181,6 +184,7 @@ export function processIntervals(
   const memTotKiB = ctx.memTot / 1024;
   const prevOf = previousByPid(prev ? prev.procs : [], cur.procs);
   const msPerTick = 1000 / cur.hz;
+  const users = cur.users;
   const perCpuTicks = cputot > 0 ? cputot / ncpu : 0;
   const procs: ProcInterval[] = [];
   const prc: PrcInterval = {
@@ -217,7 +221,7 @@ export function processIntervals(
       pid: p.pid,
       ppid: p.ppid,
       uid: p.uid,
-      user: p.uid === undefined ? '?' : userName(p.uid),
+      user: p.uid === undefined ? '?' : users?.[p.uid] ?? String(p.uid),
       state: p.state,
       cmd: p.comm,
       cmdline: p.cmdline,

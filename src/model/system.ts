@@ -187,8 +187,14 @@ export function swpInterval(m: Sample['mem'], t: Thresholds): SwpInterval {
   };
 }
 
-export function pagInterval(cur: PagingCounters, prev: PagingCounters | undefined, nsecs: number, t: Thresholds): PagInterval {
+export function pagInterval(
+  cur: PagingCounters, prev: PagingCounters | undefined, nsecs: number, t: Thresholds, pageSize: number,
+): PagInterval {
   const d = (k: keyof PagingCounters) => sub(cur[k], prev ? prev[k] : 0);
+  // pgpgin/pgpgout count KiB; atop converts each total to pages, then subtracts:
+  // the truncations do not add up over intervals as a truncated difference would.
+  const pages = (kib: number) => Math.trunc((kib * 1024) / (pageSize > 0 ? pageSize : 4096));
+  const dPages = (k: 'pgin' | 'pgout') => sub(pages(cur[k]), prev ? pages(prev[k]) : 0);
   const swout = d('swout');
   const rate = nsecs > 0 ? Math.trunc(swout / nsecs) : 0;
   const busy = Math.min(100, rate * t.swoutcritsec);
@@ -202,9 +208,8 @@ export function pagInterval(cur: PagingCounters, prev: PagingCounters | undefine
     compact: d('compact'),
     numamig: d('numamig'),
     migrate: d('migrate'),
-    // pgpgin/pgpgout count KiB; atop shows pages.
-    pgin: Math.trunc(d('pgin') / 4),
-    pgout: Math.trunc(d('pgout') / 4),
+    pgin: dPages('pgin'),
+    pgout: dPages('pgout'),
     zswin: d('zswin'),
     zswout: d('zswout'),
     swin: d('swin'),

@@ -153,9 +153,9 @@ export function judgeSteady(
     const rate = fit ? fit.slope : 0;
     return { rate, grow: rate * span, span, r2: fit ? fit.r2 : 0, steady: why === '', why };
   };
-  if (n < rules.minPoints) return verdict(undefined, 'too few points');
-  if (span < rules.minSpan) return verdict(undefined, 'too short');
   const fit = theilSen(ts, vs, from, to);
+  if (n < rules.minPoints) return verdict(fit, 'too few points');
+  if (span < rules.minSpan) return verdict(fit, 'too short');
   const grow = fit.slope * span;
   if (fit.slope < rules.minRate || fit.slope <= 0) return verdict(fit, 'rate');
   if (grow < rules.minGrowth) return verdict(fit, 'growth');

@@ -19,10 +19,26 @@ const KIND_LABELS: Record<KindName, string> = {
 const size = (v: number | undefined) => (v === undefined ? '?'.padStart(6) : memStr(v).padStart(6));
 const growth = (v: number | undefined) => (v === undefined ? '?'.padStart(7) : v === 0 ? '0'.padStart(7) : (v > 0 ? '+' : '') + memStr(v).trim()).padStart(7);
 
-/** What the contain key / --contain would add to the detail: a line per fact. */
-export interface DetailExtras {
-  /** Lines about the process's cgroup, its limits and events. */
-  cgroup?: string[];
+/** The process's memory cgroup: its limits against its usage, its events, what went up in the interval. */
+function cgroupLines(d: Detail, width: number): string[] {
+  const c = d.cgroup;
+  if (!c) return [];
+  const head = `CGROUP    v${c.version}${c.contained ? ', contained by memtop' : ''}: `;
+  // A deep path keeps its end, where the group's own name is.
+  const room = Math.max(10, width - head.length);
+  const lines = [head + (c.path.length > room ? '…' + c.path.slice(-(room - 1)) : c.path)];
+  const pct = (v?: number) => (v !== undefined && c.memory !== undefined && v > 0 ? ` (${Math.round((c.memory / v) * 100)}%)` : '');
+  const parts = [`${c.version === 1 ? 'usage' : 'current'} ${size(c.memory).trim()}`];
+  if (c.version === 2) parts.push(`high ${c.high === undefined ? 'max' : size(c.high).trim() + pct(c.high)}`);
+  parts.push(`${c.version === 1 ? 'limit' : 'max'} ${c.max === undefined ? 'max' : size(c.max).trim() + pct(c.max)}`);
+  if (c.failcnt !== undefined) parts.push(`failcnt ${c.failcnt}`);
+  for (const k of ['high', 'max', 'oom', 'oom_kill', 'under_oom']) if (c.events[k] !== undefined) parts.push(`${k} ${c.events[k]}`);
+  if (c.psiSome !== undefined) parts.push(`pressure some ${c.psiSome.toFixed(1)}% full ${(c.psiFull ?? 0).toFixed(1)}%`);
+  lines.push(`  ${parts.join('  ')}`);
+  const news = d.cgroupNews;
+  if (news?.oom_kill) lines.push(`  ** ${news.oom_kill} OOM kill${news.oom_kill > 1 ? 's' : ''} inside this group in the last interval **`);
+  else if (news?.failcnt || news?.max || news?.high) lines.push(`  the group hit its limit in the last interval: the kernel reclaims${c.version === 2 && news.high ? ' and throttles' : ''} inside it`);
+  return lines;
 }
 
 function trendLine(d: Detail): string {
@@ -37,7 +53,7 @@ function trendLine(d: Detail): string {
 }
 
 /** The detail as text lines of at most `width` characters; `maxGroups` mapping groups at most. */
-export function detailLines(d: Detail, width: number, maxGroups = 20, extras: DetailExtras = {}): string[] {
+export function detailLines(d: Detail, width: number, maxGroups = 20): string[] {
   const lines: string[] = [];
   const when = new Date(d.time);
   const hhmmss = when.toTimeString().slice(0, 8);
@@ -50,7 +66,7 @@ export function detailLines(d: Detail, width: number, maxGroups = 20, extras: De
   const why = d.smapsUnreadable ? `  (? ${d.smapsUnreadable})` : '';
   lines.push(`  PSS ${size(d.pss).trim()}   USS ${size(d.uss).trim()}   SwapPSS ${size(d.swappss).trim()}${why}`);
   lines.push(trendLine(d));
-  for (const line of extras.cgroup ?? []) lines.push(line);
+  lines.push(...cgroupLines(d, width));
   if (d.mappings) {
     // The name takes what the figures (48 characters) leave, 20 to 60.
     const nameWidth = Math.max(20, Math.min(60, width - 50));
@@ -70,7 +86,8 @@ export function detailLines(d: Detail, width: number, maxGroups = 20, extras: De
 const n = (v: number | undefined) => v ?? null;
 
 /** One --detail --json object: the issue's schema, plus since (growth since opened) and the reason smaps was unreadable. */
-export function detailJson(d: Detail, cgroup?: Record<string, unknown>): Record<string, unknown> {
+export function detailJson(d: Detail): Record<string, unknown> {
+  const c = d.cgroup;
   const kinds: Record<string, unknown> = {};
   for (const k of ['rss', ...KIND_NAMES, 'vsize'] as const) {
     const g = k === 'rss' ? d.rss : k === 'vsize' ? d.vsize : d.kinds[k];
@@ -90,6 +107,11 @@ export function detailJson(d: Detail, cgroup?: Record<string, unknown>): Record<
       ? d.mappings.map((g) => ({ name: g.name, kind: g.kind, count: g.count, size: g.size, rss: g.rss, swap: g.swap, grow: g.grow, since: g.since }))
       : null,
     unreadable: d.smapsUnreadable ?? null,
-    cgroup: cgroup ?? null,
+    cgroup: c
+      ? {
+          version: c.version, path: c.path, memory: n(c.memory), max: n(c.max), high: n(c.high), failcnt: n(c.failcnt),
+          events: c.events, psi_some: n(c.psiSome), psi_full: n(c.psiFull), contained: c.contained,
+        }
+      : null,
   };
 }

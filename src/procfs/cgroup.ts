@@ -169,3 +169,18 @@ export function parseCgroupProcs(text: string): number[] {
   if (n >= 0) out.push(n);
   return out;
 }
+
+/** A flat "key N" file as a record: v2 memory.events, v1 memory.oom_control. */
+export function parseEvents(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  scanKeyNumbers(text, ' ', (key, value) => {
+    out[key] = value;
+  });
+  return out;
+}
+
+/**
+ * Is this a group memtop made to contain a process (memtop --contain)? v1
+ * ".../memtop-PID", v2 ".../GROUP.memtop-PID", systemd ".../memtop-PID.scope".
+ */
+export const isContainGroup = (path: string) => /(^|[/.])memtop-\d+(\.scope)?$/.test(path);

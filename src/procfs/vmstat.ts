@@ -36,7 +36,12 @@ const STEAL_PREFIXES = ['pgsteal_kswapd', 'pgsteal_direct', 'pgsteal_khugepaged'
 /**
  * Sums the vmstat counters the way atop does: scan and steal by prefix
  * (so per-zone counters of old kernels, e.g. pgscan_kswapd_normal, add up),
- * stall over every allocstall* counter.
+ * stall over every allocstall* counter. Where the kernel has
+ * pgscan_anon/pgscan_file (5.8+), scan and steal are those pairs instead:
+ * they count every reclaim, while the kswapd/direct/khugepaged counters
+ * leave out reclaim caused by a cgroup's limit (a leaker held by
+ * memory.max or limit_in_bytes showed "scan 0" while the kernel scanned
+ * thousands of pages a second).
  */
 export function pagingCounters(vm: VmStat): PagingCounters {
   let scan = 0;
@@ -51,6 +56,10 @@ export function pagingCounters(vm: VmStat): PagingCounters {
     } else if (key.startsWith('allocstall')) {
       stall += v;
     }
+  }
+  if (vm.pgscan_anon !== undefined && vm.pgscan_file !== undefined) {
+    scan = vm.pgscan_anon + vm.pgscan_file;
+    if (vm.pgsteal_anon !== undefined && vm.pgsteal_file !== undefined) steal = vm.pgsteal_anon + vm.pgsteal_file;
   }
   return {
     scan,

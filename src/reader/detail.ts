@@ -6,9 +6,12 @@
  * (smaps_rollup would walk the page tables a second time for the same sums).
  */
 import { join } from 'node:path';
-import type { DetailReading } from '../model/detail.js';
+import type { CgroupDetail, DetailReading } from '../model/detail.js';
+import { isContainGroup, parseBytes, parseEvents, parseLimit, UNLIMITED } from '../procfs/cgroup.js';
 import { parsePidStat, parseStatusMemory, PID_STAT_MAX, PID_STATUS_MAX } from '../procfs/pid.js';
+import { parsePressure } from '../procfs/pressure.js';
 import { parseSmaps, sumMappings } from '../procfs/smaps.js';
+import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from './cgroups.js';
 import { DAMAGED, DENIED, GONE, lastDamage, readText } from './readfile.js';
 
 /** A mapping's smaps entry is about 1.5 KB and max_map_count 65530 by default: room for 2.5 times that. */
@@ -20,6 +23,56 @@ export function deniedReason(proc: string, pid: number): string {
   return uid === 0
     ? `permission denied reading ${join(proc, String(pid), 'smaps')}`
     : `permission denied: smaps of another user's process needs root or CAP_SYS_PTRACE (memtop runs as uid ${uid})`;
+}
+
+/** The memory cgroup of a process with its limits and events; undefined without a memory hierarchy. */
+export function readProcessCgroup(proc: string, h: MemoryHierarchy, pid: number): CgroupDetail | undefined {
+  const g = memoryCgroupOf(pid, proc, h);
+  if (!g) return undefined;
+  const version = h.mount.version;
+  const read = (file: string) => readCgroupFile(g.dir, file);
+  const limit = (file: string) => {
+    const text = read(file);
+    const v = text === undefined ? undefined : parseLimit(text);
+    return v === UNLIMITED ? undefined : v;
+  };
+  const num = (file: string) => {
+    const text = read(file);
+    return text === undefined ? undefined : parseBytes(text);
+  };
+  const events = read(version === 1 ? 'memory.oom_control' : 'memory.events');
+  const out: CgroupDetail = {
+    version,
+    path: g.path,
+    memory: num(version === 1 ? 'memory.usage_in_bytes' : 'memory.current'),
+    max: limit(version === 1 ? 'memory.limit_in_bytes' : 'memory.max'),
+    events: events === undefined ? {} : parseEvents(events),
+    contained: isContainGroup(g.path),
+  };
+  if (version === 1) out.failcnt = num('memory.failcnt');
+  else {
+    out.high = limit('memory.high');
+    const psi = read('memory.pressure');
+    const p = psi === undefined ? undefined : parsePressure(psi);
+    out.psiSome = p?.some.avg10;
+    out.psiFull = p?.full?.avg10;
+  }
+  return out;
+}
+
+/** Reads one process for the detail, its cgroup included (the hierarchy is looked up once). */
+export class DetailReader {
+  private hierarchy: MemoryHierarchy | undefined | null = null;
+
+  constructor(private readonly proc: string, private readonly sys: string) {}
+
+  read(pid: number, now = Date.now()): DetailReading {
+    const r = readDetail(this.proc, pid, now);
+    if (!r.status) return r;
+    if (this.hierarchy === null) this.hierarchy = findMemoryHierarchy(this.proc, this.sys);
+    if (this.hierarchy) r.cgroup = readProcessCgroup(this.proc, this.hierarchy, pid);
+    return r;
+  }
 }
 
 export function readDetail(proc: string, pid: number, now = Date.now()): DetailReading {

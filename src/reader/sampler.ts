@@ -10,11 +10,14 @@ import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.j
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
-import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
+import type { DiskSample, OomKill, ProcSample, Sample, SampleNeeds } from '../sample.js';
+import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
+import { CgroupReader, type CgroupReadOptions } from './cgroups.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
 } from './readfile.js';
+import { UserNames } from './users.js';
 import { usageError } from '../messages.js';
 
 export interface SamplerOptions {
@@ -27,8 +30,15 @@ export interface SamplerOptions {
   pageSize?: number;
   /** Wall clock, injectable for tests and replays. */
   now?: () => number;
+  /** Where login names come from (default /etc/passwd). */
+  passwd?: string;
   /** Told once per file that is not what the kernel would hold there (a FIFO, a giant). */
   onNote?: (message: string) => void;
+  /**
+   * The kernel log read for OOM victims: a path (default /dev/kmsg when the
+   * proc root is /proc), or false not to read one (a fake or saved tree).
+   */
+  kmsg?: string | false;
 }
 
 const KiB = 1024;
@@ -79,6 +89,12 @@ interface ProcMemory {
  */
 export const STATUS_MAX_AGE = 30;
 
+/** An OOM victim the kernel log named while its process was still listed (a zombie), and for how many samples. */
+interface PendingKill {
+  kill: OomKill;
+  waited: number;
+}
+
 /**
  * Reads the counters of a whole system from a proc root (the real /proc or a
  * fake tree). Per process it reads stat every sample, status only when stat
@@ -101,12 +117,16 @@ export class Sampler {
   private diskClasses = new Map<string, ReturnType<typeof classifyDisk>>();
   private ifSpeeds = new Map<string, { speed: number; fullDuplex: boolean }>();
   private host: string | undefined;
+  private readonly userNames: UserNames;
   /** Facts that do not change while the system runs, read once. */
   private numaNodes: number | undefined;
   private pidMax: number | undefined;
   /** The system files by name and each process's stat by pid, kept open on a real procfs. */
   private readonly systemFiles: OpenFiles<string>;
   private readonly statFiles: OpenFiles<number>;
+  /** Made at the first sample that needs the cgroup tree. */
+  private cgroupReader: CgroupReader | undefined;
+  private readonly cgroupFdLimit: number;
   /** How the per-process files are read (trusted on a real procfs: no type check). */
   private readonly statusRead: ReadOptions;
   private readonly ioRead: ReadOptions;
@@ -114,6 +134,9 @@ export class Sampler {
   private readonly onNote: (message: string) => void;
   /** Damaged files already told about: one note each. */
   private readonly noted = new Set<string>();
+  /** Where OOM victims are named; undefined when not read. */
+  private readonly kernelLog: KernelLog | undefined;
+  private pendingKills: PendingKill[] = [];
 
   constructor(opts: SamplerOptions) {
     // Per-process paths are built by concatenation (path.join costs more than the reads at 2000 pids).
@@ -122,7 +145,10 @@ export class Sampler {
     this.hz = opts.hz ?? 100;
     this.pageSize = opts.pageSize ?? 4096;
     this.now = opts.now ?? Date.now;
+    this.userNames = new UserNames(opts.passwd);
     this.onNote = opts.onNote ?? (() => {});
+    const kmsg = opts.kmsg ?? (this.proc === '/proc' ? '/dev/kmsg' : false);
+    this.kernelLog = kmsg === false ? undefined : new KernelLog(kmsg);
     const stat = this.optional(join(this.proc, 'stat'), { max: SYSTEM_MAX.stat });
     if (stat === undefined) {
       throw usageError(`cannot read ${join(this.proc, 'stat')}: not a proc root (give --proc a directory like /proc)`);
@@ -148,6 +174,8 @@ export class Sampler {
     this.statusRead = { oneRead: true, max: PID_STATUS_MAX, trusted };
     this.ioRead = { max: SMALL_MAX, trusted };
     this.cmdlineRead = { max: PID_CMDLINE_MAX, trusted };
+    // A quarter of the fd limit for the cgroup files (about one per group; all of a group's when it changes).
+    this.cgroupFdLimit = Math.floor(Math.min(fdLimit, 1 << 20) / 4);
     try {
       const nodes = readdirSync(join(this.sys, 'devices/system/node')).filter((n) => /^node\d+$/.test(n)).length;
       this.numaNodes = nodes > 0 ? nodes : undefined;
@@ -160,6 +188,7 @@ export class Sampler {
   close(): void {
     this.systemFiles.closeAll();
     this.statFiles.closeAll();
+    this.cgroupReader?.close();
   }
 
   /** A file of the proc root read every sample (stat, meminfo, net/dev...): undefined when unreadable. */
@@ -196,6 +225,8 @@ export class Sampler {
     const load = parseLoadavg(read('loadavg'));
     const uptimeText = this.systemFile('uptime');
     const uptime = uptimeText !== undefined ? parseUptime(uptimeText) : cpu.btime > 0 ? time / 1000 - cpu.btime : 0;
+    // The kernel log before the processes: a victim it names is dead by now, a zombie at most.
+    const kills = this.kernelLog?.oomKills();
     const procs = this.readProcesses(needs);
     return {
       time,
@@ -215,8 +246,34 @@ export class Sampler {
       ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
+      cgroups: needs.cgroups ? this.readCgroups(needs.cgroups) : undefined,
+      users: this.userNames.namesFor(procs),
       procs,
+      oomKills: kills && this.goneVictims(kills, procs),
     };
+  }
+
+  private readCgroups(opts: boolean | CgroupReadOptions): Sample['cgroups'] {
+    this.cgroupReader ??= new CgroupReader({ proc: this.proc, sys: this.sys, keepOpen: this.cgroupFdLimit });
+    return this.cgroupReader.read(typeof opts === 'object' ? opts : {});
+  }
+
+  /**
+   * OOM victims to report with this sample: those no longer listed (a
+   * victim still a zombie waits for the sample its process is gone from, so
+   * the model finds it among the exited). A victim waits at most 10 samples.
+   */
+  private goneVictims(kills: OomKill[], procs: readonly ProcSample[]): OomKill[] {
+    for (const kill of kills) this.pendingKills.push({ kill, waited: 0 });
+    if (this.pendingKills.length === 0) return [];
+    const listed = new Set(procs.map((p) => p.pid));
+    const gone: OomKill[] = [];
+    this.pendingKills = this.pendingKills.filter((w) => {
+      if (listed.has(w.kill.pid) && w.waited++ < 10) return true;
+      gone.push(w.kill);
+      return false;
+    });
+    return gone;
   }
 
   private hostname(): string {

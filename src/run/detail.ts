@@ -9,7 +9,9 @@ import type { Config } from '../config.js';
 import { usageError } from '../messages.js';
 import { DetailTracker } from '../model/detail.js';
 import { detailJson, detailLines } from '../output/detail.js';
-import { readDetail } from '../reader/detail.js';
+import { goneLine } from '../contain/apply.js';
+import { readRecord } from '../contain/facts.js';
+import { DetailReader } from '../reader/detail.js';
 import { StdoutSink } from './stdout.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
@@ -17,9 +19,10 @@ export async function runDetail(pid: number, config: Config): Promise<void> {
   if (!existsSync(join(config.proc, String(pid), 'stat'))) throw usageError(`no process ${pid} in ${config.proc}`);
   const out = new StdoutSink(() => clock.stop());
   const tracker = new DetailTracker(Date.now());
+  const reader = new DetailReader(config.proc, config.sys);
   let gone = false;
   const clock = everyInterval(config.interval, config.samples, () => {
-    const d = tracker.update(readDetail(config.proc, pid));
+    const d = tracker.update(reader.read(pid));
     out.write(config.mode === 'json' ? JSON.stringify(detailJson(d)) + '\n' : detailLines(d, config.width, 30).join('\n') + '\n\n');
     if (d.gone) {
       gone = true;
@@ -28,5 +31,9 @@ export async function runDetail(pid: number, config: Config): Promise<void> {
   });
   await runUntilSignal(clock);
   await out.flush();
-  if (gone) process.stderr.write(`memtop: process ${pid} ended\n`);
+  if (gone) {
+    // A process memtop contained may have been OOM-killed inside its group: say so plainly.
+    const record = readRecord(pid);
+    process.stderr.write(`memtop: ${record ? goneLine(record) : `process ${pid} ended`}\n`);
+  }
 }

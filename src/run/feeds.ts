@@ -3,13 +3,22 @@
  * recording through a SampleStore.
  */
 import type { Feed, Recent, Recording } from '../feed.js';
+import { WINDOW_BUCKETS } from '../model/growth.js';
 import { buildInterval, type Interval } from '../model/interval.js';
+import { defaultWindow, MemoryHistory } from '../model/leaks.js';
 import type { Thresholds } from '../model/thresholds.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { SampleStore } from '../rawlog/reader.js';
 import type { Sample, SampleNeeds } from '../sample.js';
 
+export interface FeedOptions {
+  /** --window: seconds growth is judged over; undefined = defaultWindow(interval). */
+  window?: number;
+}
+
 export class LiveFeed implements Feed {
+  /** Memory history across the intervals handed out (TRATE, TGROW, LEAK, the forecast). */
+  readonly history: MemoryHistory;
   private prevSample: Sample | undefined;
 
   needs: SampleNeeds = {};
@@ -19,12 +28,15 @@ export class LiveFeed implements Feed {
     private readonly thresholds: Thresholds,
     /** Called with every raw sample, e.g. to record it. */
     private readonly onSample?: (s: Sample) => void,
-  ) {}
+    opts: FeedOptions = {},
+  ) {
+    this.history = new MemoryHistory(opts.window);
+  }
 
   next(): Interval {
     const cur = this.sampler.sample(this.needs);
     this.onSample?.(cur);
-    const iv = buildInterval(this.prevSample, cur, { thresholds: this.thresholds });
+    const iv = buildInterval(this.prevSample, cur, { thresholds: this.thresholds, history: this.history });
     this.prevSample = cur;
     return iv;
   }
@@ -39,7 +51,11 @@ export class ReplayFeed implements Feed, Recording {
   readonly recording: Recording = this;
   /** Ignored: a recording holds every per-process file. */
   needs: SampleNeeds = {};
+  /** Memory history, rebuilt from the window before any jump. */
+  readonly history: MemoryHistory;
   private pos = -1;
+  /** The last position whose interval went into the history (-1: none). */
+  private fed = -1;
 
   private readonly first: number;
   private readonly last: number;
@@ -52,9 +68,11 @@ export class ReplayFeed implements Feed, Recording {
     private readonly store: SampleStore,
     private readonly thresholds: Thresholds,
     window?: { first: number; last: number },
+    opts: FeedOptions = {},
   ) {
     this.first = Math.max(0, window?.first ?? 0);
     this.last = Math.min(store.length - 1, window?.last ?? store.length - 1);
+    this.history = new MemoryHistory(opts.window);
   }
 
   /** Position of the current sample in the store (-1 before the first). */
@@ -66,11 +84,53 @@ export class ReplayFeed implements Feed, Recording {
     const cur = this.store.get(i);
     if (!cur) return undefined;
     this.pos = i;
-    return this.interval(i, cur, i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined);
+    const windowMs = this.windowSeconds(i) * 1000;
+    const onward = this.fed >= 0 && i > this.fed && this.store.timeOf(i) - this.store.timeOf(this.fed) <= windowMs / 4;
+    if (!onward) this.rebuild(i, windowMs);
+    this.fed = i;
+    return this.interval(i, cur, i > 0 && !this.store.startsRun(i) ? this.store.get(i - 1) : undefined, true);
   }
 
-  private interval(i: number, cur: Sample, before: Sample | undefined): Interval {
-    return buildInterval(this.store.startsRun(i) ? undefined : before, cur, { thresholds: this.thresholds });
+  private windowSeconds(i: number): number {
+    const known = this.history.windowSeconds;
+    if (known !== undefined) return known;
+    const gap = i > 0 ? (this.store.timeOf(i) - this.store.timeOf(i - 1)) / 1000 : 0;
+    return defaultWindow(gap > 0 ? gap : 1);
+  }
+
+  /**
+   * A jump (b, -b, stepping back, the first sample): the history starts over
+   * from the records of the window before position i, at most two per window
+   * bucket, so a jump decodes about 80 records whatever the window holds.
+   */
+  private rebuild(i: number, windowMs: number): void {
+    this.history.reset();
+    const from = this.store.timeOf(i) - windowMs;
+    const spacing = windowMs / WINDOW_BUCKETS / 2;
+    const picked: number[] = [];
+    let lastTime = Infinity;
+    for (let j = i - 1; j >= 0 && this.store.timeOf(j) >= from; j--) {
+      const t = this.store.timeOf(j);
+      if (lastTime - t >= spacing) {
+        picked.push(j);
+        lastTime = t;
+      }
+    }
+    let before: Sample | undefined;
+    for (let k = picked.length - 1; k >= 0; k--) {
+      const j = picked[k]!;
+      const s = this.store.get(j);
+      if (!s) continue;
+      buildInterval(this.store.startsRun(j) ? undefined : before, s, { thresholds: this.thresholds, history: this.history });
+      before = s;
+    }
+  }
+
+  /** `history`: feed the memory history (stepping does; the trend graph's look back does not). */
+  private interval(i: number, cur: Sample, before: Sample | undefined, history = false): Interval {
+    return buildInterval(this.store.startsRun(i) ? undefined : before, cur, {
+      thresholds: this.thresholds, history: history ? this.history : undefined,
+    });
   }
 
   /** Moves from the current position in `step` direction to the next decodable sample. */

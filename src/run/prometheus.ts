@@ -46,7 +46,7 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
   say(`serving metrics on http://${shownHost}:${port}/metrics every ${config.interval} s`);
 
   let latest: Sample | undefined;
-  const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s));
+  const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s), { window: config.window });
   let failed = false;
   const tick = () => {
     const started = process.hrtime.bigint();

@@ -81,7 +81,7 @@ export async function openReplay(config: Config): Promise<Replay> {
   if (first < 0) {
     throw new MemtopError(`${log.name}: no sample between ${config.begin?.text ?? 'the start'} and ${config.end?.text ?? 'the end'}`);
   }
-  const feed = new ReplayFeed(log, config.thresholds, { first, last });
+  const feed = new ReplayFeed(log, config.thresholds, { first, last }, { window: config.window });
   if (config.mode !== 'tui' || config.read !== '-') return { feed, mode: config.mode };
   const keyboard = controllingTerminal();
   return { feed, mode: keyboard ? 'tui' : 'text', keyboard };

@@ -21,7 +21,9 @@ export function formatInterval(iv: Interval, config: Config): string {
 const REPLAY_SLICE_MS = 50;
 
 export async function runStream(feed: Feed, config: Config): Promise<void> {
-  feed.needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort);
+  const needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort, config.width);
+  // The JSON output always carries the cgroups array.
+  feed.needs = config.mode === 'json' ? { ...needs, cgroups: true } : needs;
   if (feed.recording) {
     const out = new StdoutSink();
     let stopped = false;

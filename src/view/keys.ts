@@ -1,7 +1,9 @@
 /**
  * Every key of the live screen, in one table: what it does and the line the
  * help overlay shows for it. Printable keys are matched by their character,
- * the others by blessed's key name.
+ * the others by blessed's key name. A key is bound once (a test checks):
+ * a key whose meaning depends on the view, as Enter will, gets one action
+ * that decides by the view.
  */
 import { VIEWS, type ViewDef } from '../columns/views.js';
 import type { FilterKind } from './filters.js';
@@ -84,6 +86,11 @@ for (const k of KEYS) for (const key of k.keys) BY_KEY.set(key, k);
 export function keyId(ch: string | undefined, key: { name?: string; full?: string }): string | undefined {
   if (ch && ch.length === 1 && ch >= ' ' && ch <= '~') return ch;
   return key.full === 'C-c' ? 'C-c' : key.name;
+}
+
+/** The key table has an action for this key. */
+export function isBound(id: string): boolean {
+  return BY_KEY.has(id);
 }
 
 /** Runs the key's action; false when the key means nothing. */

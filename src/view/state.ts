@@ -26,7 +26,7 @@ import { parseReplayTime, TIME_FORMAT } from '../format/timespec.js';
 import { messageOf } from '../messages.js';
 import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters } from './filters.js';
 import { Frames, shownColumns, type Shown } from './frame.js';
-import { dispatchKey, keyId, type Actions, type ScrollMove } from './keys.js';
+import { dispatchKey, isBound, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
 import { listRows, screenLayout } from './layout.js';
 import { clampScroll, type Scroll } from './procview.js';
@@ -55,7 +55,7 @@ export interface ScreenHost {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -118,6 +118,9 @@ export class ScreenState implements Actions, Shown {
       },
     });
     this.updateNeeds();
+    // Said on stderr too, but the screen covers that until it closes.
+    const notes = settings.configNotes ?? [];
+    if (notes.length) this.say(notes.length === 1 ? notes[0]! : `${notes[notes.length - 1]} (and ${notes.length - 1} more on stderr)`);
   }
 
   /** The column the list is sorted on: the one chosen in this view, else its default. */
@@ -148,8 +151,8 @@ export class ScreenState implements Actions, Shown {
       return;
     }
     const id = keyId(ch, key);
-    // blessed sends 'return' before every 'enter'.
-    if (id === 'return' || id === undefined) return;
+    // blessed sends 'return' before every 'enter'; Enter counts only where keys.ts binds it.
+    if (id === undefined || id === 'return' || (id === 'enter' && !isBound(id))) return;
     if (this.helpOpen) {
       this.helpOpen = false;
       return;
@@ -211,10 +214,10 @@ export class ScreenState implements Actions, Shown {
     this.settle();
   }
 
-  /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel aimed. */
+  /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel (when on) aimed. */
   private settle(): void {
     this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows(this.height));
-    if (this.iv) this.trend.aim(this.iv, this.followedPid());
+    if (this.iv && this.trend.on) this.trend.aim(this.iv, this.followedPid());
   }
 
   /** The process the user moved the highlight to, when the list shows processes. */
@@ -230,10 +233,10 @@ export class ScreenState implements Actions, Shown {
   private updateNeeds(): void {
     if (this.feed.recording) return;
     const before = this.feed.needs;
-    const shown = viewNeeds(this.view, this.sort);
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline };
+    const shown = viewNeeds(this.view, this.sort, this.width);
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups };
     this.feed.needs = needs;
-    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline);
+    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || (needs.cgroups && !before.cgroups);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 

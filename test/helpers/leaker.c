@@ -4,6 +4,9 @@
  *   leaker large STEP_KB PERIOD_MS   grows anonymous mappings: one large malloc a step (mmap)
  *   leaker hold SIZE_KB              touches SIZE_KB once and keeps it (a bystander)
  *   leaker kinds                     one of each kind (heap, anon, SysV and POSIX shm, a file), then sleeps
+ *   leaker saw STEP_KB PERIOD_MS N   a GC-like sawtooth: N steps of growth (mmap), then all unmapped, again
+ *   leaker plateau STEP_KB PERIOD_MS N  grows for N steps (warm-up), then stays flat
+ *   leaker burst SIZE_KB MS          touches SIZE_KB, lives MS milliseconds and exits (no "ready")
  * Every page it takes is written, so it is resident. It prints "ready" once set up.
  */
 #include <fcntl.h>
@@ -44,6 +47,28 @@ int main(int argc, char **argv) {
     touch(z, 256 * 1024);
     puts("ready");
     for (;;) pause();
+  }
+  long steps = argc > 4 ? atol(argv[4]) : 10;
+  if (strcmp(mode, "burst") == 0) {
+    touch(malloc((size_t)kb * 1024), (size_t)kb * 1024);
+    usleep((useconds_t)period * 1000);
+    return 0;
+  }
+  if (strcmp(mode, "saw") == 0 || strcmp(mode, "plateau") == 0) {
+    int saw = mode[0] == 's';
+    size_t n = (size_t)kb * 1024;
+    char **held = calloc((size_t)steps, sizeof *held);
+    puts("ready");
+    for (long i = 0;; i++) {
+      if (i == steps) {
+        if (!saw) for (;;) pause();
+        for (long j = 0; j < steps; j++) munmap(held[j], n);
+        i = 0;
+      }
+      held[i] = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      touch(held[i], n);
+      usleep((useconds_t)period * 1000);
+    }
   }
   int small = strcmp(mode, "small") == 0;
   puts("ready");

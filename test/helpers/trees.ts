@@ -61,6 +61,8 @@ export interface FakeProc {
   uid?: number;
   /** kB; omit to leave VmSwap out as old kernels do. */
   swapKb?: number;
+  /** RssAnon in KiB; absent from status when undefined (a kernel before 4.5). */
+  anonKb?: number;
   /** Write no status file (the process vanished between stat and status). */
   noStatus?: boolean;
 }
@@ -115,6 +117,7 @@ export function fakeProcFiles(m: FakeMoment): Record<string, string> {
       files[`${p.pid}/status`] =
         `Name:\t${p.comm ?? `proc${p.pid}`}\nPid:\t${p.pid}\nUid:\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\n` +
         `VmSize:\t${vsize * 4} kB\nVmLck:\t0 kB\nVmRSS:\t${rss * 4} kB\nVmData:\t${Math.floor(vsize * 2)} kB\nVmStk:\t132 kB\n` +
+        `${p.anonKb === undefined ? '' : `RssAnon:\t${p.anonKb} kB\n`}` +
         `VmExe:\t100 kB\nVmLib:\t2000 kB\n${p.swapKb === undefined ? '' : `VmSwap:\t${p.swapKb} kB\n`}Threads:\t${p.threads ?? 1}\n`;
     }
   }

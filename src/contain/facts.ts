@@ -1,0 +1,137 @@
+/**
+ * Reads what containment needs to know before planning: the process, its
+ * memory cgroup and that group's limits, MemTotal, whether systemd can be
+ * asked. And the record memtop keeps of each containment, so that the list
+ * marks contained processes, --release finds the way back and an OOM kill
+ * inside the group is reported after the process is gone.
+ */
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { parseMeminfo } from '../procfs/meminfo.js';
+import { parseLimit, UNLIMITED } from '../procfs/cgroup.js';
+import { parsePidStat, parseStatusMemory } from '../procfs/pid.js';
+import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from '../reader/cgroups.js';
+import { readOptional } from '../reader/readfile.js';
+import { Refusal, type ContainFacts, type CgroupVersion } from './plan.js';
+
+/** An executable on PATH, or undefined. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const limitOf = (dir: string, file: string) => {
+  const text = readCgroupFile(dir, file);
+  const v = text === undefined ? undefined : parseLimit(text);
+  return v === UNLIMITED ? undefined : v;
+};
+
+export interface ProcessGroup {
+  hierarchy: MemoryHierarchy;
+  path: string;
+  dir: string;
+}
+
+/** The memory cgroup of a process, or a Refusal saying why there is none. */
+export function processGroup(proc: string, sys: string, pid: number): ProcessGroup | Refusal {
+  const hierarchy = findMemoryHierarchy(proc, sys);
+  if (!hierarchy) return new Refusal('this machine has no memory cgroup controller mounted (neither a v1 memory hierarchy nor a v2 tree with memory)');
+  const g = memoryCgroupOf(pid, proc, hierarchy);
+  if (!g) return new Refusal(`cannot tell the memory cgroup of pid ${pid} from ${proc}/${pid}/cgroup`);
+  return { hierarchy, ...g };
+}
+
+export function readFacts(proc: string, sys: string, pid: number): ContainFacts | Refusal {
+  const stat = readOptional(`${proc}/${pid}/stat`);
+  const statusText = readOptional(`${proc}/${pid}/status`);
+  const parsed = stat === undefined ? undefined : parsePidStat(stat);
+  if (!parsed || statusText === undefined) return new Refusal(`no process ${pid} in ${proc}`);
+  const status = parseStatusMemory(statusText);
+  if (status.vmSize === undefined) return new Refusal(`pid ${pid} (${parsed.comm}) is a kernel thread: it has no user memory to limit`);
+  const g = processGroup(proc, sys, pid);
+  if (g instanceof Refusal) return g;
+  const version = g.hierarchy.mount.version as CgroupVersion;
+  const memTotal = parseMeminfo(readOptional(`${proc}/meminfo`) ?? '').MemTotal ?? 0;
+  const facts: ContainFacts = {
+    pid,
+    cmd: parsed.comm,
+    version,
+    hierarchyDir: g.hierarchy.dir,
+    path: g.path,
+    used: (status.vmRss ?? 0) + (status.vmSwap ?? 0),
+    memTotal,
+  };
+  if (version === 2) {
+    facts.groupMax = limitOf(g.dir, 'memory.max');
+    facts.groupHigh = limitOf(g.dir, 'memory.high');
+    const parentDir = g.path === '/' ? g.dir : g.dir.slice(0, g.dir.lastIndexOf('/'));
+    const subtree = readCgroupFile(parentDir, 'cgroup.subtree_control');
+    if (subtree !== undefined && g.path !== '/') facts.parentSubtree = subtree.trim().split(/\s+/).filter(Boolean);
+    const busctl = onPath('busctl');
+    if (busctl) facts.systemd = { busctl };
+  }
+  return facts;
+}
+
+/** What memtop writes down for each containment it made. */
+export interface ContainRecord {
+  pid: number;
+  cmd: string;
+  how: 'cgroupfs' | 'systemd';
+  version: CgroupVersion;
+  /** The group memtop made, relative to the hierarchy's top, and its directory. */
+  group: string;
+  groupDir: string;
+  /** Where the process was: its group (cgroupfs) or its unit (systemd). */
+  origin: string;
+  unit?: string;
+  limit: number;
+  time: number;
+}
+
+/** Where the records are: $MEMTOP_STATE_DIR or /run/memtop (gone at reboot, as the groups are). */
+export function stateDir(): string {
+  return join(process.env.MEMTOP_STATE_DIR ?? '/run/memtop', 'contained');
+}
+
+export function writeRecord(r: ContainRecord): void {
+  mkdirSync(stateDir(), { recursive: true, mode: 0o755 });
+  writeFileSync(join(stateDir(), `${r.pid}.json`), JSON.stringify(r) + '\n');
+}
+
+export function readRecord(pid: number): ContainRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(stateDir(), `${pid}.json`), 'utf8')) as ContainRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeRecord(pid: number): void {
+  rmSync(join(stateDir(), `${pid}.json`), { force: true });
+}
+
+/** Every containment recorded; a damaged record is skipped. */
+export function readRecords(): ContainRecord[] {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir());
+  } catch {
+    return [];
+  }
+  const out: ContainRecord[] = [];
+  for (const name of names) {
+    const pid = /^(\d+)\.json$/.exec(name)?.[1];
+    const r = pid === undefined ? undefined : readRecord(Number(pid));
+    if (r) out.push(r);
+  }
+  return out;
+}
