@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { FakeRoot, httpRequest, requireBuild, startMemtop } from './prometheus-helpers.js';
+import { requireBuild } from './helpers/cli.js';
+import { FakeRoot, httpRequest, startMemtop } from './prometheus-helpers.js';
 
 const SLOW = 600;
 

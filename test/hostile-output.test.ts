@@ -4,14 +4,14 @@
  * quiet and ends memtop normally; -r of a device says it is not a log.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CASE_STUDY, FIXTURES } from './helpers/trees.js';
+import { CLI, memtop, spawnMemtop } from './helpers/cli.js';
+import { CASE_STUDY } from './helpers/trees.js';
 import { record, sampleMoments, tempDir } from './helpers/rawlog.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
 const ROOT = ['--proc', join(CASE_STUDY, 't151232'), '--sys', join(CASE_STUDY, 'sys')];
 
 /** memtop with stdout on /dev/full. */
@@ -49,7 +49,7 @@ test('--json, --text, --info and a replay to a full stdout: one line and exit 1'
 });
 
 test('a closed pipe (memtop --json | head -1) ends memtop quietly, exit 0', async () => {
-  const child = spawn(process.execPath, [CLI, ...ROOT, '--json', '0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnMemtop([...ROOT, '--json', '0.1']);
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
@@ -70,9 +70,9 @@ test('-r /dev/zero and -r of a FIFO: not a memtop log, at once', () => {
   const fifo = join(dir, 'fifo');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
   for (const path of ['/dev/zero', fifo]) {
-    const r = spawnSync(process.execPath, [CLI, '-r', path, '--json'], { encoding: 'utf8', timeout: 10000, killSignal: 'SIGKILL' });
+    const r = memtop(['-r', path, '--json'], { timeout: 10000 });
     assert.equal(r.signal, null, `${path}: memtop hung`);
-    assert.equal(r.status, 1, r.stderr);
-    assert.equal(r.stderr, `memtop: ${path} is not a regular file: not a memtop log (a recording on a pipe: memtop -r - < FILE)\n`);
+    assert.equal(r.code, 1, r.err);
+    assert.equal(r.err, `memtop: ${path} is not a regular file: not a memtop log (a recording on a pipe: memtop -r - < FILE)\n`);
   }
 });

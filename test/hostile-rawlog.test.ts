@@ -5,20 +5,16 @@
  * and keeps every record.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CASE_STUDY, FIXTURES } from './helpers/trees.js';
+import { CLI, memtop } from './helpers/cli.js';
+import { CASE_STUDY } from './helpers/trees.js';
 import { readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
 const PROC = ['--proc', join(CASE_STUDY, 't151232'), '--sys', join(CASE_STUDY, 'sys')];
 
-function memtop(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, killSignal: 'SIGKILL' });
-  return { code: r.status, err: r.stderr };
-}
 
 /** Waits until the log at `file` holds `n` samples (or 10 s pass). */
 async function samplesIn(file: string, n: number): Promise<number> {
@@ -75,8 +71,8 @@ test('appending to a file whose header was hit: one line says what memtop does, 
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err.trim().split('\n').length, 1, r.err);
   assert.match(r.err, /^memtop: .*rec: damaged memtop log header \(checksum\): appending after its last whole record; replays take the header's facts from its first sample\n$/);
-  const replay = spawnSync(process.execPath, [CLI, '-r', file, '--json'], { encoding: 'utf8', timeout: 20000, killSignal: 'SIGKILL' });
-  assert.equal(replay.status, 0, replay.stderr);
-  assert.equal(replay.stdout.trim().split('\n').length, 5, 'three samples from before, two appended');
-  assert.match(replay.stderr, /damaged memtop log header \(checksum\): its facts are taken from the first sample/);
+  const replay = memtop(['-r', file, '--json']);
+  assert.equal(replay.code, 0, replay.err);
+  assert.equal(replay.out.trim().split('\n').length, 5, 'three samples from before, two appended');
+  assert.match(replay.err, /damaged memtop log header \(checksum\): its facts are taken from the first sample/);
 });

@@ -6,13 +6,13 @@
  * rather than hangs.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FIXTURES, fakeProcFiles, makeTree } from './helpers/trees.js';
+import { spawnMemtop } from './helpers/cli.js';
+import { fakeProcFiles, makeTree } from './helpers/trees.js';
 import { record, sampleMoments, tempDir } from './helpers/rawlog.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
 
 function hostileTree(): string[] {
   const proc = makeTree(fakeProcFiles({ uptime: 50, procs: [{ pid: 40 }] }));
@@ -25,7 +25,7 @@ function hostileTree(): string[] {
 
 /** Starts memtop, sends `signal` after `after` ms, and resolves with how long it took to end, and how. */
 async function endsOn(args: string[], signal: NodeJS.Signals, after = 1200, stalled = false): Promise<{ ms: number; code: number | null; err: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnMemtop(args);
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   // stdout is read, except where the test wants a reader that stopped reading.

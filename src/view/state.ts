@@ -138,6 +138,8 @@ export class ScreenState implements Actions, Shown {
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
+    // What the sampler reads follows the columns shown, which follow the width.
+    this.updateNeeds();
     this.settle();
   }
 
