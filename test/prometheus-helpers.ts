@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildInterval, type Interval } from '../src/model/interval.js';
 import { Sampler } from '../src/reader/sampler.js';
 import type { Sample } from '../src/sample.js';
+import { fakeCgroupFiles, type FakeGroup } from './helpers/cgroups.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -40,6 +41,8 @@ export interface FakeState {
   disks: Record<string, [number, number, number, number, number, number]>;
   psi?: { cpu: string; memory: string; io: string };
   procs: FakeProc[];
+  /** A v2 memory cgroup tree (helpers/cgroups.ts); none when undefined. */
+  cgroups?: FakeGroup[];
 }
 
 export function initialState(): FakeState {
@@ -73,6 +76,12 @@ export function initialState(): FakeState {
       { pid: 300, comm: 'leaker', rss: 4096 * 2000, vsize: 300e6, minflt: 100, majflt: 0, swap: 0 },
       { pid: 400, comm: 'small', rss: 4096 * 100, vsize: 10e6, minflt: 10, majflt: 0 },
       { pid: 2, comm: 'kthreadd', rss: 0, vsize: 0 },
+    ],
+    cgroups: [
+      { path: '/', pids: [1, 2] },
+      { path: '/big.service', pids: [200], memory: 300 * 1024 * 1024, max: 512 * 1024 * 1024, anon: 250 * 1024 * 1024, file: 50 * 1024 * 1024, oomKill: 2 },
+      { path: '/leaker.service', pids: [300], memory: 20 * 1024 * 1024, anon: 15 * 1024 * 1024, file: 5 * 1024 * 1024 },
+      { path: '/small.service', pids: [400], memory: 1024 * 1024 },
     ],
   };
 }
@@ -149,6 +158,15 @@ export class FakeRoot {
     } else {
       rmSync(join(this.proc, 'pressure'), { recursive: true, force: true });
     }
+    if (s.cgroups) {
+      const cg = fakeCgroupFiles('v2', s.cgroups);
+      rmSync(join(this.sys, 'fs'), { recursive: true, force: true });
+      for (const [name, text] of Object.entries(cg.proc)) p(name, text);
+      for (const [name, text] of Object.entries(cg.sys)) {
+        mkdirSync(join(this.sys, name, '..'), { recursive: true });
+        writeFileSync(join(this.sys, name), text);
+      }
+    }
     const live = new Set(s.procs.map((x) => String(x.pid)));
     for (const proc of s.procs) {
       p(`${proc.pid}/stat`, statLine(proc));
@@ -194,7 +212,7 @@ export function intervalsOf(root: FakeRoot): () => Step {
   let prev: Sample | undefined;
   return () => {
     root.write();
-    const sample = sampler.sample();
+    const sample = sampler.sample({ cgroups: true });
     const iv = buildInterval(prev, sample);
     prev = sample;
     return { iv, sample };
