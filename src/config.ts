@@ -57,6 +57,11 @@ export interface Config {
   release?: number;
   /** --window: seconds over which growth is judged; undefined = max(10 min, 12 intervals). */
   window?: number;
+  /**
+   * Lines of the configuration files memtop passed over, as said on stderr
+   * at start; the live screen also shows them on its status line.
+   */
+  configNotes?: string[];
 }
 
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };

@@ -7,10 +7,8 @@
 import pty from '@lydell/node-pty';
 import type { IPty } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
-import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { CLI, ROOT } from './helpers/cli.js';
 
 export const KEY = {
   enter: '\r',
@@ -139,6 +137,27 @@ export class PtyScreen {
       if (this.closed && this.exitCode !== undefined) throw new Error(`memtop exited (${this.exitCode}) while waiting for ${what}; screen:\n${this.dump()}`);
       await sleep(40);
     }
+  }
+
+  /**
+   * Waits until memtop has written nothing for `quietMs`: a whole frame
+   * arrives in more than one read of the pty, and a check made between two
+   * of them sees the top of the new frame over the rest of the old one.
+   */
+  async settled(quietMs = 150, ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
+    let seen = this.raw.length;
+    let since = Date.now();
+    while (Date.now() < end) {
+      await sleep(25);
+      if (this.raw.length !== seen) {
+        seen = this.raw.length;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) {
+        break;
+      }
+    }
+    await new Promise<void>((resolve) => this.term.write('', resolve));
   }
 
   waitText(re: RegExp, ms?: number): Promise<void> {

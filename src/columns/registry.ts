@@ -114,3 +114,19 @@ export function rowJson<Row>(fields: readonly Field<Row>[], r: Row): Record<stri
   }
   return out;
 }
+
+/** The name of one spec item 'NAME:prio' (or 'NAME'). */
+type ItemName<I extends string> = I extends `${infer N}:${string}` ? N : I;
+
+/** The names of a spec 'A:10 B:9 ...' that are not among `Names` (never when all are). */
+export type UnknownIn<S extends string, Names extends string> = S extends `${infer I} ${infer Rest}`
+  ? (ItemName<I> extends Names ? never : ItemName<I>) | UnknownIn<Rest, Names>
+  : ItemName<S> extends Names ? never : ItemName<S>;
+
+/** 'A:10 B:9 C': names with their priorities (0 when not given), as views and line layouts write them. */
+export function parseSpec<Name extends string>(s: string): { name: Name; prio: number }[] {
+  return s.split(/\s+/).filter(Boolean).map((item) => {
+    const [name, prio] = item.split(':');
+    return { name: name as Name, prio: Number(prio ?? 0) };
+  });
+}

@@ -9,6 +9,7 @@
  * increase() work on them across scrapes and memtop restarts.
  */
 import { allColumns, type Column, type ProcColumnName } from '../columns/process.js';
+import { MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
 import { UNLIMITED, type CgroupInterval } from '../model/cgroups.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import type { Sample } from '../sample.js';
@@ -97,45 +98,18 @@ class Families {
   }
 }
 
+/** Gauges of the interval's MEM and SWP fields, as the system field registry names them. */
 function systemMemory(fs: Families, iv: Interval): void {
-  const m = iv.mem;
-  const s = iv.swp;
-  const bytes = (name: string, help: string, v: number | undefined) =>
-    fs.single(`memtop_${name}_bytes`, 'gauge', help, v, 'bytes');
-  bytes('memory_total', 'Physical memory (MemTotal).', m.tot);
-  bytes('memory_free', 'Unused physical memory (MemFree).', m.free);
-  bytes('memory_available', 'Memory available for new work without swapping (MemAvailable).', m.avail);
-  bytes('memory_cached', 'Page cache, shared memory included (Cached).', m.cache);
-  bytes('memory_buffers', 'Block device buffers (Buffers).', m.buff);
-  bytes('memory_slab', 'Kernel slab caches (Slab).', m.slab);
-  bytes('memory_slab_reclaimable', 'Reclaimable part of the slab caches (SReclaimable).', m.slrec);
-  bytes('memory_shmem', 'Shared memory and tmpfs (Shmem).', m.shmem);
-  bytes('memory_dirty', 'Page cache waiting to be written back (Dirty).', m.dirty);
-  bytes('memory_page_tables', 'Memory used by page tables (PageTables).', m.pgtab);
-  fs.single('memtop_memory_used_ratio', 'gauge', 'Used memory as atop counts it: (total - free - cache - buffers - reclaimable slab + shmem) / total.',
-    m.tot > 0 ? m.usedPct / 100 : undefined, 'ratio');
-  bytes('swap_total', 'Swap space (SwapTotal).', s.tot);
-  bytes('swap_free', 'Unused swap space (SwapFree).', s.free);
-  bytes('swap_cached', 'Memory that is also in swap (SwapCached).', s.swcac);
-  bytes('commit', 'Memory committed to processes (Committed_AS).', s.vmcom);
-  bytes('commit_limit', 'Commit limit under strict overcommit (CommitLimit).', s.vmlim);
+  const gauges = <Part>(fields: readonly SysFieldDef<Part>[], part: Part) => {
+    for (const f of fields) if (f.gauge) fs.single(f.gauge.name, 'gauge', f.gauge.help, f.get(part), f.gauge.unit);
+  };
+  gauges(MEM_FIELDS, iv.mem);
+  gauges(SWP_FIELDS, iv.swp);
 }
 
+/** The kernel's running paging totals, as counters. */
 function paging(fs: Families, sample: Sample): void {
-  const p = sample.pag;
-  const page = sample.pageSize;
-  const counter = (name: string, help: string, v: number | undefined, unit?: string) =>
-    fs.single(`memtop_${name}`, 'counter', help, v, unit);
-  counter('page_scans', 'Pages scanned by page reclaim, cgroup reclaim included (pgscan_anon + pgscan_file; pgscan_kswapd/direct/khugepaged before 5.8).', p.scan);
-  counter('page_steals', 'Pages reclaimed, cgroup reclaim included (pgsteal_anon + pgsteal_file; pgsteal_kswapd/direct/khugepaged before 5.8).', p.steal);
-  counter('allocation_stalls', 'Allocations that stalled for direct reclaim (allocstall*).', p.stall);
-  counter('compaction_stalls', 'Allocations that stalled for memory compaction (compact_stall).', p.compact);
-  counter('swap_in_bytes', 'Bytes swapped in (pswpin x page size).', p.swin * page, 'bytes');
-  counter('swap_out_bytes', 'Bytes swapped out (pswpout x page size).', p.swout * page, 'bytes');
-  counter('page_in_bytes', 'Bytes paged in from block devices (pgpgin).', p.pgin * 1024, 'bytes');
-  counter('page_out_bytes', 'Bytes paged out to block devices (pgpgout).', p.pgout * 1024, 'bytes');
-  counter('pages_migrated', 'Pages migrated (pgmigrate_success).', p.migrate);
-  counter('oom_kills', 'Processes killed by the OOM killer (oom_kill).', p.oomkill >= 0 ? p.oomkill : undefined);
+  for (const f of PAG_FIELDS) if (f.counter) fs.single(f.counter.name, 'counter', f.counter.help, f.counter.value(sample), f.counter.unit);
 }
 
 const DISK_CLASS: Record<string, string> = { dsk: 'disk', lvm: 'lvm', mdd: 'md' };

@@ -2,7 +2,8 @@
  * The process part of an interval: processes matched between samples by pid
  * and start time, their deltas (faults, CPU, growth, io), and the PRC line.
  */
-import type { OomKill, ProcSample, Sample } from '../sample.js';
+import type { OomKill } from '../procfs/kmsg.js';
+import type { ProcSample, Sample } from '../sample.js';
 import { sub } from './system.js';
 
 export interface ProcInterval {
@@ -78,8 +79,6 @@ export interface ExitedProc {
   leak?: boolean;
   trate?: number;
 }
-
-export type { OomKill } from '../sample.js';
 
 export interface PrcInterval {
   /** Sum of process CPU time in the interval, milliseconds. */

@@ -5,9 +5,16 @@
  *   Out of memory: Killed process 31048 (lekker) total-vm:2936612kB, anon-rss:2060100kB, file-rss:4kB, ...
  *   Memory cgroup out of memory: Killed process 4242 (leaker) total-vm:..., anon-rss:...kB, ...
  */
-import type { OomKill } from '../sample.js';
 
 const KILLED = /Killed process (\d+) \((.*)\) total-vm:\d+kB, anon-rss:(\d+)kB/;
+
+/** An OOM kill as the kernel log reports it. */
+export interface OomKill {
+  pid: number;
+  comm: string;
+  /** Bytes of anonymous memory resident when killed (the log's anon-rss). */
+  anonRss?: number;
+}
 
 /** The OOM kill a kernel log record reports, if it reports one. */
 export function parseOomKill(record: string): OomKill | undefined {

@@ -6,8 +6,7 @@
  * and the oom_kill counter alone says that a kill happened.
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { parseOomKill } from '../procfs/kmsg.js';
-import type { OomKill } from '../sample.js';
+import { parseOomKill, type OomKill } from '../procfs/kmsg.js';
 
 /** A record is at most 1 KiB of text plus its dictionary; the kernel refuses reads shorter than a record. */
 const RECORD_MAX = 8192;

@@ -10,7 +10,8 @@ import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.j
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
-import type { DiskSample, OomKill, ProcSample, Sample, SampleNeeds } from '../sample.js';
+import type { OomKill } from '../procfs/kmsg.js';
+import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import { CgroupReader, type CgroupReadOptions } from './cgroups.js';

@@ -58,7 +58,7 @@ export interface ScreenHost {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -127,6 +127,9 @@ export class ScreenState implements Actions, Shown {
       },
     });
     this.updateNeeds();
+    // Said on stderr too, but the screen covers that until it closes.
+    const notes = settings.configNotes ?? [];
+    if (notes.length) this.say(notes.length === 1 ? notes[0]! : `${notes[notes.length - 1]} (and ${notes.length - 1} more on stderr)`);
   }
 
   /** The column the list is sorted on: the one chosen in this view, else its default. */
@@ -144,6 +147,8 @@ export class ScreenState implements Actions, Shown {
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
+    // What the sampler reads follows the columns shown, which follow the width.
+    this.updateNeeds();
     this.settle();
   }
 
@@ -157,8 +162,9 @@ export class ScreenState implements Actions, Shown {
       return;
     }
     const id = keyId(ch, key);
-    // blessed sends 'return' before every 'enter'; Enter counts only where keys.ts binds it.
-    if (id === undefined || id === 'return' || (id === 'enter' && !isBound(id))) return;
+    // blessed sends 'return' before every 'enter'; Enter counts only where keys.ts binds it,
+    // and means something in the cgroup view only: elsewhere it leaves the screen as it is.
+    if (id === undefined || id === 'return' || (id === 'enter' && (!isBound(id) || !this.view.cgroups))) return;
     if (this.helpOpen) {
       this.helpOpen = false;
       return;
@@ -479,7 +485,6 @@ export class ScreenState implements Actions, Shown {
 
   /** Enter on a cgroup: the process view, filtered to that group and its children (on the top: no filter). */
   choose(): void {
-    if (!this.view.cgroups) return this.say('Enter lists the processes of the highlighted cgroup in the cgroup view (G)');
     const g = this.cgroupRows[this.scrollPos.selected];
     if (!g) return;
     if (g.path === '/') delete this.filters.cgroup;
