@@ -46,8 +46,10 @@ test('G: the cgroup tree, depth keys, sorted flat, colours, Enter filters the pr
     await s.waitFor(() => !row('user-1000.slice') && !!row('user.slice'), '2: two levels');
     s.send('9');
     await s.waitFor(() => !!row('session-2.scope'), '9: all levels again');
-    await s.answer('O', 'OOMKILL');
-    await s.waitFor(() => /^\/user\.slice +/.test(s.lines().find((l) => /^\//.test(l) && !/^\/ /.test(l)) ?? ''), 'sorted on OOMKILL: flat, paths, /user.slice first');
+    await s.answer('O', 'MEMORY');
+    const listed = () => s.lines().slice(s.find(/^CGROUP /)!.y + 1).filter((l) => l.trim());
+    await s.waitFor(() => /^\/system\.slice +1 +900\.0M/.test(listed()[0] ?? ''), 'sorted on MEMORY: flat, full paths, the largest first');
+    assert.match(listed()[1]!, /^\.\.tem\.slice\/upload\.service +3 +780\.0M/, 'a path too long keeps its end');
     await s.answer('O', 'CGROUP');
     await s.waitFor(() => !!row('session-2.scope'), 'back to the tree');
     // Highlight upload.service (the tree: /, system.slice, upload.service) and press Enter.

@@ -79,8 +79,8 @@ export const KEYS: KeyDef[] = [
   { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel: memory, RSIZE', run: (a) => a.toggleTrend() },
-  { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'cgroup tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
-  { keys: ['enter'], label: 'Enter', help: 'cgroup view: its processes (on /: all)', run: (a) => a.choose() },
+  { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
+  { keys: ['enter'], label: 'Enter', help: "G: the group's processes", run: (a) => a.choose() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];

@@ -17,6 +17,7 @@
 import { CGROUP_TREE, CGROUP_VIEW, cgroupRows, fitCgroupColumns } from '../columns/cgroup.js';
 import { column, sortProcs, type Column } from '../columns/process.js';
 import type { CgroupInterval } from '../model/cgroups.js';
+import type { SampleNeeds } from '../sample.js';
 import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
@@ -267,9 +268,14 @@ export class ScreenState implements Actions, Shown {
     if (this.feed.recording) return;
     const before = this.feed.needs;
     const shown = viewNeeds(this.view, this.sort, this.width);
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups || !!this.filters.cgroup };
+    // The tree is read as deep as the cgroup view shows it (deeper groups' processes count in the
+    // deepest group read), and whole for the CGROUP column and a cgroup filter.
+    const levels = this.view.cgroups ? levelsShown(this.cgroupDepth) : Infinity;
+    const cgroups = shown.cgroups || !!this.filters.cgroup ? (levels === Infinity ? true : { maxDepth: levels }) : false;
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups };
     this.feed.needs = needs;
-    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || (needs.cgroups && !before.cgroups);
+    const depthOf = (c: SampleNeeds['cgroups']) => (!c ? 0 : c === true ? Infinity : (c.maxDepth ?? Infinity));
+    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || depthOf(needs.cgroups) > depthOf(before.cgroups);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 
@@ -480,6 +486,7 @@ export class ScreenState implements Actions, Shown {
   setDepth(levels: number): void {
     if (!this.view.cgroups) return this.say(`${levels}: levels of the cgroup tree, in the cgroup view (G)`);
     this.cgroupDepth = levels;
+    this.updateNeeds();
     this.rebuildRows();
   }
 
