@@ -130,3 +130,19 @@ export function parseSpec<Name extends string>(s: string): { name: Name; prio: n
     return { name: name as Name, prio: Number(prio ?? 0) };
   });
 }
+
+/**
+ * The fields that fit in `width` characters with one space between each,
+ * as atop's getspacings(): the lowest priority goes first, leftmost first
+ * among equals; the survivors keep their order.
+ */
+export function fitByPriority<F extends { width: number }>(fields: readonly { prio: number; col: F }[], width: number): F[] {
+  const cols = fields.slice();
+  const total = () => cols.reduce((n, c) => n + c.col.width, 0) + cols.length - 1;
+  while (cols.length > 1 && total() > width) {
+    let lowest = 0;
+    for (let i = 1; i < cols.length; i++) if (cols[i]!.prio < cols[lowest]!.prio) lowest = i;
+    cols.splice(lowest, 1);
+  }
+  return cols.map((c) => c.col);
+}

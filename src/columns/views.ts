@@ -5,7 +5,7 @@
  */
 import { column, columnOf, type Column, type ProcColumnName } from './process.js';
 import type { SampleNeeds } from '../sample.js';
-import { parseSpec, type UnknownIn } from './registry.js';
+import { fitByPriority, parseSpec, type UnknownIn } from './registry.js';
 
 export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'leak' | 'cgroup';
 
@@ -162,15 +162,7 @@ export function fitColumns(view: ViewDef, width: number, pidWidth = 5): Column[]
     const col = columnOf(c.name);
     return { prio: c.prio, col: col.name === 'PID' || col.name === 'PPID' ? withWidth(col, pidWidth) : col };
   });
-  // As atop's getspacings(): drop the lowest priority, leftmost first among equals,
-  // until the columns and one space between each fit.
-  const total = () => cols.reduce((n, c) => n + c.col.width, 0) + cols.length - 1;
-  while (cols.length > 1 && total() > width) {
-    let lowest = 0;
-    for (let i = 1; i < cols.length; i++) if (cols[i]!.prio < cols[lowest]!.prio) lowest = i;
-    cols.splice(lowest, 1);
-  }
-  return cols.map((c) => c.col);
+  return fitByPriority(cols, width);
 }
 
 /** A copy of a numeric column printed in another width (PID follows pid_max). */

@@ -27,6 +27,17 @@ export interface ExpositionOptions {
   top: number;
   /** How long taking the sample took, seconds (exported when given). */
   sampleSeconds?: number;
+  /** OOM victims so far by command name (a running total the server keeps: OomVictims). */
+  oomVictims?: ReadonlyMap<string, number>;
+}
+
+/** Running totals of OOM victims by command, for a counter: fed every interval, never reset while memtop runs. */
+export class OomVictims {
+  readonly byCommand = new Map<string, number>();
+
+  add(iv: Interval): void {
+    for (const e of iv.exited) if (e.oom) this.byCommand.set(e.cmd, (this.byCommand.get(e.cmd) ?? 0) + 1);
+  }
 }
 
 type Labels = Record<string, string>;
@@ -164,10 +175,12 @@ function pressure(fs: Families, sample: Sample): void {
 }
 
 /**
- * The processes exported: the top K by resident size and the top K that grew
- * (positive RGROW) in the last interval, each once, in pid order. Kernel
- * threads (no resident memory) never count. Growth is unknown for the first
- * interval (it covers the time since boot), so then only sizes rank.
+ * The processes exported: the top K by resident size, the top K that grew
+ * (positive RGROW) in the last interval, and every leak suspect (LEAK,
+ * beyond the top K: an alert on it must not depend on its rank), each once,
+ * in pid order. Kernel threads (no resident memory) never count. Growth is
+ * unknown for the first interval (it covers the time since boot), so then
+ * only sizes rank.
  */
 export function exportedProcesses(iv: Interval, top: number): ProcInterval[] {
   const user = iv.procs.filter((p) => p.rsize > 0 || p.vsize > 0);
@@ -178,6 +191,7 @@ export function exportedProcesses(iv: Interval, top: number): ProcInterval[] {
     const growing = user.filter((p) => p.rgrow > 0).sort((a, b) => b.rgrow - a.rgrow || a.pid - b.pid);
     for (const p of growing.slice(0, top)) chosen.set(p.pid, p);
   }
+  for (const p of user) if (p.leak) chosen.set(p.pid, p);
   return [...chosen.values()].sort((a, b) => a.pid - b.pid);
 }
 
@@ -211,6 +225,23 @@ function processes(fs: Families, iv: Interval, top: number): void {
       if (Number.isFinite(v)) f.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: v });
     }
   }
+  const suspect = fs.add('memtop_process_leak_suspect', 'gauge',
+    'Leak suspect (LEAK): 1 when resident anonymous + swapped memory grew steadily over the window, else 0; every suspect is exported.');
+  for (const p of chosen) suspect.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: p.leak ? 1 : 0 });
+}
+
+/** The exhaustion forecast and the OOM victims by command. */
+function memoryOutlook(fs: Families, iv: Interval, victims: ReadonlyMap<string, number> | undefined): void {
+  const f = iv.forecast;
+  fs.single('memtop_memory_exhaustion_seconds', 'gauge',
+    'Seconds until available memory plus free swap run out at the current rate (absent when nothing is running out).',
+    f?.exhaust ?? undefined, 'seconds');
+  fs.single('memtop_memory_consumption_bytes_per_second', 'gauge',
+    'Rate at which memory plus swap is being used up: the steady decline of the available, or the suspects\' summed TRATE.',
+    f?.rate);
+  if (!victims) return;
+  const oom = fs.add('memtop_oom_victims', 'counter', 'Processes the OOM killer killed since memtop started, by command (from the kernel log).');
+  for (const [comm, n] of victims) oom.series.push({ labels: { comm }, value: n });
 }
 
 /**
@@ -268,6 +299,7 @@ export function renderExposition(iv: Interval, sample: Sample, opts: ExpositionO
   pressure(fs, sample);
   processes(fs, iv, opts.top);
   cgroups(fs, iv, sample, opts.top);
+  memoryOutlook(fs, iv, opts.oomVictims);
   fs.single('memtop_processes', 'gauge', 'Processes on the system.', iv.procs.length);
   fs.single('memtop_interval_seconds', 'gauge', 'Length of the last interval (the first one covers the time since boot).',
     iv.elapsed, 'seconds');

@@ -63,6 +63,8 @@ export interface ProcInterval {
   leak?: boolean;
   /** Suspects: seconds the growth the verdict rests on has lasted. */
   growing?: number;
+  /** A row for a process that exited in the interval (its last figures), or was killed by the OOM killer. */
+  exited?: 'exit' | 'oom';
   /** Suspects: seconds until memory plus swap left would be used up at this process's rate alone. */
   fillin?: number;
 }

@@ -6,7 +6,7 @@
  * Priorities are atop's defaults (2.8.1's PRC line); the MEM, SWP and PAG
  * lines are laid out from the system field registry (columns/system.ts).
  */
-import { avioStr, cFixed, cpuStr, fixed, valStr } from '../format/units.js';
+import { avioStr, cFixed, cpuStr, durationStr, fixed, valStr } from '../format/units.js';
 import { LINE_LAYOUTS, MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
 import type { CpuLine, DiskInterval, Interval } from '../model/interval.js';
 import { netLines } from './netlines.js';
@@ -119,7 +119,21 @@ function memLines(iv: Interval): SysLine[] {
 }
 
 function swpLine(iv: Interval): SysLine {
-  return { label: 'SWP', level: iv.swp.level, fields: registryFields(SWP_FIELDS, LINE_LAYOUTS.swp, iv.swp) };
+  const fields = registryFields(SWP_FIELDS, LINE_LAYOUTS.swp, iv.swp);
+  return { label: 'SWP', level: iv.swp.level, fields: [...fields, ...forecastField(iv)] };
+}
+
+/** The exhaustion forecast is shown when memory plus swap would run out within this many seconds. */
+export const FORECAST_HORIZON = 24 * 3600;
+/** Within an hour it is critical (red); within 1.25 h (atop's 80% "almost") cyan. */
+export const FORECAST_CRIT = 3600;
+
+/** "full 3h20m": when memory plus swap runs out at the current rate (the model's forecast), within the horizon. */
+function forecastField(iv: Interval): SysField[] {
+  const exhaust = iv.forecast?.exhaust;
+  if (exhaust === null || exhaust === undefined || exhaust > FORECAST_HORIZON) return [];
+  const level = exhaust <= FORECAST_CRIT ? 'crit' : exhaust <= FORECAST_CRIT / 0.8 ? 'almost' : undefined;
+  return [textField('full', durationStr(exhaust), 9, level)];
 }
 
 function pagLine(iv: Interval): SysLine {

@@ -24,3 +24,9 @@ export function parseOomKill(record: string): OomKill | undefined {
   if (!m) return undefined;
   return { pid: Number(m[1]), comm: m[2]!, anonRss: Number(m[3]) * 1024 };
 }
+
+/** A record's time in seconds since boot (its third field, microseconds); undefined for a line without one. */
+export function recordSeconds(record: string): number | undefined {
+  const m = /^\d+,\d+,(\d+),/.exec(record);
+  return m ? Number(m[1]) / 1e6 : undefined;
+}

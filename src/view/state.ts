@@ -21,7 +21,7 @@ import type { SampleNeeds } from '../sample.js';
 import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
-import { isVarWidth, viewRows } from '../output/proclist.js';
+import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
 import type { Feed } from '../feed.js';
@@ -239,8 +239,9 @@ export class ScreenState implements Actions, Shown {
       return this.settle();
     }
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
+    const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
     // A cgroup's processes are listed whether active or not: Enter asked for them all.
-    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup), column(this.sort)!);
+    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
