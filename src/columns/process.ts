@@ -120,7 +120,8 @@ const COLUMNS = [
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // atop marks a process that exited in the interval as <name>; memtop lists live processes only.
-    format: (p) => cell(printable(p.cmd), 14, true),
+    // A process memtop contained (L, --contain) is marked [L].
+    format: (p) => cell(printable(p.contained ? `${p.cmd.slice(0, 10)} [L]` : p.cmd), 14, true),
   },
   {
     // Not in the JSON: the command line is read only while a view shows it.

@@ -22,6 +22,8 @@ export interface Actions {
   rewind(): void;
   askFilter(kind: FilterKind): void;
   askKill(): void;
+  openDetail(): void;
+  askContain(): void;
   scroll(move: ScrollMove): void;
   shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
@@ -59,6 +61,8 @@ export const KEYS: KeyDef[] = [
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
   { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
+  { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.openDetail() },
+  { keys: ['L'], label: 'L', help: 'contain / release: memory limit', run: (a) => a.askContain() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
   { keys: ['t'], label: 't', help: 'sample now / next sample', run: (a) => a.nextSample() },
