@@ -1,7 +1,9 @@
 /** docs/BENCHMARKS.md from the figures of one run. */
+import { readFileSync } from 'node:fs';
 import type { Machine } from './machine.js';
 import type { SamplerCostResult } from './sampler-cost.js';
 import type { Peer, PeerRun } from './screen-cost.js';
+import type { StartupPart as StartupRuns, StartupRun } from './startup.js';
 import { mean, median, mib, ms, range, ratios, times } from './stats.js';
 
 export interface SamplerPart {
@@ -33,6 +35,10 @@ export interface RawlogPart {
   note?: string;
 }
 
+export interface StartupPart extends StartupRuns {
+  sleepers: number;
+}
+
 export interface Report {
   command: string;
   quick: boolean;
@@ -48,10 +54,14 @@ export interface Report {
     screenRefreshes: number;
     screenStartup: number;
     screenWarmup: number;
+    startupRounds: number;
   };
   sampler: SamplerPart[];
   screen: ScreenPart[];
   rawlog: RawlogPart[];
+  startup: StartupPart[];
+  /** The parts that ran (BENCH_PARTS). */
+  parts: string[];
   /** Set when bench/rawlog-size.ts is not there: the hook's message. */
   rawlogMissing?: string;
 }
@@ -134,7 +144,7 @@ function screenSection(r: Report): string[] {
       'burst of output on the terminal (tmux pipe-pane), so the figure is per refresh even for a program whose',
       'period drifts beyond 1 s (htop waits its delay after each refresh: see s/refresh). btop gets',
       '`update_ms = 1000` and `clock_format = ""` (its clock would draw between refreshes). memtop is',
-      '`dist/cli.js -m 1`, the memory view, started as a user starts it (its shebang runs node with',
+      '`dist/bin.js -m 1` (the installed `memtop`), the memory view, started as a user starts it (its shebang runs node with',
       '`--max-semi-space-size=4`); the blessed baseline is bench/blessed-table.mjs, a ListTable',
       'of one row per process, all rows changing every second, reading nothing. Figures are CPU milliseconds',
       'per refresh, the median of the rounds; ratios are the median of the per-round ratios; RSS is VmRSS',
@@ -251,6 +261,85 @@ function rawlogSection(r: Report): string[] {
   return out;
 }
 
+function startupSection(r: Report): string[] {
+  const out = [
+    '## 4. Start-up (issue 14)',
+    '',
+    para(
+      'A monitor is started when something is already wrong: what counts is how soon it shows something. Each',
+      'program waits in a 200x50 tmux pane on a FIFO; opening the FIFO releases it into `exec` and starts the',
+      "clock, so tmux's own start-up is not counted. The pane's output is copied to a file by tmux pipe-pane and",
+      'watched with inotify (fs.watch); the first full screen is the last write of the first burst of output that',
+      'leaves the pane full (all but two rows holding text; a burst ends after 300 ms without output, and every',
+      'peer refreshes once a second); "rows" is how many rows of',
+      'the pane held text then (a full screen fills the 50), and "CPU ms by then" the CPU the program had used',
+      '(threads and children), which a loaded machine stretches less than the wall time. The first JSON line is the time from spawn to the',
+      'first newline on stdout. The programs take turns, one at a time (memtop, atop, btop, then the JSON',
+      `pair), for ${r.settings.startupRounds} round(s): a start-up is mostly CPU, so running them side by side would slow each`,
+      'by the others. Figures are wall-clock milliseconds, the median of the rounds with min-max; ratios are the',
+      'median of the per-round ratios. The CPU over the first seconds is taken from part 2, where the programs',
+      'start side by side and the CPU of each is read from its threads and children.',
+    ),
+    '',
+  ];
+  for (const part of r.startup) {
+    const screenPart = r.screen.find((x) => x.sleepers === part.sleepers);
+    const cpu = (name: string) => (screenPart?.runs[name] ?? []).map((x) => x.startupMs);
+    out.push(
+      `### ${part.sleepers} idle processes started (${part.procs} processes seen)`,
+      '',
+      `| program | first full screen ms | min-max | first byte ms | rows | / atop | CPU ms by then | first ${r.settings.screenStartup} s CPU ms/s | / atop |`,
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    const wall = (runs: StartupRun[] | undefined) => (runs ?? []).map((x) => x.screenMs);
+    for (const peer of part.screenPeers) {
+      const runs = part.screen[peer.name] ?? [];
+      const ok = defined(wall(runs));
+      if (ok.length === 0) {
+        out.push(`| ${peer.label} | ${peer.missing ?? runs.find((x) => x.error)?.error ?? 'no figure'} | | | | | | | |`);
+        continue;
+      }
+      const vs = peer.name === 'atop' ? '' : times(median(ratios(wall(runs), wall(part.screen.atop))));
+      const used = defined(runs.map((x) => x.cpuMs));
+      const c = defined(cpu(peer.name));
+      const cvs = peer.name === 'atop' ? '' : times(median(ratios(cpu(peer.name), cpu('atop'))));
+      const rows = defined(runs.map((x) => x.rows));
+      out.push(
+        `| ${peer.label} | ${ms(median(ok))} | ${range(ok)} | ${ms(median(defined(runs.map((x) => x.firstByteMs))))} | ` +
+          `${rows.length ? Math.min(...rows) : 'n/a'} | ${vs} | ${ms(median(used))} | ${c.length ? ms(median(c)) : 'n/a'} | ${c.length ? cvs : ''} |`,
+      );
+    }
+    out.push('', '| program | first JSON line ms | min-max | / atop |', '|---|---:|---:|---:|');
+    for (const peer of part.streamPeers) {
+      const runs = part.stream[peer.name] ?? [];
+      const ok = defined(wall(runs));
+      if (ok.length === 0) {
+        out.push(`| ${peer.label} | ${peer.missing ?? runs.find((x) => x.error)?.error ?? 'no figure'} | | |`);
+        continue;
+      }
+      const vs = peer.name === 'atop' ? '' : times(median(ratios(wall(runs), wall(part.stream.atop))));
+      out.push(`| ${peer.label} | ${ms(median(ok))} | ${range(ok)} | ${vs} |`);
+    }
+    out.push('', startupSentence(part, cpu), '');
+  }
+  return out;
+}
+
+/** The sentence under a start-up table: memtop against issue 14's targets. */
+function startupSentence(part: StartupPart, cpu: (name: string) => (number | undefined)[]): string {
+  const wall = (name: string) => (part.screen[name] ?? []).map((x) => x.screenMs);
+  const mine = median(defined(wall('memtop')));
+  if (mine === undefined) return 'What it means: memtop could not be measured in this run.';
+  const ra = median(ratios(wall('memtop'), wall('atop')));
+  const rc = median(ratios(cpu('memtop'), cpu('atop')));
+  return (
+    `What it means: memtop's first full screen came after ${ms(mine)} ms (target on a quiet machine: under 300 ms, ` +
+    `${verdict(mine < 300)}), ${times(ra)} atop's (target: at most 1.5x, ${verdict(ra === undefined ? undefined : ra <= 1.5)}); ` +
+    `its CPU over the first seconds was ${times(rc)} atop's (target at ~300 processes: at most 1x, ` +
+    `${verdict(rc === undefined ? undefined : rc <= 1)}).`
+  );
+}
+
 export function renderReport(r: Report): string {
   const m = r.machine;
   const lines = [
@@ -275,9 +364,12 @@ export function renderReport(r: Report): string {
     '- CPU of a program measured from outside is the sum over its threads of /proc/PID/task/*/schedstat field 1',
     '  plus its children (reaped: cutime + cstime; live: the same, recursively), not utime/stime ticks.',
     '',
-    ...samplerSection(r),
-    ...screenSection(r),
-    ...rawlogSection(r),
+    ...(r.parts.includes('sampler') ? samplerSection(r) : []),
+    ...(r.parts.includes('screen') ? screenSection(r) : []),
+    ...(r.parts.includes('rawlog') ? rawlogSection(r) : []),
+    ...(r.parts.includes('startup') ? startupSection(r) : []),
+    // The start-up profile's findings: written once by hand, kept across runs.
+    ...(r.parts.includes('startup') ? [readFileSync(new URL('./startup-profile.md', import.meta.url), 'utf8')] : []),
     '## Noise',
     '',
     para(

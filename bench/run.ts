@@ -10,11 +10,17 @@
  *      (screen-cost.ts, issue 3);
  *   3. raw log bytes per sample against atop -w, through bench/rawlog-size.ts
  *      when that file is there (issue 4);
+ *   4. start-up: wall time from exec to the first full screen in a 200x50
+ *      tmux pane and to the first --json line, against atop and btop, the
+ *      programs taking turns (startup.ts, issue 14); the CPU of the first
+ *      10 s comes from part 2, where the programs start side by side;
  * and writes docs/BENCHMARKS.md with the figures and the command.
  *
  * Environment: BENCH_QUICK=1 for a short smoke run (written to the temp
  * directory, not docs/); BENCH_N=250,2000 for other process counts;
- * BENCH_OUT=FILE to write the report elsewhere.
+ * BENCH_OUT=FILE to write the report elsewhere; BENCH_PARTS=startup (a
+ * comma-separated list of sampler, screen, rawlog, startup) to run only some
+ * parts (the smoke test runs the start-up part alone this way).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,14 +31,18 @@ import { renderReport, type RawlogFigures, type RawlogPart, type Report, type Sc
 import { measureSamplerCost } from './sampler-cost.js';
 import { runPeer, screenPeers, stopAllServers, which } from './screen-cost.js';
 import { Sleepers } from './sleepers.js';
+import { measureStartup, type StreamPeer } from './startup.js';
 import { allPids } from './cputime.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const quick = process.env.BENCH_QUICK === '1';
 const counts = (process.env.BENCH_N ?? (quick ? '250' : '250,2000')).split(',').map(Number);
 const settings = quick
-  ? { samplerSamples: 5, screenRounds: 1, screenRefreshes: 2, screenStartup: 5, screenWarmup: 8, rawlogSamples: 3 }
-  : { samplerSamples: 30, screenRounds: 3, screenRefreshes: 10, screenStartup: 10, screenWarmup: 45, rawlogSamples: 10 };
+  ? { samplerSamples: 5, screenRounds: 1, screenRefreshes: 2, screenStartup: 5, screenWarmup: 8, rawlogSamples: 3, startupRounds: 1 }
+  : { samplerSamples: 30, screenRounds: 3, screenRefreshes: 10, screenStartup: 10, screenWarmup: 45, rawlogSamples: 10, startupRounds: 7 };
+const PARTS = ['sampler', 'screen', 'rawlog', 'startup'] as const;
+const parts = new Set((process.env.BENCH_PARTS ?? PARTS.join(',')).split(',').map((x) => x.trim()));
+for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_PARTS: unknown part '${p}' (known: ${PARTS.join(', ')})`);
 const out = process.env.BENCH_OUT ?? (quick ? join(tmpdir(), 'memtop-BENCHMARKS-quick.md') : join(root, 'docs/BENCHMARKS.md'));
 
 const started = Date.now();
@@ -75,6 +85,16 @@ async function rawlogSize(samples: number): Promise<RawlogFigures | string> {
   };
 }
 
+/** The programs whose first line of machine-readable output is timed. */
+function streamPeers(root: string): StreamPeer[] {
+  const cli = join(root, 'dist/bin.js');
+  const atop = which('atop');
+  return [
+    { name: 'memtop', label: 'memtop --json 1', argv: [cli, '--json', '1'], missing: existsSync(cli) ? undefined : 'dist/bin.js is missing' },
+    { name: 'atop', label: 'atop -J ALL 1', argv: atop ? [atop, '-J', 'ALL', '1'] : [], missing: atop ? undefined : 'not installed (Debian package atop)' },
+  ];
+}
+
 async function main(): Promise<void> {
   const facts = machine(root);
   const loadStart = load();
@@ -91,6 +111,8 @@ async function main(): Promise<void> {
     sampler: [],
     screen: [],
     rawlog: [],
+    startup: [],
+    parts: [...parts],
   };
   for (const [name, v] of Object.entries(facts.tools)) if (v === 'not installed') log(`${name} is not installed: its figures are left out`);
 
@@ -104,40 +126,52 @@ async function main(): Promise<void> {
     }
     log(`${have} idle processes (${allPids().length} processes in all)`);
 
-    log(`part 1: sampler+model, Node floor, atop -w (${settings.samplerSamples} rounds)`);
-    const s = await measureSamplerCost({ samples: settings.samplerSamples, warmup: 2, atop });
-    report.sampler.push({ sleepers: have, result: s });
+    if (parts.has('sampler')) {
+      log(`part 1: sampler+model, Node floor, atop -w (${settings.samplerSamples} rounds)`);
+      const s = await measureSamplerCost({ samples: settings.samplerSamples, warmup: 2, atop });
+      report.sampler.push({ sleepers: have, result: s });
+    }
 
     const procs = allPids().length;
     const peers = screenPeers(root, procs);
-    const part: ScreenPart = { sleepers: have, procs, peers, runs: {} };
-    for (let round = 0; round < settings.screenRounds; round++) {
-      // All programs run side by side, each in its own tmux server, and are measured over the same
-      // seconds: a steady state needs a long warm-up, and taking turns would multiply it.
-      log(`part 2: round ${round + 1}/${settings.screenRounds}: ${peers.map((p) => p.name).join(', ')} side by side`);
-      const runs = await Promise.all(
-        peers.map((peer) =>
-          runPeer(peer, {
-            width: 200,
-            height: 50,
-            startupSeconds: settings.screenStartup,
-            warmupSeconds: settings.screenWarmup,
-            refreshes: settings.screenRefreshes,
-          }),
-        ),
-      );
-      peers.forEach((peer, i) => {
-        const run = runs[i]!;
-        if (run.error && !peer.missing) log(`  ${peer.name}: ${run.error}`);
-        (part.runs[peer.name] ??= []).push(run);
-      });
+    if (parts.has('startup')) {
+      log(`part 4: start-up of memtop, atop, btop, taking turns (${settings.startupRounds} rounds)`);
+      const onScreen = peers.filter((p) => ['memtop', 'atop', 'btop'].includes(p.name));
+      const part = await measureStartup(onScreen, streamPeers(root), settings.startupRounds, procs);
+      report.startup.push({ sleepers: have, ...part });
     }
-    report.screen.push(part);
+    if (parts.has('screen')) {
+      const part: ScreenPart = { sleepers: have, procs, peers, runs: {} };
+      for (let round = 0; round < settings.screenRounds; round++) {
+        // All programs run side by side, each in its own tmux server, and are measured over the same
+        // seconds: a steady state needs a long warm-up, and taking turns would multiply it.
+        log(`part 2: round ${round + 1}/${settings.screenRounds}: ${peers.map((p) => p.name).join(', ')} side by side`);
+        const runs = await Promise.all(
+          peers.map((peer) =>
+            runPeer(peer, {
+              width: 200,
+              height: 50,
+              startupSeconds: settings.screenStartup,
+              warmupSeconds: settings.screenWarmup,
+              refreshes: settings.screenRefreshes,
+            }),
+          ),
+        );
+        peers.forEach((peer, i) => {
+          const run = runs[i]!;
+          if (run.error && !peer.missing) log(`  ${peer.name}: ${run.error}`);
+          (part.runs[peer.name] ??= []).push(run);
+        });
+      }
+      report.screen.push(part);
+    }
 
-    log('part 3: raw log size');
-    const r = await rawlogSize(settings.rawlogSamples).catch((err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`);
-    if (typeof r === 'string' && r.includes('not there yet')) report.rawlogMissing = r;
-    else report.rawlog.push(typeof r === 'string' ? ({ sleepers: have, note: r } satisfies RawlogPart) : { sleepers: have, figures: r });
+    if (parts.has('rawlog')) {
+      log('part 3: raw log size');
+      const r = await rawlogSize(settings.rawlogSamples).catch((err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (typeof r === 'string' && r.includes('not there yet')) report.rawlogMissing = r;
+      else report.rawlog.push(typeof r === 'string' ? ({ sleepers: have, note: r } satisfies RawlogPart) : { sleepers: have, figures: r });
+    }
   }
 
   cleanup();

@@ -75,12 +75,13 @@ export function which(name: string): string | undefined {
   return undefined;
 }
 
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** A word quoted for sh. */
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** tmux servers this process started and has not stopped yet (socket names). */
-const liveServers = new Set<string>();
+/** tmux servers this process started and has not stopped yet (socket names): started ones are added here. */
+export const liveServers = new Set<string>();
 
-function tmux(socket: string, args: string[]): string {
+export function tmux(socket: string, args: string[]): string {
   return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -142,7 +143,7 @@ class Bursts {
   }
 }
 
-function gone(pid: number): boolean {
+export function gone(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;
@@ -234,21 +235,29 @@ export async function runPeer(peer: Peer, opts: ScreenOptions): Promise<PeerRun>
     run.error = err instanceof Error ? err.message.split('\n')[0] : String(err);
   } finally {
     bursts?.stop();
-    try {
-      tmux(socket, ['kill-server']); // SIGHUP to the program in the pane
-    } catch {
-      // the server is gone already
-    }
-    liveServers.delete(socket);
-    if (pid !== undefined && pid > 0) {
-      for (let i = 0; i < 60 && !gone(pid); i++) await sleep(50);
-      if (!gone(pid)) process.kill(pid, 'SIGKILL');
-    }
-    rmSync(home, { recursive: true, force: true });
-    // tmux leaves its socket file behind when the server is killed.
-    if (socketPath) rmSync(socketPath, { force: true });
+    await stopPane(socket, pid, home, socketPath);
   }
   return run;
+}
+
+/**
+ * Ends a pane's tmux server (SIGHUP to the program in it), waits up to 3 s
+ * for the program to go (SIGKILL after), and removes its private HOME and
+ * the socket file tmux leaves behind.
+ */
+export async function stopPane(socket: string, pid: number | undefined, home: string, socketPath: string | undefined): Promise<void> {
+  try {
+    tmux(socket, ['kill-server']);
+  } catch {
+    // the server is gone already
+  }
+  liveServers.delete(socket);
+  if (pid !== undefined && pid > 0) {
+    for (let i = 0; i < 60 && !gone(pid); i++) await sleep(50);
+    if (!gone(pid)) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(home, { recursive: true, force: true });
+  if (socketPath) rmSync(socketPath, { force: true });
 }
 
 /** The monitors of issue 3, at N rows for the blessed baseline. */
@@ -259,14 +268,14 @@ export function screenPeers(root: string, rows: number): Peer[] {
       ? { name, label, argv: [path, ...args], files }
       : { name, label, argv: [], missing: `not installed (Debian package ${pkg})` };
   };
-  const cli = join(root, 'dist/cli.js');
+  const cli = join(root, 'dist/bin.js');
   return [
     {
       name: 'memtop',
       label: 'memtop -m 1',
       // As a user runs it: the file itself, whose shebang gives node its flags.
       argv: [cli, '-m', '1'],
-      missing: existsSync(cli) ? undefined : 'dist/cli.js is missing: run npm run build',
+      missing: existsSync(cli) ? undefined : 'dist/bin.js is missing: run npm run build',
     },
     peer('atop', 'atop 1', 'atop', ['1'], 'atop'),
     peer('htop', 'htop -d 10', 'htop', ['-d', '10'], 'htop'),

@@ -13,12 +13,17 @@
  * millisecond per sample (docs/BENCHMARKS.md).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { allColumns } from './columns/process.js';
 import { VIEWS } from './columns/views.js';
 import {
   checkSortColumn, defaultThresholds, parseDuration, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
   parseTimeOption, viewByName, type Config,
 } from './config.js';
+import {
+  ConfigFileError, defaultConfigFiles, parseSwitch, readConfigFiles, SETTINGS, type Setting, type SettingKey,
+} from './configfile.js';
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
@@ -34,14 +39,19 @@ function version(): string {
   }
 }
 
+/** The case study's saved /proc and /sys trees, shipped in the package for the example below. */
+const CASE_STUDY = fileURLToPath(new URL('../fixtures/case-study', import.meta.url));
+
 const EXAMPLES = `
 Examples:
   memtop                      live screen, a new sample every 10 seconds
   memtop -m --sort rgrow 2    memory view sorted on resident growth, every 2 s
   memtop --json 1 5 | jq .mem five samples (the first covers the time since boot)
   memtop --text -m 5 3        three samples as plain text, like atop's screen
-  memtop --proc fixtures/case-study/t151232 --text 20 1
-                              read a saved /proc tree instead of the live one
+  memtop --text 20 1 --proc ${CASE_STUDY}/t151232 --sys ${CASE_STUDY}/sys
+                              read a saved /proc and /sys (the leaking machine of
+                              atop's case study, shipped with memtop) instead of
+                              the live ones
 
 Views (-V NAME or a key in the live screen): ${Object.values(VIEWS).map((v) => `${v.key} ${v.name}`).join(', ')}`;
 
@@ -87,6 +97,7 @@ function buildProgram(): Command {
     .option('--dskcrit <pct>', 'disk busy % that is critical (0 = off)', '90')
     .option('--swoutcrit <n>', 'swap-outs per second that count as critical, as atop\'s swoutcritsec', '10')
     .option('--almostcrit <pct>', 'share of a critical value that is "almost critical" (cyan)', '80')
+    .option('--config <file>', 'read settings from FILE instead of /etc/memtop/config and ~/.config/memtop/config')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -96,17 +107,102 @@ function buildProgram(): Command {
 
 type Opts = Record<string, string | boolean | undefined>;
 
+/** Checks of the numbers a setting takes, shared by the command line and the configuration file. */
+const numberChecks = {
+  cpucrit: (what: string, v: string) => parsePercent(what, v),
+  memcrit: (what: string, v: string) => parsePercent(what, v),
+  swpcrit: (what: string, v: string) => parsePercent(what, v),
+  dskcrit: (what: string, v: string) => parsePercent(what, v),
+  swoutcrit: (what: string, v: string) => parsePositiveInt(what, v, 0, 100000),
+  almostcrit: (what: string, v: string) => parsePercent(what, v),
+  top: (what: string, v: string) => parsePositiveInt(what, v, 1, 10000),
+  window: (what: string, v: string) => parseDuration(what, v, 10, 7 * 86400),
+} as const;
+
+/** commander's name for a setting's option (`sort-resets` -> `sortResets`). */
+const attrOf = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Fills what the command line left at its defaults from the configuration
+ * files. Each value is checked by the option's own parser first, so a bad
+ * line is said with its file and line number: exit 2, because memtop would
+ * otherwise run with a default the user meant to change; the same line is
+ * only said when the command line sets that key anyway, and so are lines
+ * that set nothing (an unknown key, no `=`), which memtop can pass over.
+ */
+function applyConfigFiles(program: Command): void {
+  const o = program.opts<Opts>();
+  let files;
+  try {
+    files = o.config === undefined ? readConfigFiles(defaultConfigFiles()) : readConfigFiles([String(o.config)], true);
+  } catch (err) {
+    if (err instanceof ConfigFileError) throw usageError(err.message);
+    throw err;
+  }
+  for (const warning of files.warnings) say(warning);
+  const fromCli = (attr: string) => program.getOptionValueSource(attr) === 'cli';
+  const givenOnCli = (key: SettingKey) =>
+    key === 'interval' ? program.args.length > 0 : key === 'view' ? fromCli('view') || fromCli('memory') : fromCli(attrOf(key));
+  // In SETTINGS order: the view is known before the sort is checked against it.
+  for (const key of SETTINGS) {
+    const setting = files.settings.get(key);
+    if (!setting) continue;
+    let value: string | boolean | undefined;
+    try {
+      value = checkSetting(program, setting);
+    } catch (err) {
+      if (!givenOnCli(key)) throw usageError(`${setting.where}: ${messageOf(err)}`);
+      say(`${setting.where}: ${messageOf(err)} (passed over: the command line sets ${key})`);
+      continue;
+    }
+    if (value === undefined || givenOnCli(key)) continue;
+    if (key === 'interval') (program.processedArgs as string[])[0] = String(value);
+    else program.setOptionValueWithSource(attrOf(key), value, 'config');
+  }
+}
+
+/** A setting's value as its option takes it; throws the option's own message; undefined: passed over. */
+function checkSetting(program: Command, { key, value, where }: Setting): string | boolean | undefined {
+  switch (key) {
+    case 'interval':
+      parseInterval(value);
+      return value;
+    case 'view':
+      return viewByName(value).name;
+    case 'sort': {
+      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
+      const o = program.opts<Opts>();
+      const view = viewByName(o.memory ? 'memory' : String(o.view));
+      try {
+        return checkSortColumn(value, view);
+      } catch {
+        say(`${where}: sort ${value.toUpperCase()} passed over: the ${view.name} view has no such column`);
+        return undefined;
+      }
+    }
+    case 'sort-resets':
+    case 'color': {
+      const on = parseSwitch(value);
+      if (on === undefined) throw usageError(`invalid ${key} '${value}': give yes or no`);
+      return on;
+    }
+    default:
+      numberChecks[key](key, value);
+      return value;
+  }
+}
+
 function toConfig(program: Command): Config {
   const o = program.opts<Opts>();
   const [intervalArg, samplesArg] = program.processedArgs as [string, string | undefined];
   const view = viewByName(o.memory ? 'memory' : String(o.view));
   const thresholds = defaultThresholds();
-  thresholds.cpucritperc = parsePercent('--cpucrit', String(o.cpucrit));
-  thresholds.memcritperc = parsePercent('--memcrit', String(o.memcrit));
-  thresholds.swpcritperc = parsePercent('--swpcrit', String(o.swpcrit));
-  thresholds.dskcritperc = parsePercent('--dskcrit', String(o.dskcrit));
-  thresholds.swoutcritsec = parsePositiveInt('--swoutcrit', String(o.swoutcrit), 0, 100000);
-  thresholds.almostcrit = parsePercent('--almostcrit', String(o.almostcrit));
+  thresholds.cpucritperc = numberChecks.cpucrit('--cpucrit', String(o.cpucrit));
+  thresholds.memcritperc = numberChecks.memcrit('--memcrit', String(o.memcrit));
+  thresholds.swpcritperc = numberChecks.swpcrit('--swpcrit', String(o.swpcrit));
+  thresholds.dskcritperc = numberChecks.dskcrit('--dskcrit', String(o.dskcrit));
+  thresholds.swoutcritsec = numberChecks.swoutcrit('--swoutcrit', String(o.swoutcrit));
+  thresholds.almostcrit = numberChecks.almostcrit('--almostcrit', String(o.almostcrit));
   if (o.json && o.text) throw usageError('--json and --text exclude each other: choose one output');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
   const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
@@ -142,8 +238,8 @@ function toConfig(program: Command): Config {
     begin: o.begin === undefined ? undefined : parseTimeOption('-b', String(o.begin)),
     end: o.end === undefined ? undefined : parseTimeOption('-e', String(o.end)),
     prometheus: o.prometheus === undefined ? undefined : parseListen(String(o.prometheus)),
-    top: parsePositiveInt('--top', String(o.top), 1, 10000),
-    window: o.window === undefined ? undefined : parseDuration('--window', String(o.window), 10, 7 * 86400),
+    top: numberChecks.top('--top', String(o.top)),
+    window: o.window === undefined ? undefined : numberChecks.window('--window', String(o.window)),
     detail: pidOf('detail'),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
@@ -162,6 +258,7 @@ async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
+  applyConfigFiles(program);
   const config = toConfig(program);
   if (program.opts<Opts>().info) {
     const { formatFacts, hostFacts } = await import('./host/info.js');

@@ -1,7 +1,13 @@
-/** The benchmark's CPU reader (bench/cputime.ts) on real processes: cheap checks that its figures are true. */
+/**
+ * The benchmark's CPU reader (bench/cputime.ts) on real processes: cheap checks that its figures are true;
+ * and the start-up part (bench/startup.ts) run through bench/run.ts in its quick mode.
+ */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { rssBytes, threadsCpuNs, treeCpuNs } from '../bench/cputime.js';
 
@@ -54,5 +60,34 @@ test('peak RSS (VmHWM) of another process: at least its current RSS, and it reme
     assert.ok(peak >= 96 << 20, `VmHWM ${peak} holds the 96 MiB touched`);
   } finally {
     child.kill();
+  }
+});
+
+test('the start-up part of the benchmark in its quick mode: memtop reaches a full 200x50 screen and a JSON line', async () => {
+  // No timing is checked (the machine is shared): only that each figure was measured and is a number.
+  const dir = mkdtempSync(join(tmpdir(), 'memtop-bench-smoke-'));
+  const out = join(dir, 'report.md');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+      env: { ...process.env, BENCH_QUICK: '1', BENCH_PARTS: 'startup', BENCH_N: '0', BENCH_OUT: out },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill(), 120_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    assert.equal(code, 0, err);
+    const report = readFileSync(out, 'utf8');
+    assert.match(report, /^## 4\. Start-up/m);
+    // | memtop -m 1 | <median> | <min-max> | <first byte> | <rows> | ...
+    const screen = /^\| memtop -m 1 \| ([\d.]+) \| [\d.]+-[\d.]+ \| ([\d.]+) \| (\d+) \|/m.exec(report);
+    assert.ok(screen, `no figures for memtop's first screen in:\n${report}`);
+    assert.ok(Number(screen[2]) <= Number(screen[1]), 'the first byte comes before the full screen');
+    assert.equal(Number(screen[3]), 50, 'the first screen fills the 50 rows of the pane');
+    assert.match(report, /^\| memtop --json 1 \| [\d.]+ \| [\d.]+-[\d.]+ \|/m);
+    assert.match(report, /^What it means: memtop's first full screen came after [\d.]+ ms/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

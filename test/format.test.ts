@@ -85,3 +85,12 @@ test('val2elapstr: lower units follow a higher one', () => {
   assert.equal(elapsedStr(3605), '1h0m5s');
   assert.equal(elapsedStr(90061), '1d1h1m1s');
 });
+
+test('zero sizes in the process columns print as atop prints them: 0B, except LOCKSZ, which atop keeps in K', async () => {
+  // atop 2.8.1 (and its source since: showprocs.c procprt_LOCKSZ_a formats VmLck with KBFORMAT, every
+  // other size with BFORMAT) shows `0.0K` under LOCKSZ beside `0B` under SWAPSZ and PSIZE; memtop matches it.
+  const { column } = await import('../src/columns/process.js');
+  const zero = { locksz: 0, swapsz: 0, vstext: 0, vslibs: 0, vdata: 0, vstack: 0 } as never;
+  assert.equal(column('LOCKSZ')!.format(zero), '  0.0K');
+  for (const name of ['SWAPSZ', 'VSTEXT', 'VSLIBS', 'VDATA', 'VSTACK']) assert.equal(column(name)!.format(zero), '    0B', name);
+});

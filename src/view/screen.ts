@@ -5,8 +5,9 @@
  * changed; blessed then writes only the cells that differ. The trend
  * panel's charts are canvases laid over its box (trendcanvas.ts).
  */
+import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
-import blessed from 'blessed';
+import type blessed from 'blessed';
 import { terminalName } from './terminal.js';
 import type { ChartCanvases } from './trendcanvas.js';
 import type { PanelView } from './trendview.js';
@@ -35,6 +36,32 @@ export interface KeyEvent {
 
 type Box = blessed.Widgets.BoxElement;
 
+/**
+ * The two widgets the screen uses, loaded alone: blessed's index loads all
+ * 34 of its widgets, about 12 ms of a start-up (docs/BENCHMARKS.md, part 4).
+ */
+const require = createRequire(import.meta.url);
+const newScreen = require('blessed/lib/widgets/screen') as typeof blessed.screen;
+const newBox = require('blessed/lib/widgets/box') as typeof blessed.box;
+
+/**
+ * blessed asks a tmux it runs under for its version (a `tmux -V` child,
+ * run synchronously while the screen is made) only to choose how to pass
+ * all-motion mouse tracking through, which memtop does not turn on: the
+ * screen is made with TMUX hidden, then told it runs under tmux.
+ */
+function screenQuietly(options: blessed.Widgets.IScreenOptions): blessed.Widgets.Screen {
+  const tmux = process.env.TMUX;
+  delete process.env.TMUX;
+  try {
+    const screen = newScreen(options);
+    (screen.program as unknown as { tmux: boolean }).tmux = !!tmux;
+    return screen;
+  } finally {
+    if (tmux !== undefined) process.env.TMUX = tmux;
+  }
+}
+
 export class TuiScreen {
   readonly screen: blessed.Widgets.Screen;
   private readonly header: Box;
@@ -52,7 +79,7 @@ export class TuiScreen {
   /** `input`: where keys come from when stdin is not the keyboard (a recording piped in). */
   constructor(term: string | undefined, input?: NodeJS.ReadableStream) {
     const terminal = terminalName(process.env.TERM, term);
-    this.screen = blessed.screen({
+    this.screen = screenQuietly({
       ...(terminal ? { terminal } : {}),
       // @types/blessed declares input a Writable; blessed reads the keys from it.
       ...(input ? { input: input as unknown as Writable } : {}),
@@ -63,17 +90,17 @@ export class TuiScreen {
       title: 'memtop',
     });
     const box = (top: number, height: number): Box =>
-      blessed.box({ parent: this.screen, top, left: 0, width: '100%', height, wrap: false, tags: false });
+      newBox({ parent: this.screen, top, left: 0, width: '100%', height, wrap: false, tags: false });
     this.header = box(0, 1);
     this.sys = box(1, 1);
     this.panel = box(1, 1);
     this.status = box(2, 1);
     this.procHead = box(3, 1);
     this.rows = box(4, 1);
-    this.help = blessed.box({
+    this.help = newBox({
       parent: this.screen, top: 0, left: 0, width: 1, height: 1, wrap: false, tags: false, hidden: true,
     });
-    this.small = blessed.box({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', wrap: false, tags: false, hidden: true });
+    this.small = newBox({ parent: this.screen, top: 0, left: 0, width: '100%', height: '100%', wrap: false, tags: false, hidden: true });
     this.screen.program.hideCursor();
   }
 

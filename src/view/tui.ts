@@ -91,10 +91,12 @@ class Tui {
       void this.clock.done.then(() => {
         if (!this.quitting) setTimeout(() => this.quit(), this.state.interval * 1000).unref();
       });
+      // No empty frame first: the first sample is taken at once and its frame is the first drawn
+      // (a render of cold code costs a start-up several milliseconds for nothing seen).
     } else {
       this.state.start();
+      this.draw();
     }
-    this.draw();
     return done;
   }
 

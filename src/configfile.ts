@@ -1,0 +1,111 @@
+/**
+ * The configuration file: defaults a user sets once, as `KEY = VALUE` lines
+ * (`#` starts a comment). Read in order, a later file overriding an earlier
+ * one: /etc/memtop/config (the system's, e.g. for the daily logger), then
+ * $XDG_CONFIG_HOME/memtop/config (else ~/.config/memtop/config); --config
+ * FILE reads that file alone. The command line overrides every file.
+ *
+ * A key is the long option it sets, without its dashes (`cpucrit = 95` is
+ * `--cpucrit 95`), plus `interval` and `color`. This file only reads and
+ * splits lines; cli.ts checks each value with the option's own parser, so a
+ * file and the command line accept the same values.
+ *
+ * Start-up stays lean: two small reads (or two failed opens), nothing else.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { reasonOf } from './messages.js';
+
+/** What a file may set: the long options a user sets once (`color` for --no-color, `interval` for the argument). */
+export const SETTINGS = [
+  'interval', 'view', 'sort', 'sort-resets', 'color',
+  'cpucrit', 'memcrit', 'swpcrit', 'dskcrit', 'swoutcrit', 'almostcrit',
+  'window', 'top',
+] as const;
+
+export type SettingKey = (typeof SETTINGS)[number];
+
+/** One line that set a key: its value, and where it stands, for messages. */
+export interface Setting {
+  key: SettingKey;
+  value: string;
+  /** `FILE:LINE`, the start of any message about it. */
+  where: string;
+}
+
+export interface ConfigFiles {
+  /** The last line that set each key. */
+  settings: Map<SettingKey, Setting>;
+  /** Lines and files that set nothing and can be passed over, each a message ready to say. */
+  warnings: string[];
+}
+
+/** The system file: read by every memtop before the user's file. */
+export const SYSTEM_CONFIG = '/etc/memtop/config';
+
+/** The files read when --config is not given, in order (XDG's base directory rules for the user's). */
+export function defaultConfigFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const xdg = env.XDG_CONFIG_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.config');
+  return [SYSTEM_CONFIG, join(base, 'memtop', 'config')];
+}
+
+const KEY_LIST = SETTINGS.join(', ');
+
+/** Splits one file's text into `into`; returns the warnings its lines give. */
+export function parseConfigText(text: string, file: string, into: Map<SettingKey, Setting>): string[] {
+  const warnings: string[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const where = `${file}:${i + 1}`;
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') return;
+    const eq = line.indexOf('=');
+    if (eq < 0) {
+      warnings.push(`${where}: '${line}' sets nothing: write KEY = VALUE, KEY one of ${KEY_LIST}`);
+      return;
+    }
+    const key = line.slice(0, eq).trim().toLowerCase().replace(/^--/, '');
+    const value = line.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (!(SETTINGS as readonly string[]).includes(key)) {
+      warnings.push(`${where}: unknown setting '${key}' passed over: valid settings are ${KEY_LIST}`);
+      return;
+    }
+    into.set(key as SettingKey, { key: key as SettingKey, value, where });
+  });
+  return warnings;
+}
+
+/**
+ * Reads `files` in order. A file that is not there is skipped without a
+ * word, unless `required` (--config FILE): then it is an error the caller
+ * turns into exit 2. A file that is there but cannot be read is a warning.
+ */
+export function readConfigFiles(files: string[], required = false): ConfigFiles {
+  const settings = new Map<SettingKey, Setting>();
+  const warnings: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (required) throw new ConfigFileError(`cannot read --config ${file}: ${code === 'ENOENT' ? 'no such file' : reasonOf(err)}`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`cannot read ${file}, passed over: ${reasonOf(err)}`);
+      continue;
+    }
+    warnings.push(...parseConfigText(text, file, settings));
+  }
+  return { settings, warnings };
+}
+
+/** --config names a file that cannot be read (cli.ts makes it a usage error). */
+export class ConfigFileError extends Error {}
+
+/** `yes`/`no` and their usual spellings, for on/off settings; undefined when it is neither. */
+export function parseSwitch(value: string): boolean | undefined {
+  const v = value.toLowerCase();
+  if (['yes', 'on', 'true', '1'].includes(v)) return true;
+  if (['no', 'off', 'false', '0'].includes(v)) return false;
+  return undefined;
+}
