@@ -62,7 +62,7 @@ test('Enter opens the detail of the highlighted process; L contains it with the 
     // An Escape right before a key reads as Alt+key: h waits for the notice to close.
     await s.waitFor(() => !s.find(/released pid/), 'the notice closed');
     s.send('h');
-    await s.waitText(/contain \/ release: memory limit/);
+    await s.waitText(/L\s+contain \/ release \(limit\)/);
     assert.ok(s.find(/Enter\s+process detail \(Esc back\)/));
   } finally {
     await s.close();

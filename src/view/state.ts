@@ -448,7 +448,7 @@ export class ScreenState implements Actions, Shown {
 
   openDetail(): void {
     const access = this.host.access;
-    if (!access) return this.say('the detail reads a live process (smaps is not recorded): not in a replay');
+    if (!access) return this.say(this.feed.recording ? 'the detail reads a live process (smaps is not recorded): not in a replay' : 'no process detail here');
     const pid = this.highlightedPid();
     if (pid === undefined) return this.say(this.view.aggregate ? 'Enter opens the detail of a process: g or m lists processes' : 'no process to show');
     this.detail = new DetailPane(pid, access, this.host.now());
