@@ -130,7 +130,7 @@ const attrOf = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toU
  * only said when the command line sets that key anyway, and so are lines
  * that set nothing (an unknown key, no `=`), which memtop can pass over.
  */
-function applyConfigFiles(program: Command): void {
+function applyConfigFiles(program: Command): string[] {
   const o = program.opts<Opts>();
   let files;
   try {
@@ -139,7 +139,7 @@ function applyConfigFiles(program: Command): void {
     if (err instanceof ConfigFileError) throw usageError(err.message);
     throw err;
   }
-  for (const warning of files.warnings) say(warning);
+  const notes = [...files.warnings];
   const fromCli = (attr: string) => program.getOptionValueSource(attr) === 'cli';
   const givenOnCli = (key: SettingKey) =>
     key === 'interval' ? program.args.length > 0 : key === 'view' ? fromCli('view') || fromCli('memory') : fromCli(attrOf(key));
@@ -149,20 +149,22 @@ function applyConfigFiles(program: Command): void {
     if (!setting) continue;
     let value: string | boolean | undefined;
     try {
-      value = checkSetting(program, setting);
+      value = checkSetting(program, setting, notes);
     } catch (err) {
       if (!givenOnCli(key)) throw usageError(`${setting.where}: ${messageOf(err)}`);
-      say(`${setting.where}: ${messageOf(err)} (passed over: the command line sets ${key})`);
+      notes.push(`${setting.where}: ${messageOf(err)} (passed over: the command line sets ${key})`);
       continue;
     }
     if (value === undefined || givenOnCli(key)) continue;
     if (key === 'interval') (program.processedArgs as string[])[0] = String(value);
     else program.setOptionValueWithSource(attrOf(key), value, 'config');
   }
+  for (const note of notes) say(note);
+  return notes;
 }
 
-/** A setting's value as its option takes it; throws the option's own message; undefined: passed over. */
-function checkSetting(program: Command, { key, value, where }: Setting): string | boolean | undefined {
+/** A setting's value as its option takes it; throws the option's own message; undefined: passed over (said in notes). */
+function checkSetting(program: Command, { key, value, where }: Setting, notes: string[]): string | boolean | undefined {
   switch (key) {
     case 'interval':
       parseInterval(value);
@@ -176,7 +178,7 @@ function checkSetting(program: Command, { key, value, where }: Setting): string 
       try {
         return checkSortColumn(value, view);
       } catch {
-        say(`${where}: sort ${value.toUpperCase()} passed over: the ${view.name} view has no such column`);
+        notes.push(`${where}: sort ${value.toUpperCase()} passed over: the ${view.name} view has no such column`);
         return undefined;
       }
     }
@@ -192,7 +194,7 @@ function checkSetting(program: Command, { key, value, where }: Setting): string 
   }
 }
 
-function toConfig(program: Command): Config {
+function toConfig(program: Command, configNotes: string[]): Config {
   const o = program.opts<Opts>();
   const [intervalArg, samplesArg] = program.processedArgs as [string, string | undefined];
   const view = viewByName(o.memory ? 'memory' : String(o.view));
@@ -244,6 +246,7 @@ function toConfig(program: Command): Config {
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
     release: pidOf('release'),
+    configNotes,
   };
 }
 
@@ -258,8 +261,7 @@ async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
-  applyConfigFiles(program);
-  const config = toConfig(program);
+  const config = toConfig(program, applyConfigFiles(program));
   if (program.opts<Opts>().info) {
     const { formatFacts, hostFacts } = await import('./host/info.js');
     process.stdout.write(formatFacts(await hostFacts()));

@@ -4,6 +4,7 @@
  * is wrong and what is valid (exit 2).
  */
 import { allColumns } from './columns/process.js';
+import { CGROUP_VIEW, cgroupColumn } from './columns/cgroup.js';
 import { VIEWS, viewColumn, type ViewDef, type ViewName } from './columns/views.js';
 import { parseTimeSpec, TIME_FORMAT, type TimeSpec } from './format/timespec.js';
 import { usageError } from './messages.js';
@@ -56,6 +57,11 @@ export interface Config {
   release?: number;
   /** --window: seconds over which growth is judged; undefined = max(10 min, 12 intervals). */
   window?: number;
+  /**
+   * Lines of the configuration files memtop passed over, as said on stderr
+   * at start; the live screen also shows them on its status line.
+   */
+  configNotes?: string[];
 }
 
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
@@ -144,6 +150,11 @@ export function viewByName(name: string): ViewDef {
 
 /** --sort takes any process column name, case-insensitive; the view must offer it to show it. */
 export function checkSortColumn(name: string, view: ViewDef): string {
+  if (view.cgroups) {
+    const col = cgroupColumn(name);
+    if (!col) throw usageError(`unknown cgroup column '${name}': valid columns are ${CGROUP_VIEW.map((c) => c.name).join(' ')}`);
+    return col.name;
+  }
   const known = allColumns().find((c) => c.name === name.toUpperCase());
   if (!known) {
     const names = allColumns().map((c) => c.name).join(' ');

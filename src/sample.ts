@@ -18,6 +18,11 @@ import type { Pressure } from './procfs/pressure.js';
 export interface SampleNeeds {
   io?: boolean;
   cmdline?: boolean;
+  /**
+   * The memory cgroup tree (the cgroup view, the CGROUP column, JSON,
+   * Prometheus, the raw log); maxDepth: deepest level read in full.
+   */
+  cgroups?: boolean | { maxDepth?: number };
 }
 
 export interface ProcSample {

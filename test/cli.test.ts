@@ -54,7 +54,8 @@ test('--json: one object per sample per line, schema as documented', () => {
   assert.equal(lines.length, 2);
   const first = JSON.parse(lines[0]!);
   const second = JSON.parse(lines[1]!);
-  assert.deepEqual(Object.keys(first), ['host', 'time', 'elapsed', 'mem', 'swp', 'pag', 'dsk', 'lvm', 'mdd', 'procs', 'exited', 'forecast']);
+  assert.deepEqual(Object.keys(first), ['host', 'time', 'elapsed', 'mem', 'swp', 'pag', 'dsk', 'lvm', 'mdd', 'procs', 'exited', 'forecast', 'cgroups']);
+  assert.deepEqual(first.cgroups, [], 'the case study\'s tree has no cgroup mounts');
   assert.equal(first.host, 'sammy');
   assert.match(first.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(first.elapsed, 100020, 'the first sample covers the time since boot');

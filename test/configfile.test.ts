@@ -153,3 +153,18 @@ test('interval from the file: JSON samples that far apart; an interval on the co
   const fromCli = await elapsed(['2', '2']);
   assert.ok(fromCli > 1.5, `second sample covers ${fromCli} s (the command line says 2)`);
 });
+
+test('the live screen shows a line it passed over on its status line (stderr is under the screen)', { timeout: 60_000 }, async () => {
+  const { PtyScreen } = await import('./tui-harness.js');
+  const { CASE_STUDY: moment, makeFakeProc } = await import('./tui-fakeproc.js');
+  const f = file('screen.conf', 'view = memory\nbogus = 1\n');
+  const fake = makeFakeProc(moment);
+  const s = new PtyScreen(['--proc', fake.dir, '--config', f, '600'], 100, 30);
+  try {
+    await s.waitText(/screen\.conf:2: unknown setting 'bogus' passed over/);
+    await s.waitFor(() => !!s.find(/^\s*PID .*VSTEXT/), 'the memory view from the file');
+  } finally {
+    await s.close();
+    fake.remove();
+  }
+});

@@ -141,6 +141,27 @@ export class PtyScreen {
     }
   }
 
+  /**
+   * Waits until memtop has written nothing for `quietMs`: a whole frame
+   * arrives in more than one read of the pty, and a check made between two
+   * of them sees the top of the new frame over the rest of the old one.
+   */
+  async settled(quietMs = 150, ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
+    let seen = this.raw.length;
+    let since = Date.now();
+    while (Date.now() < end) {
+      await sleep(25);
+      if (this.raw.length !== seen) {
+        seen = this.raw.length;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) {
+        break;
+      }
+    }
+    await new Promise<void>((resolve) => this.term.write('', resolve));
+  }
+
   waitText(re: RegExp, ms?: number): Promise<void> {
     return this.waitFor((s) => s.find(re) !== undefined, String(re), ms);
   }

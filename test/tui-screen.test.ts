@@ -19,6 +19,7 @@ async function withScreen(
   const s = new PtyScreen(['--proc', fake.dir, ...args], size[0], size[1]);
   try {
     await s.waitText(/since Boot/);
+    await s.settled();
     await body(s, fake);
   } finally {
     await s.close();
@@ -195,6 +196,7 @@ test('arrows, PgDn and End move the highlight; k kills the pid asked for', { tim
   };
   try {
     await s.waitText(/since Boot/);
+    await s.settled();
     assert.equal(highlighted(), '100');
     s.send(KEY.down);
     s.send(KEY.down);

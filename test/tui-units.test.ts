@@ -128,3 +128,13 @@ test('keys: characters by themselves, special keys by name, every table key disp
   assert.ok(called.includes('moveSort(-1)') && called.includes('scroll(end)') && called.includes('sortOn(DSK)'));
   assert.equal(dispatchKey('Q', actions), false);
 });
+
+test('keys: each key has one action (a second line for a key would silently take it from the first)', () => {
+  const owner = new Map<string, string>();
+  for (const k of KEYS) {
+    for (const key of k.keys) {
+      assert.equal(owner.get(key), undefined, `'${key}' is bound by '${owner.get(key)}' and by '${k.help}': one action must decide, e.g. by view`);
+      owner.set(key, k.help);
+    }
+  }
+});

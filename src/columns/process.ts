@@ -124,6 +124,12 @@ const COLUMNS = [
     format: (p) => cell(printable(p.contained ? `${p.cmd.slice(0, 10)} [L]` : p.cmd), 14, true),
   },
   {
+    // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).
+    name: 'CGROUP', width: 20, left: true, key: 'cgroup', json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
+    jsonWhen: (p) => p.cgroup !== undefined,
+    format: (p) => cell(p.cgroup === undefined ? '-' : p.cgroup.length > 20 ? `..${p.cgroup.slice(-18)}` : p.cgroup, 20, true),
+  },
+  {
     // Not in the JSON: the command line is read only while a view shows it.
     name: 'COMMAND-LINE', width: 14, left: true, needs: { cmdline: true }, get: (p) => p.cmdline ?? p.cmd,
     format: (p) => printable(p.cmdline || `[${p.cmd}]`),

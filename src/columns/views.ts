@@ -6,7 +6,7 @@
 import { column, columnOf, type Column, type ProcColumnName } from './process.js';
 import type { SampleNeeds } from '../sample.js';
 
-export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'leak';
+export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'leak' | 'cgroup';
 
 export interface ViewDef {
   name: ViewName;
@@ -19,6 +19,14 @@ export interface ViewDef {
   aggregate?: 'user' | 'program';
   /** Lists every process, not only the active ones (atop's memory view). */
   listsAll?: boolean;
+  /** Lists the memory cgroups (src/columns/cgroup.ts), not processes: atop's G. */
+  cgroups?: boolean;
+  /**
+   * Columns the view offers but shows only when sorted on (--sort, O) or asked
+   * for (a cgroup filter shows CGROUP): each costs reads the default screen
+   * should not pay. Appended last when shown.
+   */
+  onDemand?: ViewColumn[];
 }
 
 export interface ViewColumn {
@@ -52,6 +60,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   generic: {
     name: 'generic', key: 'g', title: 'generic',
     columns: viewSpec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10'),
+    onDemand: viewSpec('CGROUP:8'),
     defaultSort: 'CPU',
   },
   memory: {
@@ -59,6 +68,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     columns: viewSpec(
       'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 TRATE:4 TGROW:2 LEAK:3 USER:1 MEM:9 CMD:10',
     ),
+    onDemand: viewSpec('CGROUP:8'),
     defaultSort: 'RSIZE',
   },
   disk: {
@@ -89,16 +99,28 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     columns: viewSpec('PID:10 TRATE:9 TGROW:8 RSIZE:7 SWAPSZ:7 GROWN:6 FILLIN:6 RGROW:3 USER:2 LEAK:9 CMD:10'),
     defaultSort: 'LEAK',
   },
+  cgroup: {
+    // Its columns are the cgroup registry's (CGROUP_VIEW in cgroup.ts); sorted on CGROUP it is a tree.
+    name: 'cgroup', key: 'G', title: 'cgroup', cgroups: true, columns: [], defaultSort: 'CGROUP',
+  },
 };
 
 /**
  * The per-process files beyond stat and status that showing `view` sorted on
  * `sort` needs, from its columns' own needs (the disk view reads io, the
- * command view cmdline; sorting on DSK reads io in any view).
+ * command view cmdline; sorting on DSK reads io in any view). The cgroup
+ * tree is read for the cgroup view, and for the CGROUP process column only
+ * when it fits in `width` (or is sorted on): it costs a read per group.
  */
-export function viewNeeds(view: ViewDef, sort: string): SampleNeeds {
-  const cols = [...withSortResource(view, sort).columns.map((c) => column(c.name)), column(sort)];
-  return { io: cols.some((c) => !!c?.needs?.io), cmdline: cols.some((c) => !!c?.needs?.cmdline) };
+export function viewNeeds(view: ViewDef, sort: string, width?: number): SampleNeeds {
+  const shownView = withSortResource(view, sort);
+  const cols = [...shownView.columns.map((c) => column(c.name)), column(sort)];
+  const fitted = width === undefined ? cols : [...fitColumns(shownView, width), column(sort)];
+  return {
+    io: cols.some((c) => !!c?.needs?.io),
+    cmdline: cols.some((c) => !!c?.needs?.cmdline),
+    cgroups: !!view.cgroups || fitted.some((c) => !!c?.needs?.cgroups),
+  };
 }
 
 /**
@@ -119,12 +141,21 @@ export const RESOURCE_COLUMNS: readonly string[] = ['CPU', 'MEM', 'DSK'] satisfi
  * when the view has no column of its own for it.
  */
 export function withSortResource(view: ViewDef, sort: string): ViewDef {
+  const onDemand = view.onDemand?.find((c) => c.name === sort);
+  if (onDemand) return withOnDemand(view, sort);
   if (!RESOURCE_COLUMNS.includes(sort) || view.columns.some((c) => c.name === sort)) return view;
   const i = view.columns.findIndex((c) => RESOURCE_COLUMNS.includes(c.name));
   if (i < 0) return view;
   const columns = view.columns.slice();
   columns[i] = { name: sort as ProcColumnName, prio: columns[i]!.prio };
   return { ...view, columns };
+}
+
+/** The view with its on-demand column `name` shown (last, at its priority); the view itself when it has none such. */
+export function withOnDemand(view: ViewDef, name: string): ViewDef {
+  const col = view.onDemand?.find((c) => c.name === name);
+  if (!col || view.columns.some((c) => c.name === name)) return view;
+  return { ...view, columns: [...view.columns, col] };
 }
 
 /**
@@ -156,5 +187,5 @@ function withWidth(col: Column, width: number): Column {
 /** Case-insensitive lookup of a column offered by a view (for O and --sort). */
 export function viewColumn(view: ViewDef, name: string): Column | undefined {
   const upper = name.toUpperCase();
-  return view.columns.some((c) => c.name === upper) ? column(upper) : undefined;
+  return view.columns.some((c) => c.name === upper) || view.onDemand?.some((c) => c.name === upper) ? column(upper) : undefined;
 }

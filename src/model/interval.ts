@@ -6,6 +6,7 @@
  */
 import { ticksTotal } from '../procfs/stat.js';
 import type { DiskSample, Sample } from '../sample.js';
+import { cgroupIntervals, cgroupOfPids, type CgroupInterval } from './cgroups.js';
 import { ifIntervals, netInterval, type IfInterval, type NetInterval } from './net.js';
 import type { Forecast, MemoryHistory } from './leaks.js';
 import { processIntervals, type ExitedProc, type PrcInterval, type ProcInterval } from './process.js';
@@ -19,6 +20,7 @@ export { sub } from './system.js';
 export type { CpuInterval, CpuLine, DiskInterval, MemInterval, PagInterval, PsiInterval, SwpInterval } from './system.js';
 export type { ExitedProc, PrcInterval, ProcInterval } from './process.js';
 export type { Forecast } from './leaks.js';
+export type { CgroupInterval } from './cgroups.js';
 
 export interface CplInterval {
   avg1: number;
@@ -53,6 +55,10 @@ export interface Interval {
   net?: NetInterval;
   ifs: IfInterval[];
   procs: ProcInterval[];
+  /** Memory cgroups, parents before children; empty when the tree was not read. */
+  cgroups: CgroupInterval[];
+  /** The cgroup hierarchy read: 1 (v1 memory controller) or 2; undefined when none was read. */
+  cgroupVersion?: 1 | 2;
   /** Processes of the previous sample gone in this one (and OOM victims no sample saw). */
   exited: ExitedProc[];
   /** When memory plus swap runs out at the current rate; undefined when no history is kept. */
@@ -94,6 +100,12 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     const left = (mem.avail ?? mem.free + mem.cache) + swp.free;
     forecast = opts.history.forecast(cur.uptime, nsecs, mem.tot, mem.tot + swp.tot - left, left, procs);
   }
+  const cgroups = cgroupIntervals(cur.cgroups, prev?.cgroups, nsecs, t);
+  if (cur.cgroups) {
+    const cgroupOf = cgroupOfPids(cur.cgroups);
+    for (const p of procs) p.cgroup = cgroupOf.get(p.pid);
+    opts.history?.observeCgroups(cur.uptime, nsecs, mem.tot, cgroups);
+  }
 
   const prevDisks = new Map(prev?.disks.map((d) => [d.name, d]));
   const disks = cur.disks
@@ -133,5 +145,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     procs,
     exited,
     forecast,
+    cgroups,
+    cgroupVersion: cur.cgroups?.version,
   };
 }

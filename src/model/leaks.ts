@@ -6,6 +6,7 @@
  * every interval in time order; a jump in a replay starts a new one.
  */
 import { GrowthSeries, type Growth, type GrowthContext } from './growth.js';
+import type { CgroupInterval } from './cgroups.js';
 import type { ExitedProc, ProcInterval } from './process.js';
 
 /** --window's default: 10 minutes, or 12 intervals when that is longer (the daily logger's 600 s). */
@@ -43,6 +44,8 @@ interface Tracked {
 /** Per-process growth; memory is one small fixed-size series per live process. */
 export class MemoryHistory {
   private readonly procs = new Map<number, Tracked>();
+  /** Per memory cgroup, by path: the same series and verdicts as processes (the cgroup view's TRATE and LEAK). */
+  private readonly cgroups = new Map<string, Tracked>();
   private system = new GrowthSeries(0.5);
   private generation = 0;
   private lastTime = NaN;
@@ -88,6 +91,32 @@ export class MemoryHistory {
     for (const [pid, t] of this.procs) if (t.seen !== gen) this.procs.delete(pid);
   }
 
+  /**
+   * Adds one interval's memory cgroups (after observe() for the same
+   * interval): TRATE, TGROW and LEAK of each group from its anonymous memory
+   * plus swap, what a leak in it grows (memory.current also holds page
+   * cache, which comes and goes); its usage where memory.stat is unknown.
+   */
+  observeCgroups(time: number, elapsed: number, memTotal: number, groups: readonly CgroupInterval[]): void {
+    const interval = elapsed > 0 && elapsed < time ? elapsed : 1;
+    const ctx: GrowthContext = { window: this.window ?? defaultWindow(interval), interval, memTotal };
+    const gen = this.generation;
+    for (const g of groups) {
+      const own = g.anon !== undefined ? g.anon + (g.swap ?? 0) : g.memory;
+      if (own === undefined) continue;
+      let t = this.cgroups.get(g.path);
+      if (!t) {
+        t = { starttime: 0, series: new GrowthSeries((this.cgroups.size * 0.6180339887) % 1), seen: gen };
+        this.cgroups.set(g.path, t);
+      }
+      t.seen = gen;
+      const growth = t.series.add(time, own, ctx);
+      g.trate = growth.rate;
+      g.leak = growth.leak;
+    }
+    for (const [path, t] of this.cgroups) if (t.seen !== gen) this.cgroups.delete(path);
+  }
+
   /** The system's used memory plus swap (total minus available minus free swap) and the forecast from it. */
   forecast(time: number, elapsed: number, memTotal: number, used: number, left: number, procs: readonly ProcInterval[]): Forecast {
     const interval = elapsed > 0 && elapsed < time ? elapsed : 1;
@@ -108,6 +137,7 @@ export class MemoryHistory {
   /** Forgets everything (a jump in a replay, a new recording run). */
   reset(): void {
     this.procs.clear();
+    this.cgroups.clear();
     this.system = new GrowthSeries(0.5);
     this.lastTime = NaN;
   }

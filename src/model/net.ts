@@ -35,7 +35,7 @@ export function netInterval(cur: Sample, prev: Sample | undefined): NetInterval 
 }
 
 /**
- * Interfaces with packets in the interval, busiest first. busy% as atop:
+ * Interfaces in atop's order (ifOrder). busy% as atop:
  * full duplex max(in, out), half duplex in + out, against the link speed.
  */
 export function ifIntervals(cur: Sample, prev: Sample | undefined, nsecs: number): IfInterval[] {
@@ -54,5 +54,19 @@ export function ifIntervals(cur: Sample, prev: Sample | undefined, nsecs: number
       colls: dd('colls'), rmulticast: dd('rmulticast'), rerrs: dd('rerrs'), serrs: dd('serrs'), rdrop: dd('rdrop'), sdrop: dd('sdrop'),
     });
   }
-  return out.sort((a, b) => b.rpackets + b.spackets - (a.rpackets + a.spackets));
+  return out.sort(ifOrder);
+}
+
+/**
+ * atop's order of interface lines (intfcompar): by busy% when both speeds
+ * are known, by bytes when neither is, and an interface with a known speed
+ * before one without; the name breaks ties so that the lines do not swap.
+ */
+export function ifOrder(a: IfInterval, b: IfInterval): number {
+  const known = (x: IfInterval) => x.busy !== undefined;
+  let d: number;
+  if (known(a) && known(b)) d = b.busy! - a.busy!;
+  else if (!known(a) && !known(b)) d = b.rbps + b.sbps - (a.rbps + a.sbps);
+  else d = known(a) ? -1 : 1;
+  return d !== 0 ? d : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }

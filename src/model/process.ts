@@ -48,6 +48,8 @@ export interface ProcInterval {
   dsk?: number;
   /** Rows of the per-user and per-program views: the number of processes summed into the row. */
   nprocs?: number;
+  /** Path of the process's memory cgroup, when the cgroup tree was read. */
+  cgroup?: string;
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
   starttime?: number;
   /** Put by the live screen: memtop contained this process in a memory cgroup of its own (L, --contain). */

@@ -191,8 +191,11 @@ export function pagInterval(
   cur: PagingCounters, prev: PagingCounters | undefined, nsecs: number, t: Thresholds, pageSize: number,
 ): PagInterval {
   const d = (k: keyof PagingCounters) => sub(cur[k], prev ? prev[k] : 0);
+  // pgpgin/pgpgout count KiB; atop converts each total to pages, then subtracts:
+  // the truncations do not add up over intervals as a truncated difference would.
+  const pages = (kib: number) => Math.trunc((kib * 1024) / (pageSize > 0 ? pageSize : 4096));
+  const dPages = (k: 'pgin' | 'pgout') => sub(pages(cur[k]), prev ? pages(prev[k]) : 0);
   const swout = d('swout');
-  const kibPerPage = pageSize > 0 ? pageSize / 1024 : 4;
   const rate = nsecs > 0 ? Math.trunc(swout / nsecs) : 0;
   const busy = Math.min(100, rate * t.swoutcritsec);
   let badness = badnessOf(busy, t.memcritperc);
@@ -205,9 +208,8 @@ export function pagInterval(
     compact: d('compact'),
     numamig: d('numamig'),
     migrate: d('migrate'),
-    // pgpgin/pgpgout count KiB; atop shows pages (of the sampled host's size).
-    pgin: Math.trunc(d('pgin') / kibPerPage),
-    pgout: Math.trunc(d('pgout') / kibPerPage),
+    pgin: dPages('pgin'),
+    pgout: dPages('pgout'),
     zswin: d('zswin'),
     zswout: d('zswout'),
     swin: d('swin'),

@@ -5,6 +5,7 @@
  */
 import { allColumns, round2 } from '../columns/process.js';
 import { jsonFields, rowJson } from '../columns/registry.js';
+import { cgroupJson } from '../columns/cgroup.js';
 import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js';
 
 /** The process fields of the JSON schema, in registry order; names and values come from the column registry. */
@@ -47,6 +48,7 @@ export function intervalJson(iv: Interval): Record<string, unknown> {
     procs: iv.procs.map(procJson),
     exited: iv.exited.map((e) => ({ pid: e.pid, cmd: e.cmd, rsize: e.rsize, swapsz: n(e.swapsz), oom: e.oom })),
     forecast: iv.forecast ? { exhaust: iv.forecast.exhaust, rate: Math.round(iv.forecast.rate), left: iv.forecast.left } : null,
+    cgroups: iv.cgroups.map(cgroupJson),
   };
 }
 

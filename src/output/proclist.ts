@@ -2,7 +2,7 @@
 import type { Column } from '../columns/process.js';
 import { sortProcs } from '../columns/process.js';
 import { aggregateProcs } from '../columns/aggregate.js';
-import { fitColumns, listsAllProcs, type ViewDef } from '../columns/views.js';
+import { fitColumns, listsAllProcs, withOnDemand, type ViewDef } from '../columns/views.js';
 import type { ProcInterval } from '../model/interval.js';
 import { isActive } from '../model/process.js';
 
@@ -14,11 +14,19 @@ function joinCells(cells: string[], gaps?: number[]): string {
   return line;
 }
 
+/** What a list's header and rows need of a column, whatever the row (a process, a cgroup). */
+export interface ListColumn<Row> {
+  name: string;
+  width: number;
+  left?: boolean;
+  format(r: Row): string;
+}
+
 /** Columns whose width follows the terminal (the full command line). */
-export const isVarWidth = (c: Column) => c.name === 'COMMAND-LINE';
+export const isVarWidth = (c: { name: string }) => c.name === 'COMMAND-LINE';
 
 /** `shift`: characters of a last column of variable width scrolled out at the left (shown as +N). */
-export function headerRow(cols: Column[], width: number, gaps?: number[], shift = 0): string {
+export function headerRow(cols: readonly Omit<ListColumn<never>, 'format'>[], width: number, gaps?: number[], shift = 0): string {
   const cells = cols.map((c, i) => {
     const last = i === cols.length - 1;
     const name = last && shift > 0 && isVarWidth(c) ? `${c.name} +${shift}` : c.name;
@@ -27,7 +35,7 @@ export function headerRow(cols: Column[], width: number, gaps?: number[], shift 
   return joinCells(cells, gaps).slice(0, width);
 }
 
-export function procRow(p: ProcInterval, cols: Column[], width: number, gaps?: number[], shift = 0): string {
+export function procRow<Row = ProcInterval>(p: Row, cols: readonly ListColumn<Row>[], width: number, gaps?: number[], shift = 0): string {
   const cells = cols.map((c) => c.format(p));
   const last = cols.length - 1;
   if (shift > 0 && last >= 0 && isVarWidth(cols[last]!)) cells[last] = cells[last]!.slice(shift);
@@ -40,7 +48,7 @@ export function procRow(p: ProcInterval, cols: Column[], width: number, gaps?: n
  * 80 columns, 65 used by 10 columns, give 1 2 2 1 2 2 1 2 2). With a column
  * of variable width every gap is one space and that column takes the rest.
  */
-export function screenGaps(cols: Column[], width: number): number[] {
+export function screenGaps(cols: readonly { name: string; width: number }[], width: number): number[] {
   const n = cols.length;
   if (n < 2 || cols.some(isVarWidth)) return new Array<number>(Math.max(0, n - 1)).fill(1);
   const used = cols.reduce((sum, c) => sum + c.width, 0);
@@ -73,5 +81,5 @@ export interface ProcListLayout {
 export function layoutProcs(
   procs: ProcInterval[], view: ViewDef, width: number, sort: Column, opts: { pidWidth?: number; allProcs?: boolean } = {},
 ): ProcListLayout {
-  return { cols: fitColumns(view, width, opts.pidWidth ?? 5), rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs), sort) };
+  return { cols: fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5), rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs), sort) };
 }

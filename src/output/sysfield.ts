@@ -48,6 +48,16 @@ export function textField(name: string, value: string, prio: number, color?: Sys
   return { prio, text: join(name, value.padStart(FIELD_WIDTH - 1 - name.length)), color };
 }
 
+/**
+ * A value printed as C's "name %W.Df" (atop's MBr/s and MBw/s): a value
+ * wider than its room keeps the space after the name and widens the box,
+ * pushing the rest of the line right, as atop's sprintf does.
+ */
+export function wideField(name: string, value: string, prio: number, color?: SysField['color']): SysField {
+  const room = FIELD_WIDTH - 1 - name.length;
+  return { prio, text: `${name} ${value.padStart(room)}`, color };
+}
+
 export function blankField(prio = 0): SysField {
   return { prio, text: '' };
 }

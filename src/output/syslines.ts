@@ -11,7 +11,7 @@
 import { avioStr, cFixed, cpuStr, fixed, valStr } from '../format/units.js';
 import type { CpuLine, DiskInterval, Interval } from '../model/interval.js';
 import { netLines } from './netlines.js';
-import { blankField, countField, sizeField, textField, type SysField, type SysLine } from './sysfield.js';
+import { blankField, countField, sizeField, textField, wideField, type SysField, type SysLine } from './sysfield.js';
 
 export interface SysLineOptions {
   /** atop's `f`: show lines and devices even when idle. */
@@ -242,8 +242,8 @@ function diskLine(label: string, d: DiskInterval): SysLine {
       countField('KiB/r', d.kibr, 5),
       countField('KiB/w', d.kibw, 5),
       ...(hasDiscard ? [countField('KiB/d', d.kibd, 4)] : []),
-      textField('MBr/s', fixed(d.mbrs, 6, 1), 6),
-      textField('MBw/s', fixed(d.mbws, 6, 1), 6),
+      wideField('MBr/s', fixed(d.mbrs, 6, 1), 6),
+      wideField('MBw/s', fixed(d.mbws, 6, 1), 6),
       countField('inflt', d.inflight, 2),
       textField('avq', fixed(d.avq, 8, 2), 1),
       avioField(d.avio),

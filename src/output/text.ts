@@ -5,6 +5,7 @@
 import { column } from '../columns/process.js';
 import type { ViewDef } from '../columns/views.js';
 import type { Interval } from '../model/interval.js';
+import { cgroupLines } from './cgrouplist.js';
 import { headerLine } from './header.js';
 import { headerRow, layoutProcs, procRow } from './proclist.js';
 import { plainSysLine } from './sysfield.js';
@@ -31,6 +32,10 @@ export function renderText(iv: Interval, opts: TextOptions): string {
   for (const line of systemLines(iv, { all: opts.all })) out.push(plainSysLine(line, width));
   out.push('');
   if (iv.sinceBoot) out.push('*** System and Process Activity since Boot ***');
+  if (opts.view.cgroups) {
+    for (const line of cgroupLines(iv, width, opts.sort, opts.maxProcs)) out.push(line);
+    return out.join('\n') + '\n';
+  }
   const sort = column(opts.sort ?? opts.view.defaultSort)!;
   const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, { pidWidth: iv.pidWidth, allProcs: opts.allProcs });
   out.push(headerRow(cols, width));

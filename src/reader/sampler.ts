@@ -13,6 +13,7 @@ import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import type { DiskSample, OomKill, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
+import { CgroupReader, type CgroupReadOptions } from './cgroups.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
 } from './readfile.js';
@@ -123,6 +124,9 @@ export class Sampler {
   /** The system files by name and each process's stat by pid, kept open on a real procfs. */
   private readonly systemFiles: OpenFiles<string>;
   private readonly statFiles: OpenFiles<number>;
+  /** Made at the first sample that needs the cgroup tree. */
+  private cgroupReader: CgroupReader | undefined;
+  private readonly cgroupFdLimit: number;
   /** How the per-process files are read (trusted on a real procfs: no type check). */
   private readonly statusRead: ReadOptions;
   private readonly ioRead: ReadOptions;
@@ -170,6 +174,8 @@ export class Sampler {
     this.statusRead = { oneRead: true, max: PID_STATUS_MAX, trusted };
     this.ioRead = { max: SMALL_MAX, trusted };
     this.cmdlineRead = { max: PID_CMDLINE_MAX, trusted };
+    // A quarter of the fd limit for the cgroup files (about one per group; all of a group's when it changes).
+    this.cgroupFdLimit = Math.floor(Math.min(fdLimit, 1 << 20) / 4);
     try {
       const nodes = readdirSync(join(this.sys, 'devices/system/node')).filter((n) => /^node\d+$/.test(n)).length;
       this.numaNodes = nodes > 0 ? nodes : undefined;
@@ -182,6 +188,7 @@ export class Sampler {
   close(): void {
     this.systemFiles.closeAll();
     this.statFiles.closeAll();
+    this.cgroupReader?.close();
   }
 
   /** A file of the proc root read every sample (stat, meminfo, net/dev...): undefined when unreadable. */
@@ -239,10 +246,16 @@ export class Sampler {
       ifs: this.readInterfaces(),
       numaNodes: this.numaNodes,
       pidMax: this.pidMax,
+      cgroups: needs.cgroups ? this.readCgroups(needs.cgroups) : undefined,
       users: this.userNames.namesFor(procs),
       procs,
       oomKills: kills && this.goneVictims(kills, procs),
     };
+  }
+
+  private readCgroups(opts: boolean | CgroupReadOptions): Sample['cgroups'] {
+    this.cgroupReader ??= new CgroupReader({ proc: this.proc, sys: this.sys, keepOpen: this.cgroupFdLimit });
+    return this.cgroupReader.read(typeof opts === 'object' ? opts : {});
   }
 
   /**

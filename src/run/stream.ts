@@ -21,7 +21,9 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
   });
-  feed.needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort);
+  const needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort, config.width);
+  // The JSON output always carries the cgroups array.
+  feed.needs = config.mode === 'json' ? { ...needs, cgroups: true } : needs;
   if (feed.recording) {
     for (let iv = feed.next(); iv; iv = feed.next()) {
       if (!process.stdout.write(formatInterval(iv, config))) {

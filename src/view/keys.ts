@@ -1,7 +1,9 @@
 /**
  * Every key of the live screen, in one table: what it does and the line the
  * help overlay shows for it. Printable keys are matched by their character,
- * the others by blessed's key name.
+ * the others by blessed's key name. A key is bound once (a test checks):
+ * a key whose meaning depends on the view, as Enter will, gets one action
+ * that decides by the view.
  */
 import { VIEWS, type ViewDef } from '../columns/views.js';
 import type { FilterKind } from './filters.js';

@@ -4,33 +4,55 @@
  * the right, and only the visible page's rows formatted (each row once per
  * table: scrolling reuses them).
  */
-import type { Column } from '../columns/process.js';
 import type { ProcInterval } from '../model/interval.js';
-import { headerRow, procRow, screenGaps } from '../output/proclist.js';
-import { bold, fit, highlight, RESET } from './sgr.js';
+import { headerRow, procRow, screenGaps, type ListColumn } from '../output/proclist.js';
+import { bold, fit, highlight, paint, RESET, type Paint } from './sgr.js';
 
 /** Put before the sort column's name in the header. */
 export const SORT_MARK = '*';
 
-export class ProcTable {
+/** A cell's colour, when the row kind colours cells (the cgroup view, as atop's). */
+export type CellPaint<Row> = (row: Row, col: number) => Paint | undefined;
+
+/** A list on the screen: processes, or any row kind whose columns format it (the cgroup view). */
+export class ProcTable<Row = ProcInterval> {
   readonly gaps: number[];
   private readonly lines: (string | undefined)[] = [];
 
-  /** `shift`: characters of the command line scrolled out at the left (the command line view). */
+  /**
+   * `shift`: characters of the command line scrolled out at the left (the
+   * command line view). `cellPaint`: colours cells; the columns must then fit
+   * the width, as fitted columns do.
+   */
   constructor(
-    readonly rows: readonly ProcInterval[],
-    readonly cols: Column[],
+    readonly rows: readonly Row[],
+    readonly cols: readonly ListColumn<Row>[],
     readonly width: number,
     readonly shift = 0,
+    private readonly cellPaint?: CellPaint<Row>,
   ) {
     this.gaps = screenGaps(cols, width);
   }
 
-  /** Row i as plain text, exactly the width of the screen. */
-  line(i: number): string {
+  /** Row i, exactly the width of the screen (coloured cells with colours on). */
+  line(i: number, colorOn = true): string {
+    if (this.cellPaint) return this.paintedLine(i, colorOn);
     let text = this.lines[i];
     if (text === undefined) this.lines[i] = text = fit(procRow(this.rows[i]!, this.cols, this.width, this.gaps, this.shift), this.width);
     return text;
+  }
+
+  private paintedLine(i: number, colorOn: boolean): string {
+    const row = this.rows[i]!;
+    let out = '';
+    let used = 0;
+    this.cols.forEach((c, j) => {
+      const gap = j < this.cols.length - 1 ? ' '.repeat(this.gaps[j] ?? 1) : '';
+      const text = c.format(row);
+      used += text.length + gap.length;
+      out += paint(text, this.cellPaint!(row, j), colorOn) + gap;
+    });
+    return out + ' '.repeat(Math.max(0, this.width - used));
   }
 
   /** Where column i's header name starts and ends on the line. */
@@ -89,9 +111,9 @@ export function pageOf(s: Scroll, total: number, pageRows: number): [number, num
 }
 
 /** The visible rows, the highlighted one marked. */
-export function pageLines(table: ProcTable, s: Scroll, pageRows: number, colorOn: boolean): string[] {
+export function pageLines<Row>(table: ProcTable<Row>, s: Scroll, pageRows: number, colorOn: boolean): string[] {
   const out: string[] = [];
   const end = Math.min(table.rows.length, s.top + pageRows);
-  for (let i = s.top; i < end; i++) out.push(i === s.selected ? highlight(table.line(i), colorOn) : table.line(i));
+  for (let i = s.top; i < end; i++) out.push(i === s.selected ? highlight(table.line(i, colorOn), colorOn) : table.line(i, colorOn));
   return out;
 }

@@ -60,7 +60,7 @@ export interface ScreenHost {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -129,6 +129,9 @@ export class ScreenState implements Actions, Shown {
       },
     });
     this.updateNeeds();
+    // Said on stderr too, but the screen covers that until it closes.
+    const notes = settings.configNotes ?? [];
+    if (notes.length) this.say(notes.length === 1 ? notes[0]! : `${notes[notes.length - 1]} (and ${notes.length - 1} more on stderr)`);
   }
 
   /** The column the list is sorted on: the one chosen in this view, else its default. */
@@ -146,6 +149,8 @@ export class ScreenState implements Actions, Shown {
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;
+    // What the sampler reads follows the columns shown, which follow the width.
+    this.updateNeeds();
     this.settle();
   }
 
@@ -255,10 +260,10 @@ export class ScreenState implements Actions, Shown {
   private updateNeeds(): void {
     if (this.feed.recording) return;
     const before = this.feed.needs;
-    const shown = viewNeeds(this.view, this.sort);
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline };
+    const shown = viewNeeds(this.view, this.sort, this.width);
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups };
     this.feed.needs = needs;
-    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline);
+    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || (needs.cgroups && !before.cgroups);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 

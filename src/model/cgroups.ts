@@ -1,0 +1,134 @@
+/**
+ * The cgroup part of an interval: each memory cgroup's figures, its growth
+ * (CGROW), OOM kills and memory pressure in the interval, and how full it
+ * is against the tightest limit above it, coloured as atop colours a line.
+ */
+import { UNLIMITED } from '../procfs/cgroup.js';
+import type { CgroupCounters, Sample } from '../sample.js';
+import { sub } from './system.js';
+import { badnessOf, levelOf, type Level, type Thresholds } from './thresholds.js';
+
+export { UNLIMITED };
+
+export interface CgroupInterval {
+  /** Path below the hierarchy's mount point, "/" for its top. */
+  path: string;
+  /** Level in the tree, the top being 1 (atop's depth keys 2-9 show levels up to the key). */
+  depth: number;
+  /** Processes in this group itself (subgroups without memory files included). */
+  nprocs: number;
+  /** Bytes; undefined where the kernel does not tell. */
+  memory?: number;
+  /** Limit in bytes, UNLIMITED when none. */
+  max?: number;
+  high?: number;
+  swap?: number;
+  anon?: number;
+  file?: number;
+  /** Growth of memory in the interval (a group new in the interval: all of its memory, as atop's process growth). */
+  cgrow?: number;
+  /** OOM kills in the interval. */
+  oomkill?: number;
+  /** Percent of the interval some / all of the group's tasks stalled on memory (memory.pressure totals). */
+  psiSome?: number;
+  psiFull?: number;
+  /**
+   * The tightest limit that holds this group: its own memory.max or an
+   * ancestor's, whichever is smaller; undefined when none is set.
+   */
+  limit?: number;
+  /** Where `limit` is set: this group's path or an ancestor's. */
+  limitFrom?: string;
+  /** memory x 100 / limit. */
+  limitPct?: number;
+  /** atop's badness of limitPct against memcritperc, and its colour. */
+  badness: number;
+  level: Level;
+  /** atop colours MEMORY and MEMMAX red above 95% of the group's own limit. */
+  nearOwnMax: boolean;
+  /** atop colours MEMPS red from 20% full pressure. */
+  psiCrit: boolean;
+  isNew: boolean;
+  /** Windowed growth rate (bytes/s) and leak verdict, set by MemoryHistory.observeCgroups when history is kept. */
+  trate?: number;
+  leak?: boolean;
+}
+
+const depthOf = (path: string) => (path === '/' ? 1 : path.split('/').length);
+
+/** The parent's path, undefined for the top. */
+export function parentPath(path: string): string | undefined {
+  if (path === '/') return undefined;
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** True when `path` is `group` or lies below it. */
+export function inCgroup(path: string | undefined, group: string): boolean {
+  if (path === undefined) return false;
+  return group === '/' || path === group || path.startsWith(`${group}/`);
+}
+
+function psiPct(cur: number | undefined, prev: number | undefined, nsecs: number): number | undefined {
+  if (cur === undefined || nsecs <= 0) return undefined;
+  return Math.min(100, sub(cur, prev ?? 0) / (nsecs * 10000));
+}
+
+/** Builds the cgroup rows from two samples' trees (parents before children, as sampled). */
+export function cgroupIntervals(cur: Sample['cgroups'], prev: Sample['cgroups'], nsecs: number, t: Thresholds): CgroupInterval[] {
+  if (!cur) return [];
+  const before = new Map<string, CgroupCounters>();
+  if (prev && prev.version === cur.version) for (const g of prev.groups) before.set(g.path, g);
+  const byPath = new Map<string, CgroupInterval>();
+  const out: CgroupInterval[] = [];
+  for (const g of cur.groups) {
+    const p = before.get(g.path);
+    let up = parentPath(g.path);
+    while (up !== undefined && !byPath.has(up)) up = parentPath(up);
+    const parent = up === undefined ? undefined : byPath.get(up);
+    const own = g.max !== undefined && g.max !== UNLIMITED ? g.max : undefined;
+    let limit = parent?.limit;
+    let limitFrom = parent?.limitFrom;
+    if (own !== undefined && (limit === undefined || own <= limit)) {
+      limit = own;
+      limitFrom = g.path;
+    }
+    const limitPct = limit !== undefined && limit > 0 && g.memory !== undefined ? (g.memory * 100) / limit : undefined;
+    const badness = limitPct === undefined ? 0 : badnessOf(limitPct, t.memcritperc);
+    const row: CgroupInterval = {
+      path: g.path,
+      depth: depthOf(g.path),
+      nprocs: g.pids.length,
+      memory: g.memory,
+      max: g.max,
+      high: g.high,
+      swap: g.swap,
+      anon: g.anon,
+      file: g.file,
+      cgrow: g.memory === undefined ? undefined : g.memory - (p?.memory ?? 0),
+      oomkill: g.oomKills === undefined ? undefined : sub(g.oomKills, p?.oomKills ?? 0),
+      psiSome: psiPct(g.psi?.some.total, p?.psi?.some.total, nsecs),
+      psiFull: psiPct(g.psi?.full?.total, p?.psi?.full?.total, nsecs),
+      limit,
+      limitFrom,
+      limitPct,
+      badness,
+      level: levelOf(badness, t),
+      nearOwnMax: own !== undefined && g.memory !== undefined && own > 0 && (g.memory * 100) / own > 95,
+      psiCrit: false,
+      isNew: !p,
+    };
+    row.psiCrit = (row.psiFull ?? 0) >= 20;
+    byPath.set(g.path, row);
+    out.push(row);
+  }
+  return out;
+}
+
+/** Each process's memory cgroup path, from the groups' process lists. */
+export function cgroupOfPids(cur: Sample['cgroups']): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!cur) return out;
+  for (const g of cur.groups) for (const pid of g.pids) out.set(pid, g.path);
+  return out;
+}
