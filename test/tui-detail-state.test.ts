@@ -1,7 +1,7 @@
 /**
  * The detail and containment on the screen's state, with a fake
  * ProcessAccess: smaps read once on opening and once per sample, never
- * more; contained processes marked [L]; a contained process that ended
+ * more; contained processes marked [C]; a contained process that ended
  * reported (an OOM kill inside its group said plainly); nothing of it in a
  * replay.
  */
@@ -80,7 +80,7 @@ test('Enter: the detail of the highlighted process, read once on opening and onc
   }
 });
 
-test('L: proposal, then what it means and the commands, then y contains; [L] marks it; an ended contained process is reported', () => {
+test('K: proposal, then what it means and the commands, then y contains; [C] marks it; an ended contained process is reported', () => {
   const live = fakeLive(CASE_STUDY);
   try {
     const gone: ContainRecord = { pid: 999, cmd: 'gone', how: 'cgroupfs', version: 1, group: '/a/memtop-999', groupDir: '/y', origin: '/a', limit: 64 * MiB, time: 0 };
@@ -90,7 +90,7 @@ test('L: proposal, then what it means and the commands, then y contains; [L] mar
     assert.deepEqual(calls.ended, [999]);
     assert.match(s.status(), /pid 999 \(gone\) was OOM-killed inside its memtop group \/a\/memtop-999/);
     s.answer('I', String(LEKKER));
-    s.press('L');
+    s.press('K');
     assert.match(s.status(), /Memory limit for 31048 \(lekker\), now 172\.0M \[582\.0M\]: /);
     s.press('enter');
     const overlay = (s.frame().help ?? []).join('\n');
@@ -103,7 +103,7 @@ test('L: proposal, then what it means and the commands, then y contains; [L] mar
     assert.match((s.frame().help ?? []).join('\n'), /contained pid 31048 \(lekker\) in \/x/);
     s.press('escape');
     assert.equal(s.frame().help, undefined, 'any key closes the notice');
-    assert.ok(s.cmds().includes('lekker [L]') || s.frame().rows.some((r) => /lekker \[L\]/.test(plainText(r))), 'the list marks it');
+    assert.ok(s.cmds().includes('lekker [C]') || s.frame().rows.some((r) => /lekker \[C\]/.test(plainText(r))), 'the list marks it');
   } finally {
     live.remove();
   }
@@ -114,6 +114,6 @@ test('in a replay: no detail, no containment, said in the status line', () => {
   s.state.start();
   s.press('enter');
   assert.match(s.status(), /the detail reads a live process \(smaps is not recorded\): not in a replay/);
-  s.press('L');
-  assert.match(s.status(), /L contains processes of the live system only/);
+  s.press('K');
+  assert.match(s.status(), /K contains processes of the live system only/);
 });

@@ -1,9 +1,9 @@
 /**
  * The screen's detail and containment keys end to end, in a pty on the real
  * /proc: Enter on a growing process opens its detail (its anonymous
- * mappings on top), L proposes a limit, shows what it means and the
+ * mappings on top), K proposes a limit, shows what it means and the
  * commands, asks, contains it in a real v1 group below its own, marks it
- * [L] in the list; L again releases it. The help lists both keys.
+ * [C] in the list; K again releases it. The help lists both keys.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { KEY, PtyScreen } from './tui-harness.js';
 
 const memoryPath = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l))?.replace(/^[^:]*:[^:]*:/, '');
 
-test('Enter opens the detail of the highlighted process; L contains it with the proposed limit after saying what it means; [L] in the list; L releases', { timeout: 120000 }, async (t) => {
+test('Enter opens the detail of the highlighted process; K contains it with the proposed limit after saying what it means; [C] in the list; K releases', { timeout: 120000 }, async (t) => {
   if (process.getuid?.() !== 0 || !existsSync('/sys/fs/cgroup/memory/cgroup.procs')) return t.skip('needs root and the v1 memory controller');
   // 256 KiB every 100 ms: 2.5 MiB a second in anonymous mappings.
   const leaker = await startLeaker(['large', '256', '100']);
@@ -28,7 +28,7 @@ test('Enter opens the detail of the highlighted process; L contains it with the 
     await s.answer('I', String(pid));
     await s.waitFor(() => s.lines().some((l) => new RegExp(`^\\s*${pid}\\b.*leaker`).test(l)), 'the leaker listed alone');
     s.send(KEY.enter);
-    await s.waitText(new RegExp(`DETAIL of pid ${pid}: Esc or Enter back, L contain`));
+    await s.waitText(new RegExp(`DETAIL of pid ${pid}: Esc or Enter back, K contain`));
     await s.waitText(/MAPPINGS, largest growers first/);
     await s.waitFor(() => {
       const i = s.lines().findIndex((l) => l.startsWith('MAPPINGS'));
@@ -36,8 +36,8 @@ test('Enter opens the detail of the highlighted process; L contains it with the 
     }, '[anon] on top, growing', 15000);
     assert.ok(s.find(/resident anon/), 'memory by kind');
     assert.ok(s.find(new RegExp(`CGROUP {4}v1: .*${own.slice(-12)}`)), 'its cgroup');
-    // L: the proposal, then what it means and the commands, then the question.
-    s.send('L');
+    // K: the proposal, then what it means and the commands, then the question.
+    s.send('K');
     await s.waitText(new RegExp(`Memory limit for ${pid} \\(leaker\\), now [\\d.]+M \\[[\\d.]+[MG]\\]: `));
     s.send(KEY.enter);
     await s.waitText(/stays charged to/);
@@ -51,8 +51,8 @@ test('Enter opens the detail of the highlighted process; L contains it with the 
     s.send(KEY.escape); // closes the notice
     await s.waitText(/v1, contained by memtop/, 10000);
     s.send(KEY.escape); // back to the list
-    await s.waitFor(() => s.lines().some((l) => new RegExp(`^\\s*${pid}\\b.*leaker \\[L\\]`).test(l)), 'the list marks it [L]', 10000);
-    s.send('L');
+    await s.waitFor(() => s.lines().some((l) => new RegExp(`^\\s*${pid}\\b.*leaker \\[C\\]`).test(l)), 'the list marks it [C]', 10000);
+    s.send('K');
     await s.waitText(new RegExp(`Release ${pid} \\(leaker\\) from .*memtop-${pid}`));
     s.send('y');
     await s.waitText(new RegExp(`released pid ${pid}: back to`));
@@ -62,7 +62,7 @@ test('Enter opens the detail of the highlighted process; L contains it with the 
     // An Escape right before a key reads as Alt+key: h waits for the notice to close.
     await s.waitFor(() => !s.find(/released pid/), 'the notice closed');
     s.send('h');
-    await s.waitText(/L\s+contain \/ release \(limit\)/);
+    await s.waitText(/K\s+contain \/ release \(limit\)/);
     assert.ok(s.find(/Enter\s+process detail \(Esc back\)/));
   } finally {
     await s.close();

@@ -120,8 +120,8 @@ const COLUMNS = [
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // atop marks a process that exited in the interval as <name>; memtop lists live processes only.
-    // A process memtop contained (L, --contain) is marked [L].
-    format: (p) => cell(printable(p.contained ? `${p.cmd.slice(0, 10)} [L]` : p.cmd), 14, true),
+    // A process memtop contained (K, --contain) is marked [C].
+    format: (p) => cell(printable(p.contained ? `${p.cmd.slice(0, 10)} [C]` : p.cmd), 14, true),
   },
   {
     // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).

@@ -1,6 +1,6 @@
 /**
  * The screen's detail of one process (Enter on a highlighted row) and its
- * containment dialog (L). The pane reads the process through the shell's
+ * containment dialog (K). The pane reads the process through the shell's
  * ProcessAccess: once when it opens and once per interval after that, the
  * only smaps read the screen ever does. The dialog proposes a limit, shows
  * what it means and the commands before asking, and shows what was done.
@@ -59,7 +59,7 @@ export interface DialogHost {
 const sizeText = (n: number) => memStr(n).trim();
 
 /**
- * L on a process: release when memtop contained it, else propose a limit
+ * K on a process: release when memtop contained it, else propose a limit
  * (Enter accepts it), show what it means and the commands, and ask y/n.
  */
 export function containDialog(pid: number, cmd: string, access: ProcessAccess, host: DialogHost): void {

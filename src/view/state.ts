@@ -461,9 +461,9 @@ export class ScreenState implements Actions, Shown {
 
   askContain(): void {
     const access = this.host.access;
-    if (!access) return this.say('L contains processes of the live system only');
+    if (!access) return this.say('K contains processes of the live system only');
     const pid = this.detail?.pid ?? this.highlightedPid();
-    if (pid === undefined) return this.say('L contains a process: highlight one in a process view');
+    if (pid === undefined) return this.say('K contains a process: highlight one in a process view');
     const cmd = this.detail?.last.cmd ?? this.iv?.procs.find((p) => p.pid === pid)?.cmd ?? '?';
     containDialog(pid, cmd, access, this.dialogs);
   }
