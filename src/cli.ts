@@ -22,7 +22,7 @@ import {
   parseTimeOption, viewByName, type Config,
 } from './config.js';
 import {
-  ConfigFileError, defaultConfigFiles, parseSwitch, readConfigFiles, SETTINGS, type Setting, type SettingKey,
+  defaultConfigFiles, parseSwitch, readConfigFiles, SETTINGS, type Setting, type SettingKey,
 } from './configfile.js';
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
@@ -132,13 +132,7 @@ const attrOf = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toU
  */
 function applyConfigFiles(program: Command): string[] {
   const o = program.opts<Opts>();
-  let files;
-  try {
-    files = o.config === undefined ? readConfigFiles(defaultConfigFiles()) : readConfigFiles([String(o.config)], true);
-  } catch (err) {
-    if (err instanceof ConfigFileError) throw usageError(err.message);
-    throw err;
-  }
+  const files = o.config === undefined ? readConfigFiles(defaultConfigFiles()) : readConfigFiles([String(o.config)], true);
   const notes = [...files.warnings];
   const fromCli = (attr: string) => program.getOptionValueSource(attr) === 'cli';
   const givenOnCli = (key: SettingKey) =>

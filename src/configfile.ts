@@ -12,10 +12,10 @@
  *
  * Start-up stays lean: two small reads (or two failed opens), nothing else.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { reasonOf } from './messages.js';
+import { reasonOf, usageError } from './messages.js';
 
 /** What a file may set: the long options a user sets once (`color` for --no-color, `interval` for the argument). */
 export const SETTINGS = [
@@ -77,9 +77,9 @@ export function parseConfigText(text: string, file: string, into: Map<SettingKey
 }
 
 /**
- * Reads `files` in order. A file that is not there is skipped without a
- * word, unless `required` (--config FILE): then it is an error the caller
- * turns into exit 2. A file that is there but cannot be read is a warning.
+ * Reads `files` in order. A file that is not there (or cannot be seen) is
+ * skipped without a word, unless `required` (--config FILE): then it is a
+ * usage error (exit 2). A file that is there but cannot be read is a warning.
  */
 export function readConfigFiles(files: string[], required = false): ConfigFiles {
   const settings = new Map<SettingKey, Setting>();
@@ -90,8 +90,10 @@ export function readConfigFiles(files: string[], required = false): ConfigFiles 
       text = readFileSync(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (required) throw new ConfigFileError(`cannot read --config ${file}: ${code === 'ENOENT' ? 'no such file' : reasonOf(err)}`);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`cannot read ${file}, passed over: ${reasonOf(err)}`);
+      if (required) throw usageError(`cannot read --config ${file}: ${code === 'ENOENT' ? 'no such file' : reasonOf(err)}`);
+      // Said only of a file that is there: under a home it cannot enter (another user's HOME, as under
+      // sudo -u) memtop cannot tell whether there is one.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && exists(file)) warnings.push(`cannot read ${file}, passed over: ${reasonOf(err)}`);
       continue;
     }
     warnings.push(...parseConfigText(text, file, settings));
@@ -99,8 +101,14 @@ export function readConfigFiles(files: string[], required = false): ConfigFiles 
   return { settings, warnings };
 }
 
-/** --config names a file that cannot be read (cli.ts makes it a usage error). */
-export class ConfigFileError extends Error {}
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `yes`/`no` and their usual spellings, for on/off settings; undefined when it is neither. */
 export function parseSwitch(value: string): boolean | undefined {

@@ -9,6 +9,7 @@ import type { LoadAvg } from './procfs/loadavg.js';
 import type { MemInfo } from './procfs/meminfo.js';
 import type { PagingCounters } from './procfs/vmstat.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
+import type { OomKill } from './procfs/kmsg.js';
 import type { Pressure } from './procfs/pressure.js';
 
 /**
@@ -104,14 +105,6 @@ export interface Sample {
   procs: ProcSample[];
   /** OOM kills the kernel log reported since the sample before; undefined when the log is not read. */
   oomKills?: OomKill[];
-}
-
-/** An OOM kill as the kernel log reports it. */
-export interface OomKill {
-  pid: number;
-  comm: string;
-  /** Bytes of anonymous memory resident when killed (the log's anon-rss). */
-  anonRss?: number;
 }
 
 /** The counters of one memory cgroup; a figure the kernel does not tell (file missing or unreadable) is undefined. */

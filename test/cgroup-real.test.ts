@@ -11,9 +11,8 @@ import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { findMemoryHierarchy, memoryCgroupOf } from '../src/reader/cgroups.js';
-import { FIXTURES } from './helpers/trees.js';
+import { CLI } from './helpers/cli.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
 
 function ownGroup(): { dir: string; path: string; version: 1 | 2 } | undefined {
   const h = findMemoryHierarchy('/proc', '/sys');

@@ -1,16 +1,11 @@
 /** The command line end to end: outputs on fixture roots, and one-line errors with exit code 2. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CASE_STUDY, FIXTURES } from './helpers/trees.js';
+import { memtop as run } from './helpers/cli.js';
+import { CASE_STUDY } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
-
-function memtop(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const memtop = (...args: string[]) => run(args);
 
 const root = (moment: string) => ['--proc', join(CASE_STUDY, moment), '--sys', join(CASE_STUDY, 'sys')];
 

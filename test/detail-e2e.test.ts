@@ -5,12 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
+import { CLI, memtop } from './helpers/cli.js';
 import { startLeaker, stop } from './helpers/leaker.js';
-import { FIXTURES } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
 const MiB = 1024 * 1024;
 
 function detailJson(pid: number, interval: string, samples: string, wrap: string[] = []) {
@@ -67,9 +65,9 @@ test('--detail of a root process run as nobody: status figures, smaps as null wi
 
 test('--detail: a pid that does not exist is one line, exit 2; --detail with --contain is refused', () => {
   for (const args of [['--detail', '4194000'], ['--detail', 'x'], ['--detail', '1', '--contain', '1']]) {
-    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000 });
-    assert.equal(r.status, 2, r.stderr);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, /^memtop: (no process|invalid --detail|--detail and --contain exclude)/);
+    const r = memtop(args, { timeout: 20000 });
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, /^memtop: (no process|invalid --detail|--detail and --contain exclude)/);
   }
 });

@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FIXTURES, fakeProcFiles, makeTree } from './helpers/trees.js';
+import { CLI } from './helpers/cli.js';
+import { fakeProcFiles, makeTree } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
 
 function memtop(args: string[], timeout = 15000) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });

@@ -13,9 +13,9 @@ import { test } from 'node:test';
 import { parseDiskstats } from '../src/procfs/diskstats.js';
 import { parseMeminfo } from '../src/procfs/meminfo.js';
 import { parsePidStat, parsePidStatus } from '../src/procfs/pid.js';
-import { FIXTURES, fakeProcFiles, makeTree } from './helpers/trees.js';
+import { CLI } from './helpers/cli.js';
+import { fakeProcFiles, makeTree } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
 
 function memtop(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, killSignal: 'SIGKILL' });

@@ -146,17 +146,24 @@ test('kernel log: the OOM killer names its victim (global and cgroup OOM); other
   assert.equal(parseOomKill('4,99,1,-;lekker invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0'), undefined);
 });
 
-test('kernel log: unreadable means no victims known (undefined), not none; a victim still listed waits until it is gone', () => {
-  assert.equal(new KernelLog('/nonexistent/kmsg').oomKills(), undefined);
-  const dir = makeTree(fakeProcFiles({ uptime: 5, procs: [{ pid: 4 }, { pid: 5 }] }));
+test('kernel log: read only once the oom_kill counter moved; old kills left out; a victim still listed waits until it is gone', () => {
+  assert.equal(new KernelLog('/nonexistent/kmsg').oomKills(0), undefined, 'unreadable: no victims known, not none');
+  const dir = makeTree(fakeProcFiles({ uptime: 500, procs: [{ pid: 4 }, { pid: 5 }] }));
   const log = join(dir, 'kmsg');
-  writeFileSync(log, '6,1,1,-;an old record, skipped when the log is opened\n');
+  const kill = (usec: number, pid: number) =>
+    `3,${pid},${usec},-;Out of memory: Killed process ${pid} (proc${pid}) total-vm:4000kB, anon-rss:3000kB, file-rss:0kB\n`;
+  // A kill from before memtop started (at 100 s after boot).
+  writeFileSync(log, kill(100e6, 77));
+  const counter = (n: number) => writeFileSync(join(dir, 'vmstat'), `pswpin 0\npswpout 0\noom_kill ${n}\n`);
+  counter(1);
   const sampler = new Sampler({ proc: dir, sys: '/nonexistent', kmsg: log });
-  assert.deepEqual(sampler.sample().oomKills, []);
-  appendFileSync(log, '3,2,2,-;Out of memory: Killed process 5 (proc5) total-vm:4000kB, anon-rss:3000kB, file-rss:0kB\n');
-  assert.deepEqual(sampler.sample().oomKills, [], 'pid 5 is still listed (a zombie): not yet');
+  assert.equal(sampler.sample().oomKills, undefined, 'the first sample only notes the counter');
+  appendFileSync(log, kill(501e6, 5));
+  assert.equal(sampler.sample().oomKills, undefined, 'the counter did not move: the log is not read');
+  counter(2);
+  assert.deepEqual(sampler.sample().oomKills, [], 'pid 5 is still listed (a zombie): not yet; pid 77 died before memtop started');
   rmSync(join(dir, '5'), { recursive: true });
   assert.deepEqual(sampler.sample().oomKills, [{ pid: 5, comm: 'proc5', anonRss: 3000 * 1024 }]);
-  assert.deepEqual(sampler.sample().oomKills, [], 'reported once');
+  assert.deepEqual(sampler.sample().oomKills ?? [], [], 'reported once');
   assert.equal(new Sampler({ proc: dir, sys: '/nonexistent' }).sample().oomKills, undefined, 'a fake root reads no kernel log');
 });

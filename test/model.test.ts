@@ -155,7 +155,7 @@ test('an idle process (stat unchanged) keeps its last sample; status is still re
   const first = sampler.sample();
   // status changes behind an unchanged stat (e.g. mlock of resident pages): seen within STATUS_MAX_AGE samples.
   const statusPath = join(root, '12', 'status');
-  writeFileSync(statusPath, readFileSync(statusPath, 'utf8').replace('VmSwap:\t4 kB', 'VmSwap:\t40 kB'));
+  writeFileSync(statusPath, readFileSync(statusPath, 'utf8').replace(/^VmSwap:\s+4 kB$/m, 'VmSwap:\t40 kB'));
   const second = sampler.sample();
   assert.equal(second.procs.find((p) => p.pid === 12), first.procs.find((p) => p.pid === 12), 'same sample object reused');
   let swap = second.procs.find((p) => p.pid === 12)!.vmSwap;

@@ -45,7 +45,11 @@ test('every metric docs/prometheus.md names is exported, and every exported metr
   next();
   root.advance(10);
   const { iv, sample } = next();
-  const text = renderExposition(iv, sample, { top: 20, format: 'prometheus', sampleSeconds: 0.001 });
+  // What a live run has after a while: a leak suspect with its TRATE, a forecast, an OOM victim.
+  Object.assign(iv.procs.find((p) => p.rsize > 0)!, { trate: 2 * 1024 * 1024, leak: true });
+  iv.forecast = { exhaust: 3600, rate: 2 * 1024 * 1024, left: 7.5 * 1024 ** 3 };
+  const oomVictims = new Map([['leaker', 1]]);
+  const text = renderExposition(iv, sample, { top: 20, format: 'prometheus', sampleSeconds: 0.001, oomVictims });
   const exported = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
   assert.deepEqual([...documented].filter((n) => !exported.has(n)).sort(), [], 'documented but not exported');
   assert.deepEqual([...exported].filter((n) => !documented.has(n)).sort(), [], 'exported but not documented');

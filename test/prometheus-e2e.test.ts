@@ -11,7 +11,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docBlocks, freePort, httpRequest, requireBuild, startMemtop } from './prometheus-helpers.js';
+import { requireBuild } from './helpers/cli.js';
+import { docBlocks, freePort, httpRequest, startMemtop } from './prometheus-helpers.js';
 
 const LIMIT_MS = 60_000;
 

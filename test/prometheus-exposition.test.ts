@@ -264,3 +264,27 @@ test('--prometheus takes PORT, HOST:PORT or [IPv6]:PORT and binds loopback by de
     assert.throws(() => parseListen(bad), (err: unknown) => err instanceof MemtopError && err.exitCode === EXIT_USAGE && /^invalid --prometheus/.test(err.message), bad);
   }
 });
+
+test('leak suspects are exported beyond the top K, with TRATE and the flag; the forecast and OOM victims by command', (t) => {
+  const root = FakeRoot.forTest(t);
+  const next = intervalsOf(root);
+  next();
+  root.advance(10);
+  const { iv, sample } = next();
+  const smallest = [...iv.procs].filter((p) => p.rsize > 0).sort((a, b) => a.rsize - b.rsize)[0]!;
+  Object.assign(smallest, { trate: 3 * 1024 * 1024, leak: true });
+  const plain = renderExposition(iv, sample, { top: 1, format: 'prometheus' });
+  const pid = String(smallest.pid);
+  assert.equal(seriesValue(plain, 'memtop_process_leak_suspect', { pid }), 1, 'the smallest process, a suspect, is exported at top 1');
+  assert.equal(seriesValue(plain, 'memtop_process_memory_trend_bytes_per_second', { pid }), 3 * 1024 * 1024);
+  assert.ok(seriesValue(plain, 'memtop_process_resident_bytes', { pid })! > 0);
+  assert.ok(!/^memtop_memory_exhaustion_seconds /m.test(plain), 'no forecast: absent, not 0');
+  assert.ok(!/memtop_oom_victims/.test(plain), 'no victims known: no family');
+  iv.forecast = { exhaust: 1800, rate: 3 * 1024 * 1024, left: 5.3e9 };
+  const victims = new Map([['lek"ker', 2]]);
+  const text = renderExposition(iv, sample, { top: 1, format: 'openmetrics', oomVictims: victims });
+  assert.equal(seriesValue(text, 'memtop_memory_exhaustion_seconds'), 1800);
+  assert.equal(seriesValue(text, 'memtop_memory_consumption_bytes_per_second'), 3 * 1024 * 1024);
+  assert.match(text, /^memtop_oom_victims_total\{comm="lek\\"ker"\} 2$/m);
+  assert.match(text, /^# TYPE memtop_oom_victims counter$/m);
+});

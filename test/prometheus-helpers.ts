@@ -1,20 +1,20 @@
 /**
  * Helpers of the Prometheus tests: a small fake /proc tree whose counters a
- * test sets and advances, promtool, free loopback ports, HTTP requests.
+ * test sets and advances (written by test/helpers/procfiles.ts), promtool,
+ * free loopback ports, HTTP requests.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildInterval, type Interval } from '../src/model/interval.js';
 import { Sampler } from '../src/reader/sampler.js';
 import type { Sample } from '../src/sample.js';
-
-export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { spawnMemtop } from './helpers/cli.js';
+import { diskstatsLine, makeTree, meminfoText, pidStatLine, pidStatusText, statText, vmstatText, type Files } from './helpers/procfiles.js';
 
 export interface FakeProc {
   pid: number;
@@ -77,32 +77,19 @@ export function initialState(): FakeState {
   };
 }
 
-function statLine(p: FakeProc): string {
-  // Fields 3..52 of proc(5); field 39 (processor) is 0.
-  const f: (string | number)[] = new Array(50).fill(0);
-  const set = (field: number, v: string | number) => (f[field - 3] = v);
-  set(3, p.rss === 0 && p.vsize === 0 ? 'I' : 'S');
-  set(4, 1);
-  set(10, p.minflt ?? 0);
-  set(12, p.majflt ?? 0);
-  set(14, 10);
-  set(15, 5);
-  set(18, 20);
-  set(20, 1);
-  set(22, p.starttime ?? 100);
-  set(23, p.vsize);
-  set(24, p.rss / 4096);
-  return `${p.pid} (${p.comm}) ${f.join(' ')}\n`;
-}
-
-function statusText(p: FakeProc): string {
-  const lines = [`Name:\t${p.comm.replace(/\n/g, '\\n')}`, 'Uid:\t1000\t1000\t1000\t1000'];
-  if (p.vsize > 0) {
-    lines.push(`VmSize:\t${Math.round(p.vsize / 1024)} kB`, `VmRSS:\t${p.rss / 1024} kB`, 'VmData:\t100 kB',
-      'VmStk:\t132 kB', 'VmExe:\t10 kB', 'VmLib:\t20 kB', 'VmLck:\t0 kB');
-    if (p.swap !== undefined) lines.push(`VmSwap:\t${p.swap / 1024} kB`);
-  }
-  return lines.join('\n') + '\n';
+/** The files of one process; a kernel thread (no memory) is idle ('I') and has no Vm lines. */
+function processFiles(p: FakeProc): Files {
+  const kthread = p.rss === 0 && p.vsize === 0;
+  const kb: [string, number][] = [['VmSize', Math.round(p.vsize / 1024)], ['VmRSS', p.rss / 1024], ['VmData', 100], ['VmStk', 132],
+    ['VmExe', 10], ['VmLib', 20], ['VmLck', 0]];
+  if (p.swap !== undefined) kb.push(['VmSwap', p.swap / 1024]);
+  return {
+    [`${p.pid}/stat`]: pidStatLine({
+      pid: p.pid, comm: p.comm, state: kthread ? 'I' : 'S', minflt: p.minflt, majflt: p.majflt, utime: 10, stime: 5,
+      starttime: p.starttime, vsize: p.vsize, rss: p.rss / 4096,
+    }),
+    [`${p.pid}/status`]: pidStatusText({ name: p.comm, pid: p.pid, kb: kthread ? undefined : kb }),
+  };
 }
 
 /** A fake proc root in a temporary directory; `write()` (re)writes every file from the state. */
@@ -124,37 +111,31 @@ export class FakeRoot {
 
   write(): void {
     const s = this.state;
-    const p = (name: string, text: string) => {
-      mkdirSync(join(this.proc, name, '..'), { recursive: true });
-      writeFileSync(join(this.proc, name), text);
-    };
     const half = (n: number) => Math.round(n / 2);
-    p('stat', [
-      `cpu  ${s.user} 0 0 ${s.idle} 0 0 0 0 0 0`,
-      `cpu0 ${half(s.user)} 0 0 ${half(s.idle)} 0 0 0 0 0 0`,
-      `cpu1 ${half(s.user)} 0 0 ${half(s.idle)} 0 0 0 0 0 0`,
-      'intr 1000', 'ctxt 2000', 'btime 1700000000', 'processes 500', 'procs_running 1', 'procs_blocked 0', '',
-    ].join('\n'));
-    p('meminfo', Object.entries(s.meminfoKiB).map(([k, v]) => `${k}:${' '.repeat(Math.max(1, 16 - k.length))}${v} kB`).join('\n') + '\n');
-    p('vmstat', Object.entries(s.vmstat).map(([k, v]) => `${k} ${v}`).join('\n') + '\n');
-    p('loadavg', '0.50 0.40 0.30 1/120 4000\n');
-    p('uptime', `${s.uptime.toFixed(2)} 1500.00\n`);
-    p('diskstats', Object.entries(s.disks).map(([name, [r, rs, w, ws, io, wio]], i) =>
-      `   8 ${i} ${name} ${r} 0 ${rs} 100 ${w} 0 ${ws} 200 0 ${io} ${wio} 0 0 0 0`).join('\n') + '\n');
-    p('sys/kernel/hostname', 'fakehost\n');
+    const cpu = [half(s.user), 0, 0, half(s.idle), 0, 0, 0, 0, 0, 0];
+    const files: Files = {
+      stat: statText([s.user, 0, 0, s.idle, 0, 0, 0, 0, 0, 0], [cpu, cpu], {
+        intr: 1000, ctxt: 2000, btime: 1700000000, processes: 500, procs_running: 1, procs_blocked: 0,
+      }),
+      meminfo: meminfoText(s.meminfoKiB),
+      vmstat: vmstatText(s.vmstat),
+      loadavg: '0.50 0.40 0.30 1/120 4000\n',
+      uptime: `${s.uptime.toFixed(2)} 1500.00\n`,
+      diskstats: Object.entries(s.disks).map(([name, [r, rs, w, ws, io, wio]], i) =>
+        diskstatsLine(8, i, name, [r, 0, rs, 100, w, 0, ws, 200, 0, io, wio, 0, 0, 0, 0]) + '\n').join(''),
+      'sys/kernel/hostname': 'fakehost\n',
+    };
     if (s.psi) {
-      p('pressure/cpu', s.psi.cpu);
-      p('pressure/memory', s.psi.memory);
-      p('pressure/io', s.psi.io);
+      files['pressure/cpu'] = s.psi.cpu;
+      files['pressure/memory'] = s.psi.memory;
+      files['pressure/io'] = s.psi.io;
     } else {
       rmSync(join(this.proc, 'pressure'), { recursive: true, force: true });
     }
-    const live = new Set(s.procs.map((x) => String(x.pid)));
-    for (const proc of s.procs) {
-      p(`${proc.pid}/stat`, statLine(proc));
-      p(`${proc.pid}/status`, statusText(proc));
-    }
+    for (const proc of s.procs) Object.assign(files, processFiles(proc));
+    makeTree(files, this.proc);
     // Exited processes leave /proc.
+    const live = new Set(s.procs.map((x) => String(x.pid)));
     for (const entry of readdirNumeric(this.proc)) if (!live.has(entry)) rmSync(join(this.proc, entry), { recursive: true });
   }
 
@@ -285,37 +266,10 @@ export function parseLabels(text: string): Record<string, string> {
   return out;
 }
 
-export function requireBuild(): void {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  const server = readFileSync(new URL('../dist/run/prometheus.js', import.meta.url), 'utf8');
-  if (!server.includes('runPrometheus')) throw new Error('dist/ is older than src/run: run npm run build first');
-}
-
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(args: string[], timeoutMs = 10_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 /** Starts memtop --prometheus on a free loopback port (port 0) and waits for its "serving" line. */
 export async function startMemtop(args: string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawnMemtop(args);
+  child.stdout.resume(); // --prometheus prints nothing there
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
   const port = await new Promise<number>((resolve, reject) => {

@@ -10,7 +10,8 @@ import { request } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { createMetricsServer, type MetricsServer } from '../src/export/server.js';
-import { FakeRoot, freePort, httpRequest, idleClient, processLines, requireBuild, runCli, seriesValue, startMemtop } from './prometheus-helpers.js';
+import { requireBuild, runCli } from './helpers/cli.js';
+import { FakeRoot, freePort, httpRequest, idleClient, processLines, seriesValue, startMemtop } from './prometheus-helpers.js';
 
 const GET = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n';
 

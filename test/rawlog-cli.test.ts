@@ -1,21 +1,17 @@
-/** memtop -w / -r / --log-dir end to end (node dist/cli.js after npm run build): exit codes and one-line messages. */
+/** memtop -w / -r / --log-dir end to end (node dist/bin.js after npm run build): exit codes and one-line messages. */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dailyName, daysBefore } from '../src/rawlog/daily.js';
 import { FORMAT_MAJOR } from '../src/rawlog/format.js';
+import { CLI, memtop as run, spawnMemtop } from './helpers/cli.js';
 import { readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
-import { FIXTURES, fakeProcFiles, makeTree } from './helpers/trees.js';
+import { fakeProcFiles, makeTree } from './helpers/trees.js';
 import { moment } from './helpers/rawlog.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'cli.js');
-
-function memtop(args: string[], input?: Buffer) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, timeout: 30000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString() };
-}
+const memtop = (args: string[], input?: Buffer) => run(args, { input });
 
 const root = makeTree(fakeProcFiles(moment(2)));
 const proc = ['--proc', root, '--sys', join(root, 'nosys')];
@@ -164,7 +160,7 @@ test('bad input: one clear line, exit 1 for files, 2 for options, no stack trace
 
 test('SIGTERM while recording: exit 0, every sample written readable', async () => {
   const file = join(tempDir(), 'rec');
-  const child = spawn(process.execPath, [CLI, '-w', file, ...proc, '0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnMemtop(['-w', file, ...proc, '0.1']);
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -180,7 +176,7 @@ test('SIGTERM while recording: exit 0, every sample written readable', async () 
 test('SIGUSR1 while recording takes a sample at once; SIGUSR2 takes a last one and stops (as atop -w)', async () => {
   const file = join(tempDir(), 'rec');
   // An interval far longer than the test: every sample after the first comes from a signal.
-  const child = spawn(process.execPath, [CLI, '-w', file, ...proc, '600'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnMemtop(['-w', file, ...proc, '600']);
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

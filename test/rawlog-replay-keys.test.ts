@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { record, sampleMoments, tempDir } from './helpers/rawlog.js';
-import { CLI, KEY, PtyScreen, sleep } from './tui-harness.js';
+import { CLI } from './helpers/cli.js';
+import { KEY, PtyScreen, sleep } from './tui-harness.js';
 
 test('replay keys on a recording limited by -b and -e', { timeout: 40000 }, async () => {
   const file = join(tempDir(), 'rec');

@@ -12,6 +12,7 @@ import ts from 'typescript';
 import { aggregateProcs } from '../src/columns/aggregate.js';
 import { allColumns, columnOf } from '../src/columns/process.js';
 import { foldRows, jsonFields, rowJson, type Field } from '../src/columns/registry.js';
+import { LINE_LAYOUTS, MEM_FIELDS, PAG_FIELDS, partJson, SWP_FIELDS } from '../src/columns/system.js';
 import { VIEWS } from '../src/columns/views.js';
 import { proc } from './helpers/procs.js';
 
@@ -108,4 +109,26 @@ test('every view names registry columns, and a view naming another does not comp
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('system field registry: unique names and metrics, layouts name its fields, JSON keeps its order', () => {
+  const parts = { mem: MEM_FIELDS, swp: SWP_FIELDS, pag: PAG_FIELDS } as const;
+  const metrics: string[] = [];
+  for (const fields of Object.values(parts)) {
+    const names = fields.map((f) => f.name);
+    assert.equal(new Set(names).size, names.length);
+    for (const f of fields) if (f.gauge ?? f.counter) metrics.push((f.gauge ?? f.counter)!.name);
+  }
+  assert.equal(new Set(metrics).size, metrics.length);
+  const layoutOf = { mem1: parts.mem, mem2: parts.mem, swp: parts.swp, pag: parts.pag } as const;
+  for (const [line, layout] of Object.entries(LINE_LAYOUTS)) {
+    const fields: readonly { name: string; kind?: string }[] = layoutOf[line as keyof typeof layoutOf];
+    for (const { name } of layout) {
+      if (name === '_') continue;
+      const f = fields.find((x) => x.name === name);
+      assert.ok(f?.kind, `${line}: ${name} is a registry field the line can print`);
+    }
+  }
+  const swp = { tot: 8, free: 4, vmlim: 9, badness: 0, level: 'ok' as const, overcommitted: false };
+  assert.deepEqual(Object.entries(partJson(SWP_FIELDS, swp)), [['tot', 8], ['free', 4], ['vmcom', null], ['vmlim', 9], ['badness', 0]]);
 });

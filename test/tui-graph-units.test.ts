@@ -82,7 +82,7 @@ test('a kept point: memory by kind, swap used, every pid with its RSIZE (looked 
   assert.equal(p.used, 4096 * MiB - 1050 * MiB - 610 * MiB);
   assert.equal(p.swapUsed, 0);
   assert.deepEqual([...p.pids], [4680, 30457, 31048], 'pids sorted for lookup');
-  assert.deepEqual(procAt(p, 31048), { rsize: 320 * MiB, isNew: false });
+  assert.deepEqual(procAt(p, 31048), { rsize: 320 * MiB, swap: 0, isNew: false });
   assert.equal(procAt(p, 31049), undefined);
   assert.equal(procAt(trendPoint(first!), 4680)?.isNew, true);
 });

@@ -7,10 +7,8 @@
 import pty from '@lydell/node-pty';
 import type { IPty } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
-import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+import { CLI, ROOT } from './helpers/cli.js';
 
 export const KEY = {
   enter: '\r',

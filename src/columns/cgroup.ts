@@ -7,19 +7,12 @@
  */
 import { cFixed, memStr, valStr } from '../format/units.js';
 import { UNLIMITED, type CgroupInterval } from '../model/cgroups.js';
-import type { SortValue } from './process.js';
+import { fitByPriority, type Field } from './registry.js';
 
 export type CgroupColour = 'crit' | 'almost' | undefined;
 
-export interface CgroupColumn {
-  name: string;
-  width: number;
-  left?: boolean;
-  /** Key in the JSON output's `cgroups` objects. */
-  json?: string;
-  toJson?(g: CgroupInterval): unknown;
-  get(g: CgroupInterval): SortValue;
-  format(g: CgroupInterval): string;
+/** A field of the registry's generic shape (registry.ts): name, width, getter, formatter, JSON key. */
+export interface CgroupColumn extends Field<CgroupInterval> {
   /** atop's colour for the cell, when it has one. */
   colour?(g: CgroupInterval): CgroupColour;
 }
@@ -133,14 +126,7 @@ export const CGROUP_VIEW = [
 
 /** The columns that fit in `width` (one space between), dropping the lowest priority, leftmost first. */
 export function fitCgroupColumns(width: number): CgroupColumn[] {
-  const cols = CGROUP_VIEW.map((c) => ({ prio: c.prio, col: BY_NAME.get(c.name)! }));
-  const total = () => cols.reduce((n, c) => n + c.col.width, 0) + cols.length - 1;
-  while (cols.length > 1 && total() > width) {
-    let lowest = 0;
-    for (let i = 1; i < cols.length; i++) if (cols[i]!.prio < cols[lowest]!.prio) lowest = i;
-    cols.splice(lowest, 1);
-  }
-  return cols.map((c) => c.col);
+  return fitByPriority(CGROUP_VIEW.map((c) => ({ prio: c.prio, col: BY_NAME.get(c.name)! })), width);
 }
 
 /** A cell: in a flat (sorted) list the CGROUP cell holds the path, shortened to fit. */

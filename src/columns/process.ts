@@ -95,6 +95,8 @@ const ioExtra = (json: string): Extra => ({ fold: 'sumKnown', json, needs: IO, j
 const bytes = (name: string, help: string): Metric => ({ name: `${name}_bytes`, help, unit: 'bytes' });
 const perSecond = (name: string, help: string): Metric => ({ name: `${name}_per_second`, help, perSecond: true });
 
+const status = (p: ProcInterval) => (p.isNew ? 'N' : '-') + (p.exited === 'oom' ? 'K' : p.exited ? 'E' : '-');
+
 /** A growth rate per second, signed: "2.0M/s", "-512K/s"; unknown (too little history) as "?". */
 export function rateStr(bytesPerSec: number | undefined, width: number): string {
   if (bytesPerSec === undefined) return '?'.padStart(width);
@@ -116,12 +118,15 @@ const COLUMNS = [
   countCol('PPID', 'ppid', 5, { json: 'ppid' }),
   { name: 'USER', width: 8, left: true, json: 'user', get: (p) => p.user, format: (p) => cell(p.user, 8, true) },
   { name: 'S', width: 1, json: 'state', get: (p) => p.state, format: (p) => cell(p.state, 1) },
-  { name: 'ST', width: 2, get: (p) => (p.isNew ? 'N-' : '--'), format: (p) => (p.isNew ? 'N-' : '--') },
+  // atop's ST: N for new, E for exited in the interval; memtop's K for killed by the OOM killer.
+  { name: 'ST', width: 2, get: (p) => status(p), format: (p) => status(p) },
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
-    // atop marks a process that exited in the interval as <name>; memtop lists live processes only.
-    // A process memtop contained (K, --contain) is marked [C].
-    format: (p) => cell(printable(p.contained ? `${p.cmd.slice(0, 10)} [C]` : p.cmd), 14, true),
+    // As atop, a process that exited in the interval is <name>; an OOM victim says so after it.
+    // A process memtop contained (K, --contain) is marked [C] after its name.
+    format: (p) => cell(printable(
+      p.exited ? `<${p.cmd}>${p.exited === 'oom' ? ' OOM' : ''}` : p.contained ? `${p.cmd.slice(0, 10)} [C]` : p.cmd,
+    ), 14, true),
   },
   {
     // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).

@@ -114,3 +114,35 @@ export function rowJson<Row>(fields: readonly Field<Row>[], r: Row): Record<stri
   }
   return out;
 }
+
+/** The name of one spec item 'NAME:prio' (or 'NAME'). */
+type ItemName<I extends string> = I extends `${infer N}:${string}` ? N : I;
+
+/** The names of a spec 'A:10 B:9 ...' that are not among `Names` (never when all are). */
+export type UnknownIn<S extends string, Names extends string> = S extends `${infer I} ${infer Rest}`
+  ? (ItemName<I> extends Names ? never : ItemName<I>) | UnknownIn<Rest, Names>
+  : ItemName<S> extends Names ? never : ItemName<S>;
+
+/** 'A:10 B:9 C': names with their priorities (0 when not given), as views and line layouts write them. */
+export function parseSpec<Name extends string>(s: string): { name: Name; prio: number }[] {
+  return s.split(/\s+/).filter(Boolean).map((item) => {
+    const [name, prio] = item.split(':');
+    return { name: name as Name, prio: Number(prio ?? 0) };
+  });
+}
+
+/**
+ * The fields that fit in `width` characters with one space between each,
+ * as atop's getspacings(): the lowest priority goes first, leftmost first
+ * among equals; the survivors keep their order.
+ */
+export function fitByPriority<F extends { width: number }>(fields: readonly { prio: number; col: F }[], width: number): F[] {
+  const cols = fields.slice();
+  const total = () => cols.reduce((n, c) => n + c.col.width, 0) + cols.length - 1;
+  while (cols.length > 1 && total() > width) {
+    let lowest = 0;
+    for (let i = 1; i < cols.length; i++) if (cols[i]!.prio < cols[lowest]!.prio) lowest = i;
+    cols.splice(lowest, 1);
+  }
+  return cols.map((c) => c.col);
+}

@@ -5,6 +5,7 @@
  */
 import { column, columnOf, type Column, type ProcColumnName } from './process.js';
 import type { SampleNeeds } from '../sample.js';
+import { fitByPriority, parseSpec, type UnknownIn } from './registry.js';
 
 export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'leak' | 'cgroup';
 
@@ -34,20 +35,14 @@ export interface ViewColumn {
   prio: number;
 }
 
-/** The column names of a spec 'PID:10 CPU:9 ...' that the registry lacks (never when all are known). */
-type UnknownIn<S extends string> = S extends `${infer Name}:${infer Prio} ${infer Rest}`
-  ? (Name extends ProcColumnName ? never : Name) | UnknownIn<Rest>
-  : S extends `${infer Name}:${infer Prio}` ? (Name extends ProcColumnName ? never : Name) : S;
-
 /** A spec naming only registry columns; otherwise a type whose text names the stranger (a compile error). */
-type KnownSpec<S extends string> = [UnknownIn<S>] extends [never] ? S : `unknown column in view: ${UnknownIn<S>}`;
+type KnownSpec<S extends string> = [UnknownIn<S, ProcColumnName>] extends [never]
+  ? S
+  : `unknown column in view: ${UnknownIn<S, ProcColumnName>}`;
 
 /** 'PID:10 CPU:9': columns with their priorities; a name the registry lacks does not compile. */
 export function viewSpec<S extends string>(s: KnownSpec<S>): ViewColumn[] {
-  return s.split(/\s+/).filter(Boolean).map((item) => {
-    const [name, prio] = item.split(':');
-    return { name: name as ProcColumnName, prio: Number(prio) };
-  });
+  return parseSpec<ProcColumnName>(s);
 }
 
 /**
@@ -167,15 +162,7 @@ export function fitColumns(view: ViewDef, width: number, pidWidth = 5): Column[]
     const col = columnOf(c.name);
     return { prio: c.prio, col: col.name === 'PID' || col.name === 'PPID' ? withWidth(col, pidWidth) : col };
   });
-  // As atop's getspacings(): drop the lowest priority, leftmost first among equals,
-  // until the columns and one space between each fit.
-  const total = () => cols.reduce((n, c) => n + c.col.width, 0) + cols.length - 1;
-  while (cols.length > 1 && total() > width) {
-    let lowest = 0;
-    for (let i = 1; i < cols.length; i++) if (cols[i]!.prio < cols[lowest]!.prio) lowest = i;
-    cols.splice(lowest, 1);
-  }
-  return cols.map((c) => c.col);
+  return fitByPriority(cols, width);
 }
 
 /** A copy of a numeric column printed in another width (PID follows pid_max). */

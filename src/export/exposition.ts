@@ -9,6 +9,7 @@
  * increase() work on them across scrapes and memtop restarts.
  */
 import { allColumns, type Column, type ProcColumnName } from '../columns/process.js';
+import { MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import type { Sample } from '../sample.js';
 
@@ -25,6 +26,17 @@ export interface ExpositionOptions {
   top: number;
   /** How long taking the sample took, seconds (exported when given). */
   sampleSeconds?: number;
+  /** OOM victims so far by command name (a running total the server keeps: OomVictims). */
+  oomVictims?: ReadonlyMap<string, number>;
+}
+
+/** Running totals of OOM victims by command, for a counter: fed every interval, never reset while memtop runs. */
+export class OomVictims {
+  readonly byCommand = new Map<string, number>();
+
+  add(iv: Interval): void {
+    for (const e of iv.exited) if (e.oom) this.byCommand.set(e.cmd, (this.byCommand.get(e.cmd) ?? 0) + 1);
+  }
 }
 
 type Labels = Record<string, string>;
@@ -96,45 +108,18 @@ class Families {
   }
 }
 
+/** Gauges of the interval's MEM and SWP fields, as the system field registry names them. */
 function systemMemory(fs: Families, iv: Interval): void {
-  const m = iv.mem;
-  const s = iv.swp;
-  const bytes = (name: string, help: string, v: number | undefined) =>
-    fs.single(`memtop_${name}_bytes`, 'gauge', help, v, 'bytes');
-  bytes('memory_total', 'Physical memory (MemTotal).', m.tot);
-  bytes('memory_free', 'Unused physical memory (MemFree).', m.free);
-  bytes('memory_available', 'Memory available for new work without swapping (MemAvailable).', m.avail);
-  bytes('memory_cached', 'Page cache, shared memory included (Cached).', m.cache);
-  bytes('memory_buffers', 'Block device buffers (Buffers).', m.buff);
-  bytes('memory_slab', 'Kernel slab caches (Slab).', m.slab);
-  bytes('memory_slab_reclaimable', 'Reclaimable part of the slab caches (SReclaimable).', m.slrec);
-  bytes('memory_shmem', 'Shared memory and tmpfs (Shmem).', m.shmem);
-  bytes('memory_dirty', 'Page cache waiting to be written back (Dirty).', m.dirty);
-  bytes('memory_page_tables', 'Memory used by page tables (PageTables).', m.pgtab);
-  fs.single('memtop_memory_used_ratio', 'gauge', 'Used memory as atop counts it: (total - free - cache - buffers - reclaimable slab + shmem) / total.',
-    m.tot > 0 ? m.usedPct / 100 : undefined, 'ratio');
-  bytes('swap_total', 'Swap space (SwapTotal).', s.tot);
-  bytes('swap_free', 'Unused swap space (SwapFree).', s.free);
-  bytes('swap_cached', 'Memory that is also in swap (SwapCached).', s.swcac);
-  bytes('commit', 'Memory committed to processes (Committed_AS).', s.vmcom);
-  bytes('commit_limit', 'Commit limit under strict overcommit (CommitLimit).', s.vmlim);
+  const gauges = <Part>(fields: readonly SysFieldDef<Part>[], part: Part) => {
+    for (const f of fields) if (f.gauge) fs.single(f.gauge.name, 'gauge', f.gauge.help, f.get(part), f.gauge.unit);
+  };
+  gauges(MEM_FIELDS, iv.mem);
+  gauges(SWP_FIELDS, iv.swp);
 }
 
+/** The kernel's running paging totals, as counters. */
 function paging(fs: Families, sample: Sample): void {
-  const p = sample.pag;
-  const page = sample.pageSize;
-  const counter = (name: string, help: string, v: number | undefined, unit?: string) =>
-    fs.single(`memtop_${name}`, 'counter', help, v, unit);
-  counter('page_scans', 'Pages scanned by page reclaim, cgroup reclaim included (pgscan_anon + pgscan_file; pgscan_kswapd/direct/khugepaged before 5.8).', p.scan);
-  counter('page_steals', 'Pages reclaimed, cgroup reclaim included (pgsteal_anon + pgsteal_file; pgsteal_kswapd/direct/khugepaged before 5.8).', p.steal);
-  counter('allocation_stalls', 'Allocations that stalled for direct reclaim (allocstall*).', p.stall);
-  counter('compaction_stalls', 'Allocations that stalled for memory compaction (compact_stall).', p.compact);
-  counter('swap_in_bytes', 'Bytes swapped in (pswpin x page size).', p.swin * page, 'bytes');
-  counter('swap_out_bytes', 'Bytes swapped out (pswpout x page size).', p.swout * page, 'bytes');
-  counter('page_in_bytes', 'Bytes paged in from block devices (pgpgin).', p.pgin * 1024, 'bytes');
-  counter('page_out_bytes', 'Bytes paged out to block devices (pgpgout).', p.pgout * 1024, 'bytes');
-  counter('pages_migrated', 'Pages migrated (pgmigrate_success).', p.migrate);
-  counter('oom_kills', 'Processes killed by the OOM killer (oom_kill).', p.oomkill >= 0 ? p.oomkill : undefined);
+  for (const f of PAG_FIELDS) if (f.counter) fs.single(f.counter.name, 'counter', f.counter.help, f.counter.value(sample), f.counter.unit);
 }
 
 const DISK_CLASS: Record<string, string> = { dsk: 'disk', lvm: 'lvm', mdd: 'md' };
@@ -189,10 +174,12 @@ function pressure(fs: Families, sample: Sample): void {
 }
 
 /**
- * The processes exported: the top K by resident size and the top K that grew
- * (positive RGROW) in the last interval, each once, in pid order. Kernel
- * threads (no resident memory) never count. Growth is unknown for the first
- * interval (it covers the time since boot), so then only sizes rank.
+ * The processes exported: the top K by resident size, the top K that grew
+ * (positive RGROW) in the last interval, and every leak suspect (LEAK,
+ * beyond the top K: an alert on it must not depend on its rank), each once,
+ * in pid order. Kernel threads (no resident memory) never count. Growth is
+ * unknown for the first interval (it covers the time since boot), so then
+ * only sizes rank.
  */
 export function exportedProcesses(iv: Interval, top: number): ProcInterval[] {
   const user = iv.procs.filter((p) => p.rsize > 0 || p.vsize > 0);
@@ -203,6 +190,7 @@ export function exportedProcesses(iv: Interval, top: number): ProcInterval[] {
     const growing = user.filter((p) => p.rgrow > 0).sort((a, b) => b.rgrow - a.rgrow || a.pid - b.pid);
     for (const p of growing.slice(0, top)) chosen.set(p.pid, p);
   }
+  for (const p of user) if (p.leak) chosen.set(p.pid, p);
   return [...chosen.values()].sort((a, b) => a.pid - b.pid);
 }
 
@@ -236,6 +224,23 @@ function processes(fs: Families, iv: Interval, top: number): void {
       if (Number.isFinite(v)) f.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: v });
     }
   }
+  const suspect = fs.add('memtop_process_leak_suspect', 'gauge',
+    'Leak suspect (LEAK): 1 when resident anonymous + swapped memory grew steadily over the window, else 0; every suspect is exported.');
+  for (const p of chosen) suspect.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: p.leak ? 1 : 0 });
+}
+
+/** The exhaustion forecast and the OOM victims by command. */
+function memoryOutlook(fs: Families, iv: Interval, victims: ReadonlyMap<string, number> | undefined): void {
+  const f = iv.forecast;
+  fs.single('memtop_memory_exhaustion_seconds', 'gauge',
+    'Seconds until available memory plus free swap run out at the current rate (absent when nothing is running out).',
+    f?.exhaust ?? undefined, 'seconds');
+  fs.single('memtop_memory_consumption_bytes_per_second', 'gauge',
+    'Rate at which memory plus swap is being used up: the steady decline of the available, or the suspects\' summed TRATE.',
+    f?.rate);
+  if (!victims) return;
+  const oom = fs.add('memtop_oom_victims', 'counter', 'Processes the OOM killer killed since memtop started, by command (from the kernel log).');
+  for (const [comm, n] of victims) oom.series.push({ labels: { comm }, value: n });
 }
 
 /** The full exposition text of one interval. */
@@ -246,6 +251,7 @@ export function renderExposition(iv: Interval, sample: Sample, opts: ExpositionO
   disks(fs, iv, sample);
   pressure(fs, sample);
   processes(fs, iv, opts.top);
+  memoryOutlook(fs, iv, opts.oomVictims);
   fs.single('memtop_processes', 'gauge', 'Processes on the system.', iv.procs.length);
   fs.single('memtop_interval_seconds', 'gauge', 'Length of the last interval (the first one covers the time since boot).',
     iv.elapsed, 'seconds');

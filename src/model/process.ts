@@ -2,7 +2,8 @@
  * The process part of an interval: processes matched between samples by pid
  * and start time, their deltas (faults, CPU, growth, io), and the PRC line.
  */
-import type { OomKill, ProcSample, Sample } from '../sample.js';
+import type { OomKill } from '../procfs/kmsg.js';
+import type { ProcSample, Sample } from '../sample.js';
 import { sub } from './system.js';
 
 export interface ProcInterval {
@@ -64,6 +65,8 @@ export interface ProcInterval {
   leak?: boolean;
   /** Suspects: seconds the growth the verdict rests on has lasted. */
   growing?: number;
+  /** A row for a process that exited in the interval (its last figures), or was killed by the OOM killer. */
+  exited?: 'exit' | 'oom';
   /** Suspects: seconds until memory plus swap left would be used up at this process's rate alone. */
   fillin?: number;
 }
@@ -80,8 +83,6 @@ export interface ExitedProc {
   leak?: boolean;
   trate?: number;
 }
-
-export type { OomKill } from '../sample.js';
 
 export interface PrcInterval {
   /** Sum of process CPU time in the interval, milliseconds. */

@@ -6,6 +6,7 @@
 import { allColumns, round2 } from '../columns/process.js';
 import { jsonFields, rowJson } from '../columns/registry.js';
 import { cgroupJson } from '../columns/cgroup.js';
+import { MEM_FIELDS, PAG_FIELDS, partJson, SWP_FIELDS } from '../columns/system.js';
 import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js';
 
 /** The process fields of the JSON schema, in registry order; names and values come from the column registry. */
@@ -28,20 +29,14 @@ function diskJson(d: DiskInterval) {
 }
 
 export function intervalJson(iv: Interval): Record<string, unknown> {
-  const m = iv.mem;
-  const s = iv.swp;
-  const g = iv.pag;
   const n = (v: number | undefined) => v ?? null;
   return {
     host: iv.host,
     time: new Date(iv.time).toISOString(),
     elapsed: Math.round(iv.elapsed * 1000) / 1000,
-    mem: {
-      tot: m.tot, free: m.free, avail: n(m.avail), cache: m.cache, buff: m.buff, slab: m.slab,
-      shmem: n(m.shmem), dirty: n(m.dirty), badness: m.badness,
-    },
-    swp: { tot: s.tot, free: s.free, vmcom: n(s.vmcom), vmlim: n(s.vmlim), badness: s.badness },
-    pag: { scan: g.scan, steal: g.steal, stall: g.stall, swin: g.swin, swout: g.swout, badness: g.badness },
+    mem: partJson(MEM_FIELDS, iv.mem),
+    swp: partJson(SWP_FIELDS, iv.swp),
+    pag: partJson(PAG_FIELDS, iv.pag),
     dsk: iv.dsk.map(diskJson),
     lvm: iv.lvm.map(diskJson),
     mdd: iv.mdd.map(diskJson),

@@ -3,7 +3,7 @@ import type { Column } from '../columns/process.js';
 import { sortProcs } from '../columns/process.js';
 import { aggregateProcs } from '../columns/aggregate.js';
 import { fitColumns, listsAllProcs, withOnDemand, type ViewDef } from '../columns/views.js';
-import type { ProcInterval } from '../model/interval.js';
+import type { ExitedProc, ProcInterval } from '../model/interval.js';
 import { isActive } from '../model/process.js';
 
 /** Spaces after each column but the last: one each, or `gaps` (the screen's spread). */
@@ -67,9 +67,21 @@ export function screenGaps(cols: readonly { name: string; width: number }[], wid
  * The rows a view lists: the processes (every one, or the active ones: see
  * listsAllProcs), or one summed row per user or program of those.
  */
-export function viewRows(procs: readonly ProcInterval[], view: ViewDef, sort: string, allProcs: boolean): ProcInterval[] {
+export function viewRows(
+  procs: readonly ProcInterval[], view: ViewDef, sort: string, allProcs: boolean, exited: readonly ProcInterval[] = [],
+): ProcInterval[] {
   const listed = listsAllProcs(view, sort, allProcs) ? procs : procs.filter(isActive);
-  return view.aggregate ? aggregateProcs(listed, view.aggregate) : listed.slice();
+  // Exited processes are listed as atop lists them (exitedRow), in the views of processes.
+  return view.aggregate ? aggregateProcs(listed, view.aggregate) : listed.concat(exited);
+}
+
+/** A process that exited in the interval as a row, as atop lists it: its last sizes, nothing done in the interval. */
+export function exitedRow(e: ExitedProc): ProcInterval {
+  return {
+    pid: e.pid, ppid: 0, user: '', state: 'E', cmd: e.cmd, isNew: false, threads: 0, nice: 0, priority: 0, processor: 0,
+    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 0, rsize: e.rsize, vgrow: 0, rgrow: 0, swapsz: e.swapsz,
+    mem: 0, trate: e.trate, leak: false, exited: e.oom ? 'oom' : 'exit',
+  };
 }
 
 export interface ProcListLayout {
@@ -79,7 +91,11 @@ export interface ProcListLayout {
 
 /** Fits the view to the width and sorts its rows on `sort`. */
 export function layoutProcs(
-  procs: ProcInterval[], view: ViewDef, width: number, sort: Column, opts: { pidWidth?: number; allProcs?: boolean } = {},
+  procs: ProcInterval[], view: ViewDef, width: number, sort: Column,
+  opts: { pidWidth?: number; allProcs?: boolean; exited?: readonly ExitedProc[] } = {},
 ): ProcListLayout {
-  return { cols: fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5), rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs), sort) };
+  return {
+    cols: fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5),
+    rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs, opts.exited?.map(exitedRow)), sort),
+  };
 }

@@ -3,12 +3,11 @@
  * built from an interval: atop's fields, formats, priorities, visibility
  * rules and colours. The text output and the TUI both draw these.
  *
- * Priorities are atop's defaults (2.8.1's PRC line; 2.11+'s MEM lines with
- * avail) except PAG, where memtop keeps scan, stall, swin and swout at 80
- * columns: the figures a memory leak is told with (atop 2.8 shows migrate,
- * pgin, pgout, swout, oomkill there).
+ * Priorities are atop's defaults (2.8.1's PRC line); the MEM, SWP and PAG
+ * lines are laid out from the system field registry (columns/system.ts).
  */
-import { avioStr, cFixed, cpuStr, fixed, valStr } from '../format/units.js';
+import { avioStr, cFixed, cpuStr, durationStr, fixed, valStr } from '../format/units.js';
+import { LINE_LAYOUTS, MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
 import type { CpuLine, DiskInterval, Interval } from '../model/interval.js';
 import { netLines } from './netlines.js';
 import { blankField, countField, sizeField, textField, wideField, type SysField, type SysLine } from './sysfield.js';
@@ -20,11 +19,6 @@ export interface SysLineOptions {
 
 /** "%6.0f%%" and friends: a rounded percentage with its sign. */
 const pct = (v: number) => `${cFixed(v, 0)}%`;
-
-/** Fields that exist only when the kernel reports their source (atop's validity checks). */
-function opt<T>(v: T | undefined, make: (v: T) => SysField): SysField[] {
-  return v === undefined ? [] : [make(v)];
-}
 
 function prcLine(iv: Interval): SysLine {
   const p = iv.prc;
@@ -99,81 +93,51 @@ function cplLine(iv: Interval): SysLine {
   };
 }
 
+/** A line's fields as its layout names them, from the system field registry. */
+function registryFields<Part>(fields: readonly SysFieldDef<Part>[], layout: readonly { name: string; prio: number }[], part: Part): SysField[] {
+  const out: SysField[] = [];
+  for (const { name, prio } of layout) {
+    if (name === '_') {
+      out.push(blankField(prio));
+      continue;
+    }
+    const f = fields.find((x) => x.name === name)!;
+    const v = f.get(part);
+    if (f.shown ? !f.shown(part) : v === undefined) continue;
+    const color = typeof f.color === 'function' ? f.color(part) : f.color;
+    out.push(f.kind === 'count' ? countField(name, v ?? 0, prio, color) : sizeField(name, v ?? 0, prio, color));
+  }
+  return out;
+}
+
 function memLines(iv: Interval): SysLine[] {
   const m = iv.mem;
-  const line1: SysField[] = [
-    sizeField('tot', m.tot, 8, 'line'),
-    sizeField('free', m.free, 9, 'line'),
-    ...opt(m.avail, (v) => sizeField('avail', v, 7, 'line')),
-    blankField(),
-    sizeField('cache', m.cache, 7, 'line'),
-    ...opt(m.dirty, (v) => sizeField('dirty', v, 5)),
-    sizeField('buff', m.buff, 6, 'line'),
-    blankField(),
-    sizeField('slab', m.slab, 6, 'line'),
-    ...opt(m.slrec, (v) => sizeField('slrec', v, 2, 'line')),
-    blankField(),
-    ...opt(m.hptot, (v) => sizeField('hptot', v, 4, 'line')),
-    ...opt(m.hpuse, (v) => sizeField('hpuse', v, 1, 'line')),
-  ];
-  const line2: SysField[] = [
-    ...opt(m.numnode, (v) => countField('numnode', v, 8)),
-    blankField(1),
-    ...opt(m.shmem, (v) => sizeField('shmem', v, 6, 'line')),
-    blankField(),
-    ...opt(m.tcpsk, (v) => sizeField('tcpsk', v, 3)),
-    ...opt(m.udpsk, (v) => sizeField('udpsk', v, 2)),
-    blankField(),
-    ...opt(m.pgtab, (v) => sizeField('pgtab', v, 5, 'line')),
-    blankField(),
-    // atop drops anthp when it is zero (no transparent huge pages in use).
-    ...opt(m.anthp || undefined, (v) => sizeField('anthp', v, 4, 'line')),
-  ];
   return [
-    { label: 'MEM', level: m.level, fields: line1 },
-    { label: 'MEM', level: m.level, fields: line2 },
+    { label: 'MEM', level: m.level, fields: registryFields(MEM_FIELDS, LINE_LAYOUTS.mem1, m) },
+    { label: 'MEM', level: m.level, fields: registryFields(MEM_FIELDS, LINE_LAYOUTS.mem2, m) },
   ];
 }
 
 function swpLine(iv: Interval): SysLine {
-  const s = iv.swp;
-  return {
-    label: 'SWP',
-    level: s.level,
-    fields: [
-      sizeField('tot', s.tot, 5, 'line'),
-      sizeField('free', s.free, 6, 'line'),
-      ...opt(s.swcac, (v) => sizeField('swcac', v, 4, 'line')),
-      blankField(),
-      blankField(),
-      blankField(),
-      ...opt(s.vmcom, (v) => sizeField('vmcom', v, 7, s.overcommitted ? 'almost' : undefined)),
-      ...opt(s.vmlim, (v) => sizeField('vmlim', v, 8, s.overcommitted ? 'info' : undefined)),
-    ],
-  };
+  const fields = registryFields(SWP_FIELDS, LINE_LAYOUTS.swp, iv.swp);
+  return { label: 'SWP', level: iv.swp.level, fields: [...fields, ...forecastField(iv)] };
+}
+
+/** The exhaustion forecast is shown when memory plus swap would run out within this many seconds. */
+export const FORECAST_HORIZON = 24 * 3600;
+/** Within an hour it is critical (red); within 1.25 h (atop's 80% "almost") cyan. */
+export const FORECAST_CRIT = 3600;
+
+/** "full 3h20m": when memory plus swap runs out at the current rate (the model's forecast), within the horizon. */
+function forecastField(iv: Interval): SysField[] {
+  const exhaust = iv.forecast?.exhaust;
+  if (exhaust === null || exhaust === undefined || exhaust > FORECAST_HORIZON) return [];
+  const level = exhaust <= FORECAST_CRIT ? 'crit' : exhaust <= FORECAST_CRIT / 0.8 ? 'almost' : undefined;
+  return [textField('full', durationStr(exhaust), 9, level)];
 }
 
 function pagLine(iv: Interval): SysLine {
-  const g = iv.pag;
-  return {
-    label: 'PAG',
-    level: g.level,
-    fields: [
-      countField('scan', g.scan, 8),
-      countField('steal', g.steal, 3),
-      countField('stall', g.stall, 6),
-      countField('compact', g.compact, 4),
-      countField('numamig', g.numamig, 1),
-      countField('migrate', g.migrate, 2),
-      countField('pgin', g.pgin, 5),
-      countField('pgout', g.pgout, 5),
-      // zswap counters only when zswap did something.
-      ...(g.zswin + g.zswout > 0 ? [countField('zswin', g.zswin, 4), countField('zswout', g.zswout, 7, 'line')] : []),
-      countField('swin', g.swin, 8),
-      countField('swout', g.swout, 9, 'line'),
-      ...(g.oomkill >= 0 ? [countField('oomkill', g.oomkill, 7, g.oomkill > 0 ? 'crit' : undefined)] : []),
-    ],
-  };
+  return { label: 'PAG', level: iv.pag.level, fields: registryFields(PAG_FIELDS, LINE_LAYOUTS.pag, iv.pag) };
 }
 
 /**

@@ -37,7 +37,7 @@ export function renderText(iv: Interval, opts: TextOptions): string {
     return out.join('\n') + '\n';
   }
   const sort = column(opts.sort ?? opts.view.defaultSort)!;
-  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, { pidWidth: iv.pidWidth, allProcs: opts.allProcs });
+  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, { pidWidth: iv.pidWidth, allProcs: opts.allProcs, exited: iv.exited });
   out.push(headerRow(cols, width));
   const shown = opts.maxProcs === undefined ? rows : rows.slice(0, opts.maxProcs);
   for (const p of shown) out.push(procRow(p, cols, width));

@@ -10,7 +10,8 @@ import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.j
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
-import type { DiskSample, OomKill, ProcSample, Sample, SampleNeeds } from '../sample.js';
+import type { OomKill } from '../procfs/kmsg.js';
+import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import { CgroupReader, type CgroupReadOptions } from './cgroups.js';
@@ -89,6 +90,9 @@ interface ProcMemory {
  */
 export const STATUS_MAX_AGE = 30;
 
+/** Samples the kernel log is read for after the oom_kill counter moved. */
+const OOM_POLLS = 3;
+
 /** An OOM victim the kernel log named while its process was still listed (a zombie), and for how many samples. */
 interface PendingKill {
   kill: OomKill;
@@ -137,6 +141,9 @@ export class Sampler {
   /** Where OOM victims are named; undefined when not read. */
   private readonly kernelLog: KernelLog | undefined;
   private pendingKills: PendingKill[] = [];
+  private startUptime: number | undefined;
+  private oomCount = 0;
+  private oomPolls = 0;
 
   constructor(opts: SamplerOptions) {
     // Per-process paths are built by concatenation (path.join costs more than the reads at 2000 pids).
@@ -226,7 +233,7 @@ export class Sampler {
     const uptimeText = this.systemFile('uptime');
     const uptime = uptimeText !== undefined ? parseUptime(uptimeText) : cpu.btime > 0 ? time / 1000 - cpu.btime : 0;
     // The kernel log before the processes: a victim it names is dead by now, a zombie at most.
-    const kills = this.kernelLog?.oomKills();
+    const kills = this.oomKills(pag.oomkill, uptime);
     const procs = this.readProcesses(needs);
     return {
       time,
@@ -249,7 +256,7 @@ export class Sampler {
       cgroups: needs.cgroups ? this.readCgroups(needs.cgroups) : undefined,
       users: this.userNames.namesFor(procs),
       procs,
-      oomKills: kills && this.goneVictims(kills, procs),
+      oomKills: kills || this.pendingKills.length > 0 ? this.goneVictims(kills ?? [], procs) : undefined,
     };
   }
 
@@ -263,6 +270,26 @@ export class Sampler {
    * victim still a zombie waits for the sample its process is gone from, so
    * the model finds it among the exited). A victim waits at most 10 samples.
    */
+  /**
+   * The kernel log is read for victims only after the oom_kill counter
+   * moved (and for OOM_POLLS samples after, as the kernel counts a kill
+   * before it logs it); on kernels without the counter, every sample.
+   * Kills logged before memtop started are not news.
+   */
+  private oomKills(counter: number, uptime: number): OomKill[] | undefined {
+    if (!this.kernelLog) return undefined;
+    if (this.startUptime === undefined) {
+      this.startUptime = uptime;
+      this.oomCount = counter;
+      if (counter >= 0) return undefined;
+    }
+    if (counter < 0 || counter > this.oomCount) this.oomPolls = OOM_POLLS;
+    this.oomCount = counter;
+    if (this.oomPolls === 0) return undefined;
+    this.oomPolls--;
+    return this.kernelLog.oomKills(this.startUptime);
+  }
+
   private goneVictims(kills: OomKill[], procs: readonly ProcSample[]): OomKill[] {
     for (const kill of kills) this.pendingKills.push({ kill, waited: 0 });
     if (this.pendingKills.length === 0) return [];

@@ -6,7 +6,7 @@
  * never takes a sample.
  */
 import type { Config, ListenAddress } from '../config.js';
-import { renderExposition } from '../export/exposition.js';
+import { OomVictims, renderExposition } from '../export/exposition.js';
 import { createMetricsServer } from '../export/server.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
@@ -48,13 +48,15 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
   let latest: Sample | undefined;
   const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s), { window: config.window });
   let failed = false;
+  const oomVictims = new OomVictims();
   const tick = () => {
     const started = process.hrtime.bigint();
     try {
       const iv = feed.next();
       const sampleSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (!latest) return;
-      const opts = { top: config.top, sampleSeconds };
+      oomVictims.add(iv);
+      const opts = { top: config.top, sampleSeconds, oomVictims: oomVictims.byCommand };
       metrics.publish({
         prometheus: renderExposition(iv, latest, { ...opts, format: 'prometheus' }),
         openmetrics: renderExposition(iv, latest, { ...opts, format: 'openmetrics' }),

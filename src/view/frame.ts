@@ -7,7 +7,10 @@
  * when what it was made of changes.
  */
 import { fitColumns, withSortResource, type ViewDef } from '../columns/views.js';
-import type { Column } from '../columns/process.js';
+import { rateStr, type Column } from '../columns/process.js';
+import { printable } from '../format/text.js';
+import { durationStr, memStr } from '../format/units.js';
+import { topTrend } from './trendseries.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { headerLine } from '../output/header.js';
 import type { SysLine } from '../output/sysfield.js';
@@ -87,11 +90,44 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
   if (panelTooShort) return `the trend panel (B) needs a terminal of ${PANEL_MIN_HEIGHT} rows`;
   if (s.paused) return 'paused: z continues, t takes a sample';
   if (s.manual) return 'interval 0: t takes a sample, i sets an interval';
+  // The first interval covers the time since boot: its oom_kill count is no news.
+  // The suspect named is the top one of the processes listed (filters apply); per user or program, of all.
+  const news = s.iv && !s.iv.sinceBoot && memoryNews(s.iv, s.view, s.view.aggregate ? s.iv.procs : s.rows);
+  if (news) return news;
   if (s.rows.length === 0 && Object.keys(s.filters).length > 0) return 'no process matches the filters (an empty answer to U P / I clears one)';
   if (s.rows.length === 0 && s.iv) return 'no process was active in this interval: a lists them all';
   if (s.iv?.sinceBoot) return '*** System and Process Activity since Boot ***';
   return '';
 }
+
+/**
+ * What memtop found out about memory, for the status line: an OOM kill
+ * (its victim named when the kernel log was read), else the top leak
+ * suspect; in the leak view without a suspect, what it watches.
+ */
+export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInterval[] = iv.procs): string | undefined {
+  const victims = iv.exited.filter((e) => e.oom);
+  if (victims.length > 0) {
+    const named = victims.map((e) => `${e.pid} ${printable(e.cmd)} (${memStr(e.rsize + (e.swapsz ?? 0)).trim()})`).join(', ');
+    return `OOM killer killed ${named}`;
+  }
+  if (iv.pag.oomkill > 0) return `OOM killer killed ${iv.pag.oomkill} process(es): victim not named (the kernel log, /dev/kmsg, needs root)`;
+  const top = topTrend(procs, true);
+  if (top) {
+    const grown = top.growing === undefined ? '' : ` for ${durationStr(top.growing)}`;
+    const others = procs.filter((p) => p.leak).length - 1;
+    return `leak suspect: ${top.pid} ${printable(top.cmd)} +${rateStr(top.trate, 12).trim()}${grown}` +
+      (others > 0 ? ` (+${others} more)` : '') + (view.name === 'leak' ? '' : ' - L: leak view');
+  }
+  if (view.name === 'leak') {
+    const window = procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
+    return `no leak suspect: resident anonymous + swapped memory of every process is watched for steady growth${window}`;
+  }
+  return undefined;
+}
+
+/** Rows marked in every view: a leak suspect, an OOM victim. */
+const markedRow = (p: ProcInterval) => !!p.leak || p.exited === 'oom';
 
 export class Frames {
   private tableMemo: { key: string; rows: readonly ProcInterval[]; table: ProcTable } | undefined;
@@ -126,7 +162,7 @@ export class Frames {
       sys: this.styledSys(s, layout.sys, width),
       status: fit(statusText(s, width, layout.panelTooShort), width),
       procHead: table.header(s.sort, page, pages),
-      rows: pageLines(table, scroll, pageRows, s.color),
+      rows: pageLines(table, scroll, pageRows, s.color, markedRow),
       panel,
       help,
     };

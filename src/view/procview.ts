@@ -110,10 +110,22 @@ export function pageOf(s: Scroll, total: number, pageRows: number): [number, num
   return [page, pages];
 }
 
-/** The visible rows, the highlighted one marked. */
-export function pageLines<Row>(table: ProcTable<Row>, s: Scroll, pageRows: number, colorOn: boolean): string[] {
+/** Put at the start of a marked row (a leak suspect, an OOM victim), where the right-aligned PID leaves room. */
+export const LEAK_MARK = '>';
+
+/**
+ * The visible rows, the highlighted one marked; rows `marked` says so (leak
+ * suspects) in red (bold without colours) with LEAK_MARK in front.
+ */
+export function pageLines<Row>(
+  table: ProcTable<Row>, s: Scroll, pageRows: number, colorOn: boolean, marked?: (row: Row) => boolean,
+): string[] {
   const out: string[] = [];
   const end = Math.min(table.rows.length, s.top + pageRows);
-  for (let i = s.top; i < end; i++) out.push(i === s.selected ? highlight(table.line(i, colorOn), colorOn) : table.line(i, colorOn));
+  for (let i = s.top; i < end; i++) {
+    let line = table.line(i, colorOn);
+    if (marked?.(table.rows[i]!)) line = paint((line[0] === ' ' ? LEAK_MARK : line[0]) + line.slice(1), 'crit', colorOn);
+    out.push(i === s.selected ? highlight(line, colorOn) : line);
+  }
   return out;
 }

@@ -18,7 +18,7 @@ import { column, sortProcs, type Column } from '../columns/process.js';
 import { RESOURCE_COLUMNS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
-import { isVarWidth, viewRows } from '../output/proclist.js';
+import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
 import type { Feed } from '../feed.js';
@@ -233,7 +233,8 @@ export class ScreenState implements Actions, Shown {
 
   private rebuildRows(): void {
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
-    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs), column(this.sort)!);
+    const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
+    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs, exited), column(this.sort)!);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };

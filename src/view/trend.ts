@@ -1,7 +1,7 @@
 /**
  * What the trend panel (key B) keeps of each interval the screen receives:
  * memory by kind, swap used, and every process's resident size, in typed
- * arrays (about 13 bytes a process). The last HISTORY intervals are kept in
+ * arrays (about 21 bytes a process). The last HISTORY intervals are kept in
  * a ring, so memory stays bounded; no extra sampling is done for it.
  */
 import type { Interval } from '../model/interval.js';
@@ -21,9 +21,10 @@ export interface TrendPoint {
   used: number;
   swapTot: number;
   swapUsed: number;
-  /** Pids in ascending order, each one's resident size, and 1 when it is new in this interval. */
+  /** Pids in ascending order, each one's resident and swapped size, and 1 when it is new in this interval. */
   pids: Int32Array;
   rsize: Float64Array;
+  swap: Float64Array;
   isNew: Uint8Array;
 }
 
@@ -34,11 +35,13 @@ export function trendPoint(iv: Interval): TrendPoint {
   const n = order.length;
   const pids = new Int32Array(n);
   const rsize = new Float64Array(n);
+  const swap = new Float64Array(n);
   const isNew = new Uint8Array(n);
   order.forEach((from, to) => {
     const p = iv.procs[from]!;
     pids[to] = p.pid;
     rsize[to] = p.rsize;
+    swap[to] = p.swapsz ?? 0;
     isNew[to] = p.isNew ? 1 : 0;
   });
   return {
@@ -51,18 +54,19 @@ export function trendPoint(iv: Interval): TrendPoint {
     swapUsed: Math.max(0, iv.swp.tot - iv.swp.free),
     pids,
     rsize,
+    swap,
     isNew,
   };
 }
 
-/** The process `pid` in the point: its resident size and whether it is new there. */
-export function procAt(point: TrendPoint, pid: number): { rsize: number; isNew: boolean } | undefined {
+/** The process `pid` in the point: its resident and swapped size and whether it is new there. */
+export function procAt(point: TrendPoint, pid: number): { rsize: number; swap: number; isNew: boolean } | undefined {
   let lo = 0;
   let hi = point.pids.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const at = point.pids[mid]!;
-    if (at === pid) return { rsize: point.rsize[mid]!, isNew: point.isNew[mid] === 1 };
+    if (at === pid) return { rsize: point.rsize[mid]!, swap: point.swap[mid]!, isNew: point.isNew[mid] === 1 };
     if (at < pid) lo = mid + 1;
     else hi = mid - 1;
   }

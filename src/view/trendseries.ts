@@ -1,8 +1,9 @@
 /**
  * What the trend panel plots, computed from the kept points: memory by kind
- * (free, page cache, used) and swap used, and the resident size of one
- * process: the highlighted one, or else the one that grew most in the last
- * interval (the leaker, in the case study). Pure: no terminal here.
+ * (free, page cache, used) and swap used, and the resident and swapped
+ * size of one process: the highlighted one, else the top leak suspect, else
+ * the one growing fastest over the window (TRATE), else the one that grew
+ * most in the last interval. Pure: no terminal here.
  */
 import type { Interval, ProcInterval } from '../model/interval.js';
 import type { Hue } from './sgr.js';
@@ -33,13 +34,14 @@ export function memorySeries(points: readonly TrendPoint[]): Series[] {
 }
 
 export const PROCESS_HUE: Hue = 'yellow';
+export const SWAP_HUE: Hue = 'magenta';
 
 /**
- * RSIZE of `pid` at each point, back to where the process appeared: a
- * point where the pid is new, or missing, ends its history (an earlier
- * process with the same pid is another process).
+ * RSIZE (or SWAPSZ) of `pid` at each point, back to where the process
+ * appeared: a point where the pid is new, or missing, ends its history (an
+ * earlier process with the same pid is another process).
  */
-export function processSeries(points: readonly TrendPoint[], pid: number): Values {
+export function processSeries(points: readonly TrendPoint[], pid: number, field: 'rsize' | 'swap' = 'rsize'): Values {
   const values: Values = new Array(points.length).fill(undefined);
   let seen = false;
   for (let i = points.length - 1; i >= 0; i--) {
@@ -50,7 +52,7 @@ export function processSeries(points: readonly TrendPoint[], pid: number): Value
       continue;
     }
     seen = true;
-    values[i] = p.rsize;
+    values[i] = p[field];
     if (p.isNew) break;
   }
   return values;
@@ -65,7 +67,7 @@ export function topGrower(procs: readonly ProcInterval[]): ProcInterval | undefi
   return best;
 }
 
-export type TargetWhy = 'highlighted' | 'grew most' | 'exited';
+export type TargetWhy = 'highlighted' | 'leak suspect' | 'grows fastest' | 'grew most' | 'exited';
 
 export interface Target {
   pid: number;
@@ -73,11 +75,22 @@ export interface Target {
   why: TargetWhy;
 }
 
+/** The process with the largest TRATE, among the suspects when `suspects`; undefined when none has a positive one. */
+export function topTrend(procs: readonly ProcInterval[], suspects: boolean): ProcInterval | undefined {
+  let best: ProcInterval | undefined;
+  for (const p of procs) {
+    if ((suspects && !p.leak) || p.trate === undefined || p.trate <= 0) continue;
+    if (!best || p.trate > best.trate! || (p.trate === best.trate && p.pid < best.pid)) best = p;
+  }
+  return best;
+}
+
 /**
- * Whose RSIZE the panel plots: the process the user moved the highlight to
- * (`followed`), still plotted once it exits; else the top grower of the
- * interval. `last` is the previous choice, which remembers an exited
- * process's command.
+ * Whose memory the panel plots: the process the user moved the highlight to
+ * (`followed`), still plotted once it exits; else the top leak suspect;
+ * else the one growing fastest over the window; else (no history yet) the
+ * top grower of the interval. `last` is the previous choice, which
+ * remembers an exited process's command.
  */
 export function pickTarget(iv: Interval, followed: number | undefined, last: Target | undefined): Target | undefined {
   if (followed !== undefined) {
@@ -85,6 +98,10 @@ export function pickTarget(iv: Interval, followed: number | undefined, last: Tar
     if (p) return { pid: p.pid, cmd: p.cmd, why: 'highlighted' };
     return { pid: followed, cmd: last?.pid === followed ? last.cmd : '?', why: 'exited' };
   }
+  const suspect = topTrend(iv.procs, true);
+  if (suspect) return { pid: suspect.pid, cmd: suspect.cmd, why: 'leak suspect' };
+  const fastest = topTrend(iv.procs, false);
+  if (fastest) return { pid: fastest.pid, cmd: fastest.cmd, why: 'grows fastest' };
   const top = topGrower(iv.procs);
   return top && { pid: top.pid, cmd: top.cmd, why: 'grew most' };
 }
@@ -100,10 +117,10 @@ export type Point = [x: number, y: number];
 /**
  * The series as canvas pixels, `width` x `height`: the values spread evenly
  * across the width (one step per interval, the newest at the right edge),
- * 0..max from the bottom up. One polyline per stretch without gaps; a lone
+ * min..max from the bottom up. One polyline per stretch without gaps; a lone
  * value is a one-pixel line.
  */
-export function polylines(values: Values, width: number, height: number, max: number): Point[][] {
+export function polylines(values: Values, width: number, height: number, max: number, min = 0): Point[][] {
   const out: Point[][] = [];
   const steps = values.length - 1;
   const xOf = (i: number) => (steps <= 0 ? width - 1 : Math.round((i * (width - 1)) / steps));
@@ -115,14 +132,14 @@ export function polylines(values: Values, width: number, height: number, max: nu
   };
   values.forEach((v, i) => {
     if (v === undefined || !Number.isFinite(v)) return flush();
-    run.push([xOf(i), yOf(v, height, max)]);
+    run.push([xOf(i), yOf(v, height, max, min)]);
   });
   flush();
   return out;
 }
 
-/** The pixel row of `value` on a 0..max scale `height` pixels tall (0 at the top). */
-export function yOf(value: number, height: number, max: number): number {
-  const share = max > 0 ? Math.min(1, Math.max(0, value / max)) : 0;
+/** The pixel row of `value` on a min..max scale `height` pixels tall (0 at the top). */
+export function yOf(value: number, height: number, max: number, min = 0): number {
+  const share = max > min ? Math.min(1, Math.max(0, (value - min) / (max - min))) : 0;
   return height - 1 - Math.round(share * (height - 1));
 }

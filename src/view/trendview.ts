@@ -15,7 +15,7 @@ import type { Level } from '../model/thresholds.js';
 import { levelPaint, paint, type Hue, type Paint } from './sgr.js';
 import type { TrendPoint } from './trend.js';
 import {
-  lastAndChange, memorySeries, polylines, PROCESS_HUE, processSeries, yOf, type Point, type Series, type Target, type Values,
+  lastAndChange, memorySeries, polylines, PROCESS_HUE, processSeries, SWAP_HUE, yOf, type Point, type Series, type Target, type Values,
 } from './trendseries.js';
 
 export const SIDE_BY_SIDE = 64;
@@ -75,10 +75,14 @@ export function trendView(input: TrendInput, width: number, rows: number, colorO
   charts.push(chart(mem, memSeries, memMax, legendWidth(mem.cols), colorOn, put));
 
   const values = input.target ? processSeries(input.points, input.target.pid) : [];
-  put(proc.titleRow, { col: proc.left, text: processTitle(input.target, values, proc.cols) });
-  const procMax = Math.max(1, ...known(values)) * 1.1;
+  const swapped = input.target ? processSeries(input.points, input.target.pid, 'swap') : [];
+  put(proc.titleRow, { col: proc.left, text: processTitle(input.target, values, swapped, proc.cols) });
   const series: Series[] = [{ name: 'RSIZE', hue: PROCESS_HUE, values }];
-  charts.push(chart(proc, series, procMax, 0, colorOn, put));
+  if (known(swapped).some((v) => v > 0)) series.push({ name: 'SWAP', hue: SWAP_HUE, values: swapped });
+  // Scaled to the data, not from zero: a 1.2 GiB growth of a 20 GiB process must fill the chart, not a sliver.
+  const all = series.flatMap((s) => known(s.values));
+  const [lo, hi] = dataRange(all);
+  charts.push(chart(proc, series, hi, 0, colorOn, put, lo));
 
   return { lines: lineParts.map((parts) => compose(parts, width, colorOn)), charts };
 }
@@ -108,16 +112,16 @@ function legendWidth(cols: number): number {
 
 /** Y labels and legend as parts, the canvas as a ChartDraw. */
 function chart(
-  area: Area, series: Series[], max: number, legend: number, colorOn: boolean, put: (row: number, part: Part) => void,
+  area: Area, series: Series[], max: number, legend: number, colorOn: boolean, put: (row: number, part: Part) => void, min = 0,
 ): ChartDraw {
   const cols = Math.max(1, area.cols - Y_LABEL - legend);
   const wpx = cols * 2;
   const hpx = area.rows * 4;
-  const label = (value: number, text: string) => put(area.top + Math.floor(yOf(value, hpx, max) / 4), { col: area.left, text });
+  const label = (value: number, text: string) => put(area.top + Math.floor(yOf(value, hpx, max, min) / 4), { col: area.left, text });
   if (series.some((s) => known(s.values).length > 0)) {
     label(max, memStr(max));
-    if (area.rows >= 5) label(max / 2, memStr(max / 2));
-    if (area.rows >= 2) label(0, '0'.padStart(Y_LABEL - 1));
+    if (area.rows >= 5) label((max + min) / 2, memStr((max + min) / 2));
+    if (area.rows >= 2) label(min, min > 0 ? memStr(min) : '0'.padStart(Y_LABEL - 1));
   }
   if (legend > 0) {
     const byLast = series
@@ -136,20 +140,36 @@ function chart(
     cols,
     rows: area.rows,
     lines: series.flatMap((s) =>
-      polylines(s.values, wpx, hpx, max).map((points) => ({ hue: colorOn ? s.hue : undefined, points })),
+      polylines(s.values, wpx, hpx, max, min).map((points) => ({ hue: colorOn ? s.hue : undefined, points })),
     ),
   };
 }
 
-function processTitle(target: Target | undefined, values: Values, cols: number): string {
+/**
+ * The process chart's range: from below the lowest value to above the
+ * highest by a tenth of their spread (at least 1% of the highest), so the
+ * change fills the chart; from 0 when the values come near it.
+ */
+export function dataRange(values: number[]): [number, number] {
+  if (values.length === 0) return [0, 1];
+  const top = Math.max(...values);
+  const bottom = Math.min(...values);
+  const pad = Math.max((top - bottom) / 10, top / 100, 1);
+  const lo = bottom - pad;
+  return [lo < pad * 3 ? 0 : lo, top + pad];
+}
+
+function processTitle(target: Target | undefined, values: Values, swapped: Values, cols: number): string {
   if (!target) return fitText('RSIZE: no process', cols);
   const lc = lastAndChange(values);
+  const sw = lastAndChange(swapped);
   // What fits, most telling first: an exited process says so before its figures.
   const why = `(${target.why})`;
   const parts = [`RSIZE ${target.pid} ${printable(target.cmd)}`];
   if (target.why === 'exited') parts.push(why);
   if (lc) parts.push(memStr(lc.last).trim(), signed(lc.change));
   else parts.push('(no history)');
+  if (sw && sw.last > 0) parts.push(`SWAP ${memStr(sw.last).trim()} ${signed(sw.change)}`);
   if (target.why !== 'exited') parts.push(why);
   let text = '';
   for (const p of parts) {

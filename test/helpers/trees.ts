@@ -1,11 +1,12 @@
-/** Test helpers: intervals between fake /proc trees (fixtures/ or built in a temp dir). */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+/** Test helpers: intervals between fake /proc trees (fixtures/ or built in a temp dir by helpers/procfiles.ts, re-exported here). */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildInterval, type Interval } from '../../src/model/interval.js';
 import type { Thresholds } from '../../src/model/thresholds.js';
 import { Sampler } from '../../src/reader/sampler.js';
+import { diskstatsLine, makeTree, meminfoText, pidStatLine, pidStatusText, statText, vmstatText } from './procfiles.js';
+
+export { makeTree } from './procfiles.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 export const CASE_STUDY = join(FIXTURES, 'case-study');
@@ -29,15 +30,6 @@ export function caseStudy(from: string, to: string, thresholds?: Thresholds): In
   const [h, m, s] = [1, 3, 5].map((i) => Number(to.slice(i, i + 2)));
   const time = new Date(2010, 2, 2, h, m, s).getTime();
   return intervalOf([join(CASE_STUDY, from), join(CASE_STUDY, to)], { sys: join(CASE_STUDY, 'sys'), thresholds, time });
-}
-
-/** Writes a tree of files ({ 'meminfo': '...', '42/stat': '...' }) into a new temp dir. */
-export function makeTree(files: Record<string, string>, dir = mkdtempSync(join(tmpdir(), 'memtop-test-'))): string {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
 }
 
 /** Collapses runs of blanks, as a reader of atop's boxes does. */
@@ -92,33 +84,31 @@ export function fakeProcFiles(m: FakeMoment): Record<string, string> {
     ...(m.memKb ?? {}),
   };
   const files: Record<string, string> = {
-    meminfo: Object.entries(mem).map(([k, v]) => `${k}:${String(v).padStart(16)} kB`).join('\n') + '\nCommitted_AS:  1000000 kB\nCommitLimit:   4000000 kB\n',
-    vmstat: Object.entries({ pgpgin: 0, pgpgout: 0, pswpin: 0, pswpout: 0, pgscan_kswapd: 0, oom_kill: 0, ...(m.vmstat ?? {}) })
-      .map(([k, v]) => `${k} ${v}`).join('\n') + '\n',
-    stat: [
-      `cpu  ${u} 0 ${s} ${i} ${w} 0 0 0 0 0`,
-      ...Array.from({ length: ncpu }, (_, n) => `cpu${n} ${per(u)} 0 ${per(s)} ${per(i)} ${per(w)} 0 0 0 0 0`),
-      'intr 1000 0', 'ctxt 5000', 'btime 1700000000', 'processes 400', 'procs_running 1', 'procs_blocked 0',
-    ].join('\n') + '\n',
+    meminfo: meminfoText({ ...mem, Committed_AS: 1000000, CommitLimit: 4000000 }),
+    vmstat: vmstatText({ pgpgin: 0, pgpgout: 0, pswpin: 0, pswpout: 0, pgscan_kswapd: 0, oom_kill: 0, ...(m.vmstat ?? {}) }),
+    stat: statText([u, 0, s, i, w, 0, 0, 0, 0, 0], Array.from({ length: ncpu }, () => [per(u), 0, per(s), per(i), per(w), 0, 0, 0, 0, 0]), {
+      intr: '1000 0', ctxt: 5000, btime: 1700000000, processes: 400, procs_running: 1, procs_blocked: 0,
+    }),
     loadavg: '0.50 0.40 0.30 1/100 999\n',
     uptime: `${m.uptime.toFixed(2)} 0.00\n`,
-    diskstats: m.diskstats ?? '   8       0 sda 100 0 800 50 200 0 1600 80 0 120 130 0 0 0 0 0 0\n',
+    diskstats: m.diskstats ?? diskstatsLine(8, 0, 'sda', [100, 0, 800, 50, 200, 0, 1600, 80, 0, 120, 130, 0, 0, 0, 0, 0, 0]) + '\n',
     'sys/kernel/hostname': 'fakehost\n',
     ...(m.extra ?? {}),
   };
   for (const p of m.procs) {
     const vsize = p.vsize ?? 1000;
     const rss = p.rss ?? 100;
-    files[`${p.pid}/stat`] =
-      `${p.pid} (${p.comm ?? `proc${p.pid}`}) ${p.state ?? 'S'} 1 ${p.pid} ${p.pid} 0 -1 4194560 ${p.minflt ?? 0} 0 ${p.majflt ?? 0} 0 ` +
-      `${p.utime ?? 0} ${p.stime ?? 0} 0 0 20 0 ${p.threads ?? 1} 0 ${p.starttime ?? 100} ${vsize * PAGE} ${rss} ` +
-      '18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n';
+    const comm = p.comm ?? `proc${p.pid}`;
+    files[`${p.pid}/stat`] = pidStatLine({
+      pid: p.pid, comm, state: p.state, minflt: p.minflt, majflt: p.majflt, utime: p.utime, stime: p.stime,
+      threads: p.threads, starttime: p.starttime, vsize: vsize * PAGE, rss,
+    });
     if (!p.noStatus) {
-      files[`${p.pid}/status`] =
-        `Name:\t${p.comm ?? `proc${p.pid}`}\nPid:\t${p.pid}\nUid:\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\t${p.uid ?? 0}\n` +
-        `VmSize:\t${vsize * 4} kB\nVmLck:\t0 kB\nVmRSS:\t${rss * 4} kB\nVmData:\t${Math.floor(vsize * 2)} kB\nVmStk:\t132 kB\n` +
-        `${p.anonKb === undefined ? '' : `RssAnon:\t${p.anonKb} kB\n`}` +
-        `VmExe:\t100 kB\nVmLib:\t2000 kB\n${p.swapKb === undefined ? '' : `VmSwap:\t${p.swapKb} kB\n`}Threads:\t${p.threads ?? 1}\n`;
+      const kb: [string, number][] = [['VmSize', vsize * 4], ['VmLck', 0], ['VmRSS', rss * 4], ['VmData', Math.floor(vsize * 2)], ['VmStk', 132]];
+      if (p.anonKb !== undefined) kb.push(['RssAnon', p.anonKb]);
+      kb.push(['VmExe', 100], ['VmLib', 2000]);
+      if (p.swapKb !== undefined) kb.push(['VmSwap', p.swapKb]);
+      files[`${p.pid}/status`] = pidStatusText({ name: comm, pid: p.pid, uid: p.uid ?? 0, kb, threads: p.threads });
     }
   }
   return files;
