@@ -258,7 +258,8 @@ async function main(argv: string[]): Promise<void> {
   const config = toConfig(program, applyConfigFiles(program));
   if (program.opts<Opts>().info) {
     const { formatFacts, hostFacts } = await import('./host/info.js');
-    process.stdout.write(formatFacts(await hostFacts()));
+    const { writeStdout } = await import('./run/stdout.js');
+    await writeStdout(formatFacts(await hostFacts()));
     return;
   }
   if (config.contain !== undefined || config.release !== undefined) {

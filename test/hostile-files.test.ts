@@ -86,12 +86,12 @@ test('a file longer than the kernel writes is damaged after a bounded read: a 20
   truncateSync(join(proc, '41/stat'), 200 << 20); // sparse: costs no disk
   writeFileSync(join(proc, 'diskstats'), '   8       0 sda 1 0 8 5 2 0 16 8 0 12 13 0 0 0 0 0 0\n'.repeat(1));
   truncateSync(join(proc, 'diskstats'), 64 << 20);
-  const r = spawnSync(process.execPath, [CLI, '--proc', proc, '--sys', sys, '--json', '1', '2'], { encoding: 'utf8', timeout: 15000, killSignal: 'SIGKILL' });
-  assert.equal(r.signal, null, `memtop hung: ${r.stderr}`);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /41\/stat is longer than the 8192 bytes the kernel writes there: its figures are unknown/);
-  assert.match(r.stderr, /diskstats is longer than the 16777216 bytes/);
-  const json = JSON.parse(r.stdout.trim().split('\n')[1]!);
+  const r = memtop(['--proc', proc, '--sys', sys, '--json', '1', '2']);
+  assert.equal(r.signal, null, `memtop hung: ${r.err}`);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /41\/stat is longer than the 8192 bytes the kernel writes there: its figures are unknown/);
+  assert.match(r.err, /diskstats is longer than the 16777216 bytes/);
+  const json = JSON.parse(r.out.trim().split('\n')[1]!);
   assert.ok(!json.procs.some((p: { pid: number }) => p.pid === 41), 'a damaged stat names no process');
   assert.ok(json.procs.some((p: { pid: number }) => p.pid === 40));
 });

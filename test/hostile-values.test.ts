@@ -5,7 +5,6 @@
  * output and in the raw log, never NaN or the absurd number itself.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +12,10 @@ import { test } from 'node:test';
 import { parseDiskstats } from '../src/procfs/diskstats.js';
 import { parseMeminfo } from '../src/procfs/meminfo.js';
 import { parsePidStat, parsePidStatus } from '../src/procfs/pid.js';
-import { CLI } from './helpers/cli.js';
+import { memtop as run } from './helpers/cli.js';
 import { fakeProcFiles, makeTree } from './helpers/trees.js';
 
-
-function memtop(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20000, killSignal: 'SIGKILL' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const memtop = (...args: string[]) => run(args);
 
 const STAT = (pid: number, rss: string, vsize = '4096000') =>
   `${pid} (p${pid}) S 1 ${pid} ${pid} 0 -1 4194560 10 0 0 0 5 5 0 0 20 0 1 0 100 ${vsize} ${rss} ` +

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { dailyName, daysBefore } from '../src/rawlog/daily.js';
 import { FORMAT_MAJOR } from '../src/rawlog/format.js';
 import { CLI, memtop as run, spawnMemtop } from './helpers/cli.js';
-import { readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
+import { asNewerMajor, readLog, record, sampleMoments, tempDir } from './helpers/rawlog.js';
 import { fakeProcFiles, makeTree } from './helpers/trees.js';
 import { moment } from './helpers/rawlog.js';
 
@@ -128,9 +128,7 @@ test('bad input: one clear line, exit 1 for files, 2 for options, no stack trace
   writeFileSync(text, 'not a log\n');
   const rec = join(dir, 'rec');
   record(rec, sampleMoments(1));
-  const newer = Buffer.from(readFileSync(rec));
-  newer.writeUInt16LE(FORMAT_MAJOR + 1, 8);
-  writeFileSync(join(dir, 'newer'), newer);
+  writeFileSync(join(dir, 'newer'), asNewerMajor(readFileSync(rec)));
   const cases: [string[], number, RegExp][] = [
     [['-r', text], 1, /^memtop: .*\/text is not a memtop log$/],
     [['-r', join(dir, 'newer')], 1, /was written by a newer memtop \(raw format \d+\.0\); this memtop reads format 1\.x$/],

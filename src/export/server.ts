@@ -7,6 +7,7 @@
  * get a status code, never a crash.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './exposition.js';
 
@@ -36,6 +37,11 @@ function acceptsGzip(req: IncomingMessage): boolean {
     return name === 'gzip' && (q === undefined || Number(q.slice(2)) > 0);
   });
 }
+
+/** A client has this long to send its request headers. */
+const HEADERS_MS = 3_000;
+/** Connections kept open at most. */
+export const MAX_CONNECTIONS = 256;
 
 /** The HTTP side alone (no sampling), so tests can drive it with any text. */
 export function createMetricsServer(): MetricsServer {
@@ -67,7 +73,14 @@ export function createMetricsServer(): MetricsServer {
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
-  const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  // A connection that has not sent its headers within HEADERS_MS is closed (408), checked every
+  // second: node's default check runs every 30 s, which let slow clients hold sockets for ~25 s.
+  const server = createServer({
+    requestTimeout: 10_000, headersTimeout: HEADERS_MS, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000,
+  }, (req, res) => {
+    const socket = req.socket;
+    busy.add(socket);
+    res.on('close', () => busy.delete(socket));
     res.on('error', () => {}); // a client that vanished mid-answer
     try {
       handle(req, res);
@@ -79,8 +92,30 @@ export function createMetricsServer(): MetricsServer {
   // Idle or stalled connections (a reader that never reads) are closed after this long.
   server.setTimeout(30_000, (socket) => socket.destroy());
   server.maxHeadersCount = 100;
-  // Beyond this many open connections new ones are refused: file descriptors stay bounded.
-  server.maxConnections = 512;
+  // At most MAX_CONNECTIONS open, so file descriptors stay bounded; a new connection beyond that
+  // closes the oldest one that is not being answered (idle, or still sending its headers), so a
+  // flood of slow or idle sockets cannot keep a scraper out.
+  const open = new Set<Socket>();
+  const busy = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= MAX_CONNECTIONS) {
+      let victim: Socket | undefined;
+      for (const s of open) {
+        if (!busy.has(s)) {
+          victim = s;
+          break;
+        }
+      }
+      (victim ?? socket).destroy();
+      if (!victim) return;
+      open.delete(victim);
+    }
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      busy.delete(socket);
+    });
+  });
   // Malformed requests: node's default answer (400, 431 for oversized headers, 408 on timeout) and close.
   return {
     server,

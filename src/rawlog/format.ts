@@ -52,10 +52,20 @@ export interface FileHeader extends FileInfo {
   minor: number;
   /** Bytes taken by the header: where the first record starts. */
   length: number;
+  /**
+   * Why the header could not be read, when its facts were recovered from the
+   * first sample instead (a damaged header costs only itself).
+   */
+  damaged?: string;
+}
+
+/** A header's JSON: the facts, and the format version again (the fixed part's is not under a checksum). */
+interface HeaderJson extends FileInfo {
+  format?: [number, number];
 }
 
 export function encodeFileHeader(info: FileInfo): Buffer {
-  const json = Buffer.from(JSON.stringify(info), 'utf8');
+  const json = Buffer.from(JSON.stringify({ ...info, format: [FORMAT_MAJOR, FORMAT_MINOR] } satisfies HeaderJson), 'utf8');
   const fixed = Buffer.alloc(FILE_HEADER_FIXED);
   MAGIC.copy(fixed, 0);
   fixed.writeUInt16LE(FORMAT_MAJOR, 8);
@@ -70,35 +80,56 @@ export function hasMagic(buf: Buffer): boolean {
   return buf.length >= MAGIC.length && buf.subarray(0, MAGIC.length).equals(MAGIC);
 }
 
+/** The magic with at most two bits flipped: a memtop log whose first bytes were hit, not another file. */
+export function nearMagic(buf: Buffer): boolean {
+  if (buf.length < MAGIC.length) return false;
+  let bits = 0;
+  for (let i = 0; i < MAGIC.length; i++) {
+    for (let x = buf[i]! ^ MAGIC[i]!; x; x &= x - 1) bits++;
+  }
+  return bits <= 2;
+}
+
+/** A header that is a memtop log's, but damaged: its records may still be read (see RawLog). */
+export class DamagedHeaderError extends MemtopError {}
+
 /**
  * Reads the file header. `name` is used in the messages: not a memtop log,
  * written by a newer major version, or a damaged header.
  */
 export function decodeFileHeader(buf: Buffer, name: string): FileHeader {
   if (!hasMagic(buf)) {
+    if (nearMagic(buf)) throw new DamagedHeaderError(`${name}: damaged memtop log header (magic)`);
     throw new MemtopError(buf.length === 0 ? `${name} is empty: not a memtop log` : `${name} is not a memtop log`);
   }
-  if (buf.length < FILE_HEADER_FIXED) throw new MemtopError(`${name}: incomplete memtop log header (${buf.length} bytes)`);
-  const major = buf.readUInt16LE(8);
-  const minor = buf.readUInt16LE(10);
-  if (major > FORMAT_MAJOR) {
-    throw new MemtopError(
-      `${name} was written by a newer memtop (raw format ${major}.${minor}); this memtop reads format ${FORMAT_MAJOR}.x`,
-    );
-  }
+  if (buf.length < FILE_HEADER_FIXED) throw new DamagedHeaderError(`${name}: incomplete memtop log header (${buf.length} bytes)`);
+  let major = buf.readUInt16LE(8);
+  let minor = buf.readUInt16LE(10);
   const len = buf.readUInt32LE(12);
   const end = FILE_HEADER_FIXED + len;
-  if (len > 1024 * 1024) throw new MemtopError(`${name}: damaged memtop log header`);
-  if (buf.length < end) throw new MemtopError(`${name}: incomplete memtop log header (${buf.length} of ${end} bytes)`);
-  const json = buf.subarray(FILE_HEADER_FIXED, end);
-  if (crc32(json) !== buf.readUInt32LE(16)) throw new MemtopError(`${name}: damaged memtop log header (checksum)`);
-  let info: FileInfo;
-  try {
-    info = JSON.parse(json.toString('utf8')) as FileInfo;
-  } catch {
-    throw new MemtopError(`${name}: damaged memtop log header`);
+  const newer = () =>
+    new MemtopError(`${name} was written by a newer memtop (raw format ${major}.${minor}); this memtop reads format ${FORMAT_MAJOR}.x`);
+  if (len > 1024 * 1024) {
+    if (major > FORMAT_MAJOR) throw newer();
+    throw new DamagedHeaderError(`${name}: damaged memtop log header (length)`);
   }
-  return { ...info, major, minor, length: end };
+  if (buf.length < end) throw new DamagedHeaderError(`${name}: incomplete memtop log header (${buf.length} of ${end} bytes)`);
+  const json = buf.subarray(FILE_HEADER_FIXED, end);
+  if (crc32(json) !== buf.readUInt32LE(16)) {
+    if (major > FORMAT_MAJOR) throw newer();
+    throw new DamagedHeaderError(`${name}: damaged memtop log header (checksum)`);
+  }
+  let info: HeaderJson;
+  try {
+    info = JSON.parse(json.toString('utf8')) as HeaderJson;
+  } catch {
+    throw new DamagedHeaderError(`${name}: damaged memtop log header`);
+  }
+  // The version is kept twice: the JSON's copy is under the checksum, the fixed part's is not.
+  if (Array.isArray(info.format)) [major, minor] = info.format;
+  if (major > FORMAT_MAJOR) throw newer();
+  const { format: _format, ...facts } = info;
+  return { ...facts, major, minor, length: end };
 }
 
 /** What a record's header says of it (the bytes are laid out by encodeFrame). */

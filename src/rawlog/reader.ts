@@ -9,8 +9,8 @@ import { fstatSync, readSync } from 'node:fs';
 import type { Sample } from '../sample.js';
 import { decodeDelta, decodeKeyframe } from './encoding.js';
 import {
-  checkFrame, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, hasMagic, Kind, MAGIC,
-  type FileHeader, type RecordHeader,
+  checkFrame, DamagedHeaderError, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, FORMAT_MAJOR,
+  FORMAT_MINOR, hasMagic, Kind, MAGIC, nearMagic, type FileHeader, type RecordHeader,
 } from './format.js';
 import { RecordIndex } from './recordindex.js';
 
@@ -168,8 +168,53 @@ export function scanSource(src: ByteSource, start: number, sink: (r: RecordRef) 
 /** The file header: its fixed part says how long the rest is. */
 function readHeader(src: ByteSource, name: string): FileHeader {
   const fixed = src.read(0, FILE_HEADER_FIXED);
-  const rest = fixed.length === FILE_HEADER_FIXED && hasMagic(fixed) ? Math.min(fixed.readUInt32LE(12), 1024 * 1024 + 1) : 0;
-  return decodeFileHeader(rest > 0 ? src.read(0, FILE_HEADER_FIXED + rest) : fixed, name);
+  const rest = fixed.length === FILE_HEADER_FIXED && nearMagic(fixed) ? Math.min(fixed.readUInt32LE(12), 1024 * 1024 + 1) : 0;
+  try {
+    return decodeFileHeader(rest > 0 ? src.read(0, FILE_HEADER_FIXED + rest) : fixed, name);
+  } catch (err) {
+    if (!(err instanceof DamagedHeaderError)) throw err;
+    const recovered = recoverHeader(src, rest);
+    if (!recovered) throw err;
+    // Records after it: the header was not cut short, its length field was hit.
+    return { ...recovered, damaged: err.message.replace(/incomplete memtop log header .*$/, 'damaged memtop log header (length)') };
+  }
+}
+
+/** How far past a damaged header the first intact record is looked for. */
+const RECOVERY_WINDOW = 8 * 1024 * 1024;
+
+/**
+ * A damaged header costs only itself: every sample holds the facts the
+ * header gives (host, page size, HZ, CPUs, boot time), so they are taken
+ * from the first intact keyframe, and the records start at the first
+ * intact record after the fixed part (where the length field says, when an
+ * intact record is there). Undefined when no keyframe is found.
+ */
+function recoverHeader(src: ByteSource, jsonLength: number): Omit<FileHeader, 'damaged'> | undefined {
+  const buf = Buffer.from(src.read(0, Math.min(src.size, RECOVERY_WINDOW)));
+  const said = FILE_HEADER_FIXED + jsonLength;
+  let first = said < buf.length && checkFrame(buf, said).ok ? said : -1;
+  for (let s = findSync(buf, FILE_HEADER_FIXED); first < 0 && s >= 0; s = findSync(buf, s + 1)) {
+    if (checkFrame(buf, s).ok) first = s;
+  }
+  if (first < 0) return undefined;
+  for (let pos = first; pos < buf.length; ) {
+    const c = checkFrame(buf, pos);
+    if (!c.ok) break;
+    if (c.header.kind === Kind.Key) {
+      try {
+        const s = decodeKeyframe(decompress(c.header.codec, buf.subarray(c.payloadStart, c.end)).toString('utf8'));
+        return {
+          host: s.host, pageSize: s.pageSize, hz: s.hz, ncpu: s.ncpu, btime: s.cpu.btime, created: s.time,
+          writer: 'unknown (damaged header)', keyframeEvery: 0, major: FORMAT_MAJOR, minor: FORMAT_MINOR, length: first,
+        };
+      } catch {
+        // an undecodable keyframe: try the next
+      }
+    }
+    pos = c.end;
+  }
+  return undefined;
 }
 
 /** Decoded samples kept for stepping back and forth (each interval needs two). */
@@ -204,6 +249,9 @@ export class RawLog implements SampleStore {
     const src = Buffer.isBuffer(data) ? bufferSource(data) : data;
     this.src = src;
     this.header = readHeader(src, name);
+    if (this.header.damaged) {
+      this.warnings.push(`${this.header.damaged}: its facts are taken from the first sample, the records from byte offset ${this.header.length} on replay`);
+    }
     // A delta is kept when its keyframe was found intact; deltas follow their keyframe, so by the time
     // a delta is met its keyframe has been (or will never be) indexed.
     const orphans = new Map<number, number>();

@@ -9,7 +9,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:f
 import { EXIT_OK, MemtopError, reasonOf } from '../messages.js';
 import type { Sample } from '../sample.js';
 import { Encoder, type EncoderOptions } from './encoder.js';
-import { encodeFileHeader, FORMAT_MAJOR, hasMagic, MAGIC, type FileHeader } from './format.js';
+import { encodeFileHeader, FORMAT_MAJOR, MAGIC, nearMagic, type FileHeader } from './format.js';
 import { fdSource, RawLog } from './reader.js';
 
 export interface WriterOptions extends EncoderOptions {
@@ -81,7 +81,7 @@ export class RawWriter {
   private continueFile(fd: number, size: number, first: Sample): void {
     const src = fdSource(fd, size);
     const refuse = (why: string) => new MemtopError(`${why}: not appending to it`);
-    if (!hasMagic(src.read(0, MAGIC.length))) throw refuse(`${this.path} exists and is not a memtop log`);
+    if (!nearMagic(src.read(0, MAGIC.length))) throw refuse(`${this.path} exists and is not a memtop log`);
     let log: RawLog;
     try {
       log = new RawLog(src, this.path);
@@ -89,6 +89,10 @@ export class RawWriter {
       throw err instanceof MemtopError ? refuse(err.message) : err;
     }
     const h: FileHeader = log.header;
+    if (h.damaged) {
+      // The header is left as it is (rewriting it could lose more): replays recover it the same way.
+      this.opts.onNote?.(`${h.damaged}: appending after its last whole record; replays take the header's facts from its first sample`);
+    }
     if (h.major !== FORMAT_MAJOR) throw refuse(`${this.path} has raw format ${h.major}.${h.minor}`);
     if (h.pageSize !== first.pageSize || h.hz !== first.hz) {
       throw refuse(

@@ -12,26 +12,25 @@ import { detailJson, detailLines } from '../output/detail.js';
 import { goneLine } from '../contain/apply.js';
 import { readRecord } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
+import { StdoutSink } from './stdout.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
 export async function runDetail(pid: number, config: Config): Promise<void> {
   if (!existsSync(join(config.proc, String(pid), 'stat'))) throw usageError(`no process ${pid} in ${config.proc}`);
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-  });
+  const out = new StdoutSink(() => clock.stop());
   const tracker = new DetailTracker(Date.now());
   const reader = new DetailReader(config.proc, config.sys);
   let gone = false;
   const clock = everyInterval(config.interval, config.samples, () => {
     const d = tracker.update(reader.read(pid));
-    if (config.mode === 'json') process.stdout.write(JSON.stringify(detailJson(d)) + '\n');
-    else process.stdout.write(detailLines(d, config.width, 30).join('\n') + '\n\n');
+    out.write(config.mode === 'json' ? JSON.stringify(detailJson(d)) + '\n' : detailLines(d, config.width, 30).join('\n') + '\n\n');
     if (d.gone) {
       gone = true;
       clock.stop();
     }
   });
   await runUntilSignal(clock);
+  await out.flush();
   if (gone) {
     // A process memtop contained may have been OOM-killed inside its group: say so plainly.
     const record = readRecord(pid);

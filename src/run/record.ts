@@ -11,6 +11,7 @@ import type { Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 import { DailyLog } from '../rawlog/daily.js';
+import { lockForWriting, type WriteLock } from '../rawlog/lock.js';
 import { RawWriter, type WriterOptions } from '../rawlog/writer.js';
 import { say } from '../messages.js';
 
@@ -24,7 +25,11 @@ interface Sink {
 
 export async function runRecord(sampler: Sampler, config: Config): Promise<void> {
   const opts: WriterOptions = { writer: 'memtop', onNote: say };
+  // A second recorder on the same file (or log directory) is refused: both would append and cut.
+  let lock: WriteLock | undefined;
+  if (config.write !== undefined && config.write !== '-') lock = await lockForWriting(config.write);
   const sink: Sink = config.write !== undefined ? new RawWriter(config.write, opts) : new DailyLog(config.logDir!, config.keep, opts);
+  if (config.logDir !== undefined) lock = await lockForWriting(config.logDir, `the log directory ${config.logDir}`);
   let failure: unknown;
   const take = () => {
     if (failure !== undefined) return;
@@ -51,5 +56,6 @@ export async function runRecord(sampler: Sampler, config: Config): Promise<void>
     process.off('SIGUSR2', last);
   }
   sink.close();
+  lock?.release();
   if (failure !== undefined) throw failure;
 }

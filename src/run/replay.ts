@@ -4,7 +4,7 @@
  * about damage go to stderr once, one line each; exit 0 when at least one
  * sample was read, 1 when none or when the file is not a memtop log.
  */
-import { fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import type { Config, OutputMode } from '../config.js';
 import { timeOfSpec } from '../format/timespec.js';
@@ -32,12 +32,19 @@ async function load(arg: string, logDir: string | undefined, now: number): Promi
   const daily = dailyFileFor(arg, logDir ?? DEFAULT_LOG_DIR, now);
   const path = daily ?? arg;
   try {
-    const fd = openSync(path, 'r');
+    // Without blocking: a FIFO would wait for a writer before the check below could refuse it.
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const st = fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error(path), { code: 'EISDIR' });
+    if (!st.isFile()) {
+      closeSync(fd);
+      // A device or FIFO has no size to index by (/dev/zero would read as an endless empty log).
+      throw new MemtopError(`${path} is not a regular file: not a memtop log (a recording on a pipe: memtop -r - < FILE)`);
+    }
     // Left open for the replay's lifetime: samples are read from it when shown.
     return { data: fdSource(fd, st.size), name: path };
   } catch (err) {
+    if (err instanceof MemtopError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new MemtopError(daily ? `no daily log for ${arg ? `'${arg}'` : 'today'}: ${path} does not exist` : `cannot open ${path}: no such file`);

@@ -9,6 +9,7 @@ import type { Interval } from '../model/interval.js';
 import { intervalJsonLine } from '../output/json.js';
 import { renderText } from '../output/text.js';
 import type { Feed } from '../feed.js';
+import { StdoutSink } from './stdout.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
@@ -16,25 +17,47 @@ export function formatInterval(iv: Interval, config: Config): string {
   return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs }) + '\n';
 }
 
+/** A replay yields to the event loop at least this often (ms), so that SIGINT and SIGTERM end it at once. */
+const REPLAY_SLICE_MS = 50;
+
 export async function runStream(feed: Feed, config: Config): Promise<void> {
-  // A closed pipe (memtop --json | head -1) ends memtop quietly.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-  });
   const needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort, config.width);
   // The JSON output always carries the cgroups array.
   feed.needs = config.mode === 'json' ? { ...needs, cgroups: true } : needs;
   if (feed.recording) {
-    for (let iv = feed.next(); iv; iv = feed.next()) {
-      if (!process.stdout.write(formatInterval(iv, config))) {
-        await new Promise((resolve) => process.stdout.once('drain', resolve));
+    const out = new StdoutSink();
+    let stopped = false;
+    let wake!: () => void;
+    const signalled = new Promise<void>((resolve) => (wake = resolve));
+    const stop = () => {
+      stopped = true;
+      wake();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      let slice = Date.now();
+      for (let iv = feed.next(); iv && !stopped && !out.failure; iv = feed.next()) {
+        // A reader that stopped reading must not keep memtop from a signal.
+        if (!out.write(formatInterval(iv, config))) await Promise.race([out.drain(), signalled]);
+        else if (Date.now() - slice > REPLAY_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = Date.now();
+        }
       }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
     }
+    if (stopped) await out.endOnSignal();
+    await out.flush();
     return;
   }
+  const out = new StdoutSink(() => clock.stop());
   const clock = everyInterval(config.interval, config.samples, () => {
     const iv = feed.next();
-    if (iv) process.stdout.write(formatInterval(iv, config));
+    if (iv) out.write(formatInterval(iv, config));
   });
-  await runUntilSignal(clock);
+  if (await runUntilSignal(clock)) await out.endOnSignal();
+  await out.flush();
 }

@@ -56,9 +56,16 @@ export function everyInterval(seconds: number, count: number | undefined, tick: 
   };
 }
 
-/** Waits for the clock to finish, stopping it early on SIGINT or SIGTERM (quietly, exit code 0). */
-export async function runUntilSignal(clock: Clock): Promise<void> {
-  const stop = () => clock.stop();
+/**
+ * Waits for the clock to finish, stopping it early on SIGINT or SIGTERM
+ * (quietly, exit code 0). True when a signal stopped it.
+ */
+export async function runUntilSignal(clock: Clock): Promise<boolean> {
+  let signalled = false;
+  const stop = () => {
+    signalled = true;
+    clock.stop();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
@@ -67,4 +74,5 @@ export async function runUntilSignal(clock: Clock): Promise<void> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+  return signalled;
 }

@@ -16,14 +16,22 @@ export function requireBuild(): void {
 
 export interface Ran {
   code: number | null;
+  /** SIGKILL when memtop did not end within the timeout. */
+  signal: NodeJS.Signals | null;
   out: string;
   err: string;
 }
 
-/** Runs memtop to its end (killed after `timeout` ms): exit code, stdout, stderr. */
+/**
+ * Runs memtop to its end: exit code, stdout, stderr. Killed with SIGKILL
+ * after `timeout` ms, which a memtop stuck in a system call cannot ignore:
+ * a hang fails the test instead of hanging it.
+ */
 export function memtop(args: string[], opts: { input?: Buffer; timeout?: number } = {}): Ran {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input: opts.input, timeout: opts.timeout ?? 30000, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString() };
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    input: opts.input, timeout: opts.timeout ?? 30000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status, signal: r.signal, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
 /** Starts memtop with stdout and stderr piped; the caller ends it (in `finally`). */

@@ -2,6 +2,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { FILE_HEADER_FIXED, FORMAT_MAJOR } from '../../src/rawlog/format.js';
 import { RawLog } from '../../src/rawlog/reader.js';
 import { RawWriter, type WriterOptions } from '../../src/rawlog/writer.js';
 import { Sampler } from '../../src/reader/sampler.js';
@@ -102,4 +104,15 @@ export function plain<T>(v: T): T {
 
 export function readLog(file: string): RawLog {
   return new RawLog(readFileSync(file), file);
+}
+
+/** A recording as a newer major version would write it: the version raised in both places of its header. */
+export function asNewerMajor(log: Buffer): Buffer {
+  const end = FILE_HEADER_FIXED + log.readUInt32LE(12);
+  const json = Buffer.from(log.subarray(FILE_HEADER_FIXED, end).toString('utf8').replace(/"format":\[\d+,\d+\]/, `"format":[${FORMAT_MAJOR + 1},0]`));
+  const fixed = Buffer.from(log.subarray(0, FILE_HEADER_FIXED));
+  fixed.writeUInt16LE(FORMAT_MAJOR + 1, 8);
+  fixed.writeUInt32LE(json.length, 12);
+  fixed.writeUInt32LE(crc32(json), 16);
+  return Buffer.concat([fixed, json, log.subarray(end)]);
 }

@@ -1,0 +1,77 @@
+/**
+ * SIGTERM and SIGINT end memtop promptly in every mode (issue 11), also
+ * on a tree whose files would block a read (a FIFO: before the fix memtop
+ * hung in open and ignored both) and during a long replay into a reader
+ * that stopped reading. Every child has a SIGKILL deadline: a test fails
+ * rather than hangs.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { spawnMemtop } from './helpers/cli.js';
+import { fakeProcFiles, makeTree } from './helpers/trees.js';
+import { record, sampleMoments, tempDir } from './helpers/rawlog.js';
+
+
+function hostileTree(): string[] {
+  const proc = makeTree(fakeProcFiles({ uptime: 50, procs: [{ pid: 40 }] }));
+  for (const name of ['loadavg', 'meminfo']) {
+    spawnSync('rm', [join(proc, name)]);
+    assert.equal(spawnSync('mkfifo', [join(proc, name)]).status, 0);
+  }
+  return ['--proc', proc, '--sys', join(proc, 'nosys')];
+}
+
+/** Starts memtop, sends `signal` after `after` ms, and resolves with how long it took to end, and how. */
+async function endsOn(args: string[], signal: NodeJS.Signals, after = 1200, stalled = false): Promise<{ ms: number; code: number | null; err: string }> {
+  const child = spawnMemtop(args);
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  // stdout is read, except where the test wants a reader that stopped reading.
+  if (!stalled) child.stdout.resume();
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 20000);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+  );
+  try {
+    await new Promise((r) => setTimeout(r, after));
+    const sent = Date.now();
+    child.kill(signal);
+    const { code, signal: sig } = await exited;
+    assert.notEqual(sig, 'SIGKILL', `memtop ${args.join(' ')} ignored ${signal}: ${err}`);
+    return { ms: Date.now() - sent, code, err };
+  } finally {
+    clearTimeout(deadline);
+    child.kill('SIGKILL');
+  }
+}
+
+test('SIGTERM and SIGINT end every live mode within a second or two, on a tree with FIFOs', async () => {
+  const root = hostileTree();
+  const dir = tempDir();
+  const modes: [string, string[]][] = [
+    ['--json', ['--json', '0.2']],
+    ['--text', ['--text', '0.2']],
+    ['-w', ['-w', join(dir, 'rec'), '0.2']],
+    ['--prometheus', ['--prometheus', '127.0.0.1:0', '0.2']],
+  ];
+  for (const [what, args] of modes) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const r = await endsOn([...root, ...args], signal);
+      assert.equal(r.code, 0, `${what} ${signal}: ${r.err}`);
+      assert.ok(r.ms < 3000, `${what} ended ${r.ms} ms after ${signal}`);
+    }
+  }
+});
+
+test('SIGTERM during a replay into a reader that stopped reading ends memtop at once', async () => {
+  const log = join(tempDir(), 'big');
+  record(log, sampleMoments(400, { nprocs: 40 }));
+  // stdout is a pipe nobody reads: the replay waits for it to drain.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const r = await endsOn(['-r', log, '--text', '--width', '200'], signal, 1500, true);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(r.ms < 3000, `replay ended ${r.ms} ms after ${signal}`);
+  }
+});
