@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { VIEWS } from '../src/columns/views.js';
 import type { ContainRecord } from '../src/contain/facts.js';
 import { Refusal, type ContainFacts } from '../src/contain/plan.js';
-import type { DetailReading } from '../src/model/detail.js';
+import type { DetailReading } from '../src/sample.js';
 import type { ProcessAccess } from '../src/view/detailpane.js';
 import { fakeLive, fakeReplay, FakeScreen, plainText } from './helpers/screen.js';
 import { sampleMoments } from './helpers/rawlog.js';

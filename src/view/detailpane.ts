@@ -9,7 +9,8 @@ import type { ContainResult } from '../contain/apply.js';
 import type { ContainRecord } from '../contain/facts.js';
 import { explainLimit, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts, type Plan } from '../contain/plan.js';
 import { memStr } from '../format/units.js';
-import { DetailTracker, type Detail, type DetailReading } from '../model/detail.js';
+import { DetailTracker, type Detail } from '../model/detail.js';
+import type { DetailReading } from '../sample.js';
 import { detailLines } from '../output/detail.js';
 
 /** What the screen may do to processes, given by the shell (tui.ts) and faked in tests. */
