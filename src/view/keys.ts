@@ -78,7 +78,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
   { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
-  { keys: ['B'], label: 'B', help: 'trend panel: memory, RSIZE', run: (a) => a.toggleTrend() },
+  { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];
