@@ -24,6 +24,8 @@ export interface Actions {
   rewind(): void;
   askFilter(kind: FilterKind): void;
   askKill(): void;
+  openDetail(): void;
+  askContain(): void;
   scroll(move: ScrollMove): void;
   shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
@@ -33,7 +35,7 @@ export interface Actions {
   toggleHelp(): void;
   /** 2-9: levels of the cgroup tree shown. */
   setDepth(levels: number): void;
-  /** Enter: in the cgroup view, the highlighted group's processes. */
+  /** Enter: the highlighted process's detail; in the cgroup view, the highlighted group's processes. */
   choose(): void;
   quit(): void;
 }
@@ -65,6 +67,9 @@ export const KEYS: KeyDef[] = [
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
   { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
+  // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
+  { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
+  { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
   { keys: ['t'], label: 't', help: 'sample now / next sample', run: (a) => a.nextSample() },
@@ -78,9 +83,8 @@ export const KEYS: KeyDef[] = [
   { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
   { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
-  { keys: ['B'], label: 'B', help: 'trend panel: memory, RSIZE', run: (a) => a.toggleTrend() },
+  { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
-  { keys: ['enter'], label: 'Enter', help: "G: the group's processes", run: (a) => a.choose() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];
