@@ -10,7 +10,9 @@ import type { MemInfo } from './procfs/meminfo.js';
 import type { PagingCounters } from './procfs/vmstat.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
 import type { OomKill } from './procfs/kmsg.js';
+import type { StatusMemory } from './procfs/pid.js';
 import type { Pressure } from './procfs/pressure.js';
+import type { Mapping, SmapsCounts } from './procfs/smaps.js';
 
 /**
  * Per-process files beyond stat and status a sample reads, each costing a
@@ -136,4 +138,42 @@ export interface CgroupSample {
   mountPoint: string;
   /** Parents before children, each parent's children in name order. */
   groups: CgroupCounters[];
+}
+
+/** What the reader got for one process at one moment. */
+export interface DetailReading {
+  pid: number;
+  cmd: string;
+  /** Wall clock, ms. */
+  time: number;
+  /** Undefined: the process is gone. */
+  status?: StatusMemory;
+  /** smaps_rollup, or the sum of smaps on kernels without it; undefined when smaps could not be read. */
+  rollup?: SmapsCounts;
+  /** Undefined when smaps could not be read (see smapsUnreadable). */
+  mappings?: Mapping[];
+  /** Why smaps could not be read ("permission denied: ..."), shown as `?` with this reason. */
+  smapsUnreadable?: string;
+  cgroup?: CgroupDetail;
+}
+
+/** The process's memory cgroup, its limits and events (bytes; undefined where the kernel does not tell). */
+export interface CgroupDetail {
+  version: 1 | 2;
+  path: string;
+  /** memory.current / memory.usage_in_bytes. */
+  memory?: number;
+  /** memory.max / memory.limit_in_bytes; undefined when unlimited. */
+  max?: number;
+  /** v2 memory.high; undefined when unlimited. */
+  high?: number;
+  /** v1 memory.failcnt: how often the limit was hit. */
+  failcnt?: number;
+  /** v2 memory.events (low, high, max, oom, oom_kill...), v1 memory.oom_control (under_oom, oom_kill). */
+  events: Record<string, number>;
+  /** v2 memory.pressure avg10, percent. */
+  psiSome?: number;
+  psiFull?: number;
+  /** A group memtop made to contain the process. */
+  contained: boolean;
 }

@@ -1,8 +1,9 @@
 /**
  * Layers import one way: no folder of src/ may reach itself through the
  * imports of its files (static `import ... from`, `export ... from` and
- * dynamic `import('...')`, type-only imports included). A file directly in
- * src/ counts as a folder of its own.
+ * dynamic `import('...')`, type-only imports included), and a folder
+ * imports only from the layers below it (LAYERS, as docs/ARCHITECTURE.md
+ * draws them). A file directly in src/ counts as a folder of its own.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -107,6 +108,34 @@ test('the cycle finder reports a cycle between folders with the imports that mak
   assert.deepEqual(findCycle(graph), ['a/x.ts imports b/y.ts', 'b/y.ts imports c/z.ts', 'c/z.ts imports a/w.ts']);
   graph.get('c')!.clear();
   assert.equal(findCycle(graph), undefined);
+});
+
+/**
+ * The layers, lowest first: a folder may import from a folder of a lower
+ * layer, never from its own layer or a higher one. A new folder goes in the
+ * lowest layer above everything it imports.
+ */
+const LAYERS: string[][] = [
+  ['procfs', 'format', 'messages.ts'],
+  ['sample.ts', 'configfile.ts', 'host'],
+  ['reader', 'rawlog'],
+  ['model', 'contain'],
+  ['columns', 'feed.ts'],
+  ['output', 'export', 'config.ts'],
+  ['run'],
+  ['view'],
+  ['cli.ts'],
+  ['bin.ts'],
+];
+
+test('every folder imports only from the layers below its own', () => {
+  const graph = folderGraph();
+  const layerOf = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i] as const)));
+  const unplaced = [...graph.keys()].filter((f) => !layerOf.has(f));
+  assert.deepEqual(unplaced, [], `src/ folders not in LAYERS (test/import-cycles.test.ts): ${unplaced.join(', ')}`);
+  const upward = [...graph].flatMap(([from, edges]) =>
+    [...edges].filter(([to]) => layerOf.get(to)! >= layerOf.get(from)!).map(([, how]) => how));
+  assert.deepEqual(upward, [], `imports that go up or sideways: ${upward.join('; ')}`);
 });
 
 test('no import cycle between the folders of src/', () => {

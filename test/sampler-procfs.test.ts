@@ -2,11 +2,27 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
 import { Sampler } from '../src/reader/sampler.js';
 
-const openFds = () => readdirSync('/proc/self/fd').length;
+/**
+ * The pids whose /proc/PID/stat this process holds open. Asked of each pid
+ * rather than counted: on a busy machine other processes end between two
+ * samples, and their kept fds close in the same sample as ours open.
+ */
+function keptStatPids(): Set<number> {
+  const out = new Set<number>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^\/proc\/(\d+)\/stat$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) out.add(Number(m[1]));
+    } catch {
+      // the fd readdir itself used, closed already
+    }
+  }
+  return out;
+}
 
 async function start(n: number): Promise<ChildProcess[]> {
   const kids = Array.from({ length: n }, () => spawn('sleep', ['60'], { stdio: 'ignore' }));
@@ -21,13 +37,13 @@ async function stop(kids: ChildProcess[]): Promise<void> {
 test('processes that come and go: seen while they live, their fds closed after', async () => {
   const sampler = new Sampler({ proc: '/proc', sys: '/sys' });
   const base = sampler.sample().procs.length;
-  const fdsIdle = openFds();
   const kids = await start(20);
   try {
     const s = sampler.sample();
     const pids = new Set(s.procs.map((p) => p.pid));
     for (const k of kids) assert.ok(pids.has(k.pid!), `child ${k.pid} listed`);
-    assert.ok(openFds() >= fdsIdle + 20, 'one kept fd per new process');
+    const kept = keptStatPids();
+    for (const k of kids) assert.ok(kept.has(k.pid!), `a kept stat fd for child ${k.pid}`);
     // The same figures as a fresh open would give: comm and start time of a child.
     const one = s.procs.find((p) => p.pid === kids[0]!.pid)!;
     assert.equal(one.comm, 'sleep');
@@ -36,14 +52,16 @@ test('processes that come and go: seen while they live, their fds closed after',
     const left = new Set(after.procs.map((p) => p.pid));
     for (const k of kids.slice(0, 10)) assert.ok(!left.has(k.pid!), `ended child ${k.pid} gone`);
     for (const k of kids.slice(10)) assert.ok(left.has(k.pid!), `live child ${k.pid} still listed`);
-    assert.ok(openFds() < fdsIdle + 20, 'fds of ended processes closed');
+    const keptAfter = keptStatPids();
+    for (const k of kids.slice(0, 10)) assert.ok(!keptAfter.has(k.pid!), `the fd of ended child ${k.pid} closed`);
+    for (const k of kids.slice(10)) assert.ok(keptAfter.has(k.pid!), `the fd of live child ${k.pid} kept`);
   } finally {
     await stop(kids);
   }
   sampler.sample();
   assert.ok(Math.abs(sampler.sample().procs.length - base) < 15, 'back to about where it started');
   sampler.close();
-  assert.ok(openFds() < fdsIdle, 'close() gives every kept fd back');
+  assert.equal(keptStatPids().size, 0, 'close() gives every kept fd back');
 });
 
 test('a running process is re-read through its kept fd: CPU time grows between samples', async () => {

@@ -6,10 +6,10 @@
  * (smaps_rollup would walk the page tables a second time for the same sums).
  */
 import { join } from 'node:path';
-import type { CgroupDetail, DetailReading } from '../model/detail.js';
 import { isContainGroup, parseBytes, parseEvents, parseLimit, UNLIMITED } from '../procfs/cgroup.js';
 import { parsePidStat, parseStatusMemory, PID_STAT_MAX, PID_STATUS_MAX } from '../procfs/pid.js';
 import { parsePressure } from '../procfs/pressure.js';
+import type { CgroupDetail, DetailReading } from '../sample.js';
 import { parseSmaps, sumMappings } from '../procfs/smaps.js';
 import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from './cgroups.js';
 import { DAMAGED, DENIED, GONE, lastDamage, readText } from './readfile.js';
