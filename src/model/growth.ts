@@ -27,6 +27,8 @@ const FAST_SHARE_PER_MIN = 0.01;
 /** Points, and consecutive positive verdicts, before anything is said. */
 const MIN_POINTS = 6;
 const CONFIRMATIONS = 2;
+/** While the window tier is young, the rate shown is refitted on every YOUNG_EVERY-th fast bucket (5 s). */
+const YOUNG_EVERY = 4;
 /** The window path's least growth: 16 MiB or 0.1% of MemTotal, whichever is larger. */
 const MIN_GROWTH = 16 * 1024 * 1024;
 const MIN_GROWTH_SHARE = 0.001;
@@ -59,9 +61,10 @@ class MinimaRing {
   count = 0;
   private bucket = NaN;
 
-  constructor(readonly capacity: number, readonly width: number, private readonly phase: number) {
-    this.ts = new Float64Array(capacity);
-    this.vs = new Float64Array(capacity);
+  /** `store`: 2 x capacity numbers, times then values (one buffer per series, not four). */
+  constructor(readonly capacity: number, readonly width: number, private readonly phase: number, store: Float64Array) {
+    this.ts = store.subarray(0, capacity);
+    this.vs = store.subarray(capacity, 2 * capacity);
   }
 
   /** Adds a point; true when it opened a new bucket (the one before is complete). */
@@ -114,6 +117,24 @@ class MinimaRing {
 
 const work = { ts: new Float64Array(FAST_BUCKETS + WINDOW_BUCKETS), vs: new Float64Array(FAST_BUCKETS + WINDOW_BUCKETS) };
 
+/** Fast-path points judged at most: Theil-Sen's pairs grow with the square, and a 48-point fit every sample is not needed. */
+const FAST_FIT_POINTS = 16;
+
+/** Groups of neighbouring points reduced to each group's minimum, in place, so at most `max` remain. */
+function decimate(ts: Float64Array, vs: Float64Array, n: number, max: number): number {
+  if (n <= max) return n;
+  const group = Math.ceil(n / max);
+  let out = 0;
+  for (let i = 0; i < n; i += group) {
+    let at = i;
+    for (let j = i + 1; j < Math.min(n, i + group); j++) if (vs[j]! < vs[at]!) at = j;
+    ts[out] = ts[at]!;
+    vs[out] = vs[at]!;
+    out++;
+  }
+  return out;
+}
+
 function flat(vs: Float64Array, n: number): boolean {
   for (let i = 1; i < n; i++) if (vs[i] !== vs[0]) return false;
   return true;
@@ -126,6 +147,11 @@ export class GrowthSeries {
   private windowFrom = 0;
   private fastRate: number | undefined;
   private fastSince = 0;
+  private fastVerdict = false;
+  private lastValue = NaN;
+  /** Fast-tier buckets closed while the window tier is young: the young rate is refitted every YOUNG_EVERY. */
+  private closed = 0;
+  private readonly store = new Float64Array(2 * (FAST_BUCKETS + WINDOW_BUCKETS + 1));
   private positives = 0;
   private negatives = 0;
   private first = NaN;
@@ -137,7 +163,7 @@ export class GrowthSeries {
    * thousands of processes do not all fall on the same sample.
    */
   constructor(private readonly phase = 0) {
-    this.fastTier = new MinimaRing(FAST_BUCKETS, FAST_WIDTH, phase);
+    this.fastTier = new MinimaRing(FAST_BUCKETS, FAST_WIDTH, phase, this.store.subarray(0, 2 * FAST_BUCKETS));
   }
 
   /** Seconds of history (0 with one point). */
@@ -151,12 +177,17 @@ export class GrowthSeries {
     this.latest = t;
     const width = ctx.window / WINDOW_BUCKETS;
     if (!this.windowTier || this.windowTier.width !== width) {
-      this.windowTier = new MinimaRing(WINDOW_BUCKETS + 1, width, this.phase);
+      this.windowTier = new MinimaRing(WINDOW_BUCKETS + 1, width, this.phase, this.store.subarray(2 * FAST_BUCKETS));
       this.windowVerdict = undefined;
     }
     if (this.windowTier.add(t, v)) this.judgeWindow(ctx);
     const fastClosed = this.fastTier.add(t, v);
-    const fast = this.judgeFast(t, ctx, fastClosed && (this.windowTier.count < MIN_POINTS));
+    const young = fastClosed && this.windowTier.count < MIN_POINTS && this.closed++ % YOUNG_EVERY === 0;
+    // A value that did not change keeps a negative fast verdict: most processes cost no scan at all.
+    // (A positive one is judged again: a leak that stopped must turn into a plateau.)
+    const fast = v === this.lastValue && !young && !this.fastVerdict ? false : this.judgeFast(t, ctx, young);
+    this.fastVerdict = fast;
+    this.lastValue = v;
     this.confirm(fast, ctx);
     return this.growth;
   }
@@ -203,14 +234,14 @@ export class GrowthSeries {
     const fastRate = (FAST_SHARE_PER_MIN * ctx.memTotal) / 60;
     const start = this.fastTier.firstSince(t - span * 1.5);
     if (young) {
-      const n = this.fastTier.copy(work.ts, work.vs);
+      const n = decimate(work.ts, work.vs, this.fastTier.copy(work.ts, work.vs), FAST_FIT_POINTS);
       this.fastRate = n >= MIN_POINTS && work.ts[n - 1]! - work.ts[0]! >= FAST_INTERVALS * ctx.interval
         ? (flat(work.vs, n) ? 0 : theilSen(work.ts, work.vs, 0, n).slope)
         : undefined;
     }
     if (!start || t - start.t < span) return false;
     if (this.fastTier.last() - start.v < (fastRate * (t - start.t)) / 2) return false;
-    const n = this.fastTier.copy(work.ts, work.vs, t - span * 1.5 - 1e-9);
+    const n = decimate(work.ts, work.vs, this.fastTier.copy(work.ts, work.vs, t - span * 1.5 - 1e-9), FAST_FIT_POINTS);
     const verdict = judgeSteady(work.ts, work.vs, 0, n, {
       minPoints: MIN_POINTS, minSpan: span, minGrowth: 0, minRate: fastRate, minFit: 0.9,
     });

@@ -24,6 +24,7 @@ import { bold, fit, reverse } from './sgr.js';
 import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
 import type { TrendPanel } from './trendpanel.js';
+import type { DetailPane } from './detailpane.js';
 
 /** The state a frame is made of. */
 export interface Shown {
@@ -44,6 +45,29 @@ export interface Shown {
   readonly prompt: Prompt | undefined;
   readonly message: { readonly text: string } | undefined;
   readonly trend: TrendPanel;
+  readonly detail: DetailPane | undefined;
+  readonly notice: readonly string[] | undefined;
+}
+
+/** A notice in the overlay's frame: the lines cut to the screen, any key closes it. */
+function noticeBox(lines: readonly string[], width: number, height: number): string[] {
+  const inner = Math.max(1, width - 4);
+  // Long lines wrap at spaces where they can, so the explanation stays readable.
+  const body: string[] = [];
+  for (const line of lines) {
+    let rest = line;
+    while (rest.length > inner) {
+      const cut = rest.lastIndexOf(' ', inner);
+      const at = cut > inner / 2 ? cut : inner;
+      body.push(rest.slice(0, at));
+      rest = (rest.slice(at).startsWith(' ') ? '    ' : '') + rest.slice(at).trimStart();
+    }
+    body.push(rest);
+  }
+  const shown = body.slice(0, Math.max(1, height - 2));
+  const w = Math.min(inner, Math.max(...shown.map((l) => l.length)));
+  const rule = `+${'-'.repeat(w + 2)}+`;
+  return [rule, ...shown.map((l) => `| ${l.padEnd(w)} |`), rule];
 }
 
 /** The columns the list shows at this width: the view's, its resource column following C, M and D. */
@@ -113,9 +137,20 @@ export class Frames {
   frame(s: Shown, width: number, height: number): Frame {
     const empty = { header: '', sys: [], status: '', procHead: '', rows: [] };
     if (!fitsTerminal(width, height)) return { ...empty, tooSmall: tooSmallLines(width, height) };
-    const help = s.helpOpen ? helpOverlay(width, height) : undefined;
+    const help = s.notice ? noticeBox(s.notice, width, height) : s.helpOpen ? helpOverlay(width, height) : undefined;
     const iv = s.iv;
     if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(statusText(s, width, false), width), help };
+    if (s.detail) {
+      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release`;
+      return {
+        header: reverse(fit(headerLine(iv, width, flags(s)), width)),
+        sys: [],
+        status: fit(statusText(s, width, false), width),
+        procHead: reverse(fit(title, width)),
+        rows: s.detail.lines(width, height - 3).map((l) => fit(l, width)),
+        help,
+      };
+    }
     const layout = screenLayout(height, s.sysLines, s.trend.ready);
     const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color) : undefined;
     const pageRows = listRows(layout, height);

@@ -24,6 +24,8 @@ export interface Actions {
   rewind(): void;
   askFilter(kind: FilterKind): void;
   askKill(): void;
+  openDetail(): void;
+  askContain(): void;
   scroll(move: ScrollMove): void;
   shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
@@ -61,6 +63,8 @@ export const KEYS: KeyDef[] = [
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
   { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
+  { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.openDetail() },
+  { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
   { keys: ['t'], label: 't', help: 'sample now / next sample', run: (a) => a.nextSample() },
@@ -74,7 +78,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
   { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
-  { keys: ['B'], label: 'B', help: 'trend panel: memory, RSIZE', run: (a) => a.toggleTrend() },
+  { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];

@@ -33,6 +33,9 @@ import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
 import type { Frame, KeyEvent } from './screen.js';
 import { TrendPanel } from './trendpanel.js';
+import { containDialog, DetailPane, type ProcessAccess } from './detailpane.js';
+import type { ContainRecord } from '../contain/facts.js';
+import { Refusal } from '../contain/plan.js';
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
@@ -52,6 +55,8 @@ export interface ScreenHost {
   changed(): void;
   /** Milliseconds since the epoch: messages age by it. */
   now(): number;
+  /** The detail's reads and containment, on a live screen only. */
+  access?: ProcessAccess;
 }
 
 /** The settings the screen starts from. */
@@ -90,6 +95,12 @@ export class ScreenState implements Actions, Shown {
   // Dialogs.
   message: { text: string; at: number } | undefined;
   prompt: Prompt | undefined;
+  /** Lines over the screen until the next key (containment: what it means, what was done). */
+  notice: string[] | undefined;
+  /** The process shown in detail (Enter), read once per interval while open. */
+  detail: DetailPane | undefined;
+  /** Containments memtop recorded, by pid: the list marks them. */
+  private contained = new Map<number, ContainRecord>();
   readonly trend: TrendPanel;
   private readonly frames = new Frames();
 
@@ -148,11 +159,22 @@ export class ScreenState implements Actions, Shown {
     if (key.full === 'C-c') return this.quit();
     if (this.prompt) {
       const asked = this.prompt;
+      const notice = this.notice;
       const result = promptKey(asked, ch, key);
       if (result !== 'typing' && this.prompt === asked) this.prompt = undefined;
+      // A notice shown for a question goes with its answer, unless the answer put up another.
+      if (result !== 'typing' && this.notice === notice) this.notice = undefined;
       return;
     }
     const id = keyId(ch, key);
+    if (this.notice && id !== undefined && id !== 'return') {
+      this.notice = undefined;
+      return;
+    }
+    if (this.detail && (id === 'escape' || id === 'enter')) {
+      this.detail = undefined;
+      return;
+    }
     // blessed sends 'return' before every 'enter'; Enter counts only where keys.ts binds it.
     if (id === undefined || id === 'return' || (id === 'enter' && !isBound(id))) return;
     if (this.helpOpen) {
@@ -170,7 +192,9 @@ export class ScreenState implements Actions, Shown {
 
   /** The clock's tick: the next sample, unless paused or at interval 0. */
   tick(): void {
-    if (this.sampling) this.take(() => this.feed.next());
+    if (!this.sampling) return;
+    this.take(() => this.feed.next());
+    this.detail?.refresh();
   }
 
   /**
@@ -191,6 +215,7 @@ export class ScreenState implements Actions, Shown {
     }
     this.iv = iv;
     this.trend.keep(iv, jump);
+    this.readContained();
     if (this.message && this.host.now() - this.message.at > MESSAGE_MS) this.message = undefined;
     this.rebuildSys();
     this.rebuildRows();
@@ -243,6 +268,26 @@ export class ScreenState implements Actions, Shown {
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 
+  /**
+   * The containments recorded, read once a sample (one readdir): the list
+   * marks them, and a contained process that is gone is reported (an OOM
+   * kill inside its group, said plainly) and its empty group removed.
+   */
+  private readContained(): void {
+    const access = this.host.access;
+    if (!access || !this.iv) return;
+    const live = new Set(this.iv.procs.map((p) => p.pid));
+    this.contained.clear();
+    for (const r of access.records()) {
+      if (live.has(r.pid)) this.contained.set(r.pid, r);
+      else {
+        const done = access.ended(r.pid);
+        if (done) this.say(done instanceof Refusal ? done.message.split('\n')[0]! : done[0]!.replace(/^memtop: /, ''));
+      }
+    }
+    for (const p of this.iv.procs) p.contained = this.contained.has(p.pid) || undefined;
+  }
+
   // ---- the frame -----------------------------------------------------------
 
   /** What the screen shows at this size (frame.ts). Changes nothing. */
@@ -268,6 +313,19 @@ export class ScreenState implements Actions, Shown {
   private ask(question: string, answer: (value: string) => void, opts: { value?: string; single?: boolean } = {}): void {
     this.prompt = { question, value: opts.value ?? '', single: opts.single, answer };
   }
+
+  /** The dialogs' view of the state (containDialog). */
+  private readonly dialogs = {
+    ask: (q: string, a: (v: string) => void, o?: { value?: string; single?: boolean }) => this.ask(q, a, o),
+    say: (text: string) => this.say(text),
+    notice: (lines: string[]) => {
+      this.notice = lines;
+    },
+    containedChanged: () => {
+      this.readContained();
+      this.rebuildRows();
+    },
+  };
 
   // ---- actions (keys.ts) -----------------------------------------------------
 
@@ -387,6 +445,28 @@ export class ScreenState implements Actions, Shown {
         }, { single: true });
       });
     });
+  }
+
+  /** The highlighted process's pid, when the list shows processes. */
+  private highlightedPid(): number | undefined {
+    return this.view.aggregate ? undefined : this.rows[this.scrollPos.selected]?.pid;
+  }
+
+  openDetail(): void {
+    const access = this.host.access;
+    if (!access) return this.say(this.feed.recording ? 'the detail reads a live process (smaps is not recorded): not in a replay' : 'no process detail here');
+    const pid = this.highlightedPid();
+    if (pid === undefined) return this.say(this.view.aggregate ? 'Enter opens the detail of a process: g or m lists processes' : 'no process to show');
+    this.detail = new DetailPane(pid, access, this.host.now());
+  }
+
+  askContain(): void {
+    const access = this.host.access;
+    if (!access) return this.say('K contains processes of the live system only');
+    const pid = this.detail?.pid ?? this.highlightedPid();
+    if (pid === undefined) return this.say('K contains a process: highlight one in a process view');
+    const cmd = this.detail?.last.cmd ?? this.iv?.procs.find((p) => p.pid === pid)?.cmd ?? '?';
+    containDialog(pid, cmd, access, this.dialogs);
   }
 
   scroll(move: ScrollMove): void {
