@@ -41,6 +41,8 @@ export interface Interval {
   elapsed: number;
   sinceBoot: boolean;
   /** Digits of pid_max: the PID column's width (5 when unknown). */
+  /** /proc/sys/kernel/pid_max, when the sampler could read it: the largest pid + 1. */
+  pidMax?: number;
   pidWidth: number;
   prc: PrcInterval;
   cpu: CpuInterval;
@@ -123,6 +125,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     time: cur.time,
     elapsed: nsecs,
     sinceBoot: !prev,
+    pidMax: cur.pidMax,
     pidWidth: cur.pidMax ? Math.max(5, String(cur.pidMax - 1).length) : 5,
     prc,
     cpu: { ...cpuTotal, ncpu, cpus },

@@ -476,7 +476,7 @@ export class ScreenState implements Actions, Shown {
     const highlighted = this.view.aggregate ? undefined : this.rows[this.scrollPos.selected]?.pid;
     const def = highlighted === undefined ? '' : ` [${highlighted}]`;
     this.ask(`PID to kill${def}: `, (text) => {
-      const pid = parsePid(text.trim() || String(highlighted ?? ''));
+      const pid = parsePid(text.trim() || String(highlighted ?? ''), this.iv?.pidMax ? this.iv.pidMax - 1 : undefined);
       if (typeof pid === 'string') return this.say(pid);
       const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd;
       const who = cmd === undefined ? `${pid}` : `${pid} (${cmd})`;
