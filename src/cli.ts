@@ -13,6 +13,7 @@
  * millisecond per sample (docs/BENCHMARKS.md).
  */
 import { readFileSync } from 'node:fs';
+import type { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { allColumns } from './columns/process.js';
@@ -27,6 +28,7 @@ import {
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
+import { controllingTerminal } from './run/keyboard.js';
 import { runStream } from './run/stream.js';
 import { EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
 
@@ -304,8 +306,25 @@ async function main(argv: string[]): Promise<void> {
 /** The output the options chose, fed live or from a recording. */
 async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStream): Promise<void> {
   if (config.mode === 'tui') {
-    const { runTui } = await import('./view/tui.js');
-    await runTui(feed, config, keyboard);
+    const { noScreenReason } = await import('./view/terminal.js');
+    const why = noScreenReason(process.env.TERM, config.term);
+    if (why) {
+      say(`${why}: printing text instead of the screen`);
+      await runStream(feed, { ...config, mode: 'text' });
+      return;
+    }
+    // Keys come from stdin; when stdin is not a terminal (< /dev/null), from the controlling one.
+    let own: ReadStream | undefined;
+    if (!keyboard && !process.stdin.isTTY) {
+      own = controllingTerminal();
+      if (!own) say('stdin is not a terminal and there is no controlling terminal: no keys can be read (stop memtop with Ctrl-C)');
+    }
+    try {
+      const { runTui } = await import('./view/tui.js');
+      await runTui(feed, config, keyboard ?? own);
+    } finally {
+      own?.destroy();
+    }
     return;
   }
   await runStream(feed, config);

@@ -118,7 +118,8 @@ test('a non-root run is refused in one line, with the exact commands a root user
   const pid = child.pid!;
   try {
     const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-    const r = memtop(['--contain', String(pid), '--limit', '256M'], { MEMTOP_STATE_DIR: '/nonexistent' }, nobody);
+    // --config /dev/null: nobody cannot read root's configuration, which memtop would say first.
+    const r = memtop(['--config', '/dev/null', '--contain', String(pid), '--limit', '256M'], { MEMTOP_STATE_DIR: '/nonexistent' }, nobody);
     assert.equal(r.code, 1);
     const lines = r.err.trimEnd().split('\n');
     assert.match(lines[0]!, new RegExp(`^memtop: cannot contain pid ${pid}: ${homeDir}: permission denied \\(memtop runs as uid 65534\\); nothing was changed\\. As root, this would do it:$`));

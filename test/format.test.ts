@@ -81,6 +81,10 @@ test('avio: the seven ranges, checked against atop output', () => {
 
 test('val2elapstr: lower units follow a higher one', () => {
   assert.equal(elapsedStr(20), '20s');
+  assert.equal(elapsedStr(0.2), '0.2s', 'tenths below 10 s: a 0.2-s interval is not "0s"');
+  assert.equal(elapsedStr(2.04), '2s');
+  assert.equal(elapsedStr(9.94), '9.9s');
+  assert.equal(elapsedStr(9.96), '10s');
   assert.equal(elapsedStr(281), '4m41s');
   assert.equal(elapsedStr(3605), '1h0m5s');
   assert.equal(elapsedStr(90061), '1d1h1m1s');

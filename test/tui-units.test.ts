@@ -88,6 +88,9 @@ test('kill: signals by name or number; EPERM and ESRCH in one line', () => {
   assert.equal(parseSignal('9'), 9);
   assert.match(String(parseSignal('FOO')), /no signal 'FOO'/);
   assert.match(String(parsePid('0')), /not a pid/);
+  assert.equal(parsePid('24832248322483224832'), "not a pid: '24832248322483224832' (pids go from 1 to 4194304)");
+  assert.match(String(parsePid('40000', 32767)), /pids go from 1 to 32767/);
+  assert.equal(parsePid('32767', 32767), 32767);
   const failing = (code: string) => () => {
     throw Object.assign(new Error(code), { code });
   };

@@ -123,7 +123,10 @@ const COLUMNS = [
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // As atop, a process that exited in the interval is <name>; an OOM victim says so after it.
-    format: (p) => cell(printable(p.exited ? `<${p.cmd}>${p.exited === 'oom' ? ' OOM' : ''}` : p.cmd), 14, true),
+    // A process memtop contained (K, --contain) is marked [C] after its name.
+    format: (p) => cell(printable(
+      p.exited ? `<${p.cmd}>${p.exited === 'oom' ? ' OOM' : ''}` : p.contained ? `${p.cmd.slice(0, 10)} [C]` : p.cmd,
+    ), 14, true),
   },
   {
     // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).

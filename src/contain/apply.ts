@@ -159,23 +159,33 @@ export function goneLine(r: ContainRecord): string {
     : `pid ${r.pid} (${r.cmd}) has ended; it was contained in ${r.group}`;
 }
 
+/**
+ * A contained process that has ended: says what became of it (an OOM kill
+ * inside its group, plainly), removes its empty group and the record.
+ * Undefined, and nothing touched, while the process runs.
+ */
+export function reapEnded(proc: string, pid: number): string[] | Refusal | undefined {
+  const record = readRecord(pid);
+  if (!record || readOptional(`${proc}/${pid}/stat`) !== undefined) return undefined;
+  const lines = [`memtop: ${goneLine(record)}`];
+  if (record.groupDir) {
+    try {
+      rmdirSync(record.groupDir);
+      lines.push(`  rmdir ${record.groupDir}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return new Refusal(`${lines[0]!.slice(8)}; its group ${record.groupDir} could not be removed: ${reason(err)}`);
+    }
+  }
+  removeRecord(pid);
+  return lines;
+}
+
 /** Undoes --contain: moves the processes of memtop's group back where the pid came from and removes the group. */
 export function release(proc: string, sys: string, pid: number): string[] | Refusal {
   const record = readRecord(pid);
-  const alive = readOptional(`${proc}/${pid}/stat`) !== undefined;
-  if (!alive) {
+  if (readOptional(`${proc}/${pid}/stat`) === undefined) {
     if (!record) return new Refusal(`no process ${pid}, and memtop has no record of containing it`);
-    const lines = [`memtop: ${goneLine(record)}`];
-    if (record.groupDir) {
-      try {
-        rmdirSync(record.groupDir);
-        lines.push(`  rmdir ${record.groupDir}`);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return new Refusal(`cannot remove ${record.groupDir}: ${reason(err)}`);
-      }
-    }
-    removeRecord(pid);
-    return lines;
+    return reapEnded(proc, pid) ?? new Refusal(`pid ${pid} is running again`);
   }
   const g = processGroup(proc, sys, pid);
   if (g instanceof Refusal) return g;

@@ -124,8 +124,13 @@ export function avioStr(ms: number): string {
   return `${fixed(ms * 1_000_000, 4, 1)} ns`;
 }
 
-/** val2elapstr: "20s", "4m41s", "1h0m5s", "2d3h0m0s" (lower units follow a higher one). */
+/** val2elapstr: "0.2s", "2s", "20s", "4m41s", "1h0m5s", "2d3h0m0s" (lower units follow a higher one; tenths below 10 s). */
 export function elapsedStr(seconds: number): string {
+  // Below 10 s a short interval shows its tenths (0.2 s would read "0s").
+  if (seconds < 9.95) {
+    const tenths = Math.round(seconds * 10);
+    return tenths % 10 === 0 ? `${tenths / 10}s` : `${(tenths / 10).toFixed(1)}s`;
+  }
   let s = Math.round(seconds);
   let out = '';
   const units: [number, string][] = [[86400, 'd'], [3600, 'h'], [60, 'm']];

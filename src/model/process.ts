@@ -53,6 +53,8 @@ export interface ProcInterval {
   cgroup?: string;
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
   starttime?: number;
+  /** Put by the live screen: memtop contained this process in a memory cgroup of its own (K, --contain). */
+  contained?: boolean;
   /** Resident anonymous bytes (RssAnon); undefined where the kernel or a recording does not tell. */
   anon?: number;
   /** Growth over the window (MemoryHistory): bytes per second, undefined until there is enough history. */

@@ -5,7 +5,8 @@
  * sample was read, 1 when none or when the file is not a memtop log.
  */
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
-import { ReadStream } from 'node:tty';
+import type { ReadStream } from 'node:tty';
+import { controllingTerminal } from './keyboard.js';
 import type { Config, OutputMode } from '../config.js';
 import { timeOfSpec } from '../format/timespec.js';
 import { MemtopError, reasonOf, say, usageError } from '../messages.js';
@@ -87,11 +88,3 @@ export async function openReplay(config: Config): Promise<Replay> {
   return { feed, mode: keyboard ? 'tui' : 'text', keyboard };
 }
 
-/** /dev/tty as a keyboard, or undefined without a controlling terminal (then the replay prints text). */
-function controllingTerminal(): ReadStream | undefined {
-  try {
-    return new ReadStream(openSync('/dev/tty', 'r'));
-  } catch {
-    return undefined;
-  }
-}

@@ -4,6 +4,7 @@
  */
 import { constants } from 'node:os';
 import { messageOf } from '../messages.js';
+import { PID_LIMIT } from '../procfs/pid.js';
 
 const SIGNALS = constants.signals as Record<string, number>;
 
@@ -23,10 +24,17 @@ export function signalName(sig: number): string {
   return Object.keys(SIGNALS).find((k) => SIGNALS[k] === sig) ?? `signal ${sig}`;
 }
 
-/** A pid the user typed: a positive number (0 and -1 would signal groups). */
-export function parsePid(text: string): number | string {
+/**
+ * A pid the user typed: a number from 1 (0 and -1 would signal groups) to
+ * `pidMax` (/proc/sys/kernel/pid_max; the kernel's limit of 4194304 when
+ * unknown). What is shown back is cut to a screenful.
+ */
+export function parsePid(text: string, pidMax = PID_LIMIT): number | string {
   const t = text.trim();
-  return /^\d+$/.test(t) && Number(t) > 0 ? Number(t) : `not a pid: '${t}'`;
+  const shown = t.length > 20 ? `${t.slice(0, 20)}...` : t;
+  if (!/^\d+$/.test(t)) return `not a pid: '${shown}'`;
+  const n = Number(t);
+  return n >= 1 && n <= pidMax ? n : `not a pid: '${shown}' (pids go from 1 to ${pidMax})`;
 }
 
 /** Sends the signal; returns the line to show. */

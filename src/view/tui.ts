@@ -12,6 +12,23 @@ import { everyInterval, type Clock } from '../run/timer.js';
 import { TuiScreen } from './screen.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
+import { contain, reapEnded, release } from '../contain/apply.js';
+import { readFacts, readRecords } from '../contain/facts.js';
+import { DetailReader } from '../reader/detail.js';
+import type { ProcessAccess } from './detailpane.js';
+
+/** The detail's reads and containment on the machine memtop watches. */
+function processAccess(config: Config): ProcessAccess {
+  const reader = new DetailReader(config.proc, config.sys);
+  return {
+    readDetail: (pid) => reader.read(pid),
+    records: readRecords,
+    facts: (pid) => readFacts(config.proc, config.sys, pid),
+    contain: (plan) => contain(plan, config.proc),
+    release: (pid) => release(config.proc, config.sys, pid),
+    ended: (pid) => reapEnded(config.proc, pid),
+  };
+}
 
 export async function runTui(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStream): Promise<void> {
   await new Tui(feed, config, keyboard).run();
@@ -38,6 +55,7 @@ class Tui {
       loadCharts: () => loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)),
       changed: () => this.requestDraw(),
       now: () => Date.now(),
+      access: feed.recording ? undefined : processAccess(config),
     });
     this.state.resize(this.screen.width, this.screen.height);
     this.screen.onKey((ch, key) => {

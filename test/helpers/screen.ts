@@ -12,6 +12,7 @@ import { LiveFeed, ReplayFeed } from '../../src/run/feeds.js';
 import type { Sample } from '../../src/sample.js';
 import type { Frame, KeyEvent } from '../../src/view/screen.js';
 import { ScreenState, type ScreenSettings } from '../../src/view/state.js';
+import type { ProcessAccess } from '../../src/view/detailpane.js';
 import { makeFakeProc, writeFakeProc, type ScreenMoment } from '../tui-fakeproc.js';
 
 const SGR = /\x1b\[[\d;]*m/g;
@@ -31,7 +32,7 @@ export class FakeScreen {
   /** What B's chart loading does: resolve (the panel shows) unless set to a rejected promise. */
   charts: () => Promise<void> = () => Promise.resolve();
 
-  constructor(feed: Feed, settings: Partial<ScreenSettings> = {}, size: [number, number] = [80, 24]) {
+  constructor(feed: Feed, settings: Partial<ScreenSettings> = {}, size: [number, number] = [80, 24], access?: ProcessAccess) {
     this.state = new ScreenState(
       feed,
       { view: VIEWS.generic, all: false, allProcs: false, color: true, interval: 10, sortResets: false, ...settings },
@@ -41,6 +42,7 @@ export class FakeScreen {
         loadCharts: () => this.charts(),
         changed: () => this.changes++,
         now: () => this.now,
+        access,
       },
     );
     this.state.resize(size[0], size[1]);
