@@ -17,7 +17,7 @@ import type { ReadStream } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { allColumns } from './columns/process.js';
-import { VIEWS } from './columns/views.js';
+import { VIEWS, withPsize } from './columns/views.js';
 import {
   checkSortColumn, defaultThresholds, parseDuration, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
   parseTimeOption, viewByName, type Config,
@@ -77,6 +77,7 @@ function buildProgram(): Command {
     .option('--sort-resets', 'live screen: a change of view sorts on the new view\'s default, as atop (default: each view keeps its sort)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-a, --all-procs', 'list every process in every view, not only the active ones (the memory view always does)')
+    .option('-R, --psize', 'read and show PSIZE (proportional set size, smaps_rollup) for the listed processes, as atop\'s -R: costs a page table walk each')
     .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
     .option('--term <name>', 'terminal type for the live screen (default: from TERM, 256 colours under tmux)')
     .option('-w, --write <file>', 'record raw samples to FILE (appends to an existing memtop log), no screen')
@@ -221,7 +222,8 @@ function toConfig(program: Command, configNotes: string[]): Config {
     sys: String(o.sys),
     mode: o.json ? 'json' : o.text || o.detail !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
-    view,
+    view: withPsize(view, !!o.psize),
+    psize: !!o.psize,
     sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
     sortResets: !!o.sortResets,
     all: !!o.all,

@@ -31,6 +31,8 @@ export interface Config {
   all: boolean;
   /** -a: every process in every view, not only the active ones. */
   allProcs: boolean;
+  /** -R (atop's R): PSIZE read and shown, after RSIZE (config.view already shows it). */
+  psize?: boolean;
   color: boolean;
   term?: string;
   thresholds: Thresholds;

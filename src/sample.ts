@@ -21,6 +21,8 @@ import type { Mapping, SmapsCounts } from './procfs/smaps.js';
 export interface SampleNeeds {
   io?: boolean;
   cmdline?: boolean;
+  /** /proc/PID/smaps_rollup (smaps before 4.14) for PSIZE: a walk of the page tables per process. */
+  pss?: boolean;
   /**
    * The memory cgroup tree (the cgroup view, the CGROUP column, JSON,
    * Prometheus, the raw log); maxDepth: deepest level read in full.
@@ -61,6 +63,8 @@ export interface ProcSample {
   rddsk?: number;
   wrdsk?: number;
   wcancl?: number;
+  /** Proportional set size in bytes (smaps_rollup's Pss), read only when PSIZE is shown or sorted on; undefined = not read or not readable. */
+  pss?: number;
   /** From /proc/PID/cmdline, read only when a view needs it. */
   cmdline?: string;
 }

@@ -152,6 +152,10 @@ const COLUMNS = [
   sizeCol('LOCKSZ', 'locksz', { fold: 'sumKnown', json: 'locksz' }, 'K'),
   sizeCol('VSIZE', 'vsize', { fold: 'sum', json: 'vsize', metric: bytes('virtual', 'Virtual memory (VSIZE).') }),
   sizeCol('RSIZE', 'rsize', { fold: 'sum', json: 'rsize', metric: bytes('resident', 'Resident memory (RSIZE).') }),
+  // atop's PSIZE (R, -R): read only while shown or sorted on; in JSON only when read, as the io columns.
+  sizeCol('PSIZE', 'psize', {
+    fold: 'sumKnown', json: 'psize', needs: { pss: true }, jsonWhen: (p) => p.psize !== undefined,
+  }),
   sizeCol('VGROW', 'vgrow', {
     fold: 'sum', json: 'vgrow',
     metric: perSecond('vgrow_bytes', 'Growth of virtual memory over the last interval (VGROW per second).'),

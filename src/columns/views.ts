@@ -33,7 +33,12 @@ export interface ViewDef {
 export interface ViewColumn {
   name: ProcColumnName;
   prio: number;
+  /** An on-demand column shown after this one (as atop's PSIZE after RSIZE), else last. */
+  after?: ProcColumnName;
 }
+
+/** atop's PSIZE, shown after RSIZE when R or -R asks for it (or sorted on). */
+const PSIZE: ViewColumn = { name: 'PSIZE', prio: 8, after: 'RSIZE' };
 
 /** A spec naming only registry columns; otherwise a type whose text names the stranger (a compile error). */
 type KnownSpec<S extends string> = [UnknownIn<S, ProcColumnName>] extends [never]
@@ -55,7 +60,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   generic: {
     name: 'generic', key: 'g', title: 'generic',
     columns: viewSpec('PID:10 SYSCPU:9 USRCPU:9 VGROW:4 RGROW:5 USER:3 ST:2 THR:4 S:5 CPUNR:2 CPU:10 CMD:10'),
-    onDemand: viewSpec('CGROUP:8'),
+    onDemand: [...viewSpec('CGROUP:8'), PSIZE],
     defaultSort: 'CPU',
   },
   memory: {
@@ -63,7 +68,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
     columns: viewSpec(
       'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 TRATE:4 TGROW:2 LEAK:3 USER:1 MEM:9 CMD:10',
     ),
-    onDemand: viewSpec('CGROUP:8'),
+    onDemand: [...viewSpec('CGROUP:8'), PSIZE],
     defaultSort: 'RSIZE',
   },
   disk: {
@@ -79,12 +84,14 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   user: {
     name: 'user', key: 'u', title: 'per user',
     columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 USER:10'),
+    onDemand: [PSIZE],
     defaultSort: 'RSIZE',
     aggregate: 'user',
   },
   program: {
     name: 'program', key: 'p', title: 'per program',
     columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 CMD:10'),
+    onDemand: [PSIZE],
     defaultSort: 'RSIZE',
     aggregate: 'program',
   },
@@ -114,6 +121,7 @@ export function viewNeeds(view: ViewDef, sort: string, width?: number): SampleNe
   return {
     io: cols.some((c) => !!c?.needs?.io),
     cmdline: cols.some((c) => !!c?.needs?.cmdline),
+    pss: cols.some((c) => !!c?.needs?.pss),
     cgroups: !!view.cgroups || fitted.some((c) => !!c?.needs?.cgroups),
   };
 }
@@ -150,7 +158,14 @@ export function withSortResource(view: ViewDef, sort: string): ViewDef {
 export function withOnDemand(view: ViewDef, name: string): ViewDef {
   const col = view.onDemand?.find((c) => c.name === name);
   if (!col || view.columns.some((c) => c.name === name)) return view;
-  return { ...view, columns: [...view.columns, col] };
+  const at = col.after === undefined ? -1 : view.columns.findIndex((c) => c.name === col.after);
+  const columns = at < 0 ? [...view.columns, col] : [...view.columns.slice(0, at + 1), col, ...view.columns.slice(at + 1)];
+  return { ...view, columns };
+}
+
+/** The view with PSIZE shown (R, -R) where it offers it, or without it: as the registry defines the view. */
+export function withPsize(view: ViewDef, on: boolean): ViewDef {
+  return on ? withOnDemand(VIEWS[view.name], 'PSIZE') : VIEWS[view.name];
 }
 
 /**

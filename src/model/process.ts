@@ -36,6 +36,8 @@ export interface ProcInterval {
   vgrow: number;
   rgrow: number;
   swapsz?: number;
+  /** Proportional set size (atop's PSIZE), bytes; undefined when not read or unreadable. */
+  psize?: number;
   /** Percent of MemTotal. */
   mem: number;
   rddsk?: number;
@@ -248,6 +250,7 @@ export function processIntervals(
       vgrow: p.vsize - (base ? base.vsize : 0),
       rgrow: p.rss - (base ? base.rss : 0),
       swapsz: p.vmSwap,
+      psize: p.pss,
       mem,
       rddsk: ioDelta(p.rddsk, base, base?.rddsk),
       wrdsk: ioDelta(p.wrdsk, base, base?.wrdsk),

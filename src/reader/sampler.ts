@@ -10,6 +10,7 @@ import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.j
 import { parseSockstat } from '../procfs/sockstat.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
+import { parseSmaps, parseSmapsRollup, sumMappings } from '../procfs/smaps.js';
 import type { OomKill } from '../procfs/kmsg.js';
 import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { KernelLog } from './kmsg.js';
@@ -62,6 +63,8 @@ const SYSTEM_MAX: Record<string, number> = {
 const SMALL_MAX = 4 * KiB;
 /** Arguments are bounded by a quarter of the stack limit: generous, the view shows one line of it. */
 const PID_CMDLINE_MAX = 4 * MiB;
+/** smaps (the fallback before 4.14): about 1.5 KB per mapping, max_map_count 65530 by default. */
+const PID_SMAPS_MAX = 256 * MiB;
 
 /** What the sampler remembers of a process between samples. */
 interface ProcMemory {
@@ -135,6 +138,7 @@ export class Sampler {
   private readonly statusRead: ReadOptions;
   private readonly ioRead: ReadOptions;
   private readonly cmdlineRead: ReadOptions;
+  private readonly smapsRead: ReadOptions;
   private readonly onNote: (message: string) => void;
   /** Damaged files already told about: one note each. */
   private readonly noted = new Set<string>();
@@ -181,6 +185,7 @@ export class Sampler {
     this.statusRead = { oneRead: true, max: PID_STATUS_MAX, trusted };
     this.ioRead = { max: SMALL_MAX, trusted };
     this.cmdlineRead = { max: PID_CMDLINE_MAX, trusted };
+    this.smapsRead = { max: PID_SMAPS_MAX, trusted };
     // A quarter of the fd limit for the cgroup files (about one per group; all of a group's when it changes).
     this.cgroupFdLimit = Math.floor(Math.min(fdLimit, 1 << 20) / 4);
     try {
@@ -385,7 +390,7 @@ export class Sampler {
       return [];
     }
     const now = ++this.samples;
-    const reuse = !needs.io && !needs.cmdline;
+    const reuse = !needs.io && !needs.cmdline && !needs.pss;
     const procs: ProcSample[] = [];
     for (const pid of this.pidsOf(entries)) {
       let mem = this.known.get(pid);
@@ -449,12 +454,28 @@ export class Sampler {
         const cmd = this.checked(`${dir}/cmdline`, readText(`${dir}/cmdline`, this.cmdlineRead));
         if (cmd !== undefined) p.cmdline = cmd.replace(/\0+$/, '').replace(/\0/g, ' ');
       }
+      if (needs.pss) p.pss = this.pssOf(dir);
       procs.push(p);
       mem.sample = reuse ? p : undefined;
     }
     this.known.forEach((mem, pid) => mem.seenIn !== now && this.known.delete(pid));
     this.statFiles.retain((pid) => this.known.has(pid));
     return procs;
+  }
+
+  /**
+   * PSIZE: Pss from smaps_rollup (4.14+), else summed over smaps; undefined
+   * when neither can be read (another user's process without root: `?`, never 0).
+   */
+  private pssOf(dir: string): number | undefined {
+    const rollup = readText(`${dir}/smaps_rollup`, this.smapsRead);
+    if (typeof rollup === 'string') return parseSmapsRollup(rollup)?.pss;
+    if (rollup !== GONE) {
+      this.checked(`${dir}/smaps_rollup`, rollup); // denied, damaged: unknown
+      return undefined;
+    }
+    const smaps = this.checked(`${dir}/smaps`, readText(`${dir}/smaps`, this.smapsRead));
+    return smaps === undefined ? undefined : sumMappings(parseSmaps(smaps)).pss;
   }
 
   /**

@@ -30,6 +30,7 @@ export interface Actions {
   shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
   toggleAllProcs(): void;
+  togglePsize(): void;
   toggleColor(): void;
   toggleTrend(): void;
   toggleHelp(): void;
@@ -82,6 +83,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['left', 'right'], label: 'Left Right', help: 'scroll the command line', run: (a, k) => a.shiftCommand(k === 'left' ? -1 : 1) },
   { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
   { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
+  { keys: ['R'], label: 'R', help: 'PSIZE gathered / not', run: (a) => a.togglePsize() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },

@@ -18,7 +18,7 @@ import { CGROUP_TREE, CGROUP_VIEW, cgroupRows, fitCgroupColumns } from '../colum
 import { column, sortProcs, type Column } from '../columns/process.js';
 import type { CgroupInterval } from '../model/cgroups.js';
 import type { SampleNeeds } from '../sample.js';
-import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
+import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, withPsize, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
@@ -64,7 +64,7 @@ export interface ScreenHost {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -76,6 +76,8 @@ export class ScreenState implements Actions, Shown {
   readonly filters: Filters = {};
   all: boolean;
   allProcs: boolean;
+  /** R (-R): PSIZE read and shown. */
+  psize: boolean;
   color: boolean;
   paused = false;
   /** Interval 0: samples only on t. */
@@ -124,6 +126,7 @@ export class ScreenState implements Actions, Shown {
     this.sortResets = !!settings.sortResets;
     this.all = settings.all;
     this.allProcs = settings.allProcs;
+    this.psize = !!settings.psize;
     this.color = settings.color;
     this.interval = settings.interval;
     this.trend = new TrendPanel({
@@ -297,10 +300,10 @@ export class ScreenState implements Actions, Shown {
     // deepest group read), and whole for the CGROUP column and a cgroup filter.
     const levels = this.view.cgroups ? levelsShown(this.cgroupDepth) : Infinity;
     const cgroups = shown.cgroups || !!this.filters.cgroup ? (levels === Infinity ? true : { maxDepth: levels }) : false;
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups };
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, pss: shown.pss, cgroups };
     this.feed.needs = needs;
     const depthOf = (c: SampleNeeds['cgroups']) => (!c ? 0 : c === true ? Infinity : (c.maxDepth ?? Infinity));
-    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || depthOf(needs.cgroups) > depthOf(before.cgroups);
+    const gained = (needs.io && !before.io) || (needs.pss && !before.pss) || (needs.cmdline && !before.cmdline) || depthOf(needs.cgroups) > depthOf(before.cgroups);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 
@@ -366,6 +369,7 @@ export class ScreenState implements Actions, Shown {
   // ---- actions (keys.ts) -----------------------------------------------------
 
   setView(view: ViewDef): void {
+    view = withPsize(view, this.psize);
     if (!view.cgroups) this.processView = view;
     this.view = view;
     this.cmdShift = 0;
@@ -543,6 +547,16 @@ export class ScreenState implements Actions, Shown {
     // As far as the longest command line listed needs, eight characters a step.
     const longest = Math.max(0, ...this.rows.map((p) => cmdCol.format(p).length));
     this.cmdShift = Math.max(0, Math.min(this.cmdShift + step * SHIFT_STEP, Math.max(0, longest - SHIFT_STEP)));
+  }
+
+  /** atop's R: PSIZE gathered and shown (after RSIZE) or neither; a sample at once when it starts. */
+  togglePsize(): void {
+    this.psize = !this.psize;
+    this.processView = withPsize(this.processView, this.psize);
+    this.view = withPsize(this.view, this.psize);
+    this.say(this.psize ? 'PSIZE gathered (smaps_rollup of each listed process)' : 'PSIZE no longer gathered');
+    this.updateNeeds();
+    this.rebuildRows();
   }
 
   toggleAllProcs(): void {
