@@ -1,5 +1,6 @@
 /** docs/BENCHMARKS.md from the figures of one run. */
 import { readFileSync } from 'node:fs';
+import { describeCgroupCost, type CgroupCostResult } from './cgroup-cost.js';
 import type { Machine } from './machine.js';
 import type { SamplerCostResult } from './sampler-cost.js';
 import type { Peer, PeerRun } from './screen-cost.js';
@@ -60,6 +61,8 @@ export interface Report {
   screen: ScreenPart[];
   rawlog: RawlogPart[];
   startup: StartupPart[];
+  /** Part 5: the cost of a 500-group cgroup tree (bench/cgroup-cost.ts). */
+  cgroups?: CgroupCostResult;
   /** The parts that ran (BENCH_PARTS). */
   parts: string[];
   /** Set when bench/rawlog-size.ts is not there: the hook's message. */
@@ -221,6 +224,24 @@ function screenSentence(part: ScreenPart, startupSeconds: number): string {
   );
 }
 
+function cgroupSection(r: Report): string[] {
+  const out = ['## 5. Cgroup tree of 500 groups, per read (issue 12)', ''];
+  if (!r.cgroups) return [...out, 'Not measured.', ''];
+  out.push(
+    para(
+      'From bench/cgroup-cost.ts: each round takes one sample of this machine (sampler + model, as part 1), then one',
+      'read of a 500-group tree: a fake v2 tree of plain files (opened each read, the dearer case) and, where the',
+      "benchmark may make groups below its own memory cgroup, 500 real groups (fds kept open, as live). A tenth",
+      'of the fake groups grow every round. The reads happen only while the cgroup view, the CGROUP column, --json,',
+      'Prometheus or a recording needs the tree.',
+    ),
+    '',
+    ...describeCgroupCost(r.cgroups).map((l) => `- ${l}`),
+    '',
+  );
+  return out;
+}
+
 function rawlogSection(r: Report): string[] {
   const out = ['## 3. Raw log size, per sample (issue 4)', ''];
   if (r.rawlogMissing) {
@@ -368,6 +389,7 @@ export function renderReport(r: Report): string {
     ...(r.parts.includes('screen') ? screenSection(r) : []),
     ...(r.parts.includes('rawlog') ? rawlogSection(r) : []),
     ...(r.parts.includes('startup') ? startupSection(r) : []),
+    ...(r.parts.includes('cgroups') ? cgroupSection(r) : []),
     // The start-up profile's findings: written once by hand, kept across runs.
     ...(r.parts.includes('startup') ? [readFileSync(new URL('./startup-profile.md', import.meta.url), 'utf8')] : []),
     '## Noise',

@@ -14,12 +14,14 @@
  *      tmux pane and to the first --json line, against atop and btop, the
  *      programs taking turns (startup.ts, issue 14); the CPU of the first
  *      10 s comes from part 2, where the programs start side by side;
+ *   5. what reading a tree of 500 memory cgroups adds to a sample
+ *      (cgroup-cost.ts, issue 12);
  * and writes docs/BENCHMARKS.md with the figures and the command.
  *
  * Environment: BENCH_QUICK=1 for a short smoke run (written to the temp
  * directory, not docs/); BENCH_N=250,2000 for other process counts;
  * BENCH_OUT=FILE to write the report elsewhere; BENCH_PARTS=startup (a
- * comma-separated list of sampler, screen, rawlog, startup) to run only some
+ * comma-separated list of sampler, screen, rawlog, startup, cgroups) to run only some
  * parts (the smoke test runs the start-up part alone this way).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -33,6 +35,7 @@ import { runPeer, screenPeers, stopAllServers, which } from './screen-cost.js';
 import { Sleepers } from './sleepers.js';
 import { measureStartup, type StreamPeer } from './startup.js';
 import { allPids } from './cputime.js';
+import { measureCgroupCost } from './cgroup-cost.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const quick = process.env.BENCH_QUICK === '1';
@@ -40,7 +43,7 @@ const counts = (process.env.BENCH_N ?? (quick ? '250' : '250,2000')).split(',').
 const settings = quick
   ? { samplerSamples: 5, screenRounds: 1, screenRefreshes: 2, screenStartup: 5, screenWarmup: 8, rawlogSamples: 3, startupRounds: 1 }
   : { samplerSamples: 30, screenRounds: 3, screenRefreshes: 10, screenStartup: 10, screenWarmup: 45, rawlogSamples: 10, startupRounds: 7 };
-const PARTS = ['sampler', 'screen', 'rawlog', 'startup'] as const;
+const PARTS = ['sampler', 'screen', 'rawlog', 'startup', 'cgroups'] as const;
 const parts = new Set((process.env.BENCH_PARTS ?? PARTS.join(',')).split(',').map((x) => x.trim()));
 for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_PARTS: unknown part '${p}' (known: ${PARTS.join(', ')})`);
 const out = process.env.BENCH_OUT ?? (quick ? join(tmpdir(), 'memtop-BENCHMARKS-quick.md') : join(root, 'docs/BENCHMARKS.md'));
@@ -172,6 +175,11 @@ async function main(): Promise<void> {
       if (typeof r === 'string' && r.includes('not there yet')) report.rawlogMissing = r;
       else report.rawlog.push(typeof r === 'string' ? ({ sleepers: have, note: r } satisfies RawlogPart) : { sleepers: have, figures: r });
     }
+  }
+
+  if (parts.has('cgroups')) {
+    log('part 5: a cgroup tree of 500 groups');
+    report.cgroups = await measureCgroupCost(quick ? 3 : 20);
   }
 
   cleanup();

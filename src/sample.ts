@@ -96,8 +96,12 @@ export interface Sample {
   numaNodes?: number;
   /** /proc/sys/kernel/pid_max: sets the width of the PID column. */
   pidMax?: number;
-  /** The memory cgroup tree, read only when an output shows it. */
-  cgroups?: CgroupSample;
+  /**
+   * The memory cgroup tree, read only when an output shows it (and always
+   * when recording): undefined when not read (and in recordings made before
+   * memtop recorded it), null when read on a machine with no memory hierarchy.
+   */
+  cgroups?: CgroupSample | null;
   /**
    * Login names by uid, resolved by the reader on the sampled host, so a
    * replay elsewhere shows that host's names; absent in recordings made

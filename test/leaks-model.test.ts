@@ -13,7 +13,9 @@ import { buildInterval, type Interval } from '../src/model/interval.js';
 import { MemoryHistory } from '../src/model/leaks.js';
 import { Sampler } from '../src/reader/sampler.js';
 import type { Sample } from '../src/sample.js';
-import { fakeProcFiles, makeTree, type FakeMoment } from './helpers/trees.js';
+import { intervalJson } from '../src/output/json.js';
+import { systemLines } from '../src/output/syslines.js';
+import { caseStudy, fakeProcFiles, makeTree, type FakeMoment } from './helpers/trees.js';
 
 const MiB = 1024 * 1024;
 
@@ -166,4 +168,18 @@ test('kernel log: read only once the oom_kill counter moved; old kills left out;
   assert.deepEqual(sampler.sample().oomKills, [{ pid: 5, comm: 'proc5', anonRss: 3000 * 1024 }]);
   assert.deepEqual(sampler.sample().oomKills ?? [], [], 'reported once');
   assert.equal(new Sampler({ proc: dir, sys: '/nonexistent' }).sample().oomKills, undefined, 'a fake root reads no kernel log');
+});
+
+test('the SWP line shows the forecast within 24 h: plain, cyan within 1.25 h, red within 1 h; JSON has it always', () => {
+  const iv = caseStudy('t151212', 't151232');
+  const field = (exhaust: number | null) => {
+    iv.forecast = { exhaust, rate: 1024 * 1024, left: 1e9 };
+    return systemLines(iv, {}).find((l) => l.label === 'SWP')!.fields.find((f) => f.text.startsWith('full'));
+  };
+  assert.equal(field(null), undefined, 'nothing running out');
+  assert.equal(field(25 * 3600), undefined, 'beyond the horizon');
+  assert.deepEqual([field(5 * 3600)!.text, field(5 * 3600)!.color], ['full   5h00m', undefined]);
+  assert.equal(field(4000)!.color, 'almost');
+  assert.deepEqual([field(1800)!.text, field(1800)!.color], ['full     30m', 'crit']);
+  assert.deepEqual(intervalJson(iv).forecast, { exhaust: 1800, rate: 1024 * 1024, left: 1e9 });
 });

@@ -41,6 +41,10 @@ function scenario(t: TestContext) {
   s.vmstat.pswpout = 120;
   s.vmstat.pgscan_direct = 25;
   s.disks.sda = [1400, 90000, 600, 50000, 3000 + 5000, 9000];
+  // leaker.service grows by 40 MiB, small.service by 1 MiB; big.service shrinks by 10 MiB and OOM-kills once more.
+  s.cgroups![1] = { ...s.cgroups![1]!, memory: 290 * 1024 * 1024, oomKill: 3 };
+  s.cgroups![2] = { ...s.cgroups![2]!, memory: 60 * 1024 * 1024 };
+  s.cgroups![3] = { ...s.cgroups![3]!, memory: 2 * 1024 * 1024 };
   const second = next();
   return { root, next, first, second };
 }
@@ -263,6 +267,22 @@ test('--prometheus takes PORT, HOST:PORT or [IPv6]:PORT and binds loopback by de
   for (const bad of [':9464', 'abc', '70000', '1.2.3.4:', '::1:9464', '', 'host:port', '[]:1']) {
     assert.throws(() => parseListen(bad), (err: unknown) => err instanceof MemtopError && err.exitCode === EXIT_USAGE && /^invalid --prometheus/.test(err.message), bad);
   }
+});
+
+test('cgroups: the top K by memory and the top K by growth, each once, the top of the tree left out', (t) => {
+  const { second } = scenario(t);
+  const text = render(second, 1);
+  const paths = new Set(text.split('\n').filter((l) => l.startsWith('memtop_cgroup_memory_bytes{')).map((l) => parseLabels(l).cgroup));
+  // By memory: big.service; by growth: leaker.service (40 MiB). small.service grew less, / is the machine.
+  assert.deepEqual([...paths].sort(), ['/big.service', '/leaker.service']);
+  const MiB = 1024 * 1024;
+  assert.equal(seriesValue(text, 'memtop_cgroup_memory_bytes', { cgroup: '/big.service' }), 290 * MiB);
+  assert.equal(seriesValue(text, 'memtop_cgroup_limit_bytes', { cgroup: '/big.service' }), 512 * MiB);
+  assert.equal(seriesValue(text, 'memtop_cgroup_limit_bytes', { cgroup: '/leaker.service' }), undefined, 'no limit: no series');
+  assert.equal(seriesValue(text, 'memtop_cgroup_growth_bytes_per_second', { cgroup: '/leaker.service' }), (40 * MiB) / 10);
+  assert.equal(seriesValue(text, 'memtop_cgroup_oom_kills_total', { cgroup: '/big.service' }), 3);
+  assert.equal(seriesValue(text, 'memtop_cgroup_anon_bytes', { cgroup: '/big.service' }), 250 * MiB);
+  assertPromtoolClean(text);
 });
 
 test('leak suspects are exported beyond the top K, with TRATE and the flag; the forecast and OOM victims by command', (t) => {

@@ -15,6 +15,7 @@ import { Sampler } from '../src/reader/sampler.js';
 import type { Sample } from '../src/sample.js';
 import { spawnMemtop } from './helpers/cli.js';
 import { diskstatsLine, makeTree, meminfoText, pidStatLine, pidStatusText, statText, vmstatText, type Files } from './helpers/procfiles.js';
+import { fakeCgroupFiles, type FakeGroup } from './helpers/cgroups.js';
 
 export interface FakeProc {
   pid: number;
@@ -40,6 +41,8 @@ export interface FakeState {
   disks: Record<string, [number, number, number, number, number, number]>;
   psi?: { cpu: string; memory: string; io: string };
   procs: FakeProc[];
+  /** A v2 memory cgroup tree (helpers/cgroups.ts); none when undefined. */
+  cgroups?: FakeGroup[];
 }
 
 export function initialState(): FakeState {
@@ -73,6 +76,12 @@ export function initialState(): FakeState {
       { pid: 300, comm: 'leaker', rss: 4096 * 2000, vsize: 300e6, minflt: 100, majflt: 0, swap: 0 },
       { pid: 400, comm: 'small', rss: 4096 * 100, vsize: 10e6, minflt: 10, majflt: 0 },
       { pid: 2, comm: 'kthreadd', rss: 0, vsize: 0 },
+    ],
+    cgroups: [
+      { path: '/', pids: [1, 2] },
+      { path: '/big.service', pids: [200], memory: 300 * 1024 * 1024, max: 512 * 1024 * 1024, anon: 250 * 1024 * 1024, file: 50 * 1024 * 1024, oomKill: 2 },
+      { path: '/leaker.service', pids: [300], memory: 20 * 1024 * 1024, anon: 15 * 1024 * 1024, file: 5 * 1024 * 1024 },
+      { path: '/small.service', pids: [400], memory: 1024 * 1024 },
     ],
   };
 }
@@ -132,6 +141,12 @@ export class FakeRoot {
     } else {
       rmSync(join(this.proc, 'pressure'), { recursive: true, force: true });
     }
+    if (s.cgroups) {
+      const cg = fakeCgroupFiles('v2', s.cgroups);
+      Object.assign(files, cg.proc);
+      rmSync(join(this.sys, 'fs'), { recursive: true, force: true });
+      makeTree(cg.sys, this.sys);
+    }
     for (const proc of s.procs) Object.assign(files, processFiles(proc));
     makeTree(files, this.proc);
     // Exited processes leave /proc.
@@ -175,7 +190,7 @@ export function intervalsOf(root: FakeRoot): () => Step {
   let prev: Sample | undefined;
   return () => {
     root.write();
-    const sample = sampler.sample();
+    const sample = sampler.sample({ cgroups: true });
     const iv = buildInterval(prev, sample);
     prev = sample;
     return { iv, sample };

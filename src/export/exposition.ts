@@ -10,6 +10,7 @@
  */
 import { allColumns, type Column, type ProcColumnName } from '../columns/process.js';
 import { MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
+import { UNLIMITED, type CgroupInterval } from '../model/cgroups.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import type { Sample } from '../sample.js';
 
@@ -22,7 +23,7 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
 
 export interface ExpositionOptions {
   format: ExpositionFormat;
-  /** Processes per ranking: the top K by resident size and the top K by resident growth. */
+  /** Processes per ranking: the top K by resident size and the top K by resident growth; cgroups likewise by memory and growth. */
   top: number;
   /** How long taking the sample took, seconds (exported when given). */
   sampleSeconds?: number;
@@ -243,6 +244,52 @@ function memoryOutlook(fs: Families, iv: Interval, victims: ReadonlyMap<string, 
   for (const [comm, n] of victims) oom.series.push({ labels: { comm }, value: n });
 }
 
+/**
+ * The memory cgroups exported: the top K by memory in use and the top K
+ * that grew (positive CGROW) in the last interval, each once, in tree order.
+ * The top of the hierarchy is the whole machine (the system families tell
+ * it) and is left out; so are groups whose usage the kernel does not tell.
+ */
+export function exportedCgroups(iv: Interval, top: number): CgroupInterval[] {
+  const groups = iv.cgroups.filter((g) => g.path !== '/' && g.memory !== undefined);
+  const chosen = new Set<CgroupInterval>();
+  for (const g of [...groups].sort((a, b) => b.memory! - a.memory!).slice(0, top)) chosen.add(g);
+  if (!iv.sinceBoot) {
+    const growing = groups.filter((g) => (g.cgrow ?? 0) > 0).sort((a, b) => b.cgrow! - a.cgrow!);
+    for (const g of growing.slice(0, top)) chosen.add(g);
+  }
+  return iv.cgroups.filter((g) => chosen.has(g));
+}
+
+/** The cgroup families (label `cgroup`, the path below the hierarchy's mount point). */
+function cgroups(fs: Families, iv: Interval, sample: Sample, top: number): void {
+  const chosen = exportedCgroups(iv, top);
+  const gauge = (name: string, help: string, get: (g: CgroupInterval) => number | undefined, unit?: string) => {
+    const f = fs.add(name, 'gauge', help, unit);
+    for (const g of chosen) {
+      const v = get(g);
+      if (v !== undefined && Number.isFinite(v)) f.series.push({ labels: { cgroup: g.path }, value: v });
+    }
+  };
+  gauge('memtop_cgroup_memory_bytes', 'Memory in use by the cgroup and below (MEMORY: memory.current, v1 memory.usage_in_bytes).', (g) => g.memory, 'bytes');
+  gauge('memtop_cgroup_limit_bytes', 'The cgroup\'s memory limit (MEMMAX: memory.max, v1 memory.limit_in_bytes), when one is set.',
+    (g) => (g.max === UNLIMITED ? undefined : g.max), 'bytes');
+  gauge('memtop_cgroup_swap_bytes', 'Swap in use by the cgroup (SWAP).', (g) => g.swap, 'bytes');
+  gauge('memtop_cgroup_anon_bytes', 'Anonymous memory of the cgroup (ANON, memory.stat).', (g) => g.anon, 'bytes');
+  gauge('memtop_cgroup_file_bytes', 'Page cache of the cgroup (FILE, memory.stat).', (g) => g.file, 'bytes');
+  if (!iv.sinceBoot && iv.elapsed > 0) {
+    gauge('memtop_cgroup_growth_bytes_per_second', 'Growth of the cgroup\'s memory over the last interval, per second (CGROW per second).',
+      (g) => (g.cgrow === undefined ? undefined : g.cgrow / iv.elapsed));
+  }
+  // The kernel's running count, so that increase() works across scrapes.
+  const kills = new Map(sample.cgroups?.groups.map((g) => [g.path, g.oomKills]));
+  const f = fs.add('memtop_cgroup_oom_kills', 'counter', 'OOM kills in the cgroup and below since it was made (memory.events, v1 memory.oom_control).');
+  for (const g of chosen) {
+    const v = kills.get(g.path);
+    if (v !== undefined) f.series.push({ labels: { cgroup: g.path }, value: v });
+  }
+}
+
 /** The full exposition text of one interval. */
 export function renderExposition(iv: Interval, sample: Sample, opts: ExpositionOptions): string {
   const fs = new Families();
@@ -251,6 +298,7 @@ export function renderExposition(iv: Interval, sample: Sample, opts: ExpositionO
   disks(fs, iv, sample);
   pressure(fs, sample);
   processes(fs, iv, opts.top);
+  cgroups(fs, iv, sample, opts.top);
   memoryOutlook(fs, iv, opts.oomVictims);
   fs.single('memtop_processes', 'gauge', 'Processes on the system.', iv.procs.length);
   fs.single('memtop_interval_seconds', 'gauge', 'Length of the last interval (the first one covers the time since boot).',

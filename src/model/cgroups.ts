@@ -4,7 +4,7 @@
  * is against the tightest limit above it, coloured as atop colours a line.
  */
 import { UNLIMITED } from '../procfs/cgroup.js';
-import type { CgroupCounters, Sample } from '../sample.js';
+import type { CgroupCounters, CgroupSample } from '../sample.js';
 import { sub } from './system.js';
 import { badnessOf, levelOf, type Level, type Thresholds } from './thresholds.js';
 
@@ -75,7 +75,7 @@ function psiPct(cur: number | undefined, prev: number | undefined, nsecs: number
 }
 
 /** Builds the cgroup rows from two samples' trees (parents before children, as sampled). */
-export function cgroupIntervals(cur: Sample['cgroups'], prev: Sample['cgroups'], nsecs: number, t: Thresholds): CgroupInterval[] {
+export function cgroupIntervals(cur: CgroupSample | undefined, prev: CgroupSample | undefined, nsecs: number, t: Thresholds): CgroupInterval[] {
   if (!cur) return [];
   const before = new Map<string, CgroupCounters>();
   if (prev && prev.version === cur.version) for (const g of prev.groups) before.set(g.path, g);
@@ -126,7 +126,7 @@ export function cgroupIntervals(cur: Sample['cgroups'], prev: Sample['cgroups'],
 }
 
 /** Each process's memory cgroup path, from the groups' process lists. */
-export function cgroupOfPids(cur: Sample['cgroups']): Map<number, string> {
+export function cgroupOfPids(cur: CgroupSample | undefined | null): Map<number, string> {
   const out = new Map<number, string>();
   if (!cur) return out;
   for (const g of cur.groups) for (const pid of g.pids) out.set(pid, g.path);

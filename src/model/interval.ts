@@ -61,6 +61,8 @@ export interface Interval {
   cgroups: CgroupInterval[];
   /** The cgroup hierarchy read: 1 (v1 memory controller) or 2; undefined when none was read. */
   cgroupVersion?: 1 | 2;
+  /** The sample holds the cgroup tree's counters (false: not read, or a recording made without them). */
+  cgroupsRead: boolean;
   /** Processes of the previous sample gone in this one (and OOM victims no sample saw). */
   exited: ExitedProc[];
   /** When memory plus swap runs out at the current rate; undefined when no history is kept. */
@@ -102,7 +104,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     const left = (mem.avail ?? mem.free + mem.cache) + swp.free;
     forecast = opts.history.forecast(cur.uptime, nsecs, mem.tot, mem.tot + swp.tot - left, left, procs);
   }
-  const cgroups = cgroupIntervals(cur.cgroups, prev?.cgroups, nsecs, t);
+  const cgroups = cgroupIntervals(cur.cgroups ?? undefined, prev?.cgroups ?? undefined, nsecs, t);
   if (cur.cgroups) {
     const cgroupOf = cgroupOfPids(cur.cgroups);
     for (const p of procs) p.cgroup = cgroupOf.get(p.pid);
@@ -150,5 +152,6 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     forecast,
     cgroups,
     cgroupVersion: cur.cgroups?.version,
+    cgroupsRead: cur.cgroups !== undefined,
   };
 }

@@ -13,7 +13,8 @@ export function cgroupRow(g: CgroupInterval, cols: CgroupColumn[], width: number
 
 /** What the view shows when there are no groups: why, in one line. */
 export function noCgroupsLine(iv: Interval): string {
-  return iv.cgroupVersion === undefined ? 'no memory cgroup hierarchy mounted (or not recorded in this file)' : 'no memory cgroups';
+  if (!iv.cgroupsRead) return 'no cgroup counters in this sample: recorded without them (a memtop before the cgroup view)';
+  return iv.cgroupVersion === undefined ? 'no memory cgroup hierarchy mounted' : 'no memory cgroups';
 }
 
 /** Header and rows of the cgroup view, `depth` levels deep, sorted on `sort` (tree order by default). */

@@ -262,7 +262,7 @@ export class Sampler {
 
   private readCgroups(opts: boolean | CgroupReadOptions): Sample['cgroups'] {
     this.cgroupReader ??= new CgroupReader({ proc: this.proc, sys: this.sys, keepOpen: this.cgroupFdLimit });
-    return this.cgroupReader.read(typeof opts === 'object' ? opts : {});
+    return this.cgroupReader.read(typeof opts === 'object' ? opts : {}) ?? null;
   }
 
   /**

@@ -47,6 +47,8 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
 
   let latest: Sample | undefined;
   const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s), { window: config.window });
+  // The exposition ranks memory cgroups too.
+  feed.needs = { cgroups: true };
   let failed = false;
   const oomVictims = new OomVictims();
   const tick = () => {

@@ -16,7 +16,8 @@ import { RawWriter, type WriterOptions } from '../rawlog/writer.js';
 import { say } from '../messages.js';
 
 /** What a replay's views may ask for: read them all while recording. */
-export const RECORD_NEEDS = { io: true, cmdline: true };
+/** Recordings hold what every view shows, the cgroup tree included (a replay's G view). */
+export const RECORD_NEEDS = { io: true, cmdline: true, cgroups: true };
 
 interface Sink {
   append(sample: Sample): void;

@@ -11,12 +11,14 @@
  * syntax lacks backreferences and lookaround, which a filter does not need.
  */
 import { RE2JS } from 're2js';
+import { inCgroup } from '../model/cgroups.js';
 import type { ProcInterval } from '../model/interval.js';
 
 /** A filter sees this much of a text (a command line may hold megabytes). */
 const MATCHED = 64 * 1024;
 
-export type FilterKind = 'user' | 'program' | 'cmdline' | 'pids';
+/** cgroup: the processes of a memory cgroup and its children (Enter in the cgroup view). */
+export type FilterKind = 'user' | 'program' | 'cmdline' | 'pids' | 'cgroup';
 
 export interface Filter {
   /** What the user typed (shown again as the prompt's default). */
@@ -31,6 +33,7 @@ const FILTER_NAMES: Record<FilterKind, string> = {
   program: 'Program regex',
   cmdline: 'Command-line regex',
   pids: 'PIDs (spaces or commas)',
+  cgroup: 'Cgroup path',
 };
 
 /** The question for a filter, saying what is set now; an empty answer clears. */
@@ -73,6 +76,7 @@ export function setFilter(filters: Filters, kind: FilterKind, input: string): st
   }
   const made =
     kind === 'pids' ? pidFilter(text)
+    : kind === 'cgroup' ? { text, test: (p: ProcInterval) => inCgroup(p.cgroup, text) }
     : kind === 'user' ? regexFilter(text, (p) => p.user)
     : kind === 'program' ? regexFilter(text, (p) => p.cmd)
     : regexFilter(text, (p) => p.cmdline || p.cmd);

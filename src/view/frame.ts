@@ -6,10 +6,13 @@
  * table, the styled system lines) is kept for the next frame and rebuilt
  * when what it was made of changes.
  */
-import { fitColumns, withSortResource, type ViewDef } from '../columns/views.js';
+import { fitColumns, withOnDemand, withSortResource, type ViewDef } from '../columns/views.js';
 import { rateStr, type Column } from '../columns/process.js';
 import { printable } from '../format/text.js';
 import { durationStr, memStr } from '../format/units.js';
+import type { CgroupInterval } from '../model/cgroups.js';
+import { noCgroupsLine } from '../output/cgrouplist.js';
+import { cgroupTable } from './cgroupview.js';
 import { topTrend } from './trendseries.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { headerLine } from '../output/header.js';
@@ -33,6 +36,9 @@ export interface Shown {
   readonly sort: string;
   readonly sysLines: readonly SysLine[];
   readonly rows: readonly ProcInterval[];
+  /** The cgroup view's rows (tree order or sorted) and the levels shown. */
+  readonly cgroupRows: readonly CgroupInterval[];
+  readonly cgroupDepth: number;
   readonly scrollPos: Scroll;
   readonly cmdShift: number;
   readonly filters: Filters;
@@ -70,9 +76,13 @@ function noticeBox(lines: readonly string[], width: number, height: number): str
   return [rule, ...shown.map((l) => `| ${l.padEnd(w)} |`), rule];
 }
 
-/** The columns the list shows at this width: the view's, its resource column following C, M and D. */
-export function shownColumns(view: ViewDef, sort: string, width: number, pidWidth = 5): Column[] {
-  return fitColumns(withSortResource(view, sort), width, pidWidth);
+/**
+ * The columns the list shows at this width: the view's, its resource column
+ * following C, M and D, the CGROUP column while filtered to a cgroup.
+ */
+export function shownColumns(view: ViewDef, sort: string, width: number, pidWidth = 5, cgroupFilter = false): Column[] {
+  const shown = withSortResource(view, sort);
+  return fitColumns(cgroupFilter ? withOnDemand(shown, 'CGROUP') : shown, width, pidWidth);
 }
 
 /** The header's flags, atop's order: f a x z, then memtop's filters and B. */
@@ -92,12 +102,27 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
   if (s.manual) return 'interval 0: t takes a sample, i sets an interval';
   // The first interval covers the time since boot: its oom_kill count is no news.
   // The suspect named is the top one of the processes listed (filters apply); per user or program, of all.
-  const news = s.iv && !s.iv.sinceBoot && memoryNews(s.iv, s.view, s.view.aggregate ? s.iv.procs : s.rows);
+  const news = s.iv && !s.iv.sinceBoot && memoryNews(s.iv, s.view, s.view.aggregate || s.view.cgroups ? s.iv.procs : s.rows);
   if (news) return news;
-  if (s.rows.length === 0 && Object.keys(s.filters).length > 0) return 'no process matches the filters (an empty answer to U P / I clears one)';
-  if (s.rows.length === 0 && s.iv) return 'no process was active in this interval: a lists them all';
+  if (!s.view.cgroups && s.rows.length === 0 && Object.keys(s.filters).length > 0) return 'no process matches the filters (an empty answer to U P / I clears one)';
+  if (!s.view.cgroups && s.rows.length === 0 && s.iv) return 'no process was active in this interval: a lists them all';
   if (s.iv?.sinceBoot) return '*** System and Process Activity since Boot ***';
+  if (s.view.cgroups && s.iv) {
+    if (s.iv.cgroups.length === 0) return noCgroupsLine(s.iv);
+    const levels = s.cgroupDepth >= 9 ? 'all levels' : `${s.cgroupDepth} levels`;
+    return `memory cgroups (v${s.iv.cgroupVersion}), ${levels} (2-9); Enter: the highlighted group's processes`;
+  }
+  if (s.filters.cgroup) return `processes of cgroup ${s.filters.cgroup.text} and below (G, Enter on /: all)`;
   return '';
+}
+
+/** The list's header and the rows of its page. */
+function listLines<Row>(
+  table: ProcTable<Row>, s: Shown, pageRows: number, marked?: (row: Row) => boolean,
+): { procHead: string; rows: string[] } {
+  const scroll = clampScroll(s.scrollPos, table.rows.length, pageRows);
+  const [page, pages] = pageOf(scroll, table.rows.length, pageRows);
+  return { procHead: table.header(s.sort, page, pages), rows: pageLines(table, scroll, pageRows, s.color, marked) };
 }
 
 /**
@@ -131,6 +156,7 @@ const markedRow = (p: ProcInterval) => !!p.leak || p.exited === 'oom';
 
 export class Frames {
   private tableMemo: { key: string; rows: readonly ProcInterval[]; table: ProcTable } | undefined;
+  private cgroupMemo: { key: string; rows: readonly CgroupInterval[]; table: ProcTable<CgroupInterval> } | undefined;
   private sysMemo: { key: string; from: readonly SysLine[]; lines: string[] } | undefined;
 
   /** The screen for `s` at width x height. */
@@ -154,26 +180,33 @@ export class Frames {
     const layout = screenLayout(height, s.sysLines, s.trend.ready);
     const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color) : undefined;
     const pageRows = listRows(layout, height);
-    const table = this.table(s, width);
-    const scroll = clampScroll(s.scrollPos, s.rows.length, pageRows);
-    const [page, pages] = pageOf(scroll, s.rows.length, pageRows);
+    const list = s.view.cgroups ? listLines(this.cgroupTable(s, width), s, pageRows) : listLines(this.table(s, width), s, pageRows, markedRow);
     return {
       header: reverse(fit(headerLine(iv, width, flags(s)), width)),
       sys: this.styledSys(s, layout.sys, width),
       status: fit(statusText(s, width, layout.panelTooShort), width),
-      procHead: table.header(s.sort, page, pages),
-      rows: pageLines(table, scroll, pageRows, s.color, markedRow),
+      ...list,
       panel,
       help,
     };
   }
 
+  private cgroupTable(s: Shown, width: number): ProcTable<CgroupInterval> {
+    const key = `${s.sort}|${width}`;
+    const memo = this.cgroupMemo;
+    if (memo?.key === key && memo.rows === s.cgroupRows) return memo.table;
+    const table = cgroupTable(s.cgroupRows, width, s.sort);
+    this.cgroupMemo = { key, rows: s.cgroupRows, table };
+    return table;
+  }
+
   private table(s: Shown, width: number): ProcTable {
     const pidWidth = s.iv?.pidWidth;
-    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}`;
+    const filtered = !!s.filters.cgroup;
+    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}|${filtered}`;
     const memo = this.tableMemo;
     if (memo?.key === key && memo.rows === s.rows) return memo.table;
-    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth), width, s.cmdShift);
+    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth, filtered), width, s.cmdShift);
     this.tableMemo = { key, rows: s.rows, table };
     return table;
   }

@@ -33,6 +33,10 @@ export interface Actions {
   toggleColor(): void;
   toggleTrend(): void;
   toggleHelp(): void;
+  /** 2-9: levels of the cgroup tree shown. */
+  setDepth(levels: number): void;
+  /** Enter: the highlighted process's detail; in the cgroup view, the highlighted group's processes. */
+  choose(): void;
   quit(): void;
 }
 
@@ -63,7 +67,8 @@ export const KEYS: KeyDef[] = [
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
   { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
-  { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.openDetail() },
+  // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
+  { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
@@ -79,6 +84,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
+  { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];

@@ -14,8 +14,11 @@
  * what the rows, the layout or the page depend on ends in settle(), which
  * keeps the highlight on the list and the trend panel aimed.
  */
+import { CGROUP_TREE, CGROUP_VIEW, cgroupRows, fitCgroupColumns } from '../columns/cgroup.js';
 import { column, sortProcs, type Column } from '../columns/process.js';
-import { RESOURCE_COLUMNS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
+import type { CgroupInterval } from '../model/cgroups.js';
+import type { SampleNeeds } from '../sample.js';
+import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
@@ -33,6 +36,7 @@ import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
 import type { Frame, KeyEvent } from './screen.js';
 import { TrendPanel } from './trendpanel.js';
+import { ALL_LEVELS, cgroupSortColumn, levelsShown } from './cgroupview.js';
 import { containDialog, DetailPane, type ProcessAccess } from './detailpane.js';
 import type { ContainRecord } from '../contain/facts.js';
 import { Refusal } from '../contain/plan.js';
@@ -83,6 +87,11 @@ export class ScreenState implements Actions, Shown {
   sysLines: SysLine[] = [];
   /** The process list's rows: filtered, aggregated, sorted. */
   rows: ProcInterval[] = [];
+  /** The cgroup view's rows, and how many levels of the tree it shows (2-9, atop's keys; 9: all). */
+  cgroupRows: CgroupInterval[] = [];
+  cgroupDepth = ALL_LEVELS;
+  /** The process view Enter in the cgroup view goes back to. */
+  private processView: ViewDef;
   // Navigation.
   scrollPos: Scroll = { selected: 0, top: 0 };
   /** Characters of the command line scrolled out at the left (Left and Right, command line view). */
@@ -110,6 +119,7 @@ export class ScreenState implements Actions, Shown {
     private readonly host: ScreenHost,
   ) {
     this.view = settings.view;
+    this.processView = settings.view.cgroups ? VIEWS.generic : settings.view;
     if (settings.sort !== undefined) this.sorts.set(settings.view.name, settings.sort);
     this.sortResets = !!settings.sortResets;
     this.all = settings.all;
@@ -226,15 +236,36 @@ export class ScreenState implements Actions, Shown {
     this.settle();
   }
 
+  /** Rows of the list shown: cgroups in the cgroup view, else processes. */
+  private get listLength(): number {
+    return this.view.cgroups ? this.cgroupRows.length : this.rows.length;
+  }
+
+  /** What the highlight follows in the list shown: a cgroup's path, a pid, a user or a program. */
+  private selectedKey(): string | undefined {
+    if (this.view.cgroups) return this.cgroupRows[this.scrollPos.selected]?.path;
+    return this.rowKey(this.rows[this.scrollPos.selected]);
+  }
+
   private rowKey(p: ProcInterval | undefined): string | undefined {
     if (!p) return undefined;
     return this.view.aggregate === 'user' ? p.user : this.view.aggregate === 'program' ? p.cmd : String(p.pid);
   }
 
   private rebuildRows(): void {
+    if (this.view.cgroups) {
+      const col = cgroupSortColumn(this.sort) ?? cgroupSortColumn(CGROUP_TREE)!;
+      this.cgroupRows = this.iv ? cgroupRows(this.iv.cgroups, col, levelsShown(this.cgroupDepth)) : [];
+      if (this.follow !== undefined) {
+        const i = this.cgroupRows.findIndex((g) => g.path === this.follow);
+        if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
+      }
+      return this.settle();
+    }
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
     const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
-    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs, exited), column(this.sort)!);
+    // A cgroup's processes are listed whether active or not: Enter asked for them all.
+    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
@@ -244,13 +275,13 @@ export class ScreenState implements Actions, Shown {
 
   /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel (when on) aimed. */
   private settle(): void {
-    this.scrollPos = clampScroll(this.scrollPos, this.rows.length, this.pageRows(this.height));
+    this.scrollPos = clampScroll(this.scrollPos, this.listLength, this.pageRows(this.height));
     if (this.iv && this.trend.on) this.trend.aim(this.iv, this.followedPid());
   }
 
   /** The process the user moved the highlight to, when the list shows processes. */
   private followedPid(): number | undefined {
-    return !this.view.aggregate && this.follow !== undefined ? Number(this.follow) : undefined;
+    return !this.view.aggregate && !this.view.cgroups && this.follow !== undefined ? Number(this.follow) : undefined;
   }
 
   /**
@@ -262,9 +293,14 @@ export class ScreenState implements Actions, Shown {
     if (this.feed.recording) return;
     const before = this.feed.needs;
     const shown = viewNeeds(this.view, this.sort, this.width);
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups: shown.cgroups };
+    // The tree is read as deep as the cgroup view shows it (deeper groups' processes count in the
+    // deepest group read), and whole for the CGROUP column and a cgroup filter.
+    const levels = this.view.cgroups ? levelsShown(this.cgroupDepth) : Infinity;
+    const cgroups = shown.cgroups || !!this.filters.cgroup ? (levels === Infinity ? true : { maxDepth: levels }) : false;
+    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, cgroups };
     this.feed.needs = needs;
-    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || (needs.cgroups && !before.cgroups);
+    const depthOf = (c: SampleNeeds['cgroups']) => (!c ? 0 : c === true ? Infinity : (c.maxDepth ?? Infinity));
+    const gained = (needs.io && !before.io) || (needs.cmdline && !before.cmdline) || depthOf(needs.cgroups) > depthOf(before.cgroups);
     if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 
@@ -301,7 +337,7 @@ export class ScreenState implements Actions, Shown {
   }
 
   private shownColumns(width: number): Column[] {
-    return shownColumns(this.view, this.sort, width, this.iv?.pidWidth);
+    return shownColumns(this.view, this.sort, width, this.iv?.pidWidth, !!this.filters.cgroup);
   }
 
   // ---- dialogs -------------------------------------------------------------
@@ -330,6 +366,7 @@ export class ScreenState implements Actions, Shown {
   // ---- actions (keys.ts) -----------------------------------------------------
 
   setView(view: ViewDef): void {
+    if (!view.cgroups) this.processView = view;
     this.view = view;
     this.cmdShift = 0;
     if (this.sortResets) this.sorts.clear();
@@ -337,6 +374,11 @@ export class ScreenState implements Actions, Shown {
   }
 
   sortOn(name: string): void {
+    if (this.view.cgroups) {
+      const col = cgroupSortColumn(name);
+      if (!col) return this.say(`the cgroup view has no ${name} column: O names one of ${CGROUP_VIEW.map((c) => c.name).join(' ')}`);
+      name = col.name;
+    }
     this.sorts.set(this.view.name, name);
     this.resetScroll();
   }
@@ -353,6 +395,7 @@ export class ScreenState implements Actions, Shown {
     this.ask('Column to sort on: ', (text) => {
       const name = text.trim();
       if (name === '') return;
+      if (this.view.cgroups) return this.sortOn(name);
       const col = viewColumn(this.view, name) ?? (RESOURCE_COLUMNS.includes(name.toUpperCase()) ? column(name) : undefined);
       if (!col) {
         const names = this.view.columns.map((c) => c.name).join(' ');
@@ -364,7 +407,7 @@ export class ScreenState implements Actions, Shown {
   }
 
   moveSort(step: -1 | 1): void {
-    const cols = this.shownColumns(this.width);
+    const cols: { name: string }[] = this.view.cgroups ? fitCgroupColumns(this.width) : this.shownColumns(this.width);
     const i = cols.findIndex((c) => c.name === this.sort);
     const next = i < 0 ? (step > 0 ? 0 : cols.length - 1) : Math.max(0, Math.min(cols.length - 1, i + step));
     this.sortOn(cols[next]!.name);
@@ -478,11 +521,11 @@ export class ScreenState implements Actions, Shown {
       case 'pageup': selected -= page; top -= page; break;
       case 'pagedown': selected += page; top += page; break;
       case 'home': selected = 0; top = 0; break;
-      case 'end': selected = this.rows.length - 1; break;
+      case 'end': selected = this.listLength - 1; break;
     }
-    this.scrollPos = clampScroll({ selected, top }, this.rows.length, page);
+    this.scrollPos = clampScroll({ selected, top }, this.listLength, page);
     // Home gives the top of the list back to the sort order; other moves hold on to the row.
-    this.follow = move === 'home' ? undefined : this.rowKey(this.rows[this.scrollPos.selected]);
+    this.follow = move === 'home' ? undefined : this.selectedKey();
     this.settle();
   }
 
@@ -518,6 +561,23 @@ export class ScreenState implements Actions, Shown {
 
   toggleHelp(): void {
     this.helpOpen = !this.helpOpen;
+  }
+
+  setDepth(levels: number): void {
+    if (!this.view.cgroups) return this.say(`${levels}: levels of the cgroup tree, in the cgroup view (G)`);
+    this.cgroupDepth = levels;
+    this.updateNeeds();
+    this.rebuildRows();
+  }
+
+  /** Enter: a process's detail; on a cgroup, the process view filtered to that group and its children (on the top: no filter). */
+  choose(): void {
+    if (!this.view.cgroups) return this.openDetail();
+    const g = this.cgroupRows[this.scrollPos.selected];
+    if (!g) return;
+    if (g.path === '/') delete this.filters.cgroup;
+    else setFilter(this.filters, 'cgroup', g.path);
+    this.setView(this.processView);
   }
 
   quit(): void {
