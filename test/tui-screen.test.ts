@@ -221,11 +221,14 @@ test('arrows, PgDn and End move the highlight; k kills the pid asked for', { tim
     await s.waitText(new RegExp(`sent SIGKILL to ${child.pid}`));
     const code = await new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(child.signalCode) : child.once('exit', (_c, sig) => resolve(sig))));
     assert.equal(code, 'SIGKILL');
+    // Beyond any pid_max: refused as a pid, nothing sent.
     await s.answer('k', '99999999');
+    await s.waitText(/not a pid: '99999999' \(pids go from 1 to \d+\)/);
+    await s.answer('k', '4194303');
     s.send(KEY.enter);
     await s.waitText(/Send SIGTERM/);
     s.send('y');
-    await s.waitText(/kill 99999999: ESRCH/);
+    await s.waitText(/kill 4194303: ESRCH/);
     await s.answer('k', '1');
     s.send(KEY.enter);
     await s.waitText(/Send SIGTERM to 1/);
