@@ -10,21 +10,12 @@ import { badnessOf, levelOf, type Level, type Thresholds } from './thresholds.js
 
 export { UNLIMITED };
 
-export interface CgroupInterval {
-  /** Path below the hierarchy's mount point, "/" for its top. */
-  path: string;
+/** The sample's gauges, carried as read (their meaning is documented on CgroupCounters). */
+export interface CgroupInterval extends Pick<CgroupCounters, 'path' | 'memory' | 'max' | 'high' | 'swap' | 'anon' | 'file'> {
   /** Level in the tree, the top being 1 (atop's depth keys 2-9 show levels up to the key). */
   depth: number;
   /** Processes in this group itself (subgroups without memory files included). */
   nprocs: number;
-  /** Bytes; undefined where the kernel does not tell. */
-  memory?: number;
-  /** Limit in bytes, UNLIMITED when none. */
-  max?: number;
-  high?: number;
-  swap?: number;
-  anon?: number;
-  file?: number;
   /** Growth of memory in the interval (a group new in the interval: all of its memory, as atop's process growth). */
   cgrow?: number;
   /** OOM kills in the interval. */
