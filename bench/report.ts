@@ -147,7 +147,7 @@ function screenSection(r: Report): string[] {
       'burst of output on the terminal (tmux pipe-pane), so the figure is per refresh even for a program whose',
       'period drifts beyond 1 s (htop waits its delay after each refresh: see s/refresh). btop gets',
       '`update_ms = 1000` and `clock_format = ""` (its clock would draw between refreshes). memtop is',
-      '`dist/bin.js -m 1` (the installed `memtop`), the memory view, started as a user starts it (its shebang runs node with',
+      '`dist/bin.cjs -m 1` (the installed `memtop`), the memory view, started as a user starts it (its shebang runs node with',
       '`--max-semi-space-size=4`); the blessed baseline is bench/blessed-table.mjs, a ListTable',
       'of one row per process, all rows changing every second, reading nothing. Figures are CPU milliseconds',
       'per refresh, the median of the rounds; ratios are the median of the per-round ratios; RSS is VmRSS',

@@ -268,14 +268,14 @@ export function screenPeers(root: string, rows: number): Peer[] {
       ? { name, label, argv: [path, ...args], files }
       : { name, label, argv: [], missing: `not installed (Debian package ${pkg})` };
   };
-  const cli = join(root, 'dist/bin.js');
+  const cli = join(root, 'dist/bin.cjs');
   return [
     {
       name: 'memtop',
       label: 'memtop -m 1',
       // As a user runs it: the file itself, whose shebang gives node its flags.
       argv: [cli, '-m', '1'],
-      missing: existsSync(cli) ? undefined : 'dist/bin.js is missing: run npm run build',
+      missing: existsSync(cli) ? undefined : 'dist/bin.cjs is missing: run npm run build',
     },
     peer('atop', 'atop 1', 'atop', ['1'], 'atop'),
     peer('htop', 'htop -d 10', 'htop', ['-d', '10'], 'htop'),

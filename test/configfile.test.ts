@@ -1,6 +1,6 @@
 /**
  * The configuration file: its lines (src/configfile.ts), where it is looked
- * for, and end to end through dist/bin.js its precedence (system file <
+ * for, and end to end through dist/bin.cjs its precedence (system file <
  * user's file < command line) and what a bad line does (one line naming the
  * file and line; exit 2 unless memtop can pass it over).
  */
@@ -13,7 +13,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { defaultConfigFiles, parseConfigText, readConfigFiles, SYSTEM_CONFIG, type Setting, type SettingKey } from '../src/configfile.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../dist/bin.cjs', import.meta.url));
 const CASE = fileURLToPath(new URL('../fixtures/case-study', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'memtop-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
