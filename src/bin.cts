@@ -13,7 +13,7 @@
  * module.enableCompileCache came with Node 22.1: a later start reads the
  * compiled code of memtop, commander and blessed from the cache (in the
  * temp directory, or NODE_COMPILE_CACHE) instead of compiling it again.
- * Node 20 has no such cache and runs as before.
+ * Before 22.1 memtop keeps V8's code cache of its bundle itself (codecache.cts).
  *
  * The shebang drops NODE_EXTRA_CA_CERTS from memtop's environment: Node 20
  * reads and parses that certificate bundle before the first line of any
@@ -24,8 +24,12 @@ import nodeModule = require('node:module');
 import fs = require('node:fs');
 import path = require('node:path');
 
+import { runCached } from './codecache.cjs';
+
 const withCache = nodeModule as typeof nodeModule & { enableCompileCache?: () => unknown };
+let nodeCaches = false;
 try {
+  nodeCaches = withCache.enableCompileCache !== undefined;
   withCache.enableCompileCache?.();
 } catch {
   // A cache that cannot be written costs only its speed.
@@ -34,5 +38,6 @@ try {
 // (package.json's build script; the other libraries stay outside, loaded when their mode or key needs them).
 // Without it (tsc alone) the ES modules of dist/ run as they are.
 const bundle = path.join(__dirname, 'cli.bundle.cjs');
-if (fs.existsSync(bundle)) require(bundle);
-else void import('./cli.js');
+if (!fs.existsSync(bundle)) void import('./cli.js');
+else if (nodeCaches) require(bundle);
+else runCached(bundle); // Node before 22.1: memtop keeps V8's code cache of the bundle itself (codecache.cts)
