@@ -299,7 +299,12 @@ function startupSection(r: Report): string[] {
       `pair), for ${r.settings.startupRounds} round(s): a start-up is mostly CPU, so running them side by side would slow each`,
       'by the others. Figures are wall-clock milliseconds, the median of the rounds with min-max; ratios are the',
       'median of the per-round ratios. The CPU over the first seconds is taken from part 2, where the programs',
-      'start side by side and the CPU of each is read from its threads and children.',
+      'start side by side and the CPU of each is read from its threads and children. Each program starts once,',
+      'untimed, before the rounds, and all starts of the run share one XDG_CACHE_HOME: memtop\'s later starts',
+      'read V8\'s code cache of its bundle from there (on Node before 22.1; src/codecache.cts), as a user\'s do',
+      'from ~/.cache. memtop\'s command drops NODE_EXTRA_CA_CERTS from its environment (its shebang); where',
+      'that variable is set, as on this machine, Node 20 otherwise parses the certificate bundle it names',
+      'before the first line of memtop runs (80 ms of CPU here).',
     ),
     '',
   ];

@@ -16,9 +16,8 @@
  * and the cache written again. The file is named after Node's version and
  * the bundle's size and modification time, so an upgrade leaves the old
  * file unused rather than rejected each start (the newest four are kept:
- * two installs or Node versions in turn do not rewrite each other's). It is written once, when
- * the process exits or after 5 s, whichever comes first, with whatever
- * the run had compiled by then. MEMTOP_CODE_CACHE=off turns it off.
+ * two installs or Node versions in turn do not rewrite each other's).
+ * MEMTOP_CODE_CACHE=off turns it off.
  */
 import fs = require('node:fs');
 import nodeModule = require('node:module');
@@ -26,8 +25,14 @@ import os = require('node:os');
 import path = require('node:path');
 import vm = require('node:vm');
 
-/** A cache written after the first seconds holds what the first screens compiled. */
-const WRITE_AFTER_MS = 5000;
+/**
+ * V8 caches the functions compiled by the time the cache is made: a cache
+ * made when `memtop --version` exits holds little of the screen. So there
+ * are two: `short`, written when a run that found none exits, and `full`,
+ * written by a run that lasted this long (its first screens drawn), which
+ * replaces the short one. A start reads the full one, else the short one.
+ */
+const FULL_AFTER_MS = 5000;
 
 /** Runs the CommonJS file `bundle`, from the code cache when it can; falls back to require. */
 export function runCached(bundle: string): void {
@@ -46,14 +51,33 @@ export function runCached(bundle: string): void {
     require(bundle);
     return;
   }
-  const file = path.join(dir, `bundle-${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}.v8cache`);
-  const cachedData = readPrivate(file);
+  const stem = path.join(dir, `bundle-${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}`);
+  const full = `${stem}.full.v8cache`;
+  const short = `${stem}.short.v8cache`;
+  let found: 'full' | 'short' | undefined = 'full';
+  let cachedData = readPrivate(full);
+  if (!cachedData) {
+    found = 'short';
+    cachedData = readPrivate(short);
+  }
   // The shebang is no JavaScript: a comment keeps the line numbers of stack traces.
   const script = new vm.Script(nodeModule.wrap(source.startsWith('#!') ? `//${source}` : source), {
     filename: bundle,
     cachedData,
   });
-  if (!cachedData || script.cachedDataRejected) saveLater(script, dir, file);
+  if (!cachedData || script.cachedDataRejected) found = undefined;
+  if (found !== 'full') {
+    const timer = setTimeout(() => {
+      process.off('exit', atExit);
+      if (save(script, dir, full)) fs.rmSync(short, { force: true });
+    }, FULL_AFTER_MS);
+    timer.unref();
+    const atExit = () => {
+      clearTimeout(timer);
+      if (!found) save(script, dir, short);
+    };
+    process.once('exit', atExit);
+  }
   const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(module.exports, module.exports, nodeModule.createRequire(bundle), module, bundle, path.dirname(bundle));
@@ -104,21 +128,16 @@ function pruneOld(dir: string): void {
   for (const { f } of caches.slice(KEEP)) fs.rmSync(path.join(dir, f), { force: true });
 }
 
-/** Writes the cache once: at exit, or after the first seconds of a long run. */
-function saveLater(script: vm.Script, dir: string, file: string): void {
-  let saved = false;
-  const save = () => {
-    if (saved) return;
-    saved = true;
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}`);
-    try {
-      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
-      fs.renameSync(tmp, file);
-      pruneOld(dir);
-    } catch {
-      fs.rmSync(tmp, { force: true });
-    }
-  };
-  process.once('exit', save);
-  setTimeout(save, WRITE_AFTER_MS).unref();
+/** Writes V8's cache of what `script` has compiled so far to `file` (atomically); false when it could not. */
+function save(script: vm.Script, dir: string, file: string): boolean {
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}`);
+  try {
+    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+    pruneOld(dir);
+    return true;
+  } catch {
+    fs.rmSync(tmp, { force: true });
+    return false;
+  }
 }

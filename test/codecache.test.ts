@@ -19,15 +19,18 @@ const skip = nodeHasItsOwn ? 'this Node has module.enableCompileCache: memtop us
 requireBuild();
 
 /** memtop --json 1 1 with the cache under `home`; its one JSON line, checked. */
-function jsonOnce(home: string, env: Record<string, string> = {}): void {
-  const r = spawnSync(process.execPath, [CLI, '--json', '1', '1'], {
+function jsonOnce(home: string, env: Record<string, string> = {}, samples = 1): void {
+  const r = spawnSync(process.execPath, [CLI, '--json', '1', String(samples)], {
     env: { ...process.env, XDG_CACHE_HOME: home, ...env },
     timeout: 60_000,
     killSignal: 'SIGKILL',
+    maxBuffer: 256 * 1024 * 1024,
   });
   assert.equal(r.status, 0, r.stderr.toString());
   assert.equal(r.stderr.toString(), '');
-  const sample = JSON.parse(r.stdout.toString().trim()) as { mem?: { tot?: number } };
+  const lines = r.stdout.toString().trim().split('\n');
+  assert.equal(lines.length, samples);
+  const sample = JSON.parse(lines.at(-1)!) as { mem?: { tot?: number } };
   assert.ok((sample.mem?.tot ?? 0) > 0, 'a sample with the memory total');
 }
 
@@ -39,14 +42,14 @@ function cacheFiles(home: string): string[] {
   }
 }
 
-test('the first start writes the cache (0600 in a 0700 directory), the next uses it without writing', { skip }, () => {
+test('a short first run writes the short cache (0600 in a 0700 directory), the next uses it without writing', { skip }, () => {
   const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
   try {
     jsonOnce(home);
     const [file, ...more] = cacheFiles(home);
-    assert.ok(file, 'a cache file after the first start');
+    assert.match(file ?? '', /\.short\.v8cache$/, 'a short cache after the first start');
     assert.deepEqual(more, []);
-    const path = join(home, 'memtop', file);
+    const path = join(home, 'memtop', file!);
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.equal(statSync(join(home, 'memtop')).mode & 0o777, 0o700);
     assert.ok(statSync(path).size > 10_000, 'compiled code, not an empty file');
@@ -55,6 +58,26 @@ test('the first start writes the cache (0600 in a 0700 directory), the next uses
     const after = statSync(path);
     assert.equal(after.ino, before.ino, 'not written again');
     assert.equal(after.mtimeMs, before.mtimeMs);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a run past its first seconds writes the full cache in place of the short one; later runs keep it', { skip }, () => {
+  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
+  try {
+    jsonOnce(home);
+    const short = statSync(join(home, 'memtop', cacheFiles(home)[0]!)).size;
+    jsonOnce(home, {}, 7); // about 6 s: the full cache is written at 5 s
+    const [file, ...more] = cacheFiles(home);
+    assert.match(file ?? '', /\.full\.v8cache$/);
+    assert.deepEqual(more, [], 'the short cache is gone');
+    const path = join(home, 'memtop', file!);
+    assert.ok(statSync(path).size >= short, `the full cache (${statSync(path).size} B) holds at least the short one's ${short} B`);
+    const ino = statSync(path).ino;
+    jsonOnce(home);
+    assert.equal(statSync(path).ino, ino, 'a short run leaves the full cache alone');
+    assert.deepEqual(cacheFiles(home), [file]);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
