@@ -279,7 +279,8 @@ export class ScreenState implements Actions, Shown {
   /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel (when on) aimed. */
   private settle(): void {
     this.scrollPos = clampScroll(this.scrollPos, this.listLength, this.pageRows(this.height));
-    if (this.iv && this.trend.on) this.trend.aim(this.iv, this.followedPid());
+    // Like the status line's suspect: of the processes listed when the list shows processes (filters apply).
+    if (this.iv && this.trend.on) this.trend.aim(this.iv, this.followedPid(), this.view.aggregate || this.view.cgroups ? undefined : this.rows);
   }
 
   /** The process the user moved the highlight to, when the list shows processes. */
