@@ -51,6 +51,8 @@ export interface ProcInterval {
   dsk?: number;
   /** Rows of the per-user and per-program views: the number of processes summed into the row. */
   nprocs?: number;
+  /** Rows of the per-user and per-program views: how many of the processes summed into the row are leak suspects. */
+  suspects?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
@@ -142,7 +144,8 @@ function ioDelta(cur: number | undefined, base: ProcSample | undefined, prev: nu
   return prev === undefined ? undefined : sub(cur, prev);
 }
 
-function ascending(procs: readonly ProcSample[]): boolean {
+/** Pids strictly ascending, as the sampler lists them. */
+export function ascending(procs: readonly { pid: number }[]): boolean {
   for (let i = 1; i < procs.length; i++) if (procs[i - 1]!.pid >= procs[i]!.pid) return false;
   return true;
 }
