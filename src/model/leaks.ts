@@ -22,8 +22,9 @@ export function defaultWindow(interval: number): number {
  * (file-backed pages come and go with the page cache and are no leak);
  * RSIZE + SWAPSZ where the kernel or the recording does not split RSIZE.
  */
-export function ownMemory(p: ProcInterval): number {
-  return (p.anon ?? p.rsize) + (p.swapsz ?? 0);
+export function ownMemory(p: ProcInterval): number | undefined {
+  const resident = p.anon ?? p.rsize;
+  return resident === undefined ? undefined : resident + (p.swapsz ?? 0);
 }
 
 export interface Forecast {
@@ -74,12 +75,13 @@ export class MemoryHistory {
     for (const p of procs) {
       if (p.vsize === 0 && p.rsize === 0) continue; // kernel threads own no user memory
       let t = this.procs.get(p.pid);
-      if (!t || t.starttime !== p.starttime) {
+      if (!t || (p.starttime !== undefined && t.starttime !== p.starttime)) {
         t = { starttime: p.starttime ?? 0, series: new GrowthSeries((p.pid * 0.6180339887) % 1), seen: gen };
         this.procs.set(p.pid, t);
       }
       t.seen = gen;
-      setGrowth(p, t.series.add(time, ownMemory(p), ctx), time);
+      const own = ownMemory(p);
+      if (own !== undefined) setGrowth(p, t.series.add(time, own, ctx), time); // unknown (a damaged stat): no point
     }
     for (const e of exited) {
       const t = this.procs.get(e.pid);

@@ -40,7 +40,7 @@ export function trendPoint(iv: Interval): TrendPoint {
   order.forEach((from, to) => {
     const p = iv.procs[from]!;
     pids[to] = p.pid;
-    rsize[to] = p.rsize;
+    rsize[to] = p.rsize ?? NaN; // unknown (a damaged stat): a gap in the plot
     swap[to] = p.swapsz ?? 0;
     isNew[to] = p.isNew ? 1 : 0;
   });
