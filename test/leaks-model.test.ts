@@ -122,8 +122,10 @@ test('forecast: available memory falling steadily gives the seconds left; nothin
   assert.equal(f.left, left);
   assert.ok(Math.abs(f.rate - 2 * MiB) < 0.1 * MiB, `rate ${f.rate}`);
   assert.ok(Math.abs(f.exhaust! - left / (2 * MiB)) < 60, `exhaust ${f.exhaust}`);
+  assert.equal(falling.at(-1)!.swp.exhaust, f.exhaust, 'the SWP part carries it for its line');
   const flat = history(80, (i) => ({ uptime: 100 + i, procs: [{ pid: 60 }] }));
   assert.equal(flat.at(-1)!.forecast!.exhaust, null);
+  assert.equal(flat.at(-1)!.swp.exhaust, undefined);
 });
 
 test("a suspect's rate alone gives a forecast and its own fill time", () => {
@@ -174,6 +176,7 @@ test('the SWP line shows the forecast within 24 h: plain, cyan within 1.25 h, re
   const iv = caseStudy('t151212', 't151232');
   const field = (exhaust: number | null) => {
     iv.forecast = { exhaust, rate: 1024 * 1024, left: 1e9 };
+    iv.swp.exhaust = exhaust ?? undefined;
     return systemLines(iv, {}).find((l) => l.label === 'SWP')!.fields.find((f) => f.text.startsWith('full'));
   };
   assert.equal(field(null), undefined, 'nothing running out');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { aggregateProcs } from '../src/columns/aggregate.js';
-import { allColumns, columnOf } from '../src/columns/process.js';
+import { allColumns, columnOf, sortProcs } from '../src/columns/process.js';
 import { foldRows, jsonFields, rowJson, type Field } from '../src/columns/registry.js';
 import { LINE_LAYOUTS, MEM_FIELDS, PAG_FIELDS, partJson, SWP_FIELDS } from '../src/columns/system.js';
 import { VIEWS } from '../src/columns/views.js';
@@ -54,7 +54,8 @@ test('process registry: unique names, JSON keys and metric names; every fold has
   assert.ok(unique(jsonFields(cols).map((c) => c.json)));
   assert.ok(unique(cols.filter((c) => c.metric).map((c) => c.metric!.name)));
   for (const c of cols) if (c.fold) assert.ok(c.key, `${c.name} folds but names no key`);
-  for (const c of cols) if (c.key && c.name !== 'NPROCS') assert.equal(c.get(proc({ [c.key]: 7 })), 7, c.name);
+  // A field's value is its key's property, unless it folds something else than it sorts on (LEAK).
+  for (const c of cols) if (c.key && !c.foldOf && c.name !== 'NPROCS') assert.equal(c.get(proc({ [c.key]: 7 })), 7, c.name);
 });
 
 test('JSON of a process: schema order, io fields only when io was read', () => {
@@ -81,6 +82,31 @@ test('per-program rows fold as the registry says: NPROCS counts, sizes sum, unkn
   assert.equal(rows[0]!.vstext, 10);
   assert.equal(rows[0]!.rddsk, undefined);
   assert.equal(columnOf('RDDSK').format(rows[0]!).trim(), '?');
+});
+
+test('LEAK folds into a count of suspects per user and per program; sorting on it puts rows holding more first', () => {
+  const MiB = 1024 * 1024;
+  const procs = [
+    proc({ pid: 1, user: 'ann', cmd: 'java', leak: true, trate: 3 * MiB }),
+    proc({ pid: 2, user: 'ann', cmd: 'java', leak: true, trate: 1 * MiB }),
+    proc({ pid: 3, user: 'ann', cmd: 'sh', leak: false, trate: 0 }),
+    proc({ pid: 4, user: 'bob', cmd: 'node', leak: true, trate: 8 * MiB }),
+    proc({ pid: 5, user: 'eve', cmd: 'vi', leak: false, trate: 20 * MiB }),
+    proc({ pid: 6, user: 'eve', cmd: 'vi', leak: false, trate: undefined }),
+  ];
+  const leak = columnOf('LEAK');
+  const byProg = sortProcs(aggregateProcs(procs, 'program'), leak);
+  assert.deepEqual(byProg.map((r) => [r.cmd, r.suspects, leak.format(r)]), [
+    ['java', 2, '   2'], ['node', 1, '   1'], ['vi', 0, '    '], ['sh', 0, '    '],
+  ], 'counted, blank for none; ranked by count, then by summed TRATE');
+  assert.equal(byProg[0]!.trate, 4 * MiB, 'TRATE sums');
+  const byUser = sortProcs(aggregateProcs(procs, 'user'), leak);
+  assert.deepEqual(byUser.map((r) => [r.user, r.suspects]), [['ann', 2], ['bob', 1], ['eve', 0]]);
+  // A process row is unchanged: LEAK or blank on screen, true or false in JSON (which has no aggregate rows).
+  assert.deepEqual(procs.slice(0, 3).map((p) => leak.format(p)), ['LEAK', 'LEAK', '    ']);
+  assert.deepEqual(procs.slice(0, 3).map((p) => rowJson(jsonFields(allColumns()), p).leak), [true, true, false]);
+  assert.equal(procs[0]!.suspects, undefined, 'folding leaves the processes alone');
+  assert.deepEqual(sortProcs(procs.slice(), leak).map((p) => p.pid), [4, 1, 2, 5, 3, 6], 'suspects first by TRATE, then the rest by TRATE');
 });
 
 test('every view names registry columns, and a view naming another does not compile', () => {

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { startLeaker, stop } from './helpers/leaker.js';
+import { LEAK_MARK } from '../src/view/procview.js';
 import { PtyScreen, RED } from './tui-harness.js';
 
 test('a leaker is named on the status line, marked, first in the L view, and plotted by B', { timeout: 90_000 }, async () => {
@@ -24,11 +25,10 @@ test('a leaker is named on the status line, marked, first in the L view, and plo
     await s.waitText(/since Boot/, 15_000);
     await s.answer('I', `${pid},${bystander.pid}`);
     await s.waitText(new RegExp(`leak suspect: ${pid} leaker \\+[\\d.]+M/s`), 45_000);
-    // Marked in the memory view: red, and '>' in front where the PID column leaves room (not for a 5-digit pid at width 5).
-    const row = s.find(new RegExp(`^>?\\s*${pid} `));
+    // Marked in the memory view: red, and '!' in the blank right after the PID, whatever its width.
+    const row = s.find(new RegExp(`^\\s*${pid}${LEAK_MARK} `));
     assert.ok(row, `the suspect's row is marked:\n${s.dump()}`);
     assert.match(row.line, /LEAK/);
-    if (row.line.indexOf(pid) > 0) assert.equal(row.line[0], '>', 'the mark in front');
     assert.equal(s.cell(row.line.indexOf(pid), row.y).fg, RED, 'in red');
 
     s.send('L');

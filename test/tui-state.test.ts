@@ -11,6 +11,7 @@ import { CASE_STUDY, lekkerGrown, type ScreenMoment } from './tui-fakeproc.js';
 import { fakeLive, fakeReplay, FakeScreen, plainText } from './helpers/screen.js';
 import { sampleMoments } from './helpers/rawlog.js';
 import type { ScreenSettings } from '../src/view/state.js';
+import { LEAK_MARK } from '../src/view/procview.js';
 
 /** A screen on a live fake /proc, its first sample taken; always cleaned up. */
 function withLive(
@@ -279,3 +280,49 @@ test('a live screen: T and b belong to replays; Left and Right only where the co
     s.press('left', 'left');
     assert.doesNotMatch(s.procHead(), /\+\d/);
   }));
+
+/**
+ * The case study's machine with pid_max 32768 (the PID column 5 wide) and
+ * lekker as pid 31234: a pid as wide as its column, so column 0 has no room.
+ */
+function widePid(m: ScreenMoment): ScreenMoment {
+  return {
+    ...m,
+    extra: { 'sys/kernel/pid_max': '32768\n' },
+    procs: m.procs.map((p) => (p.comm === 'lekker' ? { ...p, pid: 31234 } : p)),
+  };
+}
+
+for (const color of [true, false]) {
+  test(`a suspect whose pid fills the PID column is marked after it, ${color ? 'in red' : 'bold without colours'}; u and p count it`, () =>
+    withLive({ view: VIEWS.memory, color, allProcs: true }, (s, write) => {
+      // lekker grows 150 MiB per 20 s on a 3.8 GiB machine: a suspect within six intervals.
+      for (let k = 1; k <= 8; k++) {
+        write(widePid(lekkerGrown(150 * k, 20 * k)));
+        s.state.tick();
+      }
+      assert.match(s.status(), /^leak suspect: 31234 lekker \+[\d.]+M\/s/);
+      const at = s.rows().findIndex((r) => r.startsWith('31234'));
+      assert.ok(at >= 0, s.lines().join('\n'));
+      const plain = s.rows()[at]!;
+      assert.equal(plain.slice(0, 6), `31234${LEAK_MARK}`, 'the mark in the blank after the PID');
+      assert.equal(plain.length, 80);
+      const raw = s.frame().rows[at]!;
+      assert.ok(raw.includes(`${color ? '\x1b[31m' : '\x1b[1m'}31234${LEAK_MARK}`), JSON.stringify(raw.slice(0, 24)));
+      // Columns stay where atop has them: the mark replaced a blank; an unmarked row of the same view lines up.
+      const other = s.rows().find((r) => /upload/.test(r))!;
+      assert.equal(other[5], ' ');
+      assert.equal(plain.replace(LEAK_MARK, ' ').search(/\d+\.\d[KMG]/), other.search(/\d+\.\d[KMG]/));
+
+      s.state.resize(120, 24);
+      s.press('p');
+      const byProg = s.rows().find((r) => /lekker/.test(r))!;
+      assert.match(byProg, new RegExp(`^\\s+1${LEAK_MARK}.* 1 .*lekker`), 'one process, one suspect, marked after NPROCS');
+      assert.match(s.procHead(), /TRATE\s+LEAK/);
+      assert.doesNotMatch(s.rows().find((r) => /upload/.test(r))!, new RegExp(LEAK_MARK), 'a program without a suspect is not marked');
+      s.press('u');
+      const mine = s.rows().find((r) => r.includes(LEAK_MARK));
+      assert.ok(mine, s.lines().join('\n'));
+      assert.ok(s.rows().filter((r) => r.includes(LEAK_MARK)).length === 1, 'only the user holding lekker');
+    }, { moment: widePid(CASE_STUDY) }));
+}

@@ -112,6 +112,11 @@ export function rateStr(bytesPerSec: number | undefined, width: number): string 
   return cell(bytesPerSec < 0 && text !== '0B/s' ? `-${text}` : text, width);
 }
 
+/** Leak suspects in a row: the count folded into a per-user/per-program row, else 1 for a suspect process. */
+export function suspectsIn(p: ProcInterval): number {
+  return p.suspects ?? (p.leak ? 1 : 0);
+}
+
 /** Rounded to whole bytes in JSON; unknown stays null. */
 const wholeBytes = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
 
@@ -185,9 +190,16 @@ const COLUMNS = [
   sizeCol('TGROW', 'tgrow', { fold: 'sumKnown', json: 'tgrow', toJson: (p) => wholeBytes(p.tgrow) }),
   {
     // A leak suspect: steady growth over the window, confirmed; blank otherwise, so the suspect stands out.
-    // Sorting puts the suspects first, by rate, then everything else by rate.
-    name: 'LEAK', width: 4, json: 'leak', get: (p) => (p.leak ? 2 ** 60 + (p.trate ?? 0) : p.trate),
-    toJson: (p) => p.leak === true, format: (p) => (p.leak ? 'LEAK' : '    '),
+    // A row of the per-user or per-program view counts its suspects (blank for none); JSON and Prometheus
+    // have no such rows, their `leak` stays the process's verdict. Sorting puts the rows holding suspects
+    // first (more suspects first), by rate, then everything else by rate.
+    name: 'LEAK', width: 4, key: 'suspects', fold: 'sum', foldOf: suspectsIn, json: 'leak',
+    get: (p) => {
+      const n = suspectsIn(p);
+      return n > 0 ? n * 2 ** 60 + (p.trate ?? 0) : p.trate;
+    },
+    toJson: (p) => p.leak === true,
+    format: (p) => (p.suspects === undefined ? (p.leak ? 'LEAK' : '    ') : p.suspects > 0 ? valStr(p.suspects, 4) : '    '),
   },
   {
     // Suspects: how long the growth the verdict rests on has lasted.

@@ -11,7 +11,8 @@
  *     compute it in the model (src/model/process.ts, one property of ProcInterval);
  *  2. add ONE entry to the row kind's registry (src/columns/process.ts):
  *     name, width, `key` (the row property) or `get`, `format`, and as needed
- *     `fold` (per-user/per-program rows), `json` (the --json key; the JSON
+ *     `fold` (per-user/per-program rows; `foldOf` when what folds is not
+ *     the sort value), `json` (the --json key; the JSON
  *     lists fields in registry order) and `metric` (Prometheus);
  *  3. name it in a view (src/columns/views.ts) to show it; a name the registry
  *     lacks does not compile.
@@ -50,6 +51,11 @@ export interface Field<Row, Name extends string = string> {
   key?: keyof Row & string;
   /** How the value folds into a summed row; needs `key`. */
   fold?: Fold;
+  /**
+   * What a row adds to the fold when that is not its `get` (the sort value):
+   * LEAK sorts suspects first by rate but folds into a count of suspects.
+   */
+  foldOf?(r: Row): number | undefined;
   /** Key in the JSON output, when the field is part of the JSON schema. */
   json?: string;
   /** The JSON value when it differs from `get` (units, rounding). */
@@ -77,9 +83,10 @@ export function foldRows<Row>(fields: readonly Field<Row>[], into: Row, rows: re
   for (const f of fields) {
     if (!f.fold || !f.key) continue;
     const k = f.key;
+    const value = f.foldOf ?? f.get;
     let acc = out[k] as number | undefined;
     for (let i = 0; i < rows.length; i++) {
-      const v = f.get(rows[i]!);
+      const v = value(rows[i]!);
       switch (f.fold) {
         case 'sum':
           acc = (acc ?? 0) + ((v as number | undefined) ?? 0);

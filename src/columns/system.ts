@@ -27,8 +27,8 @@ interface SysMetric {
 export interface SysFieldDef<Part> {
   /** As shown on the line; also the key in --json. */
   name: string;
-  /** How the line prints it: a size in 12 characters (never below M) or a count. */
-  kind?: 'size' | 'count';
+  /** How the line prints it: a size in 12 characters (never below M), a count, or a duration in seconds ("3h20m"). */
+  kind?: 'size' | 'count' | 'duration';
   get(part: Part): number | undefined;
   /** Shown on the line only when this holds (default: when the value is known). */
   shown?(part: Part): boolean;
@@ -41,6 +41,11 @@ export interface SysFieldDef<Part> {
   /** A Prometheus counter of the kernel's running total, from the sample. */
   counter?: SysMetric & { value(s: Sample): number | undefined };
 }
+
+/** The exhaustion forecast (SWP's `full`) is shown when memory plus swap would run out within this many seconds. */
+export const FORECAST_HORIZON = 24 * 3600;
+/** Within an hour it is critical (red); within 1.25 h (atop's 80% "almost") cyan. */
+export const FORECAST_CRIT = 3600;
 
 const bytes = (name: string, help: string): SysMetric => ({ name: `memtop_${name}_bytes`, help, unit: 'bytes' });
 
@@ -99,6 +104,14 @@ const SWP = [
     gauge: bytes('commit_limit', 'Commit limit under strict overcommit (CommitLimit).'),
   },
   { name: 'badness', get: (s) => s.badness, json: true },
+  {
+    // The exhaustion forecast (model/leaks.ts): shown within FORECAST_HORIZON, cyan within 1.25 h (atop's
+    // 80% "almost" of the hour), red within FORECAST_CRIT. Not in the swp JSON: --json carries it as the
+    // top-level `forecast` with its rate and what is left, and so does the exposition.
+    name: 'full', kind: 'duration', get: (s) => s.exhaust,
+    shown: (s) => s.exhaust !== undefined && s.exhaust <= FORECAST_HORIZON,
+    color: (s) => (s.exhaust! <= FORECAST_CRIT ? 'crit' : s.exhaust! <= FORECAST_CRIT / 0.8 ? 'almost' : undefined),
+  },
 ] as const satisfies readonly SysFieldDef<SwpInterval>[];
 export const SWP_FIELDS: readonly SysFieldDef<SwpInterval>[] = SWP;
 
@@ -185,7 +198,7 @@ function layout<Names extends string>() {
 export const LINE_LAYOUTS = {
   mem1: layout<NameOf<typeof MEM>>()('tot:8 free:9 avail:7 _ cache:7 dirty:5 buff:6 _ slab:6 slrec:2 _ hptot:4 hpuse:1'),
   mem2: layout<NameOf<typeof MEM>>()('numnode:8 _:1 shmem:6 _ tcpsk:3 udpsk:2 _ pgtab:5 _ anthp:4'),
-  swp: layout<NameOf<typeof SWP>>()('tot:5 free:6 swcac:4 _ _ _ vmcom:7 vmlim:8'),
+  swp: layout<NameOf<typeof SWP>>()('tot:5 free:6 swcac:4 _ _ _ vmcom:7 vmlim:8 full:9'),
   pag: layout<NameOf<typeof PAG>>()(
     'scan:8 steal:3 stall:6 compact:4 numamig:1 migrate:2 pgin:5 pgout:5 zswin:4 zswout:7 swin:8 swout:9 oomkill:7',
   ),

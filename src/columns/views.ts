@@ -83,14 +83,14 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   },
   user: {
     name: 'user', key: 'u', title: 'per user',
-    columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 USER:10'),
+    columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 TRATE:3 LEAK:3 CPU:9 MEM:9 USER:10'),
     onDemand: [PSIZE],
     defaultSort: 'RSIZE',
     aggregate: 'user',
   },
   program: {
     name: 'program', key: 'p', title: 'per program',
-    columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 CPU:9 MEM:9 CMD:10'),
+    columns: viewSpec('NPROCS:10 SYSCPU:7 USRCPU:7 VSIZE:5 RSIZE:8 VGROW:6 RGROW:8 SWAPSZ:4 LOCKSZ:2 TRATE:3 LEAK:3 CPU:9 MEM:9 CMD:10'),
     onDemand: [PSIZE],
     defaultSort: 'RSIZE',
     aggregate: 'program',

@@ -51,6 +51,8 @@ export interface ProcInterval {
   dsk?: number;
   /** Rows of the per-user and per-program views: the number of processes summed into the row. */
   nprocs?: number;
+  /** Rows of the per-user and per-program views: how many of the processes summed into the row are leak suspects. */
+  suspects?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */

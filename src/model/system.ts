@@ -64,6 +64,12 @@ export interface SwpInterval {
   level: Level;
   /** vmcom > vmlim: vmcom is shown cyan. */
   overcommitted: boolean;
+  /**
+   * Seconds until memory plus swap run out at the current rate: the
+   * forecast's `exhaust` (model/leaks.ts), shown on this line as `full`;
+   * undefined when nothing runs out or no history is kept.
+   */
+  exhaust?: number;
 }
 
 export interface PagInterval extends Omit<PagingCounters, 'oomkill'> {

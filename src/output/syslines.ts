@@ -105,7 +105,11 @@ function registryFields<Part>(fields: readonly SysFieldDef<Part>[], layout: read
     const v = f.get(part);
     if (f.shown ? !f.shown(part) : v === undefined) continue;
     const color = typeof f.color === 'function' ? f.color(part) : f.color;
-    out.push(f.kind === 'count' ? countField(name, v ?? 0, prio, color) : sizeField(name, v ?? 0, prio, color));
+    out.push(
+      f.kind === 'count' ? countField(name, v ?? 0, prio, color)
+        : f.kind === 'duration' ? textField(name, durationStr(v ?? 0), prio, color)
+        : sizeField(name, v ?? 0, prio, color),
+    );
   }
   return out;
 }
@@ -119,21 +123,7 @@ function memLines(iv: Interval): SysLine[] {
 }
 
 function swpLine(iv: Interval): SysLine {
-  const fields = registryFields(SWP_FIELDS, LINE_LAYOUTS.swp, iv.swp);
-  return { label: 'SWP', level: iv.swp.level, fields: [...fields, ...forecastField(iv)] };
-}
-
-/** The exhaustion forecast is shown when memory plus swap would run out within this many seconds. */
-export const FORECAST_HORIZON = 24 * 3600;
-/** Within an hour it is critical (red); within 1.25 h (atop's 80% "almost") cyan. */
-export const FORECAST_CRIT = 3600;
-
-/** "full 3h20m": when memory plus swap runs out at the current rate (the model's forecast), within the horizon. */
-function forecastField(iv: Interval): SysField[] {
-  const exhaust = iv.forecast?.exhaust;
-  if (exhaust === null || exhaust === undefined || exhaust > FORECAST_HORIZON) return [];
-  const level = exhaust <= FORECAST_CRIT ? 'crit' : exhaust <= FORECAST_CRIT / 0.8 ? 'almost' : undefined;
-  return [textField('full', durationStr(exhaust), 9, level)];
+  return { label: 'SWP', level: iv.swp.level, fields: registryFields(SWP_FIELDS, LINE_LAYOUTS.swp, iv.swp) };
 }
 
 function pagLine(iv: Interval): SysLine {

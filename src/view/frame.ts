@@ -7,7 +7,7 @@
  * when what it was made of changes.
  */
 import { fitColumns, withOnDemand, withSortResource, type ViewDef } from '../columns/views.js';
-import { rateStr, type Column } from '../columns/process.js';
+import { rateStr, suspectsIn, type Column } from '../columns/process.js';
 import { printable } from '../format/text.js';
 import { durationStr, memStr } from '../format/units.js';
 import type { CgroupInterval } from '../model/cgroups.js';
@@ -151,8 +151,8 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
   return undefined;
 }
 
-/** Rows marked in every view: a leak suspect, an OOM victim. */
-const markedRow = (p: ProcInterval) => !!p.leak || p.exited === 'oom';
+/** Rows marked in every view: a leak suspect, an OOM victim; per user or program, a row holding a suspect. */
+const markedRow = (p: ProcInterval) => suspectsIn(p) > 0 || p.exited === 'oom';
 
 export class Frames {
   private tableMemo: { key: string; rows: readonly ProcInterval[]; table: ProcTable } | undefined;

@@ -110,12 +110,32 @@ export function pageOf(s: Scroll, total: number, pageRows: number): [number, num
   return [page, pages];
 }
 
-/** Put at the start of a marked row (a leak suspect, an OOM victim), where the right-aligned PID leaves room. */
-export const LEAK_MARK = '>';
+/**
+ * Put on a marked row (a leak suspect, an OOM victim; in the per-user and
+ * per-program views a row holding a suspect) in the blank right after its
+ * first cell: `31234! 20.5M ...`. Not in column 0, where a PID with as many
+ * digits as its column (any 5-digit pid under pid_max 32768, 7 under
+ * 4194304) leaves no room; not a gutter, which would shift atop's columns;
+ * not in the command field, which is cut at 14 characters, absent from the
+ * per-user view and scrolled in the command-line view; not at the row's end,
+ * far from the PID on a wide screen. The blank after the first cell is
+ * always there (atop's spacing puts at least one space between columns), is
+ * one screen column for every row, so the marks line up like a gutter, and
+ * sits next to the PID a user types for k or I. Without colours it is what
+ * marks the row besides bold.
+ */
+export const LEAK_MARK = '!';
+
+/** The row with LEAK_MARK in the blank after its first cell (after a PID wider than its column too). */
+export function markedLine(line: string): string {
+  const start = line.search(/\S/);
+  const at = start < 0 ? -1 : line.indexOf(' ', start);
+  return at < 0 ? line : line.slice(0, at) + LEAK_MARK + line.slice(at + 1);
+}
 
 /**
  * The visible rows, the highlighted one marked; rows `marked` says so (leak
- * suspects) in red (bold without colours) with LEAK_MARK in front.
+ * suspects) in red (bold without colours) with LEAK_MARK after the first cell.
  */
 export function pageLines<Row>(
   table: ProcTable<Row>, s: Scroll, pageRows: number, colorOn: boolean, marked?: (row: Row) => boolean,
@@ -124,7 +144,7 @@ export function pageLines<Row>(
   const end = Math.min(table.rows.length, s.top + pageRows);
   for (let i = s.top; i < end; i++) {
     let line = table.line(i, colorOn);
-    if (marked?.(table.rows[i]!)) line = paint((line[0] === ' ' ? LEAK_MARK : line[0]) + line.slice(1), 'crit', colorOn);
+    if (marked?.(table.rows[i]!)) line = paint(markedLine(line), 'crit', colorOn);
     out.push(i === s.selected ? highlight(line, colorOn) : line);
   }
   return out;
