@@ -166,8 +166,10 @@ export class Sampler {
       throw usageError(`cannot read ${join(this.proc, 'stat')}: not a proc root (give --proc a directory like /proc)`);
     }
     // /proc/self (or /proc/PID) has a stat too, one process's: its figures would all read as zero.
-    if (!/^cpu\s/m.test(stat)) {
-      throw usageError(`${join(this.proc, 'stat')} has no cpu line: ${this.proc} is not a proc root (a process's directory?)`);
+    // The kernel's /proc/stat starts with the cpu line; a process's starts with its pid, and its
+    // command name may hold a newline and "cpu " (prctl PR_SET_NAME), so no later line counts.
+    if (!/^cpu\s/.test(stat)) {
+      throw usageError(`${join(this.proc, 'stat')} does not start with a cpu line: ${this.proc} is not a proc root (a process's directory?)`);
     }
     const pidMax = Number(this.optional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
     this.pidMax = Number.isInteger(pidMax) && pidMax > 0 ? pidMax : undefined;
