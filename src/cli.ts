@@ -180,7 +180,8 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
       }
     }
     case 'sort-resets':
-    case 'color': {
+    case 'color':
+    case 'psize': {
       const on = parseSwitch(value);
       if (on === undefined) throw usageError(`invalid ${key} '${value}': give yes or no`);
       return on;

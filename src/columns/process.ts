@@ -166,8 +166,10 @@ const COLUMNS = [
   sizeCol('VSIZE', 'vsize', { fold: 'sumKnown', json: 'vsize', metric: bytes('virtual', 'Virtual memory (VSIZE).') }),
   sizeCol('RSIZE', 'rsize', { fold: 'sumKnown', json: 'rsize', metric: bytes('resident', 'Resident memory (RSIZE).') }),
   // atop's PSIZE (R, -R): read only while shown or sorted on; in JSON only when read, as the io columns.
+  // Exported only with --psize (the exporter reads it for every process then), as no series otherwise.
   sizeCol('PSIZE', 'psize', {
     fold: 'sumKnown', json: 'psize', needs: { pss: true }, jsonWhen: (p) => p.psize !== undefined,
+    metric: bytes('pss', 'Proportional set size: resident memory with shared pages divided among their users (PSIZE, Pss of smaps_rollup); only with --psize.'),
   }),
   sizeCol('VGROW', 'vgrow', {
     fold: 'sumKnown', json: 'vgrow',
