@@ -103,7 +103,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     opts.history.observe(cur.uptime, nsecs, mem.tot, procs, exited);
     const left = (mem.avail ?? mem.free + mem.cache) + swp.free;
     forecast = opts.history.forecast(cur.uptime, nsecs, mem.tot, mem.tot + swp.tot - left, left, procs);
-    swp.exhaust = forecast.exhaust ?? undefined;
+    if (forecast.exhaust !== null) swp.exhaust = forecast.exhaust;
   }
   const cgroups = cgroupIntervals(cur.cgroups ?? undefined, prev?.cgroups ?? undefined, nsecs, t);
   if (cur.cgroups) {

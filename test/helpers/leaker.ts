@@ -1,6 +1,6 @@
 /** Test helper: test/helpers/leaker.c compiled at test time with cc, and started as a child that says "ready". */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,20 @@ export function leakerBinary(): string {
   return (binary = out);
 }
 
+/**
+ * A copy of the leaker under a name of its own (its command name, at most 15
+ * characters), so a program filter lists this test's children only, even
+ * where other leakers run beside it.
+ */
+export function namedLeakerBinary(name: string): string {
+  const out = join(dirname(leakerBinary()), name);
+  copyFileSync(leakerBinary(), out);
+  return out;
+}
+
 /** Starts the leaker with `args` and resolves once it printed "ready" (rejects after 15 s). */
-export async function startLeaker(args: string[], wrap: string[] = []): Promise<ChildProcess> {
-  const cmd = [...wrap, leakerBinary(), ...args];
+export async function startLeaker(args: string[], wrap: string[] = [], binary = leakerBinary()): Promise<ChildProcess> {
+  const cmd = [...wrap, binary, ...args];
   const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`leaker ${args.join(' ')} not ready after 15 s`)), 15000);
