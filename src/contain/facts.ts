@@ -5,7 +5,7 @@
  * marks contained processes, --release finds the way back and an OOM kill
  * inside the group is reported after the process is gone.
  */
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parseMeminfo } from '../procfs/meminfo.js';
 import { parseLimit, UNLIMITED } from '../procfs/cgroup.js';
@@ -121,6 +121,9 @@ export function removeRecord(pid: number): void {
 
 /** Every containment recorded; a damaged record is skipped. */
 export function readRecords(): ContainRecord[] {
+  // The live screen asks every refresh, and mostly nothing was ever contained: no directory, and
+  // a readdir that throws ENOENT (an Error with its stack) costs more than asking first.
+  if (!existsSync(stateDir())) return [];
   let names: string[];
   try {
     names = readdirSync(stateDir());

@@ -53,28 +53,35 @@ export interface Growth {
   since?: number;
 }
 
-/** Per-bucket minima in a ring; times are those of each minimum. */
+/**
+ * Per-bucket minima in a ring; times are those of each minimum. The ring
+ * lives in its series' one buffer: times at `base`, values `capacity` after
+ * them (no views of its own: a refresh touches as few objects per process
+ * as it can, each one a cache miss at thousands of processes).
+ */
 class MinimaRing {
-  readonly ts: Float64Array;
-  readonly vs: Float64Array;
   private head = 0;
   count = 0;
   private bucket = NaN;
 
-  /** `store`: 2 x capacity numbers, times then values (one buffer per series, not four). */
-  constructor(readonly capacity: number, readonly width: number, private readonly phase: number, store: Float64Array) {
-    this.ts = store.subarray(0, capacity);
-    this.vs = store.subarray(capacity, 2 * capacity);
-  }
+  constructor(
+    readonly capacity: number, readonly width: number, private readonly phase: number,
+    private readonly store: Float64Array, private readonly base: number,
+  ) {}
 
-  /** Adds a point; true when it opened a new bucket (the one before is complete). */
-  add(t: number, v: number): boolean {
+  /**
+   * Adds a point; true when it opened a new bucket (the one before is complete).
+   * `notLower`: v is not below a value already added in the current bucket, so
+   * when v falls in that bucket its minimum stands without being read.
+   */
+  add(t: number, v: number, notLower = false): boolean {
     const b = Math.floor(t / this.width + this.phase);
     if (b === this.bucket && this.count > 0) {
-      const last = (this.head + this.count - 1) % this.capacity;
-      if (v < this.vs[last]!) {
-        this.vs[last] = v;
-        this.ts[last] = t;
+      if (notLower) return false;
+      const at = this.base + ((this.head + this.count - 1) % this.capacity);
+      if (v < this.store[at + this.capacity]!) {
+        this.store[at + this.capacity] = v;
+        this.store[at] = t;
       }
       return false;
     }
@@ -82,34 +89,44 @@ class MinimaRing {
     this.bucket = b;
     if (this.count === this.capacity) this.head = (this.head + 1) % this.capacity;
     else this.count++;
-    const at = (this.head + this.count - 1) % this.capacity;
-    this.ts[at] = t;
-    this.vs[at] = v;
+    const at = this.base + ((this.head + this.count - 1) % this.capacity);
+    this.store[at] = t;
+    this.store[at + this.capacity] = v;
     return opened;
+  }
+
+  /** Time of point i (0: the oldest). */
+  time(i: number): number {
+    return this.store[this.base + ((this.head + i) % this.capacity)]!;
+  }
+
+  /** Value of point i (0: the oldest). */
+  value(i: number): number {
+    return this.store[this.base + this.capacity + ((this.head + i) % this.capacity)]!;
   }
 
   /** Copies the points newer than `after` into (ts, vs) in time order; returns how many. */
   copy(ts: Float64Array, vs: Float64Array, after = -Infinity): number {
     let n = 0;
     for (let i = 0; i < this.count; i++) {
-      const at = (this.head + i) % this.capacity;
-      if (this.ts[at]! <= after) continue;
-      ts[n] = this.ts[at]!;
-      vs[n] = this.vs[at]!;
+      const t = this.time(i);
+      if (t <= after) continue;
+      ts[n] = t;
+      vs[n] = this.value(i);
       n++;
     }
     return n;
   }
 
   last(): number {
-    return this.vs[(this.head + this.count - 1) % this.capacity]!;
+    return this.value(this.count - 1);
   }
 
   /** The value of the oldest point at or after time `from` (undefined when there is none). */
   firstSince(from: number): { t: number; v: number } | undefined {
     for (let i = 0; i < this.count; i++) {
-      const at = (this.head + i) % this.capacity;
-      if (this.ts[at]! >= from) return { t: this.ts[at]!, v: this.vs[at]! };
+      const t = this.time(i);
+      if (t >= from) return { t, v: this.value(i) };
     }
     return undefined;
   }
@@ -149,6 +166,8 @@ export class GrowthSeries {
   private fastSince = 0;
   private fastVerdict = false;
   private lastValue = NaN;
+  /** Time of the first of the values in a row equal to the last one: every point of a tier from then on holds it. */
+  private runFrom = NaN;
   /** Fast-tier buckets closed while the window tier is young: the young rate is refitted every YOUNG_EVERY. */
   private closed = 0;
   private readonly store = new Float64Array(2 * (FAST_BUCKETS + WINDOW_BUCKETS + 1));
@@ -163,7 +182,7 @@ export class GrowthSeries {
    * thousands of processes do not all fall on the same sample.
    */
   constructor(private readonly phase = 0) {
-    this.fastTier = new MinimaRing(FAST_BUCKETS, FAST_WIDTH, phase, this.store.subarray(0, 2 * FAST_BUCKETS));
+    this.fastTier = new MinimaRing(FAST_BUCKETS, FAST_WIDTH, phase, this.store, 0);
   }
 
   /** Seconds of history (0 with one point). */
@@ -177,11 +196,14 @@ export class GrowthSeries {
     this.latest = t;
     const width = ctx.window / WINDOW_BUCKETS;
     if (!this.windowTier || this.windowTier.width !== width) {
-      this.windowTier = new MinimaRing(WINDOW_BUCKETS + 1, width, this.phase, this.store.subarray(2 * FAST_BUCKETS));
+      this.windowTier = new MinimaRing(WINDOW_BUCKETS + 1, width, this.phase, this.store, 2 * FAST_BUCKETS);
       this.windowVerdict = undefined;
     }
-    if (this.windowTier.add(t, v)) this.judgeWindow(ctx);
-    const fastClosed = this.fastTier.add(t, v);
+    if (!(v === this.lastValue)) this.runFrom = t;
+    // The value before this one went into both tiers' current buckets: one not below it moves no minimum there.
+    const notLower = v >= this.lastValue;
+    if (this.windowTier.add(t, v, notLower)) this.judgeWindow(ctx);
+    const fastClosed = this.fastTier.add(t, v, notLower);
     const young = fastClosed && this.windowTier.count < MIN_POINTS && this.closed++ % YOUNG_EVERY === 0;
     // A value that did not change keeps a negative fast verdict: most processes cost no scan at all.
     // (A positive one is judged again: a leak that stopped must turn into a plateau.)
@@ -204,7 +226,13 @@ export class GrowthSeries {
 
   /** Judges the window tier's minima: all of them, else the newer half (growth that began inside the window). */
   private judgeWindow(ctx: GrowthContext): void {
-    const n = this.windowTier!.copy(work.ts, work.vs);
+    const tier = this.windowTier!;
+    if (tier.count >= 2 && this.unchangedOver(tier)) {
+      // Flat, known without copying the points (what most processes are, window after window).
+      this.windowVerdict = { rate: 0, grow: 0, span: tier.time(tier.count - 1) - tier.time(0), r2: 0, steady: false, why: 'flat' };
+      return;
+    }
+    const n = tier.copy(work.ts, work.vs);
     if (n < 2) return;
     if (flat(work.vs, n)) {
       this.windowVerdict = { rate: 0, grow: 0, span: work.ts[n - 1]! - work.ts[0]!, r2: 0, steady: false, why: 'flat' };
@@ -234,10 +262,19 @@ export class GrowthSeries {
     const fastRate = (FAST_SHARE_PER_MIN * ctx.memTotal) / 60;
     const start = this.fastTier.firstSince(t - span * 1.5);
     if (young) {
-      const n = decimate(work.ts, work.vs, this.fastTier.copy(work.ts, work.vs), FAST_FIT_POINTS);
-      this.fastRate = n >= MIN_POINTS && work.ts[n - 1]! - work.ts[0]! >= FAST_INTERVALS * ctx.interval
-        ? (flat(work.vs, n) ? 0 : theilSen(work.ts, work.vs, 0, n).slope)
-        : undefined;
+      if (this.unchangedOver(this.fastTier)) {
+        // Every point holds the same value: the decimated fit's points and rate (0) without copying them.
+        const all = this.fastTier.count;
+        const group = all <= FAST_FIT_POINTS ? 1 : Math.ceil(all / FAST_FIT_POINTS);
+        const n = Math.ceil(all / group);
+        const span = n > 0 ? this.fastTier.time((n - 1) * group) - this.fastTier.time(0) : 0;
+        this.fastRate = n >= MIN_POINTS && span >= FAST_INTERVALS * ctx.interval ? 0 : undefined;
+      } else {
+        const n = decimate(work.ts, work.vs, this.fastTier.copy(work.ts, work.vs), FAST_FIT_POINTS);
+        this.fastRate = n >= MIN_POINTS && work.ts[n - 1]! - work.ts[0]! >= FAST_INTERVALS * ctx.interval
+          ? (flat(work.vs, n) ? 0 : theilSen(work.ts, work.vs, 0, n).slope)
+          : undefined;
+      }
     }
     if (!start || t - start.t < span) return false;
     if (this.fastTier.last() - start.v < (fastRate * (t - start.t)) / 2) return false;
@@ -250,6 +287,15 @@ export class GrowthSeries {
       this.fastSince = work.ts[0]!;
     }
     return verdict.steady;
+  }
+
+  /**
+   * Every point of `tier` holds the latest value: its oldest point is no
+   * older than the run of equal values (a point's time is that of the value
+   * it holds, and every value since runFrom is the latest).
+   */
+  private unchangedOver(tier: MinimaRing): boolean {
+    return tier.count > 0 && tier.time(0) >= this.runFrom;
   }
 
   private confirm(fast: boolean, ctx: GrowthContext): void {

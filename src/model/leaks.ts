@@ -7,7 +7,7 @@
  */
 import { GrowthSeries, type Growth, type GrowthContext } from './growth.js';
 import type { CgroupInterval } from './cgroups.js';
-import type { ExitedProc, ProcInterval } from './process.js';
+import { ascending, type ExitedProc, type ProcInterval } from './process.js';
 
 /** --window's default: 10 minutes, or 12 intervals when that is longer (the daily logger's 600 s). */
 export const DEFAULT_WINDOW = 600;
@@ -42,9 +42,36 @@ interface Tracked {
   seen: number;
 }
 
+/** A process's history: by pid, in a list kept in pid order. */
+interface TrackedProc {
+  pid: number;
+  starttime: number;
+  series: GrowthSeries;
+}
+
+/** The entry for `pid` in a list in pid order (binary search), or undefined. */
+function findPid(list: readonly TrackedProc[], pid: number): TrackedProc | undefined {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = list[mid]!.pid;
+    if (at === pid) return list[mid];
+    if (at < pid) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
 /** Per-process growth; memory is one small fixed-size series per live process. */
 export class MemoryHistory {
-  private readonly procs = new Map<number, Tracked>();
+  /**
+   * Per process, in pid order: the processes of an interval come in pid order
+   * (as /proc lists them), so one walk along this list matches them all and
+   * builds the next one, where a Map cost a lookup per process and another
+   * pass to forget the ones gone.
+   */
+  private procs: TrackedProc[] = [];
   /** Per memory cgroup, by path: the same series and verdicts as processes (the cgroup view's TRATE and LEAK). */
   private readonly cgroups = new Map<string, Tracked>();
   private system = new GrowthSeries(0.5);
@@ -71,26 +98,38 @@ export class MemoryHistory {
     const interval = elapsed > 0 && elapsed < time ? elapsed : 1;
     this.window ??= defaultWindow(interval);
     const ctx: GrowthContext = { window: this.window, interval, memTotal };
-    const gen = ++this.generation;
-    for (const p of procs) {
+    ++this.generation;
+    const before = this.procs;
+    const kept: TrackedProc[] = [];
+    const order = ascending(procs) ? undefined : procs.map((_, i) => i).sort((a, b) => procs[a]!.pid - procs[b]!.pid);
+    let at = 0;
+    for (let i = 0; i < procs.length; i++) {
+      const p = procs[order ? order[i]! : i]!;
       if (p.vsize === 0 && p.rsize === 0) continue; // kernel threads own no user memory
-      let t = this.procs.get(p.pid);
+      while (at < before.length && before[at]!.pid < p.pid) at++;
+      // A pid listed twice (a damaged recording) meets the entry its first listing kept.
+      const twice = kept.length > 0 && kept[kept.length - 1]!.pid === p.pid;
+      let t = twice ? kept[kept.length - 1] : at < before.length && before[at]!.pid === p.pid ? before[at] : undefined;
+      // A start time unknown now (a damaged stat) keeps the pid's history.
       if (!t || (p.starttime !== undefined && t.starttime !== p.starttime)) {
-        t = { starttime: p.starttime ?? 0, series: new GrowthSeries((p.pid * 0.6180339887) % 1), seen: gen };
-        this.procs.set(p.pid, t);
+        t = { pid: p.pid, starttime: p.starttime ?? 0, series: new GrowthSeries((p.pid * 0.6180339887) % 1) };
+        if (twice) kept[kept.length - 1] = t;
+        else kept.push(t);
+      } else if (!twice) {
+        kept.push(t);
       }
-      t.seen = gen;
       const own = ownMemory(p);
       if (own !== undefined) setGrowth(p, t.series.add(time, own, ctx), time); // unknown (a damaged stat): no point
     }
+    // An exited process's last verdict, unless its pid is a live process's now.
     for (const e of exited) {
-      const t = this.procs.get(e.pid);
-      if (t && t.seen !== gen) {
+      const t = findPid(kept, e.pid) ? undefined : findPid(before, e.pid);
+      if (t) {
         e.leak = t.series.growth.leak;
         e.trate = t.series.growth.rate;
       }
     }
-    for (const [pid, t] of this.procs) if (t.seen !== gen) this.procs.delete(pid);
+    this.procs = kept;
   }
 
   /**
@@ -138,7 +177,7 @@ export class MemoryHistory {
 
   /** Forgets everything (a jump in a replay, a new recording run). */
   reset(): void {
-    this.procs.clear();
+    this.procs = [];
     this.cgroups.clear();
     this.system = new GrowthSeries(0.5);
     this.lastTime = NaN;
@@ -146,7 +185,7 @@ export class MemoryHistory {
 
   /** Processes with history (for tests and the cost measurement). */
   get size(): number {
-    return this.procs.size;
+    return this.procs.length;
   }
 }
 

@@ -152,7 +152,8 @@ function growth(cur: number | undefined, base: ProcSample | undefined, prev: num
   return prev === undefined ? undefined : cur - prev;
 }
 
-function ascending(procs: readonly ProcSample[]): boolean {
+/** Pids strictly ascending, as the sampler lists them. */
+export function ascending(procs: readonly { pid: number }[]): boolean {
   for (let i = 1; i < procs.length; i++) if (procs[i - 1]!.pid >= procs[i]!.pid) return false;
   return true;
 }

@@ -35,6 +35,8 @@ export interface KeyEvent {
 }
 
 type Box = blessed.Widgets.BoxElement;
+/** blessed's setContent(text, noClear), whose second argument @types/blessed does not declare. */
+type NoClearContent = { setContent(text: string, noClear: boolean): void };
 
 /**
  * The two widgets the screen uses, loaded alone: blessed's index loads all
@@ -129,7 +131,10 @@ export class TuiScreen {
     const text = lines.join('\n');
     if (this.shown.get(box) !== text) {
       this.shown.set(box, text);
-      box.setContent(text);
+      // No clearing of the box's cells first (blessed's default): its render paints every cell of
+      // it, and a move, resize or hide clears the old place already. Cleared cells would all be
+      // painted again and count as changed, so blessed would compare every line of the box.
+      (box as unknown as NoClearContent).setContent(text, true);
     }
     box.show();
   }

@@ -116,6 +116,8 @@ export class ScreenState implements Actions, Shown {
   detail: DetailPane | undefined;
   /** Containments memtop recorded, by pid: the list marks them. */
   private contained = new Map<number, ContainRecord>();
+  /** The rows marked contained (readContained). */
+  private marked: ProcInterval[] = [];
   readonly trend: TrendPanel;
   private readonly frames = new Frames();
 
@@ -320,16 +322,25 @@ export class ScreenState implements Actions, Shown {
   private readContained(): void {
     const access = this.host.access;
     if (!access || !this.iv) return;
-    const live = new Set(this.iv.procs.map((p) => p.pid));
+    // The marks of the last interval come off first: an idle process's row is the same object
+    // from one interval to the next. Only the marked rows are written, not every process's.
+    for (const p of this.marked) p.contained = undefined;
+    this.marked = [];
     this.contained.clear();
-    for (const r of access.records()) {
-      if (live.has(r.pid)) this.contained.set(r.pid, r);
-      else {
+    const records = access.records();
+    if (records.length === 0) return;
+    const live = new Map(this.iv.procs.map((p) => [p.pid, p]));
+    for (const r of records) {
+      const p = live.get(r.pid);
+      if (p) {
+        this.contained.set(r.pid, r);
+        p.contained = true;
+        this.marked.push(p);
+      } else {
         const done = access.ended(r.pid);
         if (done) this.say(done instanceof Refusal ? done.message.split('\n')[0]! : done[0]!.replace(/^memtop: /, ''));
       }
     }
-    for (const p of this.iv.procs) p.contained = this.contained.has(p.pid) || undefined;
   }
 
   // ---- the frame -----------------------------------------------------------

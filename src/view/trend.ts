@@ -5,6 +5,7 @@
  * a ring, so memory stays bounded; no extra sampling is done for it.
  */
 import type { Interval } from '../model/interval.js';
+import { ascending } from '../model/process.js';
 import type { Recent } from '../feed.js';
 import { Ring } from './ring.js';
 
@@ -31,19 +32,21 @@ export interface TrendPoint {
 export function trendPoint(iv: Interval): TrendPoint {
   const m = iv.mem;
   const cache = m.cache + m.buff;
-  const order = iv.procs.map((_, i) => i).sort((a, b) => iv.procs[a]!.pid - iv.procs[b]!.pid);
-  const n = order.length;
+  const procs = iv.procs;
+  const n = procs.length;
+  // The sampler lists processes by pid already: sorted only when they are not.
+  const order = ascending(procs) ? undefined : procs.map((_, i) => i).sort((a, b) => procs[a]!.pid - procs[b]!.pid);
   const pids = new Int32Array(n);
   const rsize = new Float64Array(n);
   const swap = new Float64Array(n);
   const isNew = new Uint8Array(n);
-  order.forEach((from, to) => {
-    const p = iv.procs[from]!;
+  for (let to = 0; to < n; to++) {
+    const p = procs[order ? order[to]! : to]!;
     pids[to] = p.pid;
     rsize[to] = p.rsize ?? NaN; // unknown (a damaged stat): a gap in the plot
     swap[to] = p.swapsz ?? 0;
     isNew[to] = p.isNew ? 1 : 0;
-  });
+  }
   return {
     time: iv.time,
     tot: m.tot,
