@@ -116,6 +116,19 @@ test('a bad value: one line naming file and line, exit 2; passed over with a wor
   assert.match(missing.stderr, /^memtop: cannot read --config .*nowhere\.conf: no such file\n$/);
 });
 
+test('psize = yes is -R: PSIZE read and shown; a value other than yes or no is refused', () => {
+  const on = memtop(['-m', '--config', file('p.conf', 'psize = yes\n')]);
+  assert.equal(on.code, 0, on.stderr);
+  assert.equal(on.stderr, '');
+  assert.match(on.header, /RSIZE +PSIZE/, 'PSIZE after RSIZE in the memory view, as with -R');
+  assert.deepEqual(on.header, memtop(['-m', '-R']).header);
+  const off = memtop(['-m', '--config', file('p0.conf', 'psize = no\n')]);
+  assert.doesNotMatch(off.header, /PSIZE/);
+  const bad = memtop(['--config', file('p2.conf', 'psize = sometimes\n')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /p2\.conf:1: invalid psize 'sometimes': give yes or no/);
+});
+
 test('harmless lines (unknown key, no "=") are said and memtop runs with the rest', () => {
   const f = file('odd.conf', 'view = memory\nwindw = 30m\nverbose\n');
   const r = memtop(['--config', f]);

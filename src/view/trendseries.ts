@@ -61,8 +61,10 @@ export function processSeries(points: readonly TrendPoint[], pid: number, field:
 /** The process with the largest RGROW in the interval (ties: the larger RSIZE, then the lower pid). */
 export function topGrower(procs: readonly ProcInterval[]): ProcInterval | undefined {
   let best: ProcInterval | undefined;
+  const grew = (p: ProcInterval) => p.rgrow ?? -Infinity;
+  const size = (p: ProcInterval) => p.rsize ?? -Infinity;
   for (const p of procs) {
-    if (!best || p.rgrow > best.rgrow || (p.rgrow === best.rgrow && (p.rsize > best.rsize || (p.rsize === best.rsize && p.pid < best.pid)))) best = p;
+    if (!best || grew(p) > grew(best) || (grew(p) === grew(best) && (size(p) > size(best) || (size(p) === size(best) && p.pid < best.pid)))) best = p;
   }
   return best;
 }
