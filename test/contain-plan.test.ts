@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -200,4 +200,124 @@ test('--contain without --limit and not on a terminal: one line with the propose
     assert.equal(r.err.trim().split('\n').length, 1, r.err);
     assert.match(r.err.trim(), message);
   }
+});
+
+/** What the kernel does when a process ends and its pid goes to another: a new stat (another start time) and cgroup file. */
+function reusePid(proc: string, pid: number, comm: string, cgroup: string): void {
+  writeFileSync(join(proc, `${pid}/stat`), `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194560 10 0 0 0 1 1 0 0 20 0 1 0 987654 8000000 500 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n`);
+  writeFileSync(join(proc, `${pid}/cgroup`), `0::${cgroup}\n`);
+}
+
+/** A fake group made empty as the kernel's is once its last process ended: its files are the kernel's, rmdir takes it. */
+function emptied(dir: string): void {
+  for (const f of readdirSync(dir)) rmSync(join(dir, f));
+}
+
+const SCOPE = '/user.slice/user-1000.slice/session-3.scope';
+
+test('pid reused after the contained process ended: --release says so in one line, removes only memtop\'s empty group and record, and moves nothing', () => {
+  const pid = 4646;
+  const t = fakeV2(pid);
+  const state = mkdtempSync(join(tmpdir(), 'memtop-state-'));
+  const env = { PATH: binDir(true), FAKE_PROC: t.proc, FAKE_BUSCTL_LOG: join(state, 'bus.log'), FAKE_BUSCTL_FAIL: '1', MEMTOP_STATE_DIR: state };
+  const args = ['--proc', t.proc, '--sys', t.sys];
+  assert.equal(memtop([...args, '--contain', String(pid), '--limit', '512M'], env).code, 0);
+  const recordFile = join(state, 'contained', `${pid}.json`);
+  assert.equal(JSON.parse(readFileSync(recordFile, 'utf8')).starttime, 100, 'the record keeps field 22 of the stat it contained');
+  const group = join(t.scopeDir, `session-3.scope.memtop-${pid}`);
+  emptied(group);
+  reusePid(t.proc, pid, 'bash', SCOPE);
+  const scopeProcs = join(t.scopeDir, 'session-3.scope', 'cgroup.procs');
+  const before = readFileSync(scopeProcs, 'utf8');
+  const r = memtop([...args, '--release', String(pid)], env);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.out.trimEnd().split('\n'), [
+    `memtop: pid ${pid} (lekker) has ended; it was contained in ${SCOPE}.memtop-${pid}; pid ${pid} is now another process (bash), left where it is; removed its empty group ${group} and memtop's record of it`,
+  ]);
+  assert.equal(existsSync(group), false);
+  assert.equal(existsSync(recordFile), false);
+  assert.equal(readFileSync(join(t.proc, `${pid}/cgroup`), 'utf8'), `0::${SCOPE}\n`, 'the new process stays in its group');
+  assert.equal(readFileSync(scopeProcs, 'utf8'), before, 'nothing written to its group');
+  // The record is gone: the new process is memtop's no more than any other.
+  const again = memtop([...args, '--release', String(pid)], env);
+  assert.equal(again.code, 1);
+  assert.match(again.err, new RegExp(`^memtop: pid ${pid} is not in a group memtop made \\(it is in ${SCOPE}\\): nothing to release\\n$`));
+});
+
+test('pid reused after a process systemd contained: --release asks systemd nothing and drops the record', () => {
+  const pid = 4747;
+  const t = fakeV2(pid);
+  const state = mkdtempSync(join(tmpdir(), 'memtop-state-'));
+  const log = join(state, 'bus.log');
+  const env = { PATH: binDir(true), FAKE_PROC: t.proc, FAKE_BUSCTL_LOG: log, MEMTOP_STATE_DIR: state };
+  const args = ['--proc', t.proc, '--sys', t.sys];
+  assert.equal(memtop([...args, '--contain', String(pid), '--limit', '1G'], env).code, 0);
+  // The new process even sits in a scope of that name: the start time tells it apart.
+  reusePid(t.proc, pid, 'sshd', `/user.slice/user-1000.slice/memtop-${pid}.scope`);
+  const r = memtop([...args, '--release', String(pid)], env);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.out.trimEnd().split('\n'), [
+    `memtop: pid ${pid} (lekker) has ended; it was contained in /user.slice/user-1000.slice/memtop-${pid}.scope; pid ${pid} is now another process (sshd), left where it is; removed memtop's record of it`,
+  ]);
+  assert.doesNotMatch(readFileSync(log, 'utf8'), /AttachProcessesToUnit/);
+  assert.equal(existsSync(join(state, 'contained', `${pid}.json`)), false);
+});
+
+test('a record of the previous format (no start time) is trusted only while its group holds the pid', () => {
+  const pid = 4848;
+  const t = fakeV2(pid);
+  const state = mkdtempSync(join(tmpdir(), 'memtop-state-'));
+  const env = { PATH: binDir(false), MEMTOP_STATE_DIR: state };
+  const args = ['--proc', t.proc, '--sys', t.sys];
+  const group = `${SCOPE}.memtop-${pid}`;
+  const groupDir = join(t.scopeDir, `session-3.scope.memtop-${pid}`);
+  const scopeProcs = join(t.scopeDir, 'session-3.scope', 'cgroup.procs');
+  // As memtop wrote it before it kept the start time.
+  const old = { pid, cmd: 'lekker', how: 'cgroupfs', version: 2, group, groupDir, origin: SCOPE, limit: 512 * MiB, time: 1 };
+  const setUp = (holds: boolean) => {
+    mkdirSync(join(state, 'contained'), { recursive: true });
+    writeFileSync(join(state, 'contained', `${pid}.json`), JSON.stringify(old) + '\n');
+    mkdirSync(groupDir, { recursive: true });
+    writeFileSync(join(groupDir, 'cgroup.procs'), holds ? `${pid}\n` : '');
+    writeFileSync(scopeProcs, '');
+    writeFileSync(join(t.proc, `${pid}/cgroup`), `0::${holds ? group : SCOPE}\n`);
+  };
+  // Its group holds the pid: the process memtop moved there. Released as before.
+  setUp(true);
+  const held = memtop([...args, '--release', String(pid)], env);
+  assert.equal(held.code, 0, held.err);
+  assert.match(held.out, new RegExp(`^memtop: released pid ${pid}: back to ${SCOPE}\\n`));
+  assert.equal(readFileSync(scopeProcs, 'utf8'), String(pid));
+  // The group is empty and the pid is elsewhere: a later process. Left alone.
+  setUp(false);
+  emptied(groupDir);
+  reusePid(t.proc, pid, 'bash', SCOPE);
+  const stale = memtop([...args, '--release', String(pid)], env);
+  assert.equal(stale.code, 0, stale.err);
+  assert.deepEqual(stale.out.trimEnd().split('\n'), [
+    `memtop: pid ${pid} (lekker) has ended; it was contained in ${group}; pid ${pid} is now another process (bash), left where it is; removed its empty group ${groupDir} and memtop's record of it`,
+  ]);
+  assert.equal(readFileSync(scopeProcs, 'utf8'), '', 'nothing moved');
+  assert.equal(readFileSync(join(t.proc, `${pid}/cgroup`), 'utf8'), `0::${SCOPE}\n`);
+});
+
+test('containing the later process with a reused pid: the earlier one\'s empty group and record go first, the new record has its start time', () => {
+  const pid = 4949;
+  const t = fakeV2(pid);
+  const state = mkdtempSync(join(tmpdir(), 'memtop-state-'));
+  const env = { PATH: binDir(true), FAKE_PROC: t.proc, FAKE_BUSCTL_LOG: join(state, 'bus.log'), FAKE_BUSCTL_FAIL: '1', MEMTOP_STATE_DIR: state };
+  const args = ['--proc', t.proc, '--sys', t.sys];
+  assert.equal(memtop([...args, '--contain', String(pid), '--limit', '512M'], env).code, 0);
+  const group = join(t.scopeDir, `session-3.scope.memtop-${pid}`);
+  emptied(group);
+  reusePid(t.proc, pid, 'bash', SCOPE);
+  const r = memtop([...args, '--contain', String(pid), '--limit', '256M'], env);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split('\n');
+  assert.match(lines[0]!, new RegExp(`^memtop: pid ${pid} \\(lekker\\) has ended; .*now another process \\(bash\\), left where it is; removed its empty group ${group} and memtop's record of it$`));
+  assert.match(lines[1]!, new RegExp(`^memtop: contained pid ${pid} \\(bash\\) in ${group} `));
+  const record = JSON.parse(readFileSync(join(state, 'contained', `${pid}.json`), 'utf8'));
+  assert.equal(record.starttime, 987654);
+  assert.equal(record.cmd, 'bash');
+  assert.equal(readFileSync(join(group, 'memory.max'), 'utf8'), String(256 * MiB));
 });

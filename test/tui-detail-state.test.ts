@@ -19,8 +19,9 @@ import { CASE_STUDY } from './tui-fakeproc.js';
 const MiB = 1024 * 1024;
 const LEKKER = 31048;
 
-function fakeAccess(records: ContainRecord[]) {
-  const calls = { reads: 0, ended: [] as number[], contained: [] as number[] };
+/** `holding`: the group directories that hold their record's pid now (asked of records without a start time). */
+function fakeAccess(records: ContainRecord[], holding: string[] = []) {
+  const calls = { reads: 0, ended: [] as number[], contained: [] as number[], inGroup: [] as number[] };
   const access: ProcessAccess = {
     readDetail: (pid): DetailReading => {
       calls.reads++;
@@ -34,11 +35,16 @@ function fakeAccess(records: ContainRecord[]) {
         ],
       };
     },
-    records: () => records,
-    facts: (pid): ContainFacts => ({ pid, cmd: 'lekker', version: 1, hierarchyDir: '/sys/fs/cgroup/memory', path: '/a', used: 172 * MiB, memTotal: 4096 * MiB }),
+    records: () => [...records],
+    inGroup: (r) => {
+      calls.inGroup.push(r.pid);
+      return holding.includes(r.groupDir);
+    },
+    // The fake /proc's processes all started at tick 100 (test/helpers/procfiles.ts).
+    facts: (pid): ContainFacts => ({ pid, cmd: 'lekker', starttime: 100, version: 1, hierarchyDir: '/sys/fs/cgroup/memory', path: '/a', used: 172 * MiB, memTotal: 4096 * MiB }),
     contain: (plan) => {
       calls.contained.push(plan.facts.pid);
-      const record: ContainRecord = { pid: plan.facts.pid, cmd: 'lekker', how: 'cgroupfs', version: 1, group: '/a/memtop-31048', groupDir: '/x', origin: '/a', limit: plan.limit, time: 0 };
+      const record: ContainRecord = { pid: plan.facts.pid, cmd: 'lekker', starttime: plan.facts.starttime, how: 'cgroupfs', version: 1, group: '/a/memtop-31048', groupDir: '/x', origin: '/a', limit: plan.limit, time: 0 };
       records.push(record);
       return { lines: [`memtop: contained pid ${plan.facts.pid} (lekker) in /x`], record };
     },
@@ -104,6 +110,39 @@ test('K: proposal, then what it means and the commands, then y contains; [C] mar
     s.press('escape');
     assert.equal(s.frame().help, undefined, 'any key closes the notice');
     assert.ok(s.cmds().includes('lekker [C]') || s.frame().rows.some((r) => /lekker \[C\]/.test(plainText(r))), 'the list marks it');
+  } finally {
+    live.remove();
+  }
+});
+
+test('[C] marks the process contained, not its pid: another start time is a later process (not marked, its record reaped); a record without one is trusted while its group holds the pid', () => {
+  const live = fakeLive(CASE_STUDY);
+  try {
+    const base = { how: 'cgroupfs', version: 1, origin: '/a', limit: 64 * MiB, time: 0 } as const;
+    const records: ContainRecord[] = [
+      // lekker's pid, recorded for a process that started at tick 99: the kernel has since given the pid to lekker.
+      { ...base, pid: LEKKER, cmd: 'old', starttime: 99, group: '/a/memtop-31048', groupDir: '/g/lekker' },
+      // The previous format: no start time; its group holds 30457, not 30926.
+      { ...base, pid: 30457, cmd: 'upload', group: '/a/memtop-30457', groupDir: '/g/held' },
+      { ...base, pid: 30926, cmd: 'upload', group: '/a/memtop-30926', groupDir: '/g/left' },
+      // The start time the process has: marked without asking its group.
+      { ...base, pid: 4680, cmd: 'firefox', starttime: 100, group: '/a/memtop-4680', groupDir: '/g/firefox' },
+    ];
+    const { access, calls } = fakeAccess(records, ['/g/held']);
+    const s = new FakeScreen(live.feed, { view: VIEWS.memory }, [120, 40], access);
+    s.state.tick();
+    const marked = s.rows().filter((r) => /\[C\]/.test(r)).map((r) => Number(r.trim().split(/\s+/)[0])).sort((a, b) => a - b);
+    assert.deepEqual(marked, [4680, 30457]);
+    assert.deepEqual(calls.inGroup.sort((a, b) => a - b), [30457, 30926], 'the group is asked only of records without a start time');
+    assert.deepEqual(calls.ended.sort((a, b) => a - b), [30926, LEKKER], 'the stale records go to be reaped');
+    // K on lekker proposes a limit: its pid's stale record is not offered for release.
+    s.answer('I', String(LEKKER));
+    s.press('K');
+    assert.match(s.status(), /Memory limit for 31048 \(lekker\)/);
+    s.press('escape');
+    s.answer('I', '4680');
+    s.press('K');
+    assert.match(s.status(), /Release 4680 \(firefox\) from \/a\/memtop-4680/);
   } finally {
     live.remove();
   }

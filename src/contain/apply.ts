@@ -11,7 +11,7 @@ import { memStr } from '../format/units.js';
 import { isContainGroup, parseCgroupProcs, parseOomKills } from '../procfs/cgroup.js';
 import { readCgroupFile } from '../reader/cgroups.js';
 import { readOptional } from '../reader/readfile.js';
-import { onPath, processGroup, readRecord, removeRecord, writeRecord, type ContainRecord } from './facts.js';
+import { holderOf, onPath, processGroup, readRecord, removeRecord, writeRecord, type ContainRecord, type Holder } from './facts.js';
 import { explainLimit, originOf, planCommands, Refusal, type CgroupPlan, type Plan } from './plan.js';
 
 const REASONS: Record<string, string> = {
@@ -118,13 +118,16 @@ export function contain(plan: Plan, proc: string): ContainResult | Refusal {
   let lines: string[] | undefined;
   let record: ContainRecord | undefined;
   let note: string | undefined;
+  // A record an earlier process with this pid left: its empty group and record go first, the new one replaces it.
+  const stale = reapEnded(proc, f.pid);
   if (plan.how === 'systemd') {
     const asked = askSystemd(plan, proc);
     if (typeof asked === 'string') note = `systemd did not take it (${asked}): the cgroup filesystem instead`;
     else {
-      const group = `/${plan.slice === '-.slice' ? '' : `${plan.slice}/`}${plan.unit}`;
+      // Beside the unit it was in, in the same slice: the path /proc/PID/cgroup shows from now on.
+      const group = `${f.path.slice(0, f.path.lastIndexOf('/'))}/${plan.unit}`;
       lines = [`memtop: contained pid ${f.pid} (${f.cmd}) in the systemd scope ${plan.unit} beside ${plan.origin}:`, ...asked];
-      record = { pid: f.pid, cmd: f.cmd, how: 'systemd', version: 2, group, groupDir: '', origin: plan.origin, unit: plan.unit, limit: plan.limit, time: Date.now() };
+      record = { pid: f.pid, cmd: f.cmd, starttime: f.starttime, how: 'systemd', version: 2, group, groupDir: '', origin: plan.origin, unit: plan.unit, limit: plan.limit, time: Date.now() };
     }
   }
   if (!lines) {
@@ -134,8 +137,9 @@ export function contain(plan: Plan, proc: string): ContainResult | Refusal {
     if (done instanceof Refusal) return done;
     const where = f.version === 1 ? `below its group ${f.path}` : `beside its group ${f.path}`;
     lines = [`memtop: contained pid ${f.pid} (${f.cmd}) in ${cg.groupDir} (cgroup v${f.version}, ${where}):`, ...(note ? [`  ${note}`] : []), ...done];
-    record = { pid: f.pid, cmd: f.cmd, how: 'cgroupfs', version: f.version, group: cg.group, groupDir: cg.groupDir, origin: f.path, limit: plan.limit, time: Date.now() };
+    record = { pid: f.pid, cmd: f.cmd, starttime: f.starttime, how: 'cgroupfs', version: f.version, group: cg.group, groupDir: cg.groupDir, origin: f.path, limit: plan.limit, time: Date.now() };
   }
+  if (stale) lines.unshift(...(stale instanceof Refusal ? [`memtop: ${stale.message}`] : stale));
   lines.push(...explainLimit(plan), `memtop --release ${f.pid} undoes it.`);
   try {
     writeRecord(record!);
@@ -162,31 +166,41 @@ export function goneLine(r: ContainRecord): string {
 /**
  * A contained process that has ended: says what became of it (an OOM kill
  * inside its group, plainly), removes its empty group and the record.
- * Undefined, and nothing touched, while the process runs.
+ * Undefined, and nothing touched, while the process runs. When the kernel
+ * has given its pid to another process, that process is left where it is:
+ * one line says so and what memtop removed of its own.
  */
 export function reapEnded(proc: string, pid: number): string[] | Refusal | undefined {
   const record = readRecord(pid);
-  if (!record || readOptional(`${proc}/${pid}/stat`) !== undefined) return undefined;
-  const lines = [`memtop: ${goneLine(record)}`];
+  const holder = record && holderOf(proc, record);
+  if (!record || !holder || holder.is === 'it') return undefined;
+  return reap(record, holder);
+}
+
+function reap(record: ContainRecord, holder: Exclude<Holder, { is: 'it' }>): string[] | Refusal {
+  const gone = goneLine(record);
+  const other = holder.is === 'other' ? `; pid ${record.pid} is now another process (${holder.cmd}), left where it is` : '';
+  let removed = false;
   if (record.groupDir) {
     try {
       rmdirSync(record.groupDir);
-      lines.push(`  rmdir ${record.groupDir}`);
+      removed = true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return new Refusal(`${lines[0]!.slice(8)}; its group ${record.groupDir} could not be removed: ${reason(err)}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return new Refusal(`${gone}${other}; its group ${record.groupDir} could not be removed: ${reason(err)}`);
     }
   }
-  removeRecord(pid);
-  return lines;
+  removeRecord(record.pid);
+  if (other) return [`memtop: ${gone}${other}; removed ${removed ? `its empty group ${record.groupDir} and ` : ''}memtop's record of it`];
+  return [`memtop: ${gone}`, ...(removed ? [`  rmdir ${record.groupDir}`] : [])];
 }
 
 /** Undoes --contain: moves the processes of memtop's group back where the pid came from and removes the group. */
 export function release(proc: string, sys: string, pid: number): string[] | Refusal {
   const record = readRecord(pid);
-  if (readOptional(`${proc}/${pid}/stat`) === undefined) {
-    if (!record) return new Refusal(`no process ${pid}, and memtop has no record of containing it`);
-    return reapEnded(proc, pid) ?? new Refusal(`pid ${pid} is running again`);
-  }
+  // The record is of the process memtop contained: a later one with its pid is never moved.
+  const holder = record && holderOf(proc, record);
+  if (record && holder && holder.is !== 'it') return reap(record, holder);
+  if (readOptional(`${proc}/${pid}/stat`) === undefined) return new Refusal(`no process ${pid}, and memtop has no record of containing it`);
   const g = processGroup(proc, sys, pid);
   if (g instanceof Refusal) return g;
   const version = g.hierarchy.mount.version as 1 | 2;

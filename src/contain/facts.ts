@@ -8,11 +8,11 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parseMeminfo } from '../procfs/meminfo.js';
-import { parseLimit, UNLIMITED } from '../procfs/cgroup.js';
+import { memoryCgroupPath, parseCgroupProcs, parseLimit, parseProcCgroup, UNLIMITED } from '../procfs/cgroup.js';
 import { parsePidStat, parseStatusMemory } from '../procfs/pid.js';
 import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from '../reader/cgroups.js';
 import { readOptional } from '../reader/readfile.js';
-import { Refusal, type ContainFacts, type CgroupVersion } from './plan.js';
+import { Refusal, sameProcess, type ContainFacts, type CgroupVersion } from './plan.js';
 
 /** An executable on PATH, or undefined. */
 export function onPath(name: string): string | undefined {
@@ -63,6 +63,7 @@ export function readFacts(proc: string, sys: string, pid: number): ContainFacts 
   const facts: ContainFacts = {
     pid,
     cmd: parsed.comm,
+    starttime: parsed.starttime,
     version,
     hierarchyDir: g.hierarchy.dir,
     path: g.path,
@@ -85,6 +86,12 @@ export function readFacts(proc: string, sys: string, pid: number): ContainFacts 
 export interface ContainRecord {
   pid: number;
   cmd: string;
+  /**
+   * Field 22 of /proc/PID/stat when contained: the record is of this process
+   * only, not of a later one the kernel gives the same pid. Absent in records
+   * memtop wrote before it kept it (see sameProcess).
+   */
+  starttime?: number;
   how: 'cgroupfs' | 'systemd';
   version: CgroupVersion;
   /** The group memtop made, relative to the hierarchy's top, and its directory. */
@@ -137,4 +144,24 @@ export function readRecords(): ContainRecord[] {
     if (r) out.push(r);
   }
   return out;
+}
+
+/** Whether a record's group holds its pid now: how a record without a start time is trusted. */
+export function inGroup(proc: string, r: ContainRecord): boolean {
+  if (r.groupDir) return parseCgroupProcs(readCgroupFile(r.groupDir, 'cgroup.procs') ?? '').includes(r.pid);
+  // A systemd scope: memtop did not write its directory down; the process's own cgroup file says. Records of
+  // that format named the scope by its slice alone (/user-1000.slice/memtop-PID.scope), hence the ending.
+  const text = readOptional(`${proc}/${r.pid}/cgroup`);
+  const path = text === undefined ? undefined : memoryCgroupPath(parseProcCgroup(text), r.version);
+  return path !== undefined && (path === r.group || path.endsWith(r.group));
+}
+
+/** Who has a record's pid now: the process memtop contained, another one (the pid was reused), or none. */
+export type Holder = { is: 'it' } | { is: 'none' } | { is: 'other'; cmd: string };
+
+export function holderOf(proc: string, r: ContainRecord): Holder {
+  const stat = readOptional(`${proc}/${r.pid}/stat`);
+  const now = stat === undefined ? undefined : parsePidStat(stat);
+  if (!now) return { is: 'none' };
+  return sameProcess(r, now.starttime, () => inGroup(proc, r)) ? { is: 'it' } : { is: 'other', cmd: now.comm };
 }

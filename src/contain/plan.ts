@@ -21,6 +21,8 @@ export type CgroupVersion = 1 | 2;
 export interface ContainFacts {
   pid: number;
   cmd: string;
+  /** Field 22 of /proc/PID/stat: with the pid it names the process (the kernel reuses pids). */
+  starttime?: number;
   version: CgroupVersion;
   /** Directory of the memory hierarchy's top (its mount point). */
   hierarchyDir: string;
@@ -187,6 +189,20 @@ export function explainLimit(p: Plan): string[] {
     lines.push(`Note: the limit is below its current size: each page it frees and reuses moves into the group, so expect reclaim and an OOM kill inside the group soon.`);
   }
   return lines;
+}
+
+/**
+ * Whether the process now at a recorded pid is the one memtop contained.
+ * The kernel reuses pids: the start time (field 22 of /proc/PID/stat) tells
+ * two processes with one pid apart, as memtop matches processes between
+ * samples. A record of the previous format has no start time: it is
+ * trusted only while its group still holds the pid (inGroup, asked only
+ * then), since only the process memtop moved there, or a child it forked
+ * there, can be in that group.
+ */
+export function sameProcess(record: { starttime?: number }, starttime: number | undefined, inGroup: () => boolean): boolean {
+  if (record.starttime !== undefined && starttime !== undefined) return record.starttime === starttime;
+  return inGroup();
 }
 
 /** Where a memtop group sends its processes back on --release: the group they came from. */

@@ -16,8 +16,10 @@ import { detailLines } from '../output/detail.js';
 /** What the screen may do to processes, given by the shell (tui.ts) and faked in tests. */
 export interface ProcessAccess {
   readDetail(pid: number): DetailReading;
-  /** Containments memtop recorded (the list marks them). */
+  /** Containments memtop recorded (the list marks those whose pid is still the process contained). */
   records(): ContainRecord[];
+  /** Whether a record's group holds its pid now: asked of records without a start time only. */
+  inGroup(record: ContainRecord): boolean;
   facts(pid: number): ContainFacts | Refusal;
   contain(plan: Plan): ContainResult | Refusal;
   release(pid: number): string[] | Refusal;
@@ -60,11 +62,11 @@ export interface DialogHost {
 const sizeText = (n: number) => memStr(n).trim();
 
 /**
- * K on a process: release when memtop contained it, else propose a limit
- * (Enter accepts it), show what it means and the commands, and ask y/n.
+ * K on a process: release when memtop contained it (`record`: the list's
+ * containment of this very process, not merely of its pid), else propose a
+ * limit (Enter accepts it), show what it means and the commands, and ask y/n.
  */
-export function containDialog(pid: number, cmd: string, access: ProcessAccess, host: DialogHost): void {
-  const record = access.records().find((r) => r.pid === pid);
+export function containDialog(pid: number, cmd: string, access: ProcessAccess, host: DialogHost, record: ContainRecord | undefined): void {
   if (record) {
     host.ask(`Release ${pid} (${cmd}) from ${record.group} (limit ${sizeText(record.limit)})? (y/n) `, (yes) => {
       if (!/^y/i.test(yes)) return host.say('release cancelled');

@@ -39,7 +39,7 @@ import { TrendPanel } from './trendpanel.js';
 import { ALL_LEVELS, cgroupSortColumn, levelsShown } from './cgroupview.js';
 import { containDialog, DetailPane, type ProcessAccess } from './detailpane.js';
 import type { ContainRecord } from '../contain/facts.js';
-import { Refusal } from '../contain/plan.js';
+import { Refusal, sameProcess } from '../contain/plan.js';
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
@@ -333,7 +333,8 @@ export class ScreenState implements Actions, Shown {
     const live = new Map(this.iv.procs.map((p) => [p.pid, p]));
     for (const r of records) {
       const p = live.get(r.pid);
-      if (p) {
+      // A row with the pid but another start time is a later process the kernel gave the pid: not marked.
+      if (p && sameProcess(r, p.starttime, () => access.inGroup(r))) {
         this.contained.set(r.pid, r);
         p.contained = true;
         this.marked.push(p);
@@ -539,7 +540,7 @@ export class ScreenState implements Actions, Shown {
     const pid = this.detail?.pid ?? this.highlightedPid();
     if (pid === undefined) return this.say('K contains a process: highlight one in a process view');
     const cmd = this.detail?.last.cmd ?? this.iv?.procs.find((p) => p.pid === pid)?.cmd ?? '?';
-    containDialog(pid, cmd, access, this.dialogs);
+    containDialog(pid, cmd, access, this.dialogs, this.contained.get(pid));
   }
 
   scroll(move: ScrollMove): void {

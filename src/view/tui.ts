@@ -13,7 +13,7 @@ import { TuiScreen } from './screen.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
 import { contain, reapEnded, release } from '../contain/apply.js';
-import { readFacts, readRecords } from '../contain/facts.js';
+import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
 import type { ProcessAccess } from './detailpane.js';
 
@@ -23,6 +23,7 @@ function processAccess(config: Config): ProcessAccess {
   return {
     readDetail: (pid) => reader.read(pid),
     records: readRecords,
+    inGroup: (record) => inGroup(config.proc, record),
     facts: (pid) => readFacts(config.proc, config.sys, pid),
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
