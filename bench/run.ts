@@ -90,10 +90,10 @@ async function rawlogSize(samples: number): Promise<RawlogFigures | string> {
 
 /** The programs whose first line of machine-readable output is timed. */
 function streamPeers(root: string): StreamPeer[] {
-  const cli = join(root, 'dist/bin.js');
+  const cli = join(root, 'dist/bin.cjs');
   const atop = which('atop');
   return [
-    { name: 'memtop', label: 'memtop --json 1', argv: [cli, '--json', '1'], missing: existsSync(cli) ? undefined : 'dist/bin.js is missing' },
+    { name: 'memtop', label: 'memtop --json 1', argv: [cli, '--json', '1'], missing: existsSync(cli) ? undefined : 'dist/bin.cjs is missing' },
     { name: 'atop', label: 'atop -J ALL 1', argv: atop ? [atop, '-J', 'ALL', '1'] : [], missing: atop ? undefined : 'not installed (Debian package atop)' },
   ];
 }

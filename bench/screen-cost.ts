@@ -21,6 +21,17 @@ import { delimiter, dirname, join } from 'node:path';
 import { rssBytes, treeCpuNs } from './cputime.js';
 import { sleep } from './stats.js';
 
+/**
+ * One cache directory for every start of the benchmark run: memtop keeps
+ * V8's code cache of its bundle there on Node before 22.1
+ * (src/codecache.cts), as in a user's ~/.cache, so only the first start of
+ * the run is a first start (Node 22.1 and newer keep their own cache in the
+ * temp directory, shared the same way). HOME and XDG_CONFIG_HOME stay
+ * private to each start.
+ */
+export const CACHE_HOME = mkdtempSync(join(tmpdir(), 'memtop-bench-cache-'));
+process.on('exit', () => rmSync(CACHE_HOME, { recursive: true, force: true }));
+
 export interface Peer {
   name: string;
   /** The command as the table shows it. */
@@ -165,7 +176,7 @@ export async function runPeer(peer: Peer, opts: ScreenOptions): Promise<PeerRun>
   const conf = join(home, 'tmux.conf');
   // No status line (the whole 200x50 is the program's); keep a dead pane to show why it died.
   writeFileSync(conf, 'set -g status off\nset -g remain-on-exit on\n');
-  const env = [`HOME=${home}`, `XDG_CONFIG_HOME=${join(home, '.config')}`];
+  const env = [`HOME=${home}`, `XDG_CONFIG_HOME=${join(home, '.config')}`, `XDG_CACHE_HOME=${CACHE_HOME}`];
   const cmd = `exec env ${env.map(shq).join(' ')} ${peer.argv.map(shq).join(' ')}`;
   const run: PeerRun = {};
   let pid: number | undefined;
@@ -268,14 +279,14 @@ export function screenPeers(root: string, rows: number): Peer[] {
       ? { name, label, argv: [path, ...args], files }
       : { name, label, argv: [], missing: `not installed (Debian package ${pkg})` };
   };
-  const cli = join(root, 'dist/bin.js');
+  const cli = join(root, 'dist/bin.cjs');
   return [
     {
       name: 'memtop',
       label: 'memtop -m 1',
       // As a user runs it: the file itself, whose shebang gives node its flags.
       argv: [cli, '-m', '1'],
-      missing: existsSync(cli) ? undefined : 'dist/bin.js is missing: run npm run build',
+      missing: existsSync(cli) ? undefined : 'dist/bin.cjs is missing: run npm run build',
     },
     peer('atop', 'atop 1', 'atop', ['1'], 'atop'),
     peer('htop', 'htop -d 10', 'htop', ['-d', '10'], 'htop'),

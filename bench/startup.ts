@@ -20,11 +20,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { treeCpuNs } from './cputime.js';
-import { gone, liveServers, shq, stopPane, tmux, type Peer } from './screen-cost.js';
+import { CACHE_HOME, gone, liveServers, shq, stopPane, tmux, type Peer } from './screen-cost.js';
 import { sleep } from './stats.js';
 
 /** Output that stops for this long ends a burst. */
 const QUIET_MS = 300;
+
 
 export interface StartupRun {
   /** ms from exec to the last write of the first burst that filled the pane (the first full screen). */
@@ -57,7 +58,7 @@ export async function screenStartup(peer: Peer, width: number, height: number, t
   execFileSync('mkfifo', [gate]);
   const conf = join(home, 'tmux.conf');
   writeFileSync(conf, 'set -g status off\nset -g remain-on-exit on\n');
-  const env = [`HOME=${home}`, `XDG_CONFIG_HOME=${join(home, '.config')}`];
+  const env = [`HOME=${home}`, `XDG_CONFIG_HOME=${join(home, '.config')}`, `XDG_CACHE_HOME=${CACHE_HOME}`];
   // The shell blocks reading the FIFO until the benchmark opens it; then exec.
   const cmd = `read x < ${shq(gate)}; exec env ${env.map(shq).join(' ')} ${peer.argv.map(shq).join(' ')}`;
   const run: StartupRun = {};
@@ -136,7 +137,7 @@ export async function firstLine(peer: StreamPeer, timeoutMs = 15000): Promise<St
   const t0 = performance.now();
   const child = spawn(peer.argv[0]!, peer.argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') },
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: CACHE_HOME },
   });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -184,6 +185,9 @@ export async function measureStartup(
   procs: number,
 ): Promise<StartupPart> {
   const part: StartupPart = { procs, screen: {}, stream: {}, screenPeers, streamPeers };
+  // An untimed start of each first: it fills the code cache and the page cache, as any earlier start would have.
+  for (const peer of screenPeers) await screenStartup(peer, 200, 50);
+  for (const peer of streamPeers) await firstLine(peer);
   for (let round = 0; round < rounds; round++) {
     for (const peer of screenPeers) (part.screen[peer.name] ??= []).push(await screenStartup(peer, 200, 50));
     for (const peer of streamPeers) (part.stream[peer.name] ??= []).push(await firstLine(peer));

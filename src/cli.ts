@@ -180,7 +180,8 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
       }
     }
     case 'sort-resets':
-    case 'color': {
+    case 'color':
+    case 'psize': {
       const on = parseSwitch(value);
       if (on === undefined) throw usageError(`invalid ${key} '${value}': give yes or no`);
       return on;
@@ -287,7 +288,7 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
-  // A damaged file under --proc/--sys is told once; on the live screen after it closes.
+  // A damaged file under --proc/--sys is told once; the live screen shows it in its status line, and on stderr after it closes.
   const screen = config.mode === 'tui' && config.prometheus === undefined && config.write === undefined && config.logDir === undefined;
   const notes: string[] = [];
   if (screen) process.once('exit', () => notes.forEach((n) => say(n)));
@@ -302,7 +303,7 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window }), config);
+  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window, notes }), config);
 }
 
 /** The output the options chose, fed live or from a recording. */

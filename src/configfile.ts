@@ -6,7 +6,7 @@
  * FILE reads that file alone. The command line overrides every file.
  *
  * A key is the long option it sets, without its dashes (`cpucrit = 95` is
- * `--cpucrit 95`), plus `interval` and `color`. This file only reads and
+ * `--cpucrit 95`, `psize = yes` is `-R`), plus `interval` and `color`. This file only reads and
  * splits lines; cli.ts checks each value with the option's own parser, so a
  * file and the command line accept the same values.
  *
@@ -19,7 +19,7 @@ import { reasonOf, usageError } from './messages.js';
 
 /** What a file may set: the long options a user sets once (`color` for --no-color, `interval` for the argument). */
 export const SETTINGS = [
-  'interval', 'view', 'sort', 'sort-resets', 'color',
+  'interval', 'view', 'sort', 'sort-resets', 'color', 'psize',
   'cpucrit', 'memcrit', 'swpcrit', 'dskcrit', 'swoutcrit', 'almostcrit',
   'window', 'top',
 ] as const;

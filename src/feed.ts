@@ -17,6 +17,12 @@ export interface Feed {
    * reads only these; a recording holds them all and ignores this.
    */
   needs: SampleNeeds;
+  /**
+   * Live: the notes told since the last call, oldest first (a file under
+   * --proc or --sys that is not what the kernel writes there: a FIFO, an
+   * oversized file, no stat line). The screen shows them, as it hides stderr.
+   */
+  newNotes?(): string[];
   /** Present when the feed replays a recording: stepping back and jumping in time. Absent for the live system. */
   readonly recording?: Recording;
 }

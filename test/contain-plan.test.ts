@@ -19,7 +19,7 @@ import { isContainGroup } from '../src/procfs/cgroup.js';
 import { fakeCgroupFiles } from './helpers/cgroups.js';
 import { FIXTURES, makeTree } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'bin.js');
+const CLI = join(FIXTURES, '..', 'dist', 'bin.cjs');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 

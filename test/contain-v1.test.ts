@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { startLeaker, stop } from './helpers/leaker.js';
 import { FIXTURES } from './helpers/trees.js';
 
-const CLI = join(FIXTURES, '..', 'dist', 'bin.js');
+const CLI = join(FIXTURES, '..', 'dist', 'bin.cjs');
 const MiB = 1024 * 1024;
 const V1 = '/sys/fs/cgroup/memory';
 

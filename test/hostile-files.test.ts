@@ -99,6 +99,16 @@ test('a file longer than the kernel writes is damaged after a bounded read: a 20
 test('--proc /proc/self (a process directory, not a proc root) is refused in one line', () => {
   const r = memtop(['--proc', '/proc/self', '--json', '1', '1']);
   assert.equal(r.code, 2, r.err);
-  assert.match(r.err, /^memtop: \/proc\/self\/stat has no cpu line: \/proc\/self is not a proc root/);
+  assert.match(r.err, /^memtop: \/proc\/self\/stat does not start with a cpu line: \/proc\/self is not a proc root/);
   assert.equal(r.err.trim().split('\n').length, 1);
+});
+
+test('a process directory whose command name holds a newline and "cpu" is refused as well', () => {
+  // What /proc/PID/stat holds for a process that named itself "x\ncpu  1 2 3" (prctl PR_SET_NAME, 15 bytes).
+  const dir = makeTree({ stat: '4242 (x\ncpu  1 2 3) S 1 4242 4242 0 -1 4194560 10 0 0 0 5 5 0 0 20 0 1 0 100 4096000 100 ' +
+    '18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n', status: 'Name:\tx\\ncpu  1 2 3\n' });
+  const r = memtop(['--proc', dir, '--sys', join(dir, 'nosys'), '--json', '1', '1']);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /stat does not start with a cpu line: .* is not a proc root/);
+  assert.equal(r.out, '');
 });

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { spawnMemtop } from './helpers/cli.js';
@@ -23,18 +24,41 @@ function hostileTree(): string[] {
   return ['--proc', proc, '--sys', join(proc, 'nosys')];
 }
 
-/** Starts memtop, sends `signal` after `after` ms, and resolves with how long it took to end, and how. */
-async function endsOn(args: string[], signal: NodeJS.Signals, after = 1200, stalled = false): Promise<{ ms: number; code: number | null; err: string }> {
+/** What shows that memtop is past its start-up and running its mode (its signal handlers are in place). */
+type Ready = (out: { stdout: number; stderr: number }) => boolean;
+const wroteOutput: Ready = (o) => o.stdout > 0;
+const saidSomething: Ready = (o) => o.stderr > 0;
+const fileGrew = (file: string): Ready => () => existsSync(file) && statSync(file).size > 0;
+
+/**
+ * Starts memtop, waits until it is running (`ready`: on a loaded machine a
+ * start-up can outlast any fixed delay, and a signal before the handlers
+ * are set ends Node by the default action), sends `signal` `after` ms
+ * later, and resolves with how long it took to end, and how.
+ */
+async function endsOn(
+  args: string[], signal: NodeJS.Signals, ready: Ready, after = 300, stalled = false,
+): Promise<{ ms: number; code: number | null; err: string }> {
   const child = spawnMemtop(args);
   let err = '';
-  child.stderr.on('data', (d) => (err += d));
+  const seen = { stdout: 0, stderr: 0 };
+  child.stderr.on('data', (d: Buffer) => {
+    err += d;
+    seen.stderr += d.length;
+  });
   // stdout is read, except where the test wants a reader that stopped reading.
-  if (!stalled) child.stdout.resume();
-  const deadline = setTimeout(() => child.kill('SIGKILL'), 20000);
+  if (!stalled) child.stdout.on('data', (d: Buffer) => (seen.stdout += d.length));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 40000);
+  let ended = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+    child.on('exit', (code, sig) => {
+      ended = true;
+      resolve({ code, signal: sig });
+    }),
   );
   try {
+    for (let waited = 0; !ready(seen) && !ended && waited < 30000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(ready(seen), `memtop ${args.join(' ')} never got going: ${err}`);
     await new Promise((r) => setTimeout(r, after));
     const sent = Date.now();
     child.kill(signal);
@@ -50,15 +74,15 @@ async function endsOn(args: string[], signal: NodeJS.Signals, after = 1200, stal
 test('SIGTERM and SIGINT end every live mode within a second or two, on a tree with FIFOs', async () => {
   const root = hostileTree();
   const dir = tempDir();
-  const modes: [string, string[]][] = [
-    ['--json', ['--json', '0.2']],
-    ['--text', ['--text', '0.2']],
-    ['-w', ['-w', join(dir, 'rec'), '0.2']],
-    ['--prometheus', ['--prometheus', '127.0.0.1:0', '0.2']],
+  const modes: [string, string[], Ready][] = [
+    ['--json', ['--json', '0.2'], wroteOutput],
+    ['--text', ['--text', '0.2'], wroteOutput],
+    ['-w', ['-w', join(dir, 'rec'), '0.2'], fileGrew(join(dir, 'rec'))],
+    ['--prometheus', ['--prometheus', '127.0.0.1:0', '0.2'], saidSomething],
   ];
-  for (const [what, args] of modes) {
+  for (const [what, args, ready] of modes) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const r = await endsOn([...root, ...args], signal);
+      const r = await endsOn([...root, ...args], signal, ready);
       assert.equal(r.code, 0, `${what} ${signal}: ${r.err}`);
       assert.ok(r.ms < 3000, `${what} ended ${r.ms} ms after ${signal}`);
     }
@@ -70,7 +94,9 @@ test('SIGTERM during a replay into a reader that stopped reading ends memtop at 
   record(log, sampleMoments(400, { nprocs: 40 }));
   // stdout is a pipe nobody reads: the replay waits for it to drain.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    const r = await endsOn(['-r', log, '--text', '--width', '200'], signal, 1500, true);
+    // The reader never reads, so readiness is the replay's first note or 1.5 s, whichever comes first.
+    const started = Date.now();
+    const r = await endsOn(['-r', log, '--text', '--width', '200'], signal, (o) => o.stderr > 0 || Date.now() - started > 1500, 0, true);
     assert.equal(r.code, 0, r.err);
     assert.ok(r.ms < 3000, `replay ended ${r.ms} ms after ${signal}`);
   }

@@ -29,10 +29,11 @@ test('parsers: absurd sizes and counters are unknown, a 2^64 - 1 counter is not 
   assert.equal(st.vmSwap, undefined);
   assert.equal(st.vmData, undefined);
   assert.equal(st.vmLib, 12 * 1024);
-  assert.equal(parsePidStat(STAT(7, '-1e308')), undefined);
-  assert.equal(parsePidStat(STAT(7, '-1')), undefined);
-  assert.equal(parsePidStat(STAT(7, '10', '1e30')), undefined);
-  assert.equal(parsePidStat(STAT(7, '10', 'Infinity')), undefined);
+  assert.equal(parsePidStat(STAT(7, '-1e308'))?.rss, undefined);
+  assert.equal(parsePidStat(STAT(7, '-1'))?.rss, undefined);
+  assert.equal(parsePidStat(STAT(7, '10', '1e30'))?.vsize, undefined);
+  assert.equal(parsePidStat(STAT(7, '10', 'Infinity'))?.vsize, undefined);
+  assert.equal(parsePidStat(STAT(7, '10', 'Infinity'))?.rss, 10, 'the other fields of the line still read');
   assert.equal(parsePidStat(STAT(7, '10'))?.rss, 10);
   const mem = parseMeminfo('MemTotal: -5 kB\nMemFree: 100000000000000000000 kB\nCached: 36028797018963968 kB\nBuffers: 7 kB\n');
   assert.deepEqual(mem, { Buffers: 7 * 1024 }, 'only Buffers is a size the kernel can print');
@@ -62,7 +63,10 @@ test('a bad Uid and absurd figures reach no output as figures: text, JSON and th
   assert.equal(p40.user, '?');
   assert.equal(p40.vstext, null);
   assert.equal(p40.swapsz, null);
-  assert.ok(!iv.procs.some((p: { pid: number }) => p.pid === 41), 'a stat line no kernel writes names no process');
+  const p41 = iv.procs.find((p: { pid: number }) => p.pid === 41);
+  assert.ok(p41, 'a stat line with one absurd field still lists its process');
+  assert.equal(p41.rsize, null);
+  assert.equal(p41.mem, null);
   assert.ok(iv.procs.some((p: { pid: number }) => p.pid === 42));
 
   for (const view of ['generic', 'memory', 'user']) {
@@ -88,4 +92,72 @@ test('a bad Uid and absurd figures reach no output as figures: text, JSON and th
   assert.equal(r40.vstext, null);
   assert.equal(r40.swapsz, null);
   writeFileSync(join(dir, 'done'), '');
+});
+
+/** `line` with field `n` of proc(5) (1 = pid) replaced: the command names here hold no spaces. */
+function withField(line: string, n: number, value: string): string {
+  const f = line.trimEnd().split(' ');
+  f[n - 1] = value;
+  return f.join(' ') + '\n';
+}
+
+test('one absurd stat field is unknown alone (? and null, left out of sums), a broken stat line leaves its process out with one note', () => {
+  const files = fakeProcFiles({
+    uptime: 50,
+    procs: [{ pid: 50, rss: 300, utime: 40 }, { pid: 51, rss: 200 }, { pid: 52 }, { pid: 53 }, { pid: 54, rss: 100, utime: 10 }],
+  });
+  // 50: utime not a number, nice 99, starttime 1e400, processor -3; 51: rss -1e308.
+  let s50 = files['50/stat']!;
+  for (const [n, v] of [[14, 'abc'], [19, '99'], [22, '1e400'], [39, '-3']] as const) s50 = withField(s50, n, v);
+  files['50/stat'] = s50;
+  files['51/stat'] = withField(files['51/stat']!, 24, '-1e308');
+  files['52/stat'] = files['52/stat']!.replace('(proc52)', 'proc52'); // no (comm)
+  files['53/stat'] = files['53/stat']!.split(' ').slice(0, 12).join(' '); // cut short
+  const proc = makeTree(files);
+  const root = ['--proc', proc, '--sys', join(proc, 'nosys')];
+
+  const json = memtop(...root, '--json', '1', '2');
+  assert.equal(json.code, 0, json.err);
+  assert.doesNotMatch(json.out, /NaN|Infinity|1e\+|-1e308/);
+  const notes = json.err.trim().split('\n').filter(Boolean);
+  assert.equal(notes.filter((l) => l.includes('/52/stat')).length, 1, `one note for the line without (comm): ${json.err}`);
+  assert.equal(notes.filter((l) => l.includes('/53/stat')).length, 1, `one note for the line cut short: ${json.err}`);
+  assert.ok(!notes.some((l) => /\/5[014]\/stat/.test(l)), `no note for a field unknown alone: ${json.err}`);
+  const [first, second] = json.out.trim().split('\n').map((l) => JSON.parse(l));
+  type P = Record<string, number | string | null>;
+  const byPid = (iv: { procs: P[] }, pid: number) => iv.procs.find((p) => p.pid === pid);
+  for (const iv of [first, second]) {
+    assert.equal(byPid(iv, 52), undefined);
+    assert.equal(byPid(iv, 53), undefined);
+    const p50 = byPid(iv, 50)!;
+    assert.ok(p50, 'a process with unknown fields is listed');
+    assert.equal(p50.usrcpu, null);
+    assert.equal(p50.cpu, null);
+    assert.equal(p50.rsize, 300 * 4096, 'its known fields are figures');
+    const p51 = byPid(iv, 51)!;
+    assert.deepEqual([p51.rsize, p51.mem, p51.rgrow], [null, null, null]);
+    assert.equal(p51.vsize, 1000 * 4096);
+    assert.ok(byPid(iv, 54));
+  }
+  // Matched by pid alone while its start time is unknown: no growth in the second interval, not a new process.
+  assert.equal(byPid(second, 50)!.rgrow, 0);
+  assert.equal(byPid(second, 54)!.rgrow, 0);
+
+  const text = memtop(...root, '--text', '-m', '-a', '--width', '160', '1', '1');
+  assert.equal(text.code, 0, text.err);
+  assert.doesNotMatch(text.out, /NaN|Infinity|\be\+/);
+  const row = (pid: number) => text.out.split('\n').find((l) => new RegExp(`^\\s*${pid}\\s`).test(l));
+  assert.ok(row(50) && row(51) && row(54), text.out);
+  assert.equal(row(52), undefined);
+  assert.match(row(51)!, /\?/, 'RSIZE shows ? for the absurd rss');
+
+  // The per-user row sums the known sizes only: RSIZE of 50 (300 pages) and 54 (100 pages), 51's unknown: 1.6M.
+  const users = memtop(...root, '--text', '-V', 'user', '-a', '--width', '160', '1', '1');
+  assert.equal(users.code, 0, users.err);
+  const lines = users.out.split('\n');
+  const header = lines.find((l) => /\bRSIZE\b/.test(l) && /\bUSER\b/.test(l))!;
+  const rootRow = lines.find((l) => /\sroot\s*$/.test(l))!;
+  assert.ok(header && rootRow, users.out);
+  const at = header.indexOf('RSIZE');
+  assert.equal(rootRow.slice(at - 1, at + 5).trim(), '1.6M', users.out);
 });

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { leakerBinary, startLeaker, stop } from './helpers/leaker.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'bin.js');
+const CLI = join(import.meta.dirname, '..', 'dist', 'bin.cjs');
 const MiB = 1024 * 1024;
 
 interface ProcJson {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const BIN = `${root}dist/bin.js`;
+const BIN = `${root}dist/bin.cjs`;
 const PAGE = `${root}man/memtop.1`;
 
 /** Every -x and --long-name on the option lines of --help (the "Options:" block). */

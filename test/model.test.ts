@@ -23,7 +23,7 @@ test('processes matched by pid and start time: growth, faults and CPU as deltas'
   assert.equal(p.usrcpu, 2000, '200 ticks at 100 Hz');
   assert.equal(p.syscpu, 500);
   // 250 ticks of one process out of 1900 ticks on 2 CPUs: 250*100/(1900/2) = 26.3% of one CPU.
-  assert.ok(Math.abs(p.cpu - 26.315) < 0.01, String(p.cpu));
+  assert.ok(Math.abs(p.cpu! - 26.315) < 0.01, String(p.cpu));
 });
 
 test('shrinking RSS gives negative growth', () => {
@@ -182,7 +182,7 @@ test('processes pair up by pid whatever the order: pid order (one walk) and any 
   const [sa, sb] = [a, b].map((m) => new Sampler({ proc: makeTree(fakeProcFiles(m)), sys: '/nonexistent' }).sample());
   assert.deepEqual(sb!.procs.map((p) => p.pid), [9, 10, 11, 101, 1000], 'the sampler lists pids in numeric order');
   const summary = (iv: ReturnType<typeof buildInterval>) =>
-    iv.procs.map((p) => `${p.pid}:${p.isNew ? 'new' : 'old'}:${p.rgrow / PAGE}:${p.minflt}`).sort();
+    iv.procs.map((p) => `${p.pid}:${p.isNew ? 'new' : 'old'}:${p.rgrow! / PAGE}:${p.minflt}`).sort();
   const walked = summary(buildInterval(sa, sb!));
   assert.deepEqual(walked, ['1000:old:5:7', '101:new:106:108', '10:old:5:7', '11:new:3:4', '9:old:5:7']);
   const shuffled = (s: typeof sa) => ({ ...s!, procs: [...s!.procs].reverse() });
@@ -205,7 +205,7 @@ test('an idle process keeps its interval object from one interval to the next, u
   const bigger = { ...s3, mem: { ...s3.mem, MemTotal: s3.mem.MemTotal! * 2 } };
   const after = buildInterval(s2, bigger).procs.find((p) => p.pid === 30)!;
   assert.notEqual(after, first);
-  assert.ok(Math.abs(after.mem - first.mem / 2) < 1e-9);
+  assert.ok(Math.abs(after.mem! - first.mem! / 2) < 1e-9);
 });
 
 test("DSK is atop's share of all processes' transfers: reads plus writes not cancelled", () => {

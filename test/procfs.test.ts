@@ -47,6 +47,26 @@ test('stat: empty or torn text (process gone mid-read) is rejected, not misread'
   assert.equal(parsePidStat('4242 (x) S 1 2'), undefined);
 });
 
+test('stat: a field no kernel prints is unknown alone, the rest of the line still reads', () => {
+  const rss = parsePidStat(fx('stat-absurd-rss'))!;
+  assert.ok(rss, 'a line with an absurd rss still names its process');
+  assert.equal(rss.rss, undefined);
+  assert.deepEqual([rss.pid, rss.comm, rss.state, rss.ppid, rss.utime, rss.stime, rss.vsize, rss.starttime, rss.nice],
+    [1187, 'sshd', 'S', 1, 31, 17, 15323136, 1604, 0]);
+
+  // Non-numeric utime, nice 99 (outside -20..19), starttime 1e400, processor -3, minflt beyond 2^64.
+  const odd = parsePidStat(fx('stat-odd-fields'))!;
+  assert.ok(odd);
+  assert.deepEqual([odd.utime, odd.nice, odd.starttime, odd.processor, odd.minflt], [undefined, undefined, undefined, undefined, undefined]);
+  assert.deepEqual([odd.stime, odd.majflt, odd.priority, odd.threads, odd.vsize, odd.rss, odd.ppid], [17, 4, 20, 1, 15323136, 2375, 1]);
+  for (const v of Object.values(odd)) assert.ok(typeof v !== 'number' || Number.isFinite(v), 'no NaN or Infinity');
+});
+
+test('stat: a line without its (comm) or cut short names no process', () => {
+  assert.equal(parsePidStat(fx('stat-no-comm')), undefined);
+  assert.equal(parsePidStat(fx('stat-truncated')), undefined);
+});
+
 test('status: sizes in bytes, uid, and the fields an old kernel lacks stay unknown', () => {
   const s = parsePidStatus(fx('status-2.6.32-noswap'));
   assert.equal(s.uid, 48);

@@ -46,7 +46,9 @@ test('every metric docs/prometheus.md names is exported, and every exported metr
   root.advance(10);
   const { iv, sample } = next();
   // What a live run has after a while: a leak suspect with its TRATE, a forecast, an OOM victim.
-  Object.assign(iv.procs.find((p) => p.rsize > 0)!, { trate: 2 * 1024 * 1024, leak: true });
+  Object.assign(iv.procs.find((p) => (p.rsize ?? 0) > 0)!, { trate: 2 * 1024 * 1024, leak: true });
+  // And with --psize, PSIZE (read from smaps_rollup).
+  iv.procs.find((p) => (p.rsize ?? 0) > 0)!.psize = 3 * 1024 * 1024;
   iv.forecast = { exhaust: 3600, rate: 2 * 1024 * 1024, left: 7.5 * 1024 ** 3 };
   const oomVictims = new Map([['leaker', 1]]);
   const text = renderExposition(iv, sample, { top: 20, format: 'prometheus', sampleSeconds: 0.001, oomVictims });

@@ -291,7 +291,7 @@ test('leak suspects are exported beyond the top K, with TRATE and the flag; the 
   next();
   root.advance(10);
   const { iv, sample } = next();
-  const smallest = [...iv.procs].filter((p) => p.rsize > 0).sort((a, b) => a.rsize - b.rsize)[0]!;
+  const smallest = [...iv.procs].filter((p) => (p.rsize ?? 0) > 0).sort((a, b) => a.rsize! - b.rsize!)[0]!;
   Object.assign(smallest, { trate: 3 * 1024 * 1024, leak: true });
   const plain = renderExposition(iv, sample, { top: 1, format: 'prometheus' });
   const pid = String(smallest.pid);

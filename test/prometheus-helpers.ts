@@ -28,6 +28,8 @@ export interface FakeProc {
   /** Bytes; undefined leaves VmSwap out of status. */
   swap?: number;
   starttime?: number;
+  /** Bytes of Pss in smaps_rollup; undefined writes no smaps_rollup (PSIZE unknown). */
+  pss?: number;
 }
 
 export interface FakeState {
@@ -72,7 +74,7 @@ export function initialState(): FakeState {
     },
     procs: [
       { pid: 1, comm: 'init', rss: 4096 * 1000, vsize: 100e6, minflt: 500, majflt: 5, swap: 0 },
-      { pid: 200, comm: 'big', rss: 4096 * 50000, vsize: 900e6, minflt: 1000, majflt: 10, swap: 4096 * 100 },
+      { pid: 200, comm: 'big', rss: 4096 * 50000, vsize: 900e6, minflt: 1000, majflt: 10, swap: 4096 * 100, pss: 4096 * 40000 },
       { pid: 300, comm: 'leaker', rss: 4096 * 2000, vsize: 300e6, minflt: 100, majflt: 0, swap: 0 },
       { pid: 400, comm: 'small', rss: 4096 * 100, vsize: 10e6, minflt: 10, majflt: 0 },
       { pid: 2, comm: 'kthreadd', rss: 0, vsize: 0 },
@@ -92,7 +94,12 @@ function processFiles(p: FakeProc): Files {
   const kb: [string, number][] = [['VmSize', Math.round(p.vsize / 1024)], ['VmRSS', p.rss / 1024], ['VmData', 100], ['VmStk', 132],
     ['VmExe', 10], ['VmLib', 20], ['VmLck', 0]];
   if (p.swap !== undefined) kb.push(['VmSwap', p.swap / 1024]);
+  const rollup: Files = p.pss === undefined ? {} : {
+    [`${p.pid}/smaps_rollup`]: `55d000000000-7ffd00000000 ---p 00000000 00:00 0                          [rollup]\n` +
+      `Rss:          ${p.rss / 1024} kB\nPss:          ${p.pss / 1024} kB\nShared_Clean:          0 kB\n`,
+  };
   return {
+    ...rollup,
     [`${p.pid}/stat`]: pidStatLine({
       pid: p.pid, comm: p.comm, state: kthread ? 'I' : 'S', minflt: p.minflt, majflt: p.majflt, utime: 10, stime: 5,
       starttime: p.starttime, vsize: p.vsize, rss: p.rss / 4096,

@@ -228,6 +228,39 @@ test('memtop --prometheus samples on its own timer while scrapes hammer it, and 
   }
 });
 
+/** /metrics once the first sample is published (503 before it). */
+async function firstMetrics(port: number): Promise<{ status: number; body: string }> {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const r = await httpRequest(port, '/metrics');
+    if (r.status === 200 || Date.now() > end) return r;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('PSIZE is exported only with --psize (a page-table walk per process), as memtop_process_pss_bytes', async (t) => {
+  requireBuild();
+  const root = FakeRoot.forTest(t);
+  const base = ['--top', '1', '--proc', root.proc, '--sys', root.sys, '5'];
+  const without = await startMemtop(['--prometheus', `127.0.0.1:${await freePort()}`, ...base]);
+  try {
+    const r = await firstMetrics(without.port);
+    assert.match(r.body, /^memtop_process_resident_bytes\{pid="200"/m);
+    assert.doesNotMatch(r.body, /memtop_process_pss_bytes/);
+  } finally {
+    without.child.kill('SIGKILL');
+  }
+  const withPsize = await startMemtop(['--prometheus', `127.0.0.1:${await freePort()}`, '--psize', ...base]);
+  try {
+    const r = await firstMetrics(withPsize.port);
+    assert.match(r.body, /^# TYPE memtop_process_pss_bytes gauge$/m);
+    assert.deepEqual(r.body.split('\n').filter((l) => l.startsWith('memtop_process_pss_bytes')),
+      [`memtop_process_pss_bytes{pid="200",comm="big"} ${4096 * 40000}`]);
+  } finally {
+    withPsize.child.kill('SIGKILL');
+  }
+});
+
 test('--top bounds the exported processes', async (t) => {
   requireBuild();
   const root = FakeRoot.forTest(t);

@@ -1,4 +1,4 @@
-/** memtop -w / -r / --log-dir end to end (node dist/bin.js after npm run build): exit codes and one-line messages. */
+/** memtop -w / -r / --log-dir end to end (node dist/bin.cjs after npm run build): exit codes and one-line messages. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -72,7 +72,7 @@ test('a running process is re-read through its kept fd: CPU time grows between s
     const ticks = () => {
       const p = sampler.sample().procs.find((q) => q.pid === busy.pid);
       assert.ok(p, 'the busy child is listed');
-      return p.utime + p.stime;
+      return p.utime! + p.stime!;
     };
     const first = ticks();
     await new Promise((r) => setTimeout(r, 300));

@@ -133,6 +133,11 @@ test('whose RSIZE: the top grower unless the user highlighted one; an exited one
   assert.deepEqual(pickTarget(gone, 4680, chosen), { pid: 4680, cmd: 'firefox', why: 'exited' });
   assert.deepEqual(pickTarget(gone, 4680, undefined), { pid: 4680, cmd: '?', why: 'exited' });
   assert.equal(pickTarget({ ...iv, procs: [] }, undefined, undefined), undefined);
+  // A filtered list: the panel picks among the processes listed, as the status line does, not a grower hidden by the filter.
+  const listed = iv.procs.filter((p) => p.cmd !== 'lekker');
+  const pick = pickTarget(iv, undefined, undefined, listed);
+  assert.ok(pick && pick.pid !== 31048, 'not the filtered-out lekker');
+  assert.equal(pick?.pid, topGrower(listed)?.pid);
 });
 
 test('polylines: spread across the width, newest at the right edge, 0 at the bottom, split at gaps', () => {

@@ -66,7 +66,15 @@ function countCol<N extends string>(name: N, key: NumKey, width: number, extra: 
 function cpuTimeCol<N extends string>(name: N, key: 'syscpu' | 'usrcpu'): Column<N> {
   const get = (p: ProcInterval) => p[key];
   return {
-    name, width: 6, key, get, fold: 'sum', json: key, toJson: (p) => get(p) / 1000, format: (p) => cell(cpuStr(get(p)), 6),
+    name, width: 6, key, get, fold: 'sumKnown', json: key,
+    toJson: (p) => {
+      const ms = get(p);
+      return ms === undefined ? undefined : ms / 1000;
+    },
+    format: (p) => {
+      const ms = get(p);
+      return cell(ms === undefined ? '?' : cpuStr(ms), 6);
+    },
   };
 }
 
@@ -74,7 +82,7 @@ function cpuTimeCol<N extends string>(name: N, key: 'syscpu' | 'usrcpu'): Column
 function percentCol<N extends string>(name: N, key: 'mem' | 'cpu' | 'dsk', extra: Extra = {}): Column<N> {
   const get = (p: ProcInterval) => p[key];
   return {
-    name, width: 4, key, get, fold: 'sum', json: key, ...extra,
+    name, width: 4, key, get, fold: 'sumKnown', json: key, ...extra,
     toJson: (p) => {
       const v = get(p);
       return v === undefined ? undefined : round2(v);
@@ -145,28 +153,30 @@ const COLUMNS = [
     format: (p) => printable(p.cmdline || `[${p.cmd}]`),
   },
   countCol('MINFLT', 'minflt', 6, {
-    fold: 'sum', json: 'minflt', metric: perSecond('minor_faults', 'Minor page faults per second over the last interval (MINFLT).'),
+    fold: 'sumKnown', json: 'minflt', metric: perSecond('minor_faults', 'Minor page faults per second over the last interval (MINFLT).'),
   }),
   countCol('MAJFLT', 'majflt', 6, {
-    fold: 'sum', json: 'majflt', metric: perSecond('major_faults', 'Major page faults per second over the last interval (MAJFLT).'),
+    fold: 'sumKnown', json: 'majflt', metric: perSecond('major_faults', 'Major page faults per second over the last interval (MAJFLT).'),
   }),
   sizeCol('VSTEXT', 'vstext', { fold: 'sumKnown', json: 'vstext' }),
   sizeCol('VSLIBS', 'vslibs', { fold: 'sumKnown', json: 'vslibs' }),
   sizeCol('VDATA', 'vdata', { fold: 'sumKnown', json: 'vdata' }),
   sizeCol('VSTACK', 'vstack', { fold: 'sumKnown', json: 'vstack' }),
   sizeCol('LOCKSZ', 'locksz', { fold: 'sumKnown', json: 'locksz' }, 'K'),
-  sizeCol('VSIZE', 'vsize', { fold: 'sum', json: 'vsize', metric: bytes('virtual', 'Virtual memory (VSIZE).') }),
-  sizeCol('RSIZE', 'rsize', { fold: 'sum', json: 'rsize', metric: bytes('resident', 'Resident memory (RSIZE).') }),
+  sizeCol('VSIZE', 'vsize', { fold: 'sumKnown', json: 'vsize', metric: bytes('virtual', 'Virtual memory (VSIZE).') }),
+  sizeCol('RSIZE', 'rsize', { fold: 'sumKnown', json: 'rsize', metric: bytes('resident', 'Resident memory (RSIZE).') }),
   // atop's PSIZE (R, -R): read only while shown or sorted on; in JSON only when read, as the io columns.
+  // Exported only with --psize (the exporter reads it for every process then), as no series otherwise.
   sizeCol('PSIZE', 'psize', {
     fold: 'sumKnown', json: 'psize', needs: { pss: true }, jsonWhen: (p) => p.psize !== undefined,
+    metric: bytes('pss', 'Proportional set size: resident memory with shared pages divided among their users (PSIZE, Pss of smaps_rollup); only with --psize.'),
   }),
   sizeCol('VGROW', 'vgrow', {
-    fold: 'sum', json: 'vgrow',
+    fold: 'sumKnown', json: 'vgrow',
     metric: perSecond('vgrow_bytes', 'Growth of virtual memory over the last interval (VGROW per second).'),
   }),
   sizeCol('RGROW', 'rgrow', {
-    fold: 'sum', json: 'rgrow',
+    fold: 'sumKnown', json: 'rgrow',
     metric: perSecond('rgrow_bytes', 'Growth of resident memory over the last interval (RGROW per second).'),
   }),
   sizeCol('SWAPSZ', 'swapsz', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
@@ -207,7 +217,7 @@ const COLUMNS = [
   cpuTimeCol('SYSCPU', 'syscpu'),
   cpuTimeCol('USRCPU', 'usrcpu'),
   percentCol('CPU', 'cpu'),
-  countCol('THR', 'threads', 4, { fold: 'sum', json: 'threads' }),
+  countCol('THR', 'threads', 4, { fold: 'sumKnown', json: 'threads' }),
   countCol('NICE', 'nice', 4),
   countCol('CPUNR', 'processor', 5),
   sizeCol('RDDSK', 'rddsk', ioExtra('rddsk')),

@@ -183,12 +183,13 @@ function pressure(fs: Families, sample: Sample): void {
  * only sizes rank.
  */
 export function exportedProcesses(iv: Interval, top: number): ProcInterval[] {
-  const user = iv.procs.filter((p) => p.rsize > 0 || p.vsize > 0);
+  // A size or growth unknown (a damaged stat field) ranks as none.
+  const user = iv.procs.filter((p) => (p.rsize ?? 0) > 0 || (p.vsize ?? 0) > 0);
   const chosen = new Map<number, ProcInterval>();
-  const bySize = [...user].sort((a, b) => b.rsize - a.rsize || a.pid - b.pid);
+  const bySize = [...user].sort((a, b) => (b.rsize ?? 0) - (a.rsize ?? 0) || a.pid - b.pid);
   for (const p of bySize.slice(0, top)) chosen.set(p.pid, p);
   if (!iv.sinceBoot) {
-    const growing = user.filter((p) => p.rgrow > 0).sort((a, b) => b.rgrow - a.rgrow || a.pid - b.pid);
+    const growing = user.filter((p) => (p.rgrow ?? 0) > 0).sort((a, b) => b.rgrow! - a.rgrow! || a.pid - b.pid);
     for (const p of growing.slice(0, top)) chosen.set(p.pid, p);
   }
   for (const p of user) if (p.leak) chosen.set(p.pid, p);

@@ -4,6 +4,7 @@
  * most of these, which is fine once at a user's request and never done in
  * the per-sample path.
  */
+import { createRequire } from 'node:module';
 import type { Systeminformation } from 'systeminformation';
 import { memStr } from '../format/units.js';
 
@@ -30,7 +31,8 @@ export interface HostFacts {
 }
 
 export async function hostFacts(): Promise<HostFacts> {
-  const si = (await import('systeminformation')).default;
+  // Required, not imported: see loadChartCanvases in view/trendcanvas.ts.
+  const si = createRequire(import.meta.url)('systeminformation') as typeof import('systeminformation');
   const [cpu, mem, os, system] = await Promise.all([bounded(si.cpu()), bounded(si.mem()), bounded(si.osInfo()), bounded(si.system())]);
   return { cpu, mem, os, system };
 }

@@ -22,8 +22,9 @@ export function defaultWindow(interval: number): number {
  * (file-backed pages come and go with the page cache and are no leak);
  * RSIZE + SWAPSZ where the kernel or the recording does not split RSIZE.
  */
-export function ownMemory(p: ProcInterval): number {
-  return (p.anon ?? p.rsize) + (p.swapsz ?? 0);
+export function ownMemory(p: ProcInterval): number | undefined {
+  const resident = p.anon ?? p.rsize;
+  return resident === undefined ? undefined : resident + (p.swapsz ?? 0);
 }
 
 export interface Forecast {
@@ -111,14 +112,16 @@ export class MemoryHistory {
       // A pid listed twice (a damaged recording) meets the entry its first listing kept.
       const twice = kept.length > 0 && kept[kept.length - 1]!.pid === p.pid;
       let t = twice ? kept[kept.length - 1] : at < before.length && before[at]!.pid === p.pid ? before[at] : undefined;
-      if (!t || t.starttime !== p.starttime) {
+      // A start time unknown now (a damaged stat) keeps the pid's history.
+      if (!t || (p.starttime !== undefined && t.starttime !== p.starttime)) {
         t = { pid: p.pid, starttime: p.starttime ?? 0, series: new GrowthSeries((p.pid * 0.6180339887) % 1) };
         if (twice) kept[kept.length - 1] = t;
         else kept.push(t);
       } else if (!twice) {
         kept.push(t);
       }
-      setGrowth(p, t.series.add(time, ownMemory(p), ctx), time);
+      const own = ownMemory(p);
+      if (own !== undefined) setGrowth(p, t.series.add(time, own, ctx), time); // unknown (a damaged stat): no point
     }
     // An exited process's last verdict, unless its pid is a live process's now.
     for (const e of exited) {

@@ -8,38 +8,38 @@ import { sub } from './system.js';
 
 export interface ProcInterval {
   pid: number;
-  ppid: number;
+  ppid?: number;
   uid?: number;
   user: string;
   state: string;
   cmd: string;
   cmdline?: string;
   isNew: boolean;
-  threads: number;
-  nice: number;
-  priority: number;
-  processor: number;
-  minflt: number;
-  majflt: number;
+  threads?: number;
+  nice?: number;
+  priority?: number;
+  processor?: number;
+  minflt?: number;
+  majflt?: number;
   /** CPU time in the interval, milliseconds. */
-  syscpu: number;
-  usrcpu: number;
+  syscpu?: number;
+  usrcpu?: number;
   /** Percent of one CPU, capped at 100 x ncpu and 100 x threads. */
-  cpu: number;
+  cpu?: number;
   vstext?: number;
   vslibs?: number;
   vdata?: number;
   vstack?: number;
   locksz?: number;
-  vsize: number;
-  rsize: number;
-  vgrow: number;
-  rgrow: number;
+  vsize?: number;
+  rsize?: number;
+  vgrow?: number;
+  rgrow?: number;
   swapsz?: number;
   /** Proportional set size (atop's PSIZE), bytes; undefined when not read or unreadable. */
   psize?: number;
   /** Percent of MemTotal. */
-  mem: number;
+  mem?: number;
   rddsk?: number;
   wrdsk?: number;
   wcancl?: number;
@@ -79,7 +79,7 @@ export interface ProcInterval {
 export interface ExitedProc {
   pid: number;
   cmd: string;
-  rsize: number;
+  rsize?: number;
   swapsz?: number;
   /** Killed by the OOM killer, as the kernel log says. */
   oom: boolean;
@@ -109,8 +109,8 @@ export interface PrcInterval {
  * /proc/PID/stat does not show.)
  */
 export function isActive(p: ProcInterval): boolean {
-  return p.isNew || p.syscpu > 0 || p.usrcpu > 0 || p.minflt > 0 || p.majflt > 0 || p.vgrow !== 0 || p.rgrow !== 0 ||
-    (diskTransfer(p) ?? 0) > 0 || (p.wcancl ?? 0) > 0;
+  return p.isNew || (p.syscpu ?? 0) > 0 || (p.usrcpu ?? 0) > 0 || (p.minflt ?? 0) > 0 || (p.majflt ?? 0) > 0 ||
+    (p.vgrow ?? 0) !== 0 || (p.rgrow ?? 0) !== 0 || (diskTransfer(p) ?? 0) > 0 || (p.wcancl ?? 0) > 0;
 }
 
 /** Bytes read plus bytes written and not cancelled (atop's rsz + max(wsz - cwsz, 0)). */
@@ -134,14 +134,22 @@ function diskShares(procs: ProcInterval[]): void {
 }
 
 /**
- * An io counter's delta. A new process counts from zero (its totals, as
- * atop); a known process whose previous sample did not read io (the disk
- * view was just opened) has no delta yet: unknown, not its lifetime total.
+ * A counter's delta. A new process counts from zero (its totals, as atop);
+ * a known process whose previous sample lacks the counter (io before the
+ * disk view was opened, a stat field that was unknown) has no delta:
+ * unknown, not its lifetime total.
  */
-function ioDelta(cur: number | undefined, base: ProcSample | undefined, prev: number | undefined): number | undefined {
+function delta(cur: number | undefined, base: ProcSample | undefined, prev: number | undefined): number | undefined {
   if (cur === undefined) return undefined;
   if (!base) return cur;
   return prev === undefined ? undefined : sub(cur, prev);
+}
+
+/** A size's change: from zero for a new process, unknown where either size is. */
+function growth(cur: number | undefined, base: ProcSample | undefined, prev: number | undefined): number | undefined {
+  if (cur === undefined) return undefined;
+  if (!base) return cur;
+  return prev === undefined ? undefined : cur - prev;
 }
 
 /** Pids strictly ascending, as the sampler lists them. */
@@ -204,20 +212,27 @@ export function processIntervals(
   let idleThreads = 0;
   for (const p of cur.procs) {
     // The same process only when pid and start time match: a reused pid is a new process.
+    // A start time unknown in either sample (a damaged stat) leaves the pid alone to match.
     const byPid = prevOf(p.pid);
-    const old = byPid && byPid.starttime === p.starttime ? byPid : undefined;
+    const old = byPid && (byPid.starttime === p.starttime || byPid.starttime === undefined || p.starttime === undefined)
+      ? byPid : undefined;
     if (old) matched++;
     const base = old;
-    const utime = sub(p.utime, base ? base.utime : 0);
-    const stime = sub(p.stime, base ? base.stime : 0);
-    let cpu = perCpuTicks > 0 ? ((utime + stime) * 100) / perCpuTicks : 0;
-    cpu = Math.min(cpu, 100 * ncpu, 100 * Math.max(1, p.threads));
-    prc.sys += stime * msPerTick;
-    prc.user += utime * msPerTick;
-    threadsTotal += Math.max(1, p.threads);
+    // Unknown stat fields (undefined) stay unknown in the figures made of them and add nothing to sums.
+    const utime = delta(p.utime, base, base?.utime);
+    const stime = delta(p.stime, base, base?.stime);
+    const threads = Math.max(1, p.threads ?? 1);
+    let cpu: number | undefined;
+    if (utime !== undefined && stime !== undefined) {
+      cpu = perCpuTicks > 0 ? ((utime + stime) * 100) / perCpuTicks : 0;
+      cpu = Math.min(cpu, 100 * ncpu, 100 * threads);
+    }
+    if (stime !== undefined) prc.sys += stime * msPerTick;
+    if (utime !== undefined) prc.user += utime * msPerTick;
+    threadsTotal += threads;
     if (p.state === 'Z') prc.nzombie++;
-    if (p.state === 'I') idleThreads += Math.max(1, p.threads);
-    const mem = memTotKiB > 0 ? Math.min(100, (p.rss / 1024 * 100) / memTotKiB) : 0;
+    if (p.state === 'I') idleThreads += threads;
+    const mem = p.rss === undefined ? undefined : memTotKiB > 0 ? Math.min(100, (p.rss / 1024 * 100) / memTotKiB) : 0;
     if (old === p) {
       const same = idleIntervals.get(p);
       if (same && same.mem === mem) {
@@ -238,10 +253,10 @@ export function processIntervals(
       nice: p.nice,
       priority: p.priority,
       processor: p.processor,
-      minflt: sub(p.minflt, base ? base.minflt : 0),
-      majflt: sub(p.majflt, base ? base.majflt : 0),
-      syscpu: stime * msPerTick,
-      usrcpu: utime * msPerTick,
+      minflt: delta(p.minflt, base, base?.minflt),
+      majflt: delta(p.majflt, base, base?.majflt),
+      syscpu: stime === undefined ? undefined : stime * msPerTick,
+      usrcpu: utime === undefined ? undefined : utime * msPerTick,
       cpu,
       vstext: p.vmExe,
       vslibs: p.vmLib,
@@ -250,14 +265,14 @@ export function processIntervals(
       locksz: p.vmLck,
       vsize: p.vsize,
       rsize: p.rss,
-      vgrow: p.vsize - (base ? base.vsize : 0),
-      rgrow: p.rss - (base ? base.rss : 0),
+      vgrow: growth(p.vsize, base, base?.vsize),
+      rgrow: growth(p.rss, base, base?.rss),
       swapsz: p.vmSwap,
       psize: p.pss,
       mem,
-      rddsk: ioDelta(p.rddsk, base, base?.rddsk),
-      wrdsk: ioDelta(p.wrdsk, base, base?.wrdsk),
-      wcancl: ioDelta(p.wcancl, base, base?.wcancl),
+      rddsk: delta(p.rddsk, base, base?.rddsk),
+      wrdsk: delta(p.wrdsk, base, base?.wrdsk),
+      wcancl: delta(p.wcancl, base, base?.wcancl),
       starttime: p.starttime,
       anon: p.rssAnon,
     };
@@ -285,7 +300,7 @@ function exitedProcs(prev: Sample | undefined, cur: Sample, nexit: number, kills
     const curOf = previousByPid(cur.procs, prev.procs);
     for (const p of prev.procs) {
       const now = curOf(p.pid);
-      if (!now || now.starttime !== p.starttime) exited.push({ pid: p.pid, cmd: p.comm, rsize: p.rss, swapsz: p.vmSwap, oom: false });
+      if (!now || (now.starttime !== p.starttime && now.starttime !== undefined && p.starttime !== undefined)) exited.push({ pid: p.pid, cmd: p.comm, rsize: p.rss, swapsz: p.vmSwap, oom: false });
     }
   }
   for (const k of kills ?? []) {

@@ -41,7 +41,7 @@ export function intervalJson(iv: Interval): Record<string, unknown> {
     lvm: iv.lvm.map(diskJson),
     mdd: iv.mdd.map(diskJson),
     procs: iv.procs.map(procJson),
-    exited: iv.exited.map((e) => ({ pid: e.pid, cmd: e.cmd, rsize: e.rsize, swapsz: n(e.swapsz), oom: e.oom })),
+    exited: iv.exited.map((e) => ({ pid: e.pid, cmd: e.cmd, rsize: n(e.rsize), swapsz: n(e.swapsz), oom: e.oom })),
     forecast: iv.forecast ? { exhaust: iv.forecast.exhaust, rate: Math.round(iv.forecast.rate), left: iv.forecast.left } : null,
     cgroups: iv.cgroups.map(cgroupJson),
   };

@@ -1,36 +1,42 @@
 /** Per-process files: /proc/PID/stat, /proc/PID/status, /proc/PID/io. */
 import { scanKeyNumbers } from './keyvalue.js';
-import { isKernelCount, kernelCount, U64_LIMIT } from './number.js';
+import { kernelCount, U64_LIMIT } from './number.js';
 
+/**
+ * One process's stat line. pid, comm and state make the line: without them
+ * it names no process. Every other field is undefined when its text is not
+ * a number the kernel can print there (a damaged or planted file): that
+ * field is unknown, the rest of the process still shows.
+ */
 export interface PidStat {
   pid: number;
   comm: string;
   state: string;
-  ppid: number;
-  minflt: number;
-  majflt: number;
+  ppid: number | undefined;
+  minflt: number | undefined;
+  majflt: number | undefined;
   /** Clock ticks. */
-  utime: number;
-  stime: number;
-  priority: number;
-  nice: number;
-  threads: number;
+  utime: number | undefined;
+  stime: number | undefined;
+  priority: number | undefined;
+  nice: number | undefined;
+  threads: number | undefined;
   /** Clock ticks after boot; with the pid it identifies a process across samples. */
-  starttime: number;
+  starttime: number | undefined;
   /** Bytes. */
-  vsize: number;
+  vsize: number | undefined;
   /** Pages. */
-  rss: number;
-  processor: number;
+  rss: number | undefined;
+  processor: number | undefined;
 }
 
 /**
  * The command name sits between the first "(" and the LAST ")": a name may
  * itself hold spaces and parentheses (e.g. "we ird) x (y"). Returns
- * undefined for text that is not a stat line (a process that exited while
- * the file was read leaves an empty read), and for a line whose counters or
- * sizes no kernel prints (negative, fractional, beyond 2^64): such a line
- * is damaged as a whole, its process unknown for that sample.
+ * undefined for text that is not a stat line: no "(comm)", no valid pid,
+ * fewer fields than any kernel writes (a process that exited while the
+ * file was read leaves an empty read). A field no kernel prints (negative,
+ * fractional, beyond 2^64 or its range, not a number) is undefined alone.
  */
 export function parsePidStat(text: string): PidStat | undefined {
   const open = text.indexOf('(');
@@ -41,29 +47,35 @@ export function parsePidStat(text: string): PidStat | undefined {
   // Fields after the comm, numbered so that f[0] is field 3 (state) of proc(5).
   const f = text.slice(close + 2).split(' ');
   if (f.length < 22) return undefined;
-  const n = (field: number) => Number(f[field - 3]) || 0;
-  for (const field of COUNT_FIELDS) if (!isKernelCount(Number(f[field - 3]))) return undefined;
   return {
     pid,
     comm: text.slice(open + 1, close),
     state: f[0]!,
-    ppid: n(4),
-    minflt: n(10),
-    majflt: n(12),
-    utime: n(14),
-    stime: n(15),
-    priority: n(18),
-    nice: n(19),
-    threads: n(20),
-    starttime: n(22),
-    vsize: n(23),
-    rss: n(24),
-    processor: n(39),
+    ppid: within(f[1], 0, PID_LIMIT),
+    minflt: kernelCount(f[7]),
+    majflt: kernelCount(f[9]),
+    utime: kernelCount(f[11]),
+    stime: kernelCount(f[12]),
+    priority: within(f[15], INT_MIN, INT_MAX),
+    nice: within(f[16], -20, 19),
+    threads: within(f[17], 0, INT_MAX),
+    starttime: kernelCount(f[19]),
+    vsize: kernelCount(f[20]),
+    rss: kernelCount(f[21]),
+    processor: within(f[36], 0, INT_MAX),
   };
 }
 
-/** Fields of stat that are counters or sizes (proc(5) numbering): ppid, faults, times, threads, start, vsize, rss. */
-const COUNT_FIELDS = [4, 10, 12, 14, 15, 20, 22, 23, 24];
+/** The kernel prints priority, threads and processor as C ints. */
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+
+/** An integer from min to max, else undefined. */
+function within(text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const v = Number(text);
+  return Number.isInteger(v) && v >= min && v <= max ? v : undefined;
+}
 
 /** Most bytes of /proc/PID/stat: pid, comm of at most 64 bytes and 50 numbers of at most 20 digits, with margin. */
 export const PID_STAT_MAX = 8 * 1024;

@@ -15,6 +15,7 @@ import type { OomKill } from '../procfs/kmsg.js';
 import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
 import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
+import { U64_LIMIT } from '../procfs/number.js';
 import { CgroupReader, type CgroupReadOptions } from './cgroups.js';
 import {
   DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
@@ -72,12 +73,12 @@ interface ProcMemory {
   seenIn: number;
   /** The stat bytes of the last read. */
   stat: Memo;
-  /** stat figures the status below was read with. */
-  starttime: number;
-  vsize: number;
-  rss: number;
-  minflt: number;
-  majflt: number;
+  /** stat figures the status below was read with (undefined where stat's field was unknown). */
+  starttime: number | undefined;
+  vsize: number | undefined;
+  rss: number | undefined;
+  minflt: number | undefined;
+  majflt: number | undefined;
   status?: PidStatus;
   /** Samples since status was read. */
   age: number;
@@ -165,8 +166,10 @@ export class Sampler {
       throw usageError(`cannot read ${join(this.proc, 'stat')}: not a proc root (give --proc a directory like /proc)`);
     }
     // /proc/self (or /proc/PID) has a stat too, one process's: its figures would all read as zero.
-    if (!/^cpu\s/m.test(stat)) {
-      throw usageError(`${join(this.proc, 'stat')} has no cpu line: ${this.proc} is not a proc root (a process's directory?)`);
+    // The kernel's /proc/stat starts with the cpu line; a process's starts with its pid, and its
+    // command name may hold a newline and "cpu " (prctl PR_SET_NAME), so no later line counts.
+    if (!/^cpu\s/.test(stat)) {
+      throw usageError(`${join(this.proc, 'stat')} does not start with a cpu line: ${this.proc} is not a proc root (a process's directory?)`);
     }
     const pidMax = Number(this.optional(join(this.proc, 'sys/kernel/pid_max'))?.trim());
     this.pidMax = Number.isInteger(pidMax) && pidMax > 0 ? pidMax : undefined;
@@ -222,10 +225,15 @@ export class Sampler {
   }
 
   /** One note per damaged file: its figures are unknown from now on, which the note explains. */
-  private damaged(path: string): void {
+  private damaged(path: string, what = `${lastDamage()}: its figures are unknown`): void {
     if (this.noted.has(path)) return;
     this.noted.add(path);
-    this.onNote(`${path} ${lastDamage()}: its figures are unknown`);
+    this.onNote(`${path} ${what}`);
+  }
+
+  /** Pages as bytes; unknown stays unknown, as does a count whose bytes would pass 2^64. */
+  private bytesOf(pages: number | undefined): number | undefined {
+    return pages !== undefined && pages <= U64_LIMIT / this.pageSize ? pages * this.pageSize : undefined;
   }
 
   sample(needs: SampleNeeds = {}): Sample {
@@ -410,8 +418,13 @@ export class Sampler {
       }
       // The memo now holds bytes the kept sample was not built from (or the sample needs io/cmdline).
       mem.sample = undefined;
-      const st = parsePidStat(read === UNCHANGED ? memoText(mem.stat) : read);
-      if (!st) continue;
+      const text = read === UNCHANGED ? memoText(mem.stat) : read;
+      const st = parsePidStat(text);
+      if (!st) {
+        // An empty read is a process that exited meanwhile; other text is no stat line.
+        if (text !== '') this.damaged(`${this.proc}/${pid}/stat`, 'is not a stat line: the process is left out');
+        continue;
+      }
       const dir = `${this.proc}/${pid}`;
       const status = this.statusOf(mem, dir, st, isNew);
       if (status === undefined) continue; // exited after its stat was read
@@ -432,7 +445,7 @@ export class Sampler {
         starttime: st.starttime,
         processor: st.processor,
         vsize: st.vsize,
-        rss: st.rss * this.pageSize,
+        rss: this.bytesOf(st.rss),
         vmExe: status.vmExe,
         vmLib: status.vmLib,
         vmData: status.vmData,
@@ -499,7 +512,7 @@ export class Sampler {
    * are unchanged. Returns undefined when the process is gone.
    */
   private statusOf(mem: ProcMemory, dir: string, st: PidStat, isNew: boolean): PidStatus | undefined {
-    const rss = st.rss * this.pageSize;
+    const rss = this.bytesOf(st.rss);
     if (
       mem.status && mem.starttime === st.starttime && mem.vsize === st.vsize && mem.rss === rss &&
       mem.minflt === st.minflt && mem.majflt === st.majflt && mem.age < STATUS_MAX_AGE

@@ -14,12 +14,16 @@ import type { Sample, SampleNeeds } from '../sample.js';
 export interface FeedOptions {
   /** --window: seconds growth is judged over; undefined = defaultWindow(interval). */
   window?: number;
+  /** Where the sampler's notes are kept (its onNote appends): newNotes() hands out the ones not yet handed out. */
+  notes?: readonly string[];
 }
 
 export class LiveFeed implements Feed {
   /** Memory history across the intervals handed out (TRATE, TGROW, LEAK, the forecast). */
   readonly history: MemoryHistory;
   private prevSample: Sample | undefined;
+  private readonly notes: readonly string[];
+  private notesHanded = 0;
 
   needs: SampleNeeds = {};
 
@@ -31,6 +35,14 @@ export class LiveFeed implements Feed {
     opts: FeedOptions = {},
   ) {
     this.history = new MemoryHistory(opts.window);
+    this.notes = opts.notes ?? [];
+  }
+
+  newNotes(): string[] {
+    if (this.notesHanded === this.notes.length) return [];
+    const fresh = this.notes.slice(this.notesHanded);
+    this.notesHanded = this.notes.length;
+    return fresh;
   }
 
   next(): Interval {

@@ -47,8 +47,8 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
 
   let latest: Sample | undefined;
   const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s), { window: config.window });
-  // The exposition ranks memory cgroups too.
-  feed.needs = { cgroups: true };
+  // The exposition ranks memory cgroups too; PSIZE (a page-table walk per process) only with --psize.
+  feed.needs = { cgroups: true, pss: !!config.psize };
   let failed = false;
   const oomVictims = new OomVictims();
   const tick = () => {

@@ -10,7 +10,8 @@
  * line any local user can craft (40 s of frozen screen per sample). RE2's
  * syntax lacks backreferences and lookaround, which a filter does not need.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { inCgroup } from '../model/cgroups.js';
 import type { ProcInterval } from '../model/interval.js';
 
@@ -42,10 +43,20 @@ export function filterQuestion(filters: Filters, kind: FilterKind): string {
   return `${FILTER_NAMES[kind]} (${now ? `now '${now.text}', ` : ''}empty: no filter): `;
 }
 
+/**
+ * re2js is 260 KB of code that only a filter needs: it is loaded at the first
+ * regex filter (synchronously, from its CommonJS build), not at start-up.
+ */
+let re2: typeof RE2JS | undefined;
+function loadRe2(): typeof RE2JS {
+  re2 ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
+  return re2;
+}
+
 function regexFilter(text: string, value: (p: ProcInterval) => string): Filter | string {
   let re: RE2JS;
   try {
-    re = RE2JS.compile(text);
+    re = loadRe2().compile(text);
   } catch (err) {
     const why = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : 'invalid';
     return `not a regular expression (RE2 syntax: no backreferences or lookaround): ${why}`;

@@ -133,7 +133,7 @@ function listLines<Row>(
 export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInterval[] = iv.procs): string | undefined {
   const victims = iv.exited.filter((e) => e.oom);
   if (victims.length > 0) {
-    const named = victims.map((e) => `${e.pid} ${printable(e.cmd)} (${memStr(e.rsize + (e.swapsz ?? 0)).trim()})`).join(', ');
+    const named = victims.map((e) => `${e.pid} ${printable(e.cmd)} (${e.rsize === undefined ? '?' : memStr(e.rsize + (e.swapsz ?? 0)).trim()})`).join(', ');
     return `OOM killer killed ${named}`;
   }
   if (iv.pag.oomkill > 0) return `OOM killer killed ${iv.pag.oomkill} process(es): victim not named (the kernel log, /dev/kmsg, needs root)`;

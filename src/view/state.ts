@@ -43,6 +43,8 @@ import { Refusal } from '../contain/plan.js';
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
+/** A note about a damaged input file (rare, and told only once) stays longer. */
+const NOTE_MS = 15000;
 
 /** Characters the command line moves per Left or Right. */
 const SHIFT_STEP = 8;
@@ -104,7 +106,9 @@ export class ScreenState implements Actions, Shown {
   width = 80;
   height = 24;
   // Dialogs.
-  message: { text: string; at: number } | undefined;
+  message: { text: string; at: number; ms: number } | undefined;
+  /** Notes the feed told so far (damaged files under --proc/--sys): on stderr too when memtop ends. */
+  private notesSeen = 0;
   prompt: Prompt | undefined;
   /** Lines over the screen until the next key (containment: what it means, what was done). */
   notice: string[] | undefined;
@@ -231,7 +235,8 @@ export class ScreenState implements Actions, Shown {
     this.iv = iv;
     this.trend.keep(iv, jump);
     this.readContained();
-    if (this.message && this.host.now() - this.message.at > MESSAGE_MS) this.message = undefined;
+    if (this.message && this.host.now() - this.message.at > this.message.ms) this.message = undefined;
+    this.showNotes();
     this.rebuildSys();
     this.rebuildRows();
   }
@@ -281,7 +286,8 @@ export class ScreenState implements Actions, Shown {
   /** After a change of rows, layout or size: the highlight kept on the list and the page, the panel (when on) aimed. */
   private settle(): void {
     this.scrollPos = clampScroll(this.scrollPos, this.listLength, this.pageRows(this.height));
-    if (this.iv && this.trend.on) this.trend.aim(this.iv, this.followedPid());
+    // Like the status line's suspect: of the processes listed when the list shows processes (filters apply).
+    if (this.iv && this.trend.on) this.trend.aim(this.iv, this.followedPid(), this.view.aggregate || this.view.cgroups ? undefined : this.rows);
   }
 
   /** The process the user moved the highlight to, when the list shows processes. */
@@ -356,8 +362,17 @@ export class ScreenState implements Actions, Shown {
 
   // ---- dialogs -------------------------------------------------------------
 
-  private say(text: string): void {
-    this.message = { text, at: this.host.now() };
+  private say(text: string, ms = MESSAGE_MS): void {
+    this.message = { text, at: this.host.now(), ms };
+  }
+
+  /** The newest note of the feed's in the status line, with how many there were (stderr has them all at the end). */
+  private showNotes(): void {
+    const fresh = this.feed.newNotes?.();
+    if (!fresh?.length) return;
+    this.notesSeen += fresh.length;
+    const last = fresh[fresh.length - 1]!;
+    this.say(this.notesSeen === 1 ? `note: ${last}` : `${this.notesSeen} notes (all on stderr at exit), the last: ${last}`, NOTE_MS);
   }
 
   private ask(question: string, answer: (value: string) => void, opts: { value?: string; single?: boolean } = {}): void {

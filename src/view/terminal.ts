@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Which terminal description blessed should use. blessed 0.1.81 only reads
@@ -14,20 +15,45 @@ export function terminalName(envTerm: string | undefined, override?: string): st
 }
 
 /**
+ * Terminal families whose every terminfo entry has cursor addressing: for
+ * them the check below would only cost its read (about 7 ms of a start-up).
+ */
+export const ADDRESSABLE = /^(xterm|rxvt|screen|tmux|linux|vt[1-5]\d\d|alacritty|kitty|foot|wezterm|st-|st$|konsole|gnome|putty|iterm|eterm|ansi$)/;
+
+interface TerminfoReader {
+  terminal: string;
+  extended: boolean;
+  readTerminfo(term: string): { strings: Record<string, unknown> };
+}
+
+/**
  * Why the live screen cannot be drawn on this terminal (TERM=dumb, an
  * emacs shell buffer, a serial console described without cursor
  * addressing), or undefined when it can: the caller prints text instead.
- * blessed's own terminfo reader decides, as it would for the screen.
+ * blessed's own terminfo reader decides, as it would for the screen, with
+ * the same fallback (the system's entry, else blessed's own copy of it),
+ * but only reads the entry: building a full Tput also compiles its ~400
+ * capabilities into functions, which the screen does once more anyway.
  */
 export function noScreenReason(envTerm: string | undefined, override?: string): string | undefined {
   const name = terminalName(envTerm, override) ?? envTerm;
-  if (!name) return undefined; // blessed assumes an xterm, as most terminals are
-  const Tput = createRequire(import.meta.url)('blessed/lib/tput') as new (o: object) => { strings: Record<string, unknown> };
-  let addressing: unknown;
+  if (!name || ADDRESSABLE.test(name.toLowerCase())) return undefined; // blessed assumes an xterm, as most terminals are
+  const require = createRequire(import.meta.url);
+  const Tput = require('blessed/lib/tput') as new (o: object) => TerminfoReader;
+  const reader = new Tput({}); // no terminal given: nothing is read or compiled yet
+  reader.terminal = name.toLowerCase();
+  reader.extended = true;
+  const own = join(dirname(require.resolve('blessed/lib/tput')), '..', 'usr', basename(name));
+  const strings = readOrUndefined(reader, name) ?? readOrUndefined(reader, own);
+  if (!strings) return undefined; // no entry blessed can read: it falls back to an xterm
+  return strings.cursor_address ? undefined : `the terminal '${name}' has no cursor addressing (TERM=${envTerm ?? ''})`;
+}
+
+/** The entry's strings, or undefined when blessed cannot find or parse it. */
+function readOrUndefined(reader: TerminfoReader, term: string): Record<string, unknown> | undefined {
   try {
-    addressing = new Tput({ terminal: name, extended: true }).strings.cursor_address;
+    return reader.readTerminfo(term).strings;
   } catch {
-    return undefined; // blessed falls back to an xterm description too
+    return undefined;
   }
-  return addressing ? undefined : `the terminal '${name}' has no cursor addressing (TERM=${envTerm ?? ''})`;
 }

@@ -43,7 +43,7 @@ export function trendPoint(iv: Interval): TrendPoint {
   for (let to = 0; to < n; to++) {
     const p = procs[order ? order[to]! : to]!;
     pids[to] = p.pid;
-    rsize[to] = p.rsize;
+    rsize[to] = p.rsize ?? NaN; // unknown (a damaged stat): a gap in the plot
     swap[to] = p.swapsz ?? 0;
     isNew[to] = p.isNew ? 1 : 0;
   }

@@ -7,6 +7,7 @@
  * prints the y axis as plain numbers; the panel draws on contrib's canvas
  * itself to use every row and label sizes as atop does (trendview.ts).
  */
+import { createRequire } from 'node:module';
 import type blessed from 'blessed';
 import type { Widgets } from 'blessed-contrib';
 import type { ChartDraw } from './trendview.js';
@@ -37,9 +38,13 @@ export interface ChartCanvases {
   hide(): void;
 }
 
-/** Imports blessed-contrib and returns the panel's canvases on `screen`. */
+/**
+ * Loads blessed-contrib and returns the panel's canvases on `screen`. It is a
+ * CommonJS package, required rather than imported: memtop's bundle runs from
+ * V8's code cache (src/codecache.cts), where import() has no loader on Node 20.
+ */
 export async function loadChartCanvases(screen: blessed.Widgets.Screen): Promise<ChartCanvases> {
-  const contrib = (await import('blessed-contrib')).default;
+  const contrib = createRequire(import.meta.url)('blessed-contrib') as typeof import('blessed-contrib');
   return new Canvases(contrib.canvas, screen);
 }
 

@@ -7,7 +7,7 @@
  * A replay that moves other than one step forward (T, b, r) marks the
  * history stale; it is rebuilt from the recording when the panel shows.
  */
-import type { Interval } from '../model/interval.js';
+import type { Interval, ProcInterval } from '../model/interval.js';
 import type { Recent } from '../feed.js';
 import { HISTORY, holdsTime, refill, trendHistory, trendPoint } from './trend.js';
 import { pickTarget, type Target } from './trendseries.js';
@@ -72,8 +72,8 @@ export class TrendPanel {
    * highlight to, else the one that grew most. Kept between intervals so an
    * exited process keeps its name.
    */
-  aim(iv: Interval, followed: number | undefined): void {
-    this.target = pickTarget(iv, followed, this.target);
+  aim(iv: Interval, followed: number | undefined, candidates?: readonly ProcInterval[]): void {
+    this.target = pickTarget(iv, followed, this.target, candidates);
   }
 
   /** The panel for `iv` at this size (changes nothing the screen shows: the view is kept for the next call). */

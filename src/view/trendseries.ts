@@ -61,8 +61,10 @@ export function processSeries(points: readonly TrendPoint[], pid: number, field:
 /** The process with the largest RGROW in the interval (ties: the larger RSIZE, then the lower pid). */
 export function topGrower(procs: readonly ProcInterval[]): ProcInterval | undefined {
   let best: ProcInterval | undefined;
+  const grew = (p: ProcInterval) => p.rgrow ?? -Infinity;
+  const size = (p: ProcInterval) => p.rsize ?? -Infinity;
   for (const p of procs) {
-    if (!best || p.rgrow > best.rgrow || (p.rgrow === best.rgrow && (p.rsize > best.rsize || (p.rsize === best.rsize && p.pid < best.pid)))) best = p;
+    if (!best || grew(p) > grew(best) || (grew(p) === grew(best) && (size(p) > size(best) || (size(p) === size(best) && p.pid < best.pid)))) best = p;
   }
   return best;
 }
@@ -89,20 +91,23 @@ export function topTrend(procs: readonly ProcInterval[], suspects: boolean): Pro
  * Whose memory the panel plots: the process the user moved the highlight to
  * (`followed`), still plotted once it exits; else the top leak suspect;
  * else the one growing fastest over the window; else (no history yet) the
- * top grower of the interval. `last` is the previous choice, which
- * remembers an exited process's command.
+ * top grower of the interval, all among `candidates`: the processes the
+ * list shows (filters apply), as for the suspect the status line names.
+ * `last` is the previous choice, which remembers an exited process's command.
  */
-export function pickTarget(iv: Interval, followed: number | undefined, last: Target | undefined): Target | undefined {
+export function pickTarget(
+  iv: Interval, followed: number | undefined, last: Target | undefined, candidates: readonly ProcInterval[] = iv.procs,
+): Target | undefined {
   if (followed !== undefined) {
     const p = iv.procs.find((q) => q.pid === followed);
     if (p) return { pid: p.pid, cmd: p.cmd, why: 'highlighted' };
     return { pid: followed, cmd: last?.pid === followed ? last.cmd : '?', why: 'exited' };
   }
-  const suspect = topTrend(iv.procs, true);
+  const suspect = topTrend(candidates, true);
   if (suspect) return { pid: suspect.pid, cmd: suspect.cmd, why: 'leak suspect' };
-  const fastest = topTrend(iv.procs, false);
+  const fastest = topTrend(candidates, false);
   if (fastest) return { pid: fastest.pid, cmd: fastest.cmd, why: 'grows fastest' };
-  const top = topGrower(iv.procs);
+  const top = topGrower(candidates);
   return top && { pid: top.pid, cmd: top.cmd, why: 'grew most' };
 }
 

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin.cjs', import.meta.url));
 
 /** Fails early, with the fix, when dist/ is missing or older than the run modes the tests drive. */
 export function requireBuild(): void {

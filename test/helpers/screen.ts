@@ -117,10 +117,13 @@ export class FakeScreen {
 }
 
 /** A live feed on a fake /proc the test rewrites between samples; remove() when done. */
-export function fakeLive(moment: ScreenMoment): { feed: LiveFeed; write(m: ScreenMoment): void; remove(): void } {
+export function fakeLive(moment: ScreenMoment): { feed: LiveFeed; dir: string; write(m: ScreenMoment): void; remove(): void } {
   const fake = makeFakeProc(moment);
-  const feed = new LiveFeed(new Sampler({ proc: fake.dir, sys: `${fake.dir}/nosys` }), DEFAULT_THRESHOLDS);
-  return { feed, write: (m) => writeFakeProc(fake.dir, m), remove: fake.remove };
+  // The sampler's notes go where cli.ts sends them for the screen: to the feed.
+  const notes: string[] = [];
+  const sampler = new Sampler({ proc: fake.dir, sys: `${fake.dir}/nosys`, onNote: (n) => notes.push(n) });
+  const feed = new LiveFeed(sampler, DEFAULT_THRESHOLDS, undefined, { notes });
+  return { feed, dir: fake.dir, write: (m) => writeFakeProc(fake.dir, m), remove: fake.remove };
 }
 
 /** A replay of samples held in memory (the first starts the run), within positions first..last. */
