@@ -358,11 +358,17 @@ function startupSentence(part: StartupPart, cpu: (name: string) => (number | und
   if (mine === undefined) return 'What it means: memtop could not be measured in this run.';
   const ra = median(ratios(wall('memtop'), wall('atop')));
   const rc = median(ratios(cpu('memtop'), cpu('atop')));
+  const floor = median(ratios(wall('floor-blessed'), wall('atop')));
+  const floorMs = median(defined(wall('floor-blessed')));
   return (
     `What it means: memtop's first full screen came after ${ms(mine)} ms (target on a quiet machine: under 300 ms, ` +
     `${verdict(mine < 300)}), ${times(ra)} atop's (target: at most 1.5x, ${verdict(ra === undefined ? undefined : ra <= 1.5)}); ` +
     `its CPU over the first seconds was ${times(rc)} atop's (target at ~300 processes: at most 1x, ` +
-    `${verdict(rc === undefined ? undefined : rc <= 1)}).`
+    `${verdict(rc === undefined ? undefined : rc <= 1)}).` +
+    (floorMs === undefined
+      ? ''
+      : ` A Node program that reads nothing and draws one page with blessed took ${ms(floorMs)} ms, ${times(floor)} atop's: ` +
+        'the floor under any start-up built on Node and blessed.')
   );
 }
 

@@ -31,7 +31,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { load, machine } from './machine.js';
 import { renderReport, type RawlogFigures, type RawlogPart, type Report, type ScreenPart } from './report.js';
 import { measureSamplerCost } from './sampler-cost.js';
-import { runPeer, screenPeers, stopAllServers, which } from './screen-cost.js';
+import { runPeer, screenPeers, stopAllServers, which, type Peer } from './screen-cost.js';
 import { Sleepers } from './sleepers.js';
 import { measureStartup, type StreamPeer } from './startup.js';
 import { allPids } from './cputime.js';
@@ -88,6 +88,18 @@ async function rawlogSize(samples: number): Promise<RawlogFigures | string> {
   };
 }
 
+/**
+ * What any Node program pays before its first full screen (bench/startup-floor.cjs), started as memtop's
+ * shebang starts node: the floor under memtop's start-up figures.
+ */
+function floorPeers(root: string): Peer[] {
+  const node = ['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '--max-semi-space-size=4', join(root, 'bench/startup-floor.cjs')];
+  return [
+    { name: 'floor-text', label: 'floor: node writing one page', argv: [...node, 'text'] },
+    { name: 'floor-blessed', label: 'floor: node + blessed, one page', argv: [...node, 'blessed'] },
+  ];
+}
+
 /** The programs whose first line of machine-readable output is timed. */
 function streamPeers(root: string): StreamPeer[] {
   const cli = join(root, 'dist/bin.cjs');
@@ -139,7 +151,7 @@ async function main(): Promise<void> {
     const peers = screenPeers(root, procs);
     if (parts.has('startup')) {
       log(`part 4: start-up of memtop, atop, btop, taking turns (${settings.startupRounds} rounds)`);
-      const onScreen = peers.filter((p) => ['memtop', 'atop', 'btop'].includes(p.name));
+      const onScreen = [...peers.filter((p) => ['memtop', 'atop', 'btop'].includes(p.name)), ...floorPeers(root)];
       const part = await measureStartup(onScreen, streamPeers(root), settings.startupRounds, procs);
       report.startup.push({ sleepers: have, ...part });
     }
