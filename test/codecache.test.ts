@@ -34,6 +34,16 @@ function jsonOnce(home: string, env: Record<string, string> = {}, samples = 1): 
   assert.ok((sample.mem?.tot ?? 0) > 0, 'a sample with the memory total');
 }
 
+/** Runs `body` with a fresh cache home, removed afterwards. */
+function inCacheHome(body: (home: string) => void): void {
+  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
+  try {
+    body(home);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 function cacheFiles(home: string): string[] {
   try {
     return readdirSync(join(home, 'memtop')).filter((f) => f.endsWith('.v8cache'));
@@ -43,8 +53,7 @@ function cacheFiles(home: string): string[] {
 }
 
 test('a short first run writes the short cache (0600 in a 0700 directory), the next uses it without writing', { skip }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
-  try {
+  inCacheHome((home) => {
     jsonOnce(home);
     const [file, ...more] = cacheFiles(home);
     assert.match(file ?? '', /\.short\.v8cache$/, 'a short cache after the first start');
@@ -58,14 +67,11 @@ test('a short first run writes the short cache (0600 in a 0700 directory), the n
     const after = statSync(path);
     assert.equal(after.ino, before.ino, 'not written again');
     assert.equal(after.mtimeMs, before.mtimeMs);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a run past its first seconds writes the full cache in place of the short one; later runs keep it', { skip }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
-  try {
+  inCacheHome((home) => {
     jsonOnce(home);
     const short = statSync(join(home, 'memtop', cacheFiles(home)[0]!)).size;
     jsonOnce(home, {}, 7); // about 6 s: the full cache is written at 5 s
@@ -78,14 +84,11 @@ test('a run past its first seconds writes the full cache in place of the short o
     jsonOnce(home);
     assert.equal(statSync(path).ino, ino, 'a short run leaves the full cache alone');
     assert.deepEqual(cacheFiles(home), [file]);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a damaged cache is refused by V8 and written again; the output is right either way', { skip }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
-  try {
+  inCacheHome((home) => {
     jsonOnce(home);
     const path = join(home, 'memtop', cacheFiles(home)[0]!);
     const garbage = Buffer.alloc(statSync(path).size, 0x5a);
@@ -93,14 +96,11 @@ test('a damaged cache is refused by V8 and written again; the output is right ei
     jsonOnce(home);
     assert.notDeepEqual(readFileSync(path), garbage, 'the damaged file was replaced');
     jsonOnce(home);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a cache directory that others can write is neither used nor written', { skip }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
-  try {
+  inCacheHome((home) => {
     jsonOnce(home);
     const dir = join(home, 'memtop');
     for (const f of cacheFiles(home)) rmSync(join(dir, f));
@@ -116,9 +116,7 @@ test('a cache directory that others can write is neither used nor written', { sk
     jsonOnce(home);
     assert.notEqual(statSync(path).ino, ino, 'a cache others could have written is replaced, not used');
     assert.equal(statSync(path).mode & 0o777, 0o600);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the bundle has no import(): run from a vm.Script it would have no module loader', () => {
@@ -128,11 +126,8 @@ test('the bundle has no import(): run from a vm.Script it would have no module l
 });
 
 test('MEMTOP_CODE_CACHE=off writes nothing', { skip }, () => {
-  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
-  try {
+  inCacheHome((home) => {
     jsonOnce(home, { MEMTOP_CODE_CACHE: 'off' });
     assert.deepEqual(cacheFiles(home), []);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 });

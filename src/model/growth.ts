@@ -159,6 +159,14 @@ function flat(vs: Float64Array, n: number): boolean {
 
 export class GrowthSeries {
   private windowTier: MinimaRing | undefined;
+  /**
+   * The window tier's width, current bucket and count of points, kept here
+   * too: a sample that falls in the current bucket without lowering its
+   * minimum (most samples) then reads nothing of the tier.
+   */
+  private windowWidth = NaN;
+  private windowBucket = NaN;
+  private windowPoints = 0;
   private readonly fastTier: MinimaRing;
   private windowVerdict: Verdict | undefined;
   private windowFrom = 0;
@@ -195,16 +203,26 @@ export class GrowthSeries {
     if (Number.isNaN(this.first)) this.first = t;
     this.latest = t;
     const width = ctx.window / WINDOW_BUCKETS;
-    if (!this.windowTier || this.windowTier.width !== width) {
+    if (width !== this.windowWidth) {
       this.windowTier = new MinimaRing(WINDOW_BUCKETS + 1, width, this.phase, this.store, 2 * FAST_BUCKETS);
+      this.windowWidth = width;
+      this.windowBucket = NaN;
+      this.windowPoints = 0;
       this.windowVerdict = undefined;
     }
     if (!(v === this.lastValue)) this.runFrom = t;
     // The value before this one went into both tiers' current buckets: one not below it moves no minimum there.
     const notLower = v >= this.lastValue;
-    if (this.windowTier.add(t, v, notLower)) this.judgeWindow(ctx);
+    const bucket = Math.floor(t / width + this.phase); // the window tier's bucket of t, as the tier computes it
+    if (bucket !== this.windowBucket || !notLower) {
+      const tier = this.windowTier!;
+      const opened = tier.add(t, v, notLower);
+      this.windowBucket = bucket;
+      this.windowPoints = tier.count;
+      if (opened) this.judgeWindow(ctx);
+    }
     const fastClosed = this.fastTier.add(t, v, notLower);
-    const young = fastClosed && this.windowTier.count < MIN_POINTS && this.closed++ % YOUNG_EVERY === 0;
+    const young = fastClosed && this.windowPoints < MIN_POINTS && this.closed++ % YOUNG_EVERY === 0;
     // A value that did not change keeps a negative fast verdict: most processes cost no scan at all.
     // (A positive one is judged again: a leak that stopped must turn into a plateau.)
     const fast = v === this.lastValue && !young && !this.fastVerdict ? false : this.judgeFast(t, ctx, young);
@@ -300,7 +318,7 @@ export class GrowthSeries {
 
   private confirm(fast: boolean, ctx: GrowthContext): void {
     const w = this.windowVerdict;
-    const windowKnown = w !== undefined && this.windowTier!.count >= MIN_POINTS;
+    const windowKnown = w !== undefined && this.windowPoints >= MIN_POINTS;
     const positive = fast || (windowKnown && w.steady);
     if (positive) {
       this.positives++;

@@ -34,6 +34,8 @@ export interface Forecast {
   rate: number;
   /** Bytes left: available memory plus free swap. */
   left: number;
+  /** Leak suspects with a positive rate (the processes whose rates `rate` sums): none, and no list needs searching for one. */
+  suspects?: number;
 }
 
 interface Tracked {
@@ -163,16 +165,18 @@ export class MemoryHistory {
     const interval = elapsed > 0 && elapsed < time ? elapsed : 1;
     const g = this.system.add(time, used, { window: this.window ?? defaultWindow(interval), interval, memTotal });
     let suspects = 0;
+    let count = 0;
     for (const p of procs) {
       if (p.leak && p.trate !== undefined && p.trate > 0) {
         suspects += p.trate;
+        count++;
         p.fillin = left / p.trate;
       } else {
         p.fillin = undefined;
       }
     }
     const rate = Math.max(g.leak && g.rate !== undefined ? g.rate : 0, suspects);
-    return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left };
+    return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left, suspects: count };
   }
 
   /** Forgets everything (a jump in a replay, a new recording run). */

@@ -137,7 +137,8 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
     return `OOM killer killed ${named}`;
   }
   if (iv.pag.oomkill > 0) return `OOM killer killed ${iv.pag.oomkill} process(es): victim not named (the kernel log, /dev/kmsg, needs root)`;
-  const top = topTrend(procs, true);
+  // Without a suspect in the interval there is none among the rows either: no walk through thousands of them.
+  const top = iv.forecast?.suspects === 0 ? undefined : topTrend(procs, true);
   if (top) {
     const grown = top.growing === undefined ? '' : ` for ${durationStr(top.growing)}`;
     const others = procs.filter((p) => p.leak).length - 1;
