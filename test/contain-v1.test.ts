@@ -3,11 +3,13 @@
  * controller: the group is made below the leaker's own group (which is this
  * test's), its growth stays within the limit until the kernel OOM-kills it
  * inside the group, memtop reports that plainly, and a bystander keeps its
- * memory. A non-root run is refused in one line with the commands.
+ * memory. A record of an earlier process with a pid now reused is stale:
+ * --release leaves the live process where it is. A non-root run is refused
+ * in one line with the commands.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -133,5 +135,62 @@ test('a non-root run is refused in one line, with the exact commands a root user
     assert.ok(memoryLine(pid)!.endsWith(own));
   } finally {
     await stop(child);
+  }
+});
+
+/** Field 22 of /proc/PID/stat: the start time memtop keeps with a containment. */
+const starttimeOf = (pid: number) => {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]);
+};
+
+test('a record of an earlier process whose pid a live one has now: --release removes memtop\'s empty group and record and leaves the live process where it is; a record without a start time is trusted while its group holds the pid', { timeout: 60000 }, async (t) => {
+  const own = ownGroup();
+  if (own === undefined) return t.skip('needs root and the v1 memory controller at /sys/fs/cgroup/memory');
+  const homeDir = `${V1}${own === '/' ? '' : own}`;
+  const state = mkdtempSync(join(tmpdir(), 'memtop-state-'));
+  const env = { MEMTOP_STATE_DIR: state };
+  const child = await startLeaker(['hold', '1024']);
+  const pid = child.pid!;
+  const rel = `${own === '/' ? '' : own}/memtop-${pid}`;
+  const groupDir = `${homeDir}/memtop-${pid}`;
+  // As --contain writes it; `starttime` absent is the previous format.
+  const record = (starttime?: number) => ({ pid, cmd: 'earlier', starttime, how: 'cgroupfs', version: 1, group: rel, groupDir, origin: own, limit: 64 * MiB, time: 1 });
+  const writeRecord = (r: object) => {
+    mkdirSync(join(state, 'contained'), { recursive: true });
+    writeFileSync(join(state, 'contained', `${pid}.json`), JSON.stringify(r) + '\n');
+  };
+  try {
+    // The group the earlier process was contained in, left empty when it ended (below this test's own group).
+    mkdirSync(groupDir);
+    writeRecord(record(starttimeOf(pid) - 1));
+    const stale = memtop(['--release', String(pid)], env);
+    assert.equal(stale.code, 0, stale.err);
+    assert.deepEqual(stale.out.trimEnd().split('\n'), [
+      `memtop: pid ${pid} (earlier) has ended; it was contained in ${rel}; pid ${pid} is now another process (leaker), left where it is; removed its empty group ${groupDir} and memtop's record of it`,
+    ]);
+    assert.equal(existsSync(groupDir), false, 'the empty group is gone');
+    assert.equal(existsSync(join(state, 'contained', `${pid}.json`)), false, 'and the record');
+    assert.ok(memoryLine(pid)!.endsWith(own), 'the live process stays in its group');
+    // The previous format, and the group holds the pid (moved there as --contain did): trusted, released back.
+    mkdirSync(groupDir);
+    writeFileSync(`${groupDir}/cgroup.procs`, String(pid));
+    writeRecord(record());
+    const held = memtop(['--release', String(pid)], env);
+    assert.equal(held.code, 0, held.err);
+    assert.match(held.out, new RegExp(`^memtop: released pid ${pid}: back to ${own}\n`));
+    assert.ok(memoryLine(pid)!.endsWith(own), 'back in its group');
+    assert.equal(existsSync(groupDir), false);
+    // The previous format, and the group does not hold the pid: stale, the live process is left alone.
+    mkdirSync(groupDir);
+    writeRecord(record());
+    const left = memtop(['--release', String(pid)], env);
+    assert.equal(left.code, 0, left.err);
+    assert.match(left.out, /is now another process \(leaker\), left where it is; removed its empty group/);
+    assert.ok(memoryLine(pid)!.endsWith(own));
+    assert.equal(existsSync(groupDir), false);
+  } finally {
+    await stop(child);
+    cleanup(groupDir, homeDir);
   }
 });
