@@ -15,7 +15,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.c?ts$/.test(e.name) ? [join(dir, e.name)] : []);
 }
 
 /** The folder of src/ a file belongs to: `view`, or the file's own name for one directly in src/. */
@@ -32,7 +32,7 @@ export function importsOf(file: string, text: string): string[] {
   for (const m of code.matchAll(IMPORT)) {
     const spec = m[1] ?? m[2]!;
     if (!spec.startsWith('.')) continue;
-    out.push(resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
+    out.push(resolve(dirname(file), spec).replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts'));
   }
   return out;
 }
@@ -124,8 +124,8 @@ const LAYERS: string[][] = [
   ['output', 'export', 'config.ts'],
   ['run'],
   ['view'],
-  ['cli.ts'],
-  ['bin.ts'],
+  ['cli.ts', 'codecache.cts'],
+  ['bin.cts'],
 ];
 
 test('every folder imports only from the layers below its own', () => {
