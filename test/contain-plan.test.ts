@@ -215,12 +215,17 @@ function emptied(dir: string): void {
 
 const SCOPE = '/user.slice/user-1000.slice/session-3.scope';
 
-test('pid reused after the contained process ended: --release says so in one line, removes only memtop\'s empty group and record, and moves nothing', () => {
-  const pid = 4646;
+/** A fake v2 tree holding `pid`, a private state directory, and systemd unreachable (the cgroup filesystem is used). */
+function reusedPidSetup(pid: number) {
   const t = fakeV2(pid);
   const state = mkdtempSync(join(tmpdir(), 'memtop-state-'));
   const env = { PATH: binDir(true), FAKE_PROC: t.proc, FAKE_BUSCTL_LOG: join(state, 'bus.log'), FAKE_BUSCTL_FAIL: '1', MEMTOP_STATE_DIR: state };
-  const args = ['--proc', t.proc, '--sys', t.sys];
+  return { t, state, env, args: ['--proc', t.proc, '--sys', t.sys] };
+}
+
+test('pid reused after the contained process ended: --release says so in one line, removes only memtop\'s empty group and record, and moves nothing', () => {
+  const pid = 4646;
+  const { t, state, env, args } = reusedPidSetup(pid);
   assert.equal(memtop([...args, '--contain', String(pid), '--limit', '512M'], env).code, 0);
   const recordFile = join(state, 'contained', `${pid}.json`);
   assert.equal(JSON.parse(readFileSync(recordFile, 'utf8')).starttime, 100, 'the record keeps field 22 of the stat it contained');
@@ -303,10 +308,7 @@ test('a record of the previous format (no start time) is trusted only while its 
 
 test('containing the later process with a reused pid: the earlier one\'s empty group and record go first, the new record has its start time', () => {
   const pid = 4949;
-  const t = fakeV2(pid);
-  const state = mkdtempSync(join(tmpdir(), 'memtop-state-'));
-  const env = { PATH: binDir(true), FAKE_PROC: t.proc, FAKE_BUSCTL_LOG: join(state, 'bus.log'), FAKE_BUSCTL_FAIL: '1', MEMTOP_STATE_DIR: state };
-  const args = ['--proc', t.proc, '--sys', t.sys];
+  const { t, state, env, args } = reusedPidSetup(pid);
   assert.equal(memtop([...args, '--contain', String(pid), '--limit', '512M'], env).code, 0);
   const group = join(t.scopeDir, `session-3.scope.memtop-${pid}`);
   emptied(group);
