@@ -65,6 +65,11 @@ export function runCached(bundle: string): void {
     filename: bundle,
     cachedData,
   });
+  if (cachedData && script.cachedDataRejected) {
+    // Refused (damaged, or V8 flags unlike the run that made it): gone, so the next start does not read it
+    // again before the other one, and this run writes a fresh one below.
+    fs.rmSync(found === 'full' ? full : short, { force: true });
+  }
   if (!cachedData || script.cachedDataRejected) found = undefined;
   if (found !== 'full') {
     const timer = setTimeout(() => {
