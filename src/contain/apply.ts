@@ -172,9 +172,13 @@ export function goneLine(r: ContainRecord): string {
  */
 export function reapEnded(proc: string, pid: number): string[] | Refusal | undefined {
   const record = readRecord(pid);
-  const holder = record && holderOf(proc, record);
-  if (!record || !holder || holder.is === 'it') return undefined;
-  return reap(record, holder);
+  return record && reapIfEnded(proc, record);
+}
+
+/** reapEnded for a record already read: undefined while its process runs. */
+function reapIfEnded(proc: string, record: ContainRecord): string[] | Refusal | undefined {
+  const holder = holderOf(proc, record);
+  return holder.is === 'it' ? undefined : reap(record, holder);
 }
 
 function reap(record: ContainRecord, holder: Exclude<Holder, { is: 'it' }>): string[] | Refusal {
@@ -197,10 +201,13 @@ function reap(record: ContainRecord, holder: Exclude<Holder, { is: 'it' }>): str
 /** Undoes --contain: moves the processes of memtop's group back where the pid came from and removes the group. */
 export function release(proc: string, sys: string, pid: number): string[] | Refusal {
   const record = readRecord(pid);
-  // The record is of the process memtop contained: a later one with its pid is never moved.
-  const holder = record && holderOf(proc, record);
-  if (record && holder && holder.is !== 'it') return reap(record, holder);
-  if (readOptional(`${proc}/${pid}/stat`) === undefined) return new Refusal(`no process ${pid}, and memtop has no record of containing it`);
+  if (record) {
+    // The record is of the process memtop contained: a later one with its pid is never moved.
+    const ended = reapIfEnded(proc, record);
+    if (ended) return ended;
+  } else if (readOptional(`${proc}/${pid}/stat`) === undefined) {
+    return new Refusal(`no process ${pid}, and memtop has no record of containing it`);
+  }
   const g = processGroup(proc, sys, pid);
   if (g instanceof Refusal) return g;
   const version = g.hierarchy.mount.version as 1 | 2;
