@@ -37,14 +37,16 @@ interface TerminfoReader {
  */
 export function noScreenReason(envTerm: string | undefined, override?: string): string | undefined {
   const name = terminalName(envTerm, override) ?? envTerm;
-  if (!name || ADDRESSABLE.test(name.toLowerCase())) return undefined; // blessed assumes an xterm, as most terminals are
+  if (!name) return undefined; // blessed assumes an xterm, as most terminals are
+  const term = name.toLowerCase(); // as blessed's Tput looks it up
+  if (ADDRESSABLE.test(term)) return undefined;
   const require = createRequire(import.meta.url);
   const Tput = require('blessed/lib/tput') as new (o: object) => TerminfoReader;
   const reader = new Tput({}); // no terminal given: nothing is read or compiled yet
-  reader.terminal = name.toLowerCase();
+  reader.terminal = term;
   reader.extended = true;
-  const own = join(dirname(require.resolve('blessed/lib/tput')), '..', 'usr', basename(name));
-  const strings = readOrUndefined(reader, name) ?? readOrUndefined(reader, own);
+  const own = join(dirname(require.resolve('blessed/lib/tput')), '..', 'usr', basename(term));
+  const strings = readOrUndefined(reader, term) ?? readOrUndefined(reader, own);
   if (!strings) return undefined; // no entry blessed can read: it falls back to an xterm
   return strings.cursor_address ? undefined : `the terminal '${name}' has no cursor addressing (TERM=${envTerm ?? ''})`;
 }
