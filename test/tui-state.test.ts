@@ -326,3 +326,25 @@ for (const color of [true, false]) {
       assert.ok(s.rows().filter((r) => r.includes(LEAK_MARK)).length === 1, 'only the user holding lekker');
     }, { moment: widePid(CASE_STUDY) }));
 }
+
+test('sorted on RGROW, a process born in the interval ranks after what grew, marked + after its pid; --sort-atop: first', async () => {
+  const born: ScreenMoment = {
+    ...lekkerGrown(150, 20),
+    procs: [...lekkerGrown(150, 20).procs, { pid: 31999, comm: 'bigpy', rss: 300 * 256, vsize: 310 * 256, cmdline: 'python3 big.py' }],
+  };
+  await withLive({ view: VIEWS.memory, sort: 'RGROW' }, (s, write) => {
+    write(born);
+    s.state.tick();
+    assert.equal(s.cmds()[0], 'lekker', s.lines().join('\n'));
+    const row = s.rows().find((r) => /bigpy/.test(r))!;
+    assert.match(row, /^\s*31999\+ /, 'marked new');
+    assert.match(row, /300\.0M/, 'its RGROW is its whole size, as atop');
+    assert.equal(s.cmds()[1], 'bigpy', 'right after what grew: still in sight');
+    assert.doesNotMatch(s.rows()[0]!, new RegExp(`\\d\\${LEAK_MARK}`));
+  });
+  await withLive({ view: VIEWS.memory, sort: 'RGROW', sortAtop: true }, (s, write) => {
+    write(born);
+    s.state.tick();
+    assert.equal(s.cmds()[0], 'bigpy', 'atop\'s order');
+  });
+});

@@ -195,6 +195,7 @@ export class MemoryHistory {
 
 function setGrowth(p: ProcInterval, g: Growth, now: number): void {
   p.trate = g.rate;
+  p.young = g.young;
   p.tgrow = g.grow;
   p.leak = g.leak;
   p.growing = g.leak && g.since !== undefined ? now - g.since : undefined;

@@ -53,6 +53,11 @@ export interface ProcInterval {
   nprocs?: number;
   /** Rows of the per-user and per-program views: how many of the processes summed into the row are leak suspects. */
   suspects?: number;
+  /** Rows of the per-user and per-program views: processes new in the interval, and their summed RGROW (their sizes). */
+  born?: number;
+  bornGrow?: number;
+  /** Rows of the per-user and per-program views: the summed TRATE of the young processes (ProcInterval.young). */
+  youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
@@ -63,6 +68,8 @@ export interface ProcInterval {
   anon?: number;
   /** Growth over the window (MemoryHistory): bytes per second, undefined until there is enough history. */
   trate?: number;
+  /** TRATE is the rate known so far, from less history than a verdict needs (see Growth.young). */
+  young?: boolean;
   /** Fitted growth over the window, bytes. */
   tgrow?: number;
   /** A leak suspect: steady growth over the window, confirmed. */

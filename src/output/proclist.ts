@@ -92,10 +92,10 @@ export interface ProcListLayout {
 /** Fits the view to the width and sorts its rows on `sort`. */
 export function layoutProcs(
   procs: ProcInterval[], view: ViewDef, width: number, sort: Column,
-  opts: { pidWidth?: number; allProcs?: boolean; exited?: readonly ExitedProc[] } = {},
+  opts: { pidWidth?: number; allProcs?: boolean; exited?: readonly ExitedProc[]; sortAtop?: boolean } = {},
 ): ProcListLayout {
   return {
     cols: fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5),
-    rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs, opts.exited?.map(exitedRow)), sort),
+    rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs, opts.exited?.map(exitedRow)), sort, opts.sortAtop),
   };
 }
