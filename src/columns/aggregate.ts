@@ -37,7 +37,7 @@ export function aggregateProcs(procs: readonly ProcInterval[], by: 'user' | 'pro
  */
 function newcomers(row: ProcInterval, members: readonly ProcInterval[]): ProcInterval {
   for (const p of members) {
-    if (p.isNew) {
+    if (p.isNew || p.recent) {
       row.born = (row.born ?? 0) + 1;
       row.bornGrow = (row.bornGrow ?? 0) + (p.rgrow ?? 0);
     }

@@ -121,12 +121,15 @@ export function suspectsIn(p: ProcInterval): number {
 /**
  * The RGROW and TRATE sorts rank what grew, not what was born: first every
  * established process that grew (RGROW in the interval, TRATE over the
- * window), then the processes younger than their evidence (new in the
- * interval: RGROW is their whole size, as atop; a young TRATE, the rate known
- * so far), each group by its figure, then the established ones that did not
- * grow. The figures stay atop's; only the order is memtop's (`--sort-atop`:
- * atop's). A per-user or per-program row ranks by its established processes'
- * growth, else by its new (young) ones'.
+ * window), then the processes younger than their evidence, each group by its
+ * figure, then the established ones that did not grow. Younger than its
+ * evidence: for RGROW a recent process (new in the interval, whose RGROW is
+ * its whole size as atop's, or started within the last 2 intervals, 10 s at
+ * least: what it grew is mostly its start); for TRATE a young rate (history
+ * shorter than a third of --window, no verdict: the rate known so far).
+ * The figures stay atop's; only the order is memtop's (`--sort-atop`:
+ * atop's). A per-user or per-program row ranks by its established
+ * processes' growth, else by its recent (young) ones'.
  */
 const TIER = 2 ** 50;
 function ranked(grew: number, young: number | undefined): number {
@@ -136,7 +139,7 @@ function ranked(grew: number, young: number | undefined): number {
 
 function rgrowRank(p: ProcInterval): SortValue {
   if (p.rgrow === undefined) return undefined;
-  if (p.nprocs === undefined) return p.isNew ? ranked(0, p.rgrow) : ranked(p.rgrow, undefined);
+  if (p.nprocs === undefined) return p.isNew || p.recent ? ranked(0, p.rgrow) : ranked(p.rgrow, undefined);
   const born = p.born ? p.bornGrow ?? 0 : undefined;
   return ranked(p.rgrow - (born ?? 0), born);
 }

@@ -52,9 +52,10 @@ export interface Growth {
   /** Leak suspects: the time (caller's clock, seconds) the growth the verdict rests on began. */
   since?: number;
   /**
-   * The rate rests on less history than a verdict of the window needs (a third of
-   * --window) and no verdict confirmed it: the rate known so far, which the TRATE
-   * sort ranks after every rate that is not young.
+   * The history is shorter than a verdict of the window needs (a third of
+   * --window) and no verdict confirmed a leak: the rate is the rate known so
+   * far, and the RGROW and TRATE sorts rank the process after every
+   * established one that grows.
    */
   young?: boolean;
 }
@@ -346,6 +347,6 @@ export class GrowthSeries {
     if (fast || !windowKnown) g.rate = this.fastRate;
     else g.rate = w.rate;
     g.grow = g.rate === undefined ? undefined : g.rate * span;
-    g.young = g.rate !== undefined && !g.leak && this.age < ctx.window / 3;
+    g.young = !g.leak && this.age < ctx.window / 3;
   }
 }

@@ -15,6 +15,13 @@ export interface ProcInterval {
   cmd: string;
   cmdline?: string;
   isNew: boolean;
+  /**
+   * Started within the last RECENT_INTERVALS intervals, RECENT_SECONDS at
+   * least (by its start time, so a fresh memtop knows an old process), new
+   * ones included: its RGROW is mostly its birth, which the RGROW sort ranks
+   * after every established process that grew (src/columns/process.ts).
+   */
+  recent?: boolean;
   threads?: number;
   nice?: number;
   priority?: number;
@@ -53,7 +60,7 @@ export interface ProcInterval {
   nprocs?: number;
   /** Rows of the per-user and per-program views: how many of the processes summed into the row are leak suspects. */
   suspects?: number;
-  /** Rows of the per-user and per-program views: processes new in the interval, and their summed RGROW (their sizes). */
+  /** Rows of the per-user and per-program views: recent processes (new ones included), and their summed RGROW. */
   born?: number;
   bornGrow?: number;
   /** Rows of the per-user and per-program views: the summed TRATE of the young processes (ProcInterval.young). */
@@ -81,6 +88,10 @@ export interface ProcInterval {
   /** Suspects: seconds until memory plus swap left would be used up at this process's rate alone. */
   fillin?: number;
 }
+
+/** How long a process is recent (ProcInterval.recent): two intervals, and at least 10 s. */
+export const RECENT_INTERVALS = 2;
+export const RECENT_SECONDS = 10;
 
 /** A process seen in the previous sample and gone now, with its last known figures. */
 export interface ExitedProc {
@@ -209,6 +220,8 @@ export function processIntervals(
   const msPerTick = 1000 / cur.hz;
   const users = cur.users;
   const perCpuTicks = cputot > 0 ? cputot / ncpu : 0;
+  // Started after this many clock ticks since boot: recent (an idle process's kept interval is updated too).
+  const recentFrom = prev ? (cur.uptime - Math.max(RECENT_INTERVALS * (cur.uptime - prev.uptime), RECENT_SECONDS)) * cur.hz : Infinity;
   const procs: ProcInterval[] = [];
   const prc: PrcInterval = {
     sys: 0, user: 0, nproc: cur.procs.length, ntrun: 0, ntslpi: 0, ntslpu: 0, nzombie: 0,
@@ -243,6 +256,7 @@ export function processIntervals(
     if (old === p) {
       const same = idleIntervals.get(p);
       if (same && same.mem === mem) {
+        same.recent = p.starttime !== undefined && p.starttime > recentFrom;
         procs.push(same);
         continue;
       }
@@ -256,6 +270,7 @@ export function processIntervals(
       cmd: p.comm,
       cmdline: p.cmdline,
       isNew: !old,
+      recent: !old || (p.starttime !== undefined && p.starttime > recentFrom),
       threads: p.threads,
       nice: p.nice,
       priority: p.priority,

@@ -157,7 +157,7 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
  * else a process new in the interval (a row holding one).
  */
 const markedRow = (p: ProcInterval): RowMark | undefined =>
-  suspectsIn(p) > 0 || p.exited === 'oom' ? 'suspect' : p.isNew || (p.born ?? 0) > 0 ? 'new' : undefined;
+  suspectsIn(p) > 0 || p.exited === 'oom' ? 'suspect' : p.isNew || p.recent || (p.born ?? 0) > 0 ? 'new' : undefined;
 /** The interval since boot, where every process is new: no row is marked new. */
 const markedSinceBoot = (p: ProcInterval): RowMark | undefined => (markedRow(p) === 'suspect' ? 'suspect' : undefined);
 
