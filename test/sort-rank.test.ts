@@ -84,3 +84,14 @@ test('JSON: new and young say what the screen marks', () => {
   const old = j.procs.find((p) => p.pid === 10)!;
   assert.deepEqual([old.new, old.young], [false, false]);
 });
+
+test('an OOM victim keeps its OOM mark and a contained process its [C] with a 15-character command', async () => {
+  const { exitedRow } = await import('../src/output/proclist.js');
+  const cmd = columnOf('CMD');
+  const long = 'postgres-worker';
+  assert.equal(cmd.format(exitedRow({ pid: 9, cmd: long, rsize: MiB, oom: true })), '<postgres> OOM');
+  assert.equal(cmd.format(exitedRow({ pid: 9, cmd: 'ab', rsize: MiB, oom: true })), '<ab> OOM      ');
+  assert.equal(cmd.format(exitedRow({ pid: 9, cmd: 'ab', rsize: MiB, oom: false })), '<ab>          ');
+  assert.equal(cmd.format(proc({ cmd: long, contained: true })), 'postgres-w [C]');
+  assert.equal(cmd.format(proc({ cmd: long })), 'postgres-worke');
+});

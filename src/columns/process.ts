@@ -181,10 +181,12 @@ const COLUMNS = [
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // As atop, a process that exited in the interval is <name>; an OOM victim says so after it.
-    // A process memtop contained (K, --contain) is marked [C] after its name.
-    format: (p) => cell(printable(
-      p.exited ? `<${p.cmd}>${p.exited === 'oom' ? ' OOM' : ''}` : p.contained ? `${p.cmd.slice(0, 10)} [C]` : p.cmd,
-    ), 14, true),
+    // A process memtop contained (K, --contain) is marked [C] after its name. Both marks survive a long
+    // name: the name is cut so the mark fits the 14 characters (a 15-character comm left ` OOM` off).
+    format: (p) => cell(
+      p.exited === 'oom' ? `<${printable(p.cmd).slice(0, 8)}> OOM`
+        : p.exited ? printable(`<${p.cmd}>`) : p.contained ? `${printable(p.cmd).slice(0, 10)} [C]` : printable(p.cmd),
+      14, true),
   },
   {
     // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).
