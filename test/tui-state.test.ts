@@ -348,3 +348,27 @@ test('sorted on RGROW, a process born in the interval ranks after what grew, mar
     assert.equal(s.cmds()[0], 'bigpy', 'atop\'s order');
   });
 });
+
+test('the leak view filtered by user (U), program (P) or pids (I): a shared box\'s own suspects, the status line naming one of them', () =>
+  withLive({ view: VIEWS.memory, allProcs: true }, (s, write) => {
+    // lekker (root) and firefox (uid 4242) both grow 150 MiB per 20 s: two suspects of two users.
+    for (let k = 1; k <= 8; k++) {
+      const m = lekkerGrown(150 * k, 20 * k);
+      write({ ...m, procs: m.procs.map((p) => (p.comm === 'firefox' ? { ...p, rss: p.rss! + 150 * k * 256, vsize: p.vsize! + 150 * k * 256 } : p)) });
+      s.state.tick();
+    }
+    s.press('L');
+    const suspects = () => s.rows().filter((r) => r.includes(LEAK_MARK)).map((r) => r.trim().split(/\s+/).pop());
+    assert.deepEqual(suspects().sort(), ['firefox', 'lekker'], s.lines().join('\n'));
+    s.answer('U', '^4242$');
+    assert.deepEqual(s.cmds(), ['firefox'], 'only the user\'s processes');
+    assert.match(s.status(), /^leak suspect: 4680 firefox \+/);
+    s.answer('U', '');
+    s.answer('P', 'lek');
+    assert.deepEqual(s.cmds(), ['lekker']);
+    assert.match(s.status(), /^leak suspect: 31048 lekker \+/);
+    assert.match(s.procHead(), /\*LEAK/, 'still the leak view');
+    s.answer('P', '');
+    s.answer('I', '4680 1');
+    assert.deepEqual(s.cmds(), ['firefox', 'systemd'], 'the suspect first, then the rest by TRATE');
+  }));
