@@ -194,7 +194,7 @@ test('recent: new, or started within the last 2 intervals (10 s at least) by its
     procs: [
       { pid: 60, starttime: 99900, rss: 2560, anonKb: 10240 },
       { pid: 62, starttime: 10000, rss: 2560, anonKb: 10240 },
-      ...(i >= 2 ? [{ pid: 61, starttime: 100150, rss: 2560 + i * 256, anonKb: 10240 + i * 1024 }] : []),
+      ...(i >= 2 && i < 20 ? [{ pid: 61, starttime: 100150, rss: 2560 + i * 256, anonKb: 10240 + i * 1024 }] : []),
     ],
   }), 60);
   const [p60, p61, p62] = [60, 61, 62].map((pid) => proc(ivs, pid));
@@ -208,4 +208,6 @@ test('recent: new, or started within the last 2 intervals (10 s at least) by its
   assert.equal(p62[5]!.young, true);
   assert.equal(p62[25]!.young, false);
   assert.ok(p61[8]!.trate! > 0 && p61[8]!.young, 'the rate known so far, marked young');
+  const gone = ivs[20]!.exited.find((e) => e.pid === 61)!;
+  assert.ok(gone.trate! > 0 && gone.young, 'gone: its last rate, still young');
 });

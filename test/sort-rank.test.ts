@@ -95,3 +95,11 @@ test('an OOM victim keeps its OOM mark and a contained process its [C] with a 15
   assert.equal(cmd.format(proc({ cmd: long, contained: true })), 'postgres-w [C]');
   assert.equal(cmd.format(proc({ cmd: long })), 'postgres-worke');
 });
+
+test('a process gone in the interval keeps its last TRATE and whether it was young: its row ranks as it did', async () => {
+  const { exitedRow } = await import('../src/output/proclist.js');
+  const gone = exitedRow({ pid: 20, cmd: 'burst', rsize: 200 * MiB, oom: false, trate: 70 * MiB, young: true });
+  const rows = sortProcs([gone, ...busy()], columnOf('TRATE'));
+  assert.ok(pids(rows).indexOf(20) > pids(rows).indexOf(11), 'after every established grower');
+  assert.equal(columnOf('TRATE').format(gone), ' ~70M/s');
+});

@@ -129,6 +129,7 @@ export class MemoryHistory {
       if (t) {
         e.leak = t.series.growth.leak;
         e.trate = t.series.growth.rate;
+        e.young = t.series.growth.young;
       }
     }
     this.procs = kept;

@@ -104,6 +104,8 @@ export interface ExitedProc {
   /** Its last verdict, when memory history is kept. */
   leak?: boolean;
   trate?: number;
+  /** Its last rate was young (Growth.young): the TRATE sort ranks its row so. */
+  young?: boolean;
 }
 
 export interface PrcInterval {
