@@ -372,3 +372,31 @@ test('the leak view filtered by user (U), program (P) or pids (I): a shared box\
     s.answer('I', '4680 1');
     assert.deepEqual(s.cmds(), ['firefox', 'systemd'], 'the suspect first, then the rest by TRATE');
   }));
+
+test('an interpreter is named by its program: the leak view\'s PROGRAM, the status line, P matching it', () =>
+  withLive({ view: VIEWS.memory, allProcs: true }, (s, write) => {
+    // Two node services; billing leaks 150 MiB per 20 s.
+    const nodes = (k: number): ScreenMoment => {
+      const m = lekkerGrown(0, 20 * k);
+      return {
+        ...m,
+        procs: [
+          ...m.procs,
+          { pid: 5001, comm: 'node', rss: (100 + 150 * k) * 256, vsize: (120 + 150 * k) * 256, cmdline: 'node --enable-source-maps /srv/billing/index.js' },
+          { pid: 5002, comm: 'node', rss: 80 * 256, vsize: 90 * 256, cmdline: 'node /srv/search/index.js' },
+        ],
+      };
+    };
+    for (let k = 1; k <= 8; k++) {
+      write(nodes(k));
+      s.state.tick();
+    }
+    assert.match(s.status(), /^leak suspect: 5001 billing\/index\.js \+/);
+    s.press('L');
+    assert.match(s.procHead(), /PROGRAM/);
+    const row = s.rows().find((r) => r.startsWith(' 5001') || r.startsWith('5001'))!;
+    assert.match(row, /billing\/index\.js/, s.lines().join('\n'));
+    assert.match(s.rows().find((r) => /5002/.test(r))!, /search\/index\.js/);
+    s.answer('P', '^billing');
+    assert.deepEqual(s.rows().map((r) => r.trim().split(/\s+/)[0]), [`5001${LEAK_MARK}`]);
+  }));

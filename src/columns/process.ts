@@ -189,6 +189,16 @@ const COLUMNS = [
       14, true),
   },
   {
+    // The program: an interpreter's script or main module (node billing/index.js: billing/index.js), else
+    // the command name. The leak view shows it instead of CMD; JSON `program`, null for no interpreter.
+    name: 'PROGRAM', width: 20, left: true, json: 'program', get: (p) => p.program ?? p.cmd,
+    toJson: (p) => p.program,
+    format: (p) => {
+      const name = printable(p.program ?? p.cmd);
+      return cell(p.exited === 'oom' ? `<${name.slice(0, 14)}> OOM` : p.exited ? `<${name}>` : name, 20, true);
+    },
+  },
+  {
     // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).
     name: 'CGROUP', width: 20, left: true, key: 'cgroup', json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
     jsonWhen: (p) => p.cgroup !== undefined,

@@ -14,6 +14,8 @@ export interface ProcInterval {
   state: string;
   cmd: string;
   cmdline?: string;
+  /** An interpreter's script or main module (node billing/index.js: billing/index.js); undefined for others. */
+  program?: string;
   isNew: boolean;
   /**
    * Started within the last RECENT_INTERVALS intervals, RECENT_SECONDS at
@@ -271,6 +273,7 @@ export function processIntervals(
       state: p.state,
       cmd: p.comm,
       cmdline: p.cmdline,
+      program: p.program,
       isNew: !old,
       recent: !old || (p.starttime !== undefined && p.starttime > recentFrom),
       threads: p.threads,

@@ -142,7 +142,7 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
   if (top) {
     const grown = top.growing === undefined ? '' : ` for ${durationStr(top.growing)}`;
     const others = procs.filter((p) => p.leak).length - 1;
-    return `leak suspect: ${top.pid} ${printable(top.cmd)} +${rateStr(top.trate, 12).trim()}${grown}` +
+    return `leak suspect: ${top.pid} ${printable(top.program ?? top.cmd)} +${rateStr(top.trate, 12).trim()}${grown}` +
       (others > 0 ? ` (+${others} more)` : '') + (view.name === 'leak' ? '' : ' - L: leak view');
   }
   if (view.name === 'leak') {
