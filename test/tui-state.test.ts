@@ -400,3 +400,30 @@ test('an interpreter is named by its program: the leak view\'s PROGRAM, the stat
     s.answer('P', '^billing');
     assert.deepEqual(s.rows().map((r) => r.trim().split(/\s+/)[0]), [`5001${LEAK_MARK}`]);
   }));
+
+test('in a replay the same rule: a process born in the recording ranks after what grew on RGROW, marked +', async () => {
+  const { Sampler } = await import('../src/reader/sampler.js');
+  const { makeTree, fakeProcFiles } = await import('./helpers/trees.js');
+  const { rmSync } = await import('node:fs');
+  const samples = [];
+  const dir = makeTree({});
+  try {
+    let sampler: InstanceType<typeof Sampler> | undefined;
+    for (let k = 0; k < 3; k++) {
+      const m = lekkerGrown(150 * k, 20 * k);
+      const procs = k < 2 ? m.procs : [...m.procs, { pid: 31999, comm: 'bigpy', rss: 300 * 256, vsize: 310 * 256, starttime: (m.uptime - 3) * 100 }];
+      rmSync(dir, { recursive: true, force: true });
+      makeTree(fakeProcFiles({ ...m, procs }), dir);
+      sampler ??= new Sampler({ proc: dir, sys: '/nonexistent', now: () => Date.UTC(2024, 2, 5, 10, 0, samples.length * 20) });
+      samples.push(sampler.sample());
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const s = new FakeScreen(fakeReplay(samples), { view: VIEWS.memory, sort: 'RGROW' });
+  s.state.tick();
+  s.press('t', 't');
+  assert.equal(s.cmds()[0], 'lekker', s.lines().join('\n'));
+  assert.equal(s.cmds()[1], 'bigpy');
+  assert.match(s.rows()[1]!, /^\s*31999\+ .*300\.0M/);
+});
