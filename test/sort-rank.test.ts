@@ -52,6 +52,12 @@ test('TRATE: established growth first, then the young rates (marked ~), then the
   assert.equal(trate.format(proc({ trate: undefined, young: false })).trim(), '?');
 });
 
+test('the leak view (LEAK sort): the suspects first, then the rest as TRATE ranks them', () => {
+  const procs = busy();
+  procs[0]!.leak = true;
+  assert.deepEqual(pids(sortProcs(procs, columnOf('LEAK'))), [10, 11, 12, 16, 14, 15, 13]);
+});
+
 test('per program and per user: a row ranks by its established processes\' growth, else by its new ones\'', () => {
   const rows = aggregateProcs(busy(), 'program');
   const py = rows.find((r) => r.cmd === 'python3')!;

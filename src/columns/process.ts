@@ -257,6 +257,11 @@ const COLUMNS = [
       const n = suspectsIn(p);
       return n > 0 ? n * 2 ** 60 + (p.trate ?? 0) : p.trate;
     },
+    // After the suspects, the rest as the TRATE sort ranks them (a young rate after established growth).
+    rank: (p) => {
+      const n = suspectsIn(p);
+      return n > 0 ? n * 2 ** 60 + (p.trate ?? 0) : trateRank(p);
+    },
     toJson: (p) => p.leak === true,
     format: (p) => (p.suspects === undefined ? (p.leak ? 'LEAK' : '    ') : p.suspects > 0 ? valStr(p.suspects, 4) : '    '),
   },
