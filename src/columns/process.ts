@@ -124,8 +124,8 @@ export function suspectsIn(p: ProcInterval): number {
  * window), then the processes younger than their evidence, each group by its
  * figure, then the established ones that did not grow. Younger than its
  * evidence: for RGROW a recent process (new in the interval, whose RGROW is
- * its whole size as atop's, or started within the last 2 intervals, 10 s at
- * least: what it grew is mostly its start); for TRATE a young rate (history
+ * its whole size as atop's, or born in the interval before: what it grew
+ * is mostly its start); for TRATE a young rate (history
  * shorter than a third of --window, no verdict: the rate known so far).
  * The figures stay atop's; only the order is memtop's (`--sort-atop`:
  * atop's). A per-user or per-program row ranks by its established

@@ -18,10 +18,11 @@ export interface ProcInterval {
   program?: string;
   isNew: boolean;
   /**
-   * Started within the last RECENT_INTERVALS intervals, RECENT_SECONDS at
-   * least (by its start time, so a fresh memtop knows an old process), new
-   * ones included: its RGROW is mostly its birth, which the RGROW sort ranks
-   * after every established process that grew (src/columns/process.ts).
+   * Started within the last RECENT_INTERVALS intervals (by its start time, so
+   * a fresh memtop knows an old process), new ones included: it was not alive
+   * through the whole interval before, so its RGROW may still be its start,
+   * which the RGROW sort ranks after every established process that grew
+   * (src/columns/process.ts).
    */
   recent?: boolean;
   threads?: number;
@@ -91,9 +92,8 @@ export interface ProcInterval {
   fillin?: number;
 }
 
-/** How long a process is recent (ProcInterval.recent): two intervals, and at least 10 s. */
+/** How long a process is recent (ProcInterval.recent): born in this interval or the one before. */
 export const RECENT_INTERVALS = 2;
-export const RECENT_SECONDS = 10;
 
 /** A process seen in the previous sample and gone now, with its last known figures. */
 export interface ExitedProc {
@@ -225,7 +225,7 @@ export function processIntervals(
   const users = cur.users;
   const perCpuTicks = cputot > 0 ? cputot / ncpu : 0;
   // Started after this many clock ticks since boot: recent (an idle process's kept interval is updated too).
-  const recentFrom = prev ? (cur.uptime - Math.max(RECENT_INTERVALS * (cur.uptime - prev.uptime), RECENT_SECONDS)) * cur.hz : Infinity;
+  const recentFrom = prev ? (cur.uptime - RECENT_INTERVALS * (cur.uptime - prev.uptime)) * cur.hz : Infinity;
   const procs: ProcInterval[] = [];
   const prc: PrcInterval = {
     sys: 0, user: 0, nproc: cur.procs.length, ntrun: 0, ntslpi: 0, ntslpu: 0, nzombie: 0,
