@@ -109,3 +109,10 @@ test('a process gone in the interval keeps its last TRATE and whether it was you
   assert.ok(pids(rows).indexOf(20) > pids(rows).indexOf(11), 'after every established grower');
   assert.equal(columnOf('TRATE').format(gone), ' ~70M/s');
 });
+
+test('the trend panel (B) picks by the same rule: the top grower and the fastest TRATE are established ones', async () => {
+  const { topGrower, topTrend } = await import('../src/view/trendseries.js');
+  assert.equal(topGrower(busy())?.pid, 10, 'not the 300 MiB process born in the interval');
+  assert.equal(topTrend(busy(), false)?.pid, 10, 'not the young 30 MiB/s');
+  assert.equal(topTrend(busy().filter((p) => p.pid !== 10 && p.pid !== 11), false)?.pid, 12, 'a young rate when no established one grows');
+});
