@@ -371,6 +371,10 @@ test('the leak view filtered by user (U), program (P) or pids (I): a shared box\
     s.answer('P', '');
     s.answer('I', '4680 1');
     assert.deepEqual(s.cmds(), ['firefox', 'systemd'], 'the suspect first, then the rest by TRATE');
+    s.answer('I', '');
+    s.answer('U', '^nobody$');
+    assert.deepEqual(s.rows(), []);
+    assert.match(s.status(), /no process matches the filters/, 'filtered to nothing: said, not "no history yet"');
   }));
 
 test('an interpreter is named by its program: the leak view\'s PROGRAM, the status line, P matching it', () =>

@@ -145,7 +145,8 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
     return `leak suspect: ${top.pid} ${printable(top.program ?? top.cmd)} +${rateStr(top.trate, 12).trim()}${grown}` +
       (others > 0 ? ` (+${others} more)` : '') + (view.name === 'leak' ? '' : ' - L: leak view');
   }
-  if (view.name === 'leak') {
+  // A leak view filtered to nothing says so (the status line's next check), not "no history yet".
+  if (view.name === 'leak' && procs.length > 0) {
     const window = procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
     return `no leak suspect: resident anonymous + swapped memory of every process is watched for steady growth${window}`;
   }
