@@ -39,6 +39,8 @@ test('ruby, perl, php, shells: the script; code on the command line names none',
   assert.equal(programOfCmdline(cmdline('bash', '-ex', './deploy.sh')), 'deploy.sh');
   assert.equal(programOfCmdline(cmdline('sh', '-c', 'sleep 100')), undefined);
   assert.equal(programOfCmdline(cmdline('-bash')), undefined, 'a login shell');
+  assert.equal(programOfCmdline(cmdline('bash', '/dev/fd/3')), undefined, 'a script from a file descriptor: no name');
+  assert.equal(programOfCmdline(cmdline('sh', '/dev/stdin')), undefined);
 });
 
 test('java: -jar names the jar, -cp the main class after the options, -m the module', () => {

@@ -88,7 +88,9 @@ export function programName(argv: readonly string[]): string | undefined {
       if (takes.has(a)) i++;
       continue;
     }
-    // The first argument that is not an option: the script (the main class for java).
+    // The first argument that is not an option: the script (the main class for java); a script read
+    // from a pipe or a file descriptor (`bash /dev/fd/3`, `sh /dev/stdin`) has no name worth showing.
+    if (/^\/(dev\/(fd\/|stdin$)|proc\/(self|\d+)\/fd\/)/.test(a)) return undefined;
     return bounded(fam === 'java' ? a : scriptName(a));
   }
   return undefined;
