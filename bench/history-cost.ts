@@ -24,8 +24,8 @@ const memTotal = 24 * 1024 * MiB;
 function proc(pid: number, starttime: number): ProcInterval {
   return {
     pid, ppid: 1, user: 'root', state: 'S', cmd: `p${pid}`, isNew: false, threads: 1, nice: 0, priority: 20, processor: 0,
-    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 200 * MiB, rsize: 50 * MiB, vgrow: 0, rgrow: 0, swapsz: 0,
-    mem: 0.2, starttime, anon: 40 * MiB,
+    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 200 * MiB, rsize: 50 * MiB, vgrow: 0, rgrow: 0, vmSwap: 0,
+    mem: 0.2, starttime, rssAnon: 40 * MiB,
   };
 }
 
@@ -51,7 +51,7 @@ for (let t = 1; t <= seconds; t++) {
   for (let i = 49; i < n; i += 50) procs[i] = proc(1_000_000 + t * n + i, t * 100);
   for (let i = 0; i < n; i++) {
     const p = procs[i]!;
-    p.anon = shape(i, t);
+    p.rssAnon = shape(i, t);
   }
   const start = process.cpuUsage();
   history.observe(1000 + t, 1, memTotal, procs);

@@ -10,7 +10,7 @@ import type { MemInfo } from './procfs/meminfo.js';
 import type { PagingCounters } from './procfs/vmstat.js';
 import type { NetCounters, NetDevCounters } from './procfs/net.js';
 import type { OomKill } from './procfs/kmsg.js';
-import type { StatusMemory } from './procfs/pid.js';
+import type { PidStat, PidStatus, StatusMemory } from './procfs/pid.js';
 import type { Pressure } from './procfs/pressure.js';
 import type { Mapping, SmapsCounts } from './procfs/smaps.js';
 
@@ -30,35 +30,24 @@ export interface SampleNeeds {
   cgroups?: boolean | { maxDepth?: number };
 }
 
-export interface ProcSample {
+/** A parser's record as the sample keeps it: every figure optional (undefined or absent: unknown, or not in an older recording). */
+type Figures<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
+/**
+ * One process as the parsers return it: its stat line (`PidStat`, rss in
+ * bytes here) and its status (`PidStatus`: uid, euid and the status gauges
+ * of `STATUS_GAUGES`), spread into one object, plus the files read on
+ * demand. The keys are the parsers' own: the raw log stores them as they
+ * are (rawlog/encoding.ts walks them), so renaming one would leave older
+ * recordings' column unread. A gauge added to STATUS_GAUGES is here, and
+ * recorded, without an edit.
+ */
+export interface ProcSample extends Figures<Omit<PidStat, 'pid' | 'comm' | 'state' | 'rss'>>, Figures<PidStatus> {
   pid: number;
-  ppid?: number;
   comm: string;
   state: string;
-  /** Undefined when /proc/PID/status could not be read. */
-  uid?: number;
-  minflt?: number;
-  majflt?: number;
-  /** Clock ticks. */
-  utime?: number;
-  stime?: number;
-  nice?: number;
-  priority?: number;
-  threads?: number;
-  starttime?: number;
-  processor?: number;
-  /** Bytes. */
-  vsize?: number;
+  /** Bytes (the stat line's pages times the page size). */
   rss?: number;
-  /** Bytes, from /proc/PID/status; undefined = unknown (kernel thread, old kernel, unreadable). */
-  vmExe?: number;
-  vmLib?: number;
-  vmData?: number;
-  vmStk?: number;
-  vmLck?: number;
-  vmSwap?: number;
-  /** Resident anonymous bytes (RssAnon); undefined on kernels before 4.5 and in older recordings. */
-  rssAnon?: number;
   /** From /proc/PID/io, read only when a view needs it; undefined = not read or not readable. */
   rddsk?: number;
   wrdsk?: number;

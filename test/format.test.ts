@@ -94,7 +94,7 @@ test('zero sizes in the process columns print as atop prints them: 0B, except LO
   // atop 2.8.1 (and its source since: showprocs.c procprt_LOCKSZ_a formats VmLck with KBFORMAT, every
   // other size with BFORMAT) shows `0.0K` under LOCKSZ beside `0B` under SWAPSZ and PSIZE; memtop matches it.
   const { column } = await import('../src/columns/process.js');
-  const zero = { locksz: 0, swapsz: 0, vstext: 0, vslibs: 0, vdata: 0, vstack: 0 } as never;
+  const zero = { vmLck: 0, vmSwap: 0, vmExe: 0, vmLib: 0, vmData: 0, vmStk: 0 } as never;
   assert.equal(column('LOCKSZ')!.format(zero), '  0.0K');
   for (const name of ['SWAPSZ', 'VSTEXT', 'VSLIBS', 'VDATA', 'VSTACK']) assert.equal(column(name)!.format(zero), '    0B', name);
 });

@@ -69,8 +69,8 @@ test('a process vanishing between stat and status is skipped silently; unknown s
   const b: FakeMoment = { uptime: 5, procs: [{ pid: 8, noStatus: true }, { pid: 9, swapKb: undefined }, { pid: 10, swapKb: 64 }] };
   const iv = fakeInterval({ uptime: 1, procs: [] }, b);
   assert.deepEqual(iv.procs.map((p) => p.pid).sort(), [10, 9]);
-  assert.equal(iv.procs.find((p) => p.pid === 9)!.swapsz, undefined);
-  assert.equal(iv.procs.find((p) => p.pid === 10)!.swapsz, 64 * 1024);
+  assert.equal(iv.procs.find((p) => p.pid === 9)!.vmSwap, undefined);
+  assert.equal(iv.procs.find((p) => p.pid === 10)!.vmSwap, 64 * 1024);
 });
 
 test('odd /proc entries do not break the sampler', () => {

@@ -60,7 +60,7 @@ test('process registry: unique names, JSON keys and metric names; every fold has
 
 test('JSON of a process: schema order, io fields only when io was read', () => {
   const cols = jsonFields(allColumns());
-  const plain = rowJson(cols, proc({ pid: 3, syscpu: 1500, cpu: 1.234567, swapsz: undefined }));
+  const plain = rowJson(cols, proc({ pid: 3, syscpu: 1500, cpu: 1.234567, vmSwap: undefined }));
   assert.deepEqual(Object.keys(plain), [
     'pid', 'ppid', 'user', 'state', 'new', 'cmd', 'program', 'minflt', 'majflt', 'vstext', 'vslibs', 'vdata', 'vstack', 'locksz',
     'vsize', 'rsize', 'vgrow', 'rgrow', 'swapsz', 'trate', 'tgrow', 'leak', 'mem', 'syscpu', 'usrcpu', 'cpu', 'threads',
@@ -76,10 +76,10 @@ test('JSON of a process: schema order, io fields only when io was read', () => {
 });
 
 test('per-program rows fold as the registry says: NPROCS counts, sizes sum, unknown stays unknown', () => {
-  const rows = aggregateProcs([proc({ pid: 1, cmd: 'a', vstext: 10, rddsk: undefined }), proc({ pid: 2, cmd: 'a' })], 'program');
+  const rows = aggregateProcs([proc({ pid: 1, cmd: 'a', vmExe: 10, rddsk: undefined }), proc({ pid: 2, cmd: 'a' })], 'program');
   assert.equal(rows.length, 1);
   assert.equal(columnOf('NPROCS').get(rows[0]!), 2);
-  assert.equal(rows[0]!.vstext, 10);
+  assert.equal(rows[0]!.vmExe, 10);
   assert.equal(rows[0]!.rddsk, undefined);
   assert.equal(columnOf('RDDSK').format(rows[0]!).trim(), '?');
 });

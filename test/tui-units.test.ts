@@ -54,13 +54,13 @@ test('scrolling keeps the highlight on the page; the indicator reaches the last 
 
 test('per-user and per-program rows sum their processes', () => {
   const procs = [
-    proc({ pid: 1, user: 'a', cmd: 'up', rsize: 100, rgrow: 10, swapsz: 5 }),
+    proc({ pid: 1, user: 'a', cmd: 'up', rsize: 100, rgrow: 10, vmSwap: 5 }),
     proc({ pid: 2, user: 'a', cmd: 'up', rsize: 50, rgrow: -4 }),
     proc({ pid: 3, user: 'b', cmd: 'up', rsize: 1 }),
   ];
   const byProg = aggregateProcs(procs, 'program');
   assert.equal(byProg.length, 1);
-  assert.deepEqual([byProg[0]!.nprocs, byProg[0]!.rsize, byProg[0]!.rgrow, byProg[0]!.swapsz], [3, 151, 6, 5]);
+  assert.deepEqual([byProg[0]!.nprocs, byProg[0]!.rsize, byProg[0]!.rgrow, byProg[0]!.vmSwap], [3, 151, 6, 5]);
   const byUser = aggregateProcs(procs, 'user');
   assert.deepEqual(byUser.map((r) => [r.user, r.nprocs]), [['a', 2], ['b', 1]]);
   assert.equal(column('NPROCS')!.format(byUser[0]!).trim(), '2');

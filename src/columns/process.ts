@@ -215,11 +215,11 @@ const COLUMNS = [
   countCol('MAJFLT', 'majflt', 6, {
     fold: 'sumKnown', json: 'majflt', metric: perSecond('major_faults', 'Major page faults per second over the last interval (MAJFLT).'),
   }),
-  sizeCol('VSTEXT', 'vstext', { fold: 'sumKnown', json: 'vstext' }),
-  sizeCol('VSLIBS', 'vslibs', { fold: 'sumKnown', json: 'vslibs' }),
-  sizeCol('VDATA', 'vdata', { fold: 'sumKnown', json: 'vdata' }),
-  sizeCol('VSTACK', 'vstack', { fold: 'sumKnown', json: 'vstack' }),
-  sizeCol('LOCKSZ', 'locksz', { fold: 'sumKnown', json: 'locksz' }, 'K'),
+  sizeCol('VSTEXT', 'vmExe', { fold: 'sumKnown', json: 'vstext' }),
+  sizeCol('VSLIBS', 'vmLib', { fold: 'sumKnown', json: 'vslibs' }),
+  sizeCol('VDATA', 'vmData', { fold: 'sumKnown', json: 'vdata' }),
+  sizeCol('VSTACK', 'vmStk', { fold: 'sumKnown', json: 'vstack' }),
+  sizeCol('LOCKSZ', 'vmLck', { fold: 'sumKnown', json: 'locksz' }, 'K'),
   sizeCol('VSIZE', 'vsize', { fold: 'sumKnown', json: 'vsize', metric: bytes('virtual', 'Virtual memory (VSIZE).') }),
   sizeCol('RSIZE', 'rsize', { fold: 'sumKnown', json: 'rsize', metric: bytes('resident', 'Resident memory (RSIZE).') }),
   // atop's PSIZE (R, -R): read only while shown or sorted on; in JSON only when read, as the io columns.
@@ -236,7 +236,7 @@ const COLUMNS = [
     fold: 'sumKnown', json: 'rgrow', rank: rgrowRank,
     metric: perSecond('rgrow_bytes', 'Growth of resident memory over the last interval (RGROW per second).'),
   }),
-  sizeCol('SWAPSZ', 'swapsz', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
+  sizeCol('SWAPSZ', 'vmSwap', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
   {
     // Growth over --window of resident anonymous + swapped memory, fitted robustly (src/model/growth.ts).
     name: 'TRATE', width: 7, key: 'trate', get: (p) => p.trate, rank: trateRank, fold: 'sumKnown', json: 'trate',

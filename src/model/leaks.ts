@@ -23,8 +23,8 @@ export function defaultWindow(interval: number): number {
  * RSIZE + SWAPSZ where the kernel or the recording does not split RSIZE.
  */
 export function ownMemory(p: ProcInterval): number | undefined {
-  const resident = p.anon ?? p.rsize;
-  return resident === undefined ? undefined : resident + (p.swapsz ?? 0);
+  const resident = p.rssAnon ?? p.rsize;
+  return resident === undefined ? undefined : resident + (p.vmSwap ?? 0);
 }
 
 export interface Forecast {

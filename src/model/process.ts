@@ -3,19 +3,25 @@
  * and start time, their deltas (faults, CPU, growth, io), and the PRC line.
  */
 import type { OomKill } from '../procfs/kmsg.js';
+import type { StatusGauges } from '../procfs/pid.js';
 import type { ProcSample, Sample } from '../sample.js';
 import { sub } from './system.js';
 
-export interface ProcInterval {
-  pid: number;
-  ppid?: number;
-  uid?: number;
+/**
+ * What a row carries of its process's sample as the parsers returned it (the
+ * sample is spread into the row): identity, stat's gauges, and every status
+ * gauge of procfs/pid.ts's STATUS_GAUGES under its parser name (vmExe,
+ * vmSwap, rssAnon...). The registry (src/columns/process.ts) names each for
+ * the outputs; a gauge added to STATUS_GAUGES is on the row without an edit here.
+ */
+type Carried = Pick<
+  ProcSample, 'pid' | 'ppid' | 'uid' | 'state' | 'cmdline' | 'program' | 'threads' | 'nice' | 'priority' | 'processor' | 'vsize' | 'starttime'
+>;
+
+/** A process's row of an interval: what it carries of its sample, and the figures the model derives from two samples. */
+export interface ProcInterval extends Carried, StatusGauges {
   user: string;
-  state: string;
   cmd: string;
-  cmdline?: string;
-  /** An interpreter's script or main module (node billing/index.js: billing/index.js); undefined for others. */
-  program?: string;
   isNew: boolean;
   /**
    * Started within the last RECENT_INTERVALS intervals (by its start time, so
@@ -25,10 +31,6 @@ export interface ProcInterval {
    * (src/columns/process.ts).
    */
   recent?: boolean;
-  threads?: number;
-  nice?: number;
-  priority?: number;
-  processor?: number;
   minflt?: number;
   majflt?: number;
   /** CPU time in the interval, milliseconds. */
@@ -36,16 +38,9 @@ export interface ProcInterval {
   usrcpu?: number;
   /** Percent of one CPU, capped at 100 x ncpu and 100 x threads. */
   cpu?: number;
-  vstext?: number;
-  vslibs?: number;
-  vdata?: number;
-  vstack?: number;
-  locksz?: number;
-  vsize?: number;
   rsize?: number;
   vgrow?: number;
   rgrow?: number;
-  swapsz?: number;
   /** Proportional set size (atop's PSIZE), bytes; undefined when not read or unreadable. */
   psize?: number;
   /** Percent of MemTotal. */
@@ -70,12 +65,8 @@ export interface ProcInterval {
   youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
-  /** Clock ticks after boot: with the pid, what identifies the process across samples. */
-  starttime?: number;
   /** Put by the live screen: memtop contained this process in a memory cgroup of its own (K, --contain). */
   contained?: boolean;
-  /** Resident anonymous bytes (RssAnon); undefined where the kernel or a recording does not tell. */
-  anon?: number;
   /** Growth over the window (MemoryHistory): bytes per second, undefined until there is enough history. */
   trate?: number;
   /** TRATE is the rate known so far, from less history than a verdict needs (see Growth.young). */
@@ -265,43 +256,27 @@ export function processIntervals(
         continue;
       }
     }
+    // The sample's figures as they are (spread), then what the model derives: a counter's name
+    // (minflt, rddsk...) now holds its delta over the interval.
     const iv: ProcInterval = {
-      pid: p.pid,
-      ppid: p.ppid,
-      uid: p.uid,
+      ...p,
       user: p.uid === undefined ? '?' : users?.[p.uid] ?? String(p.uid),
-      state: p.state,
       cmd: p.comm,
-      cmdline: p.cmdline,
-      program: p.program,
       isNew: !old,
       recent: !old || (p.starttime !== undefined && p.starttime > recentFrom),
-      threads: p.threads,
-      nice: p.nice,
-      priority: p.priority,
-      processor: p.processor,
       minflt: delta(p.minflt, base, base?.minflt),
       majflt: delta(p.majflt, base, base?.majflt),
       syscpu: stime === undefined ? undefined : stime * msPerTick,
       usrcpu: utime === undefined ? undefined : utime * msPerTick,
       cpu,
-      vstext: p.vmExe,
-      vslibs: p.vmLib,
-      vdata: p.vmData,
-      vstack: p.vmStk,
-      locksz: p.vmLck,
-      vsize: p.vsize,
       rsize: p.rss,
       vgrow: growth(p.vsize, base, base?.vsize),
       rgrow: growth(p.rss, base, base?.rss),
-      swapsz: p.vmSwap,
       psize: p.pss,
       mem,
       rddsk: delta(p.rddsk, base, base?.rddsk),
       wrdsk: delta(p.wrdsk, base, base?.wrdsk),
       wcancl: delta(p.wcancl, base, base?.wcancl),
-      starttime: p.starttime,
-      anon: p.rssAnon,
     };
     procs.push(iv);
     if (old === p) idleIntervals.set(p, iv);

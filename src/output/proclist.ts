@@ -79,7 +79,7 @@ export function viewRows(
 export function exitedRow(e: ExitedProc): ProcInterval {
   return {
     pid: e.pid, ppid: 0, user: '', state: 'E', cmd: e.cmd, isNew: false, threads: 0, nice: 0, priority: 0, processor: 0,
-    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 0, rsize: e.rsize, vgrow: 0, rgrow: 0, swapsz: e.swapsz,
+    minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 0, rsize: e.rsize, vgrow: 0, rgrow: 0, vmSwap: e.swapsz,
     mem: 0, trate: e.trate, young: e.young, leak: false, exited: e.oom ? 'oom' : 'exit',
   };
 }

@@ -91,29 +91,46 @@ function id(text: string | undefined): number | undefined {
   return v !== undefined && v < 0xffffffff ? v : undefined;
 }
 
-export interface PidStatus {
-  uid?: number;
-  euid?: number;
-  /** Bytes; undefined when the kernel does not report the field. */
-  vmExe?: number;
-  vmLib?: number;
-  vmData?: number;
-  vmStk?: number;
-  vmLck?: number;
-  vmSwap?: number;
-  /** Resident anonymous memory (RssAnon, 4.5+): a leak's own pages, without the page cache's. */
-  rssAnon?: number;
-}
-
-const STATUS_KEYS: Record<string, keyof PidStatus> = {
+/**
+ * The size lines of /proc/PID/status a process sample carries, by the
+ * kernel's name (kB in the file, bytes here). This table is the only list:
+ * `PidStatus`, the sample, the raw log and the interval row take their
+ * fields from it, so a line added here is parsed, sampled, recorded and
+ * on the model's row; the registry (src/columns/process.ts) shows it.
+ */
+export const STATUS_GAUGES = {
   VmExe: 'vmExe',
   VmLib: 'vmLib',
   VmData: 'vmData',
   VmStk: 'vmStk',
   VmLck: 'vmLck',
   VmSwap: 'vmSwap',
+  /** Resident anonymous memory (RssAnon, 4.5+): a leak's own pages, without the page cache's. */
   RssAnon: 'rssAnon',
-};
+  /** Resident shared memory (RssShmem, 4.5+): SysV and POSIX shm, tmpfs, shared anonymous mappings. */
+  RssShmem: 'rssShmem',
+} as const;
+
+/** A status gauge's name in the sample and on the interval row (vmExe, rssAnon...). */
+export type StatusGauge = (typeof STATUS_GAUGES)[keyof typeof STATUS_GAUGES];
+
+/** Bytes; undefined when the kernel does not report the field (an old kernel, an unreadable status). */
+export type StatusGauges = { [K in StatusGauge]?: number };
+
+export interface PidStatus extends StatusGauges {
+  uid?: number;
+  euid?: number;
+}
+
+const STATUS_KEYS: Readonly<Record<string, StatusGauge>> = STATUS_GAUGES;
+const GAUGE_NAMES = Object.values(STATUS_GAUGES);
+
+/**
+ * Every parse starts from one of these (a copy), so every status object has
+ * the same keys in the same order: the objects built from it keep one shape.
+ */
+const UNKNOWN: PidStatus = { uid: undefined, euid: undefined, ...Object.fromEntries(GAUGE_NAMES.map((k) => [k, undefined])) };
+const NO_MEMORY: PidStatus = { ...UNKNOWN, ...Object.fromEntries(GAUGE_NAMES.map((k) => [k, 0])) };
 
 /**
  * Kernel threads and zombies have no Vm* lines at all: they own no user
@@ -121,10 +138,7 @@ const STATUS_KEYS: Record<string, keyof PidStatus> = {
  * field (VmSwap before 2.6.34) leaves that field undefined: unknown.
  */
 export function parsePidStatus(text: string): PidStatus {
-  const out: PidStatus = {};
-  if (!text.includes('\nVmSize:')) {
-    out.vmExe = out.vmLib = out.vmData = out.vmStk = out.vmLck = out.vmSwap = out.rssAnon = 0;
-  }
+  const out: PidStatus = text.includes('\nVmSize:') ? { ...UNKNOWN } : { ...NO_MEMORY };
   let pos = 0;
   while (pos < text.length) {
     let eol = text.indexOf('\n', pos);

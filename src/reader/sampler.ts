@@ -432,31 +432,8 @@ export class Sampler {
       const status = this.statusOf(mem, dir, st, isNew);
       if (status === undefined) continue; // exited after its stat was read
       mem.seenIn = now;
-      const p: ProcSample = {
-        pid: st.pid,
-        ppid: st.ppid,
-        comm: st.comm,
-        state: st.state,
-        uid: status.uid,
-        minflt: st.minflt,
-        majflt: st.majflt,
-        utime: st.utime,
-        stime: st.stime,
-        nice: st.nice,
-        priority: st.priority,
-        threads: st.threads,
-        starttime: st.starttime,
-        processor: st.processor,
-        vsize: st.vsize,
-        rss: this.bytesOf(st.rss),
-        vmExe: status.vmExe,
-        vmLib: status.vmLib,
-        vmData: status.vmData,
-        vmStk: status.vmStk,
-        vmLck: status.vmLck,
-        vmSwap: status.vmSwap,
-        rssAnon: status.rssAnon,
-      };
+      // What the parsers returned, as they returned it: a figure added to either is in the sample too.
+      const p: ProcSample = { ...st, ...status, rss: this.bytesOf(st.rss) };
       if (needs.io) {
         const ioText = this.checked(`${dir}/io`, readText(`${dir}/io`, this.ioRead));
         const io = ioText !== undefined ? parsePidIo(ioText) : undefined;

@@ -44,7 +44,7 @@ export function trendPoint(iv: Interval): TrendPoint {
     const p = procs[order ? order[to]! : to]!;
     pids[to] = p.pid;
     rsize[to] = p.rsize ?? NaN; // unknown (a damaged stat): a gap in the plot
-    swap[to] = p.swapsz ?? 0;
+    swap[to] = p.vmSwap ?? 0;
     isNew[to] = p.isNew ? 1 : 0;
   }
   return {
