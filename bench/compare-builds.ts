@@ -8,16 +8,15 @@
  * the other way round). For a refactoring that must not change what memtop
  * prints.
  *
- *   node --import tsx bench/compare-builds.ts OLD_DIST NEW_DIST [OUT_DIR] [--drop REGEX]
+ *   node --import tsx bench/compare-builds.ts OLD_DIST NEW_DIST [OUT_DIR] [--drop REGEX] [--drop-column NAME]
  *
  * OLD_DIST: the dist/ of the build before (e.g. a clone of main under /tmp,
  * built there), NEW_DIST: this one's. Exits 1 and shows the first differing
- * lines when any output differs. `--drop REGEX` removes matching JSON keys,
- * exposition lines and text columns' headers... no: it removes matching
- * lines of the exposition and matching `"key":value` pairs of the JSON, for
- * a figure one build adds on purpose (e.g. `--drop shmsz|shmem`); the text
- * is compared as it is, so run it where the new column does not fit or
- * compare the text before the column was added.
+ * lines when any output differs. For a figure one build adds on purpose:
+ * `--drop REGEX` removes the exposition lines that match and the JSON
+ * `"key":value` pairs whose key matches (`--drop 'shmsz|memtop_process_shmem'`),
+ * `--drop-column NAME` cuts a process column of width 6 out of the text
+ * (from its header down to the end of the list); the rest must be identical.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +27,8 @@ import { FakeRoot, initialState } from '../test/prometheus-helpers.js';
 const args = process.argv.slice(2);
 const dropAt = args.indexOf('--drop');
 const drop = dropAt >= 0 ? new RegExp(args.splice(dropAt, 2)[1]!) : undefined;
+const columnAt = args.indexOf('--drop-column');
+const dropColumn = columnAt >= 0 ? args.splice(columnAt, 2)[1]! : undefined;
 const [oldDist, newDist, outArg] = args;
 if (!oldDist || !newDist) {
   console.error('usage: compare-builds.ts OLD_DIST NEW_DIST [OUT_DIR] [--drop REGEX]');
@@ -144,8 +145,19 @@ function replays(dist: string, recordings: string[], dir: string): void {
 }
 
 function dropped(text: string): string {
-  if (!drop) return text;
-  return text.split('\n').filter((l) => !(l.startsWith('memtop_') || l.startsWith('# ')) || !drop.test(l)).join('\n')
+  let lines = text.split('\n');
+  if (dropColumn) {
+    const cell = ` ${dropColumn.padStart(6)}`;
+    let at = -1;
+    lines = lines.map((l) => {
+      const i = l.indexOf(cell);
+      if (i >= 0 && /^\s*(PID|NPROCS) /.test(l)) at = i;
+      else if (l === '' || l.startsWith('###')) at = -1;
+      return at >= 0 ? l.slice(0, at) + l.slice(at + cell.length) : l;
+    });
+  }
+  if (!drop) return lines.join('\n');
+  return lines.filter((l) => !(l.startsWith('memtop_') || l.startsWith('# ')) || !drop.test(l)).join('\n')
     .replace(new RegExp(`,"(?:${drop.source})":(?:null|-?[0-9.e+]+|"[^"]*")`, 'g'), '');
 }
 

@@ -9,6 +9,7 @@
 import { cFixed, cpuStr, durationStr, memStr, valStr } from '../format/units.js';
 import { printable } from '../format/text.js';
 import type { ProcInterval } from '../model/interval.js';
+import type { StatusGauge } from '../procfs/pid.js';
 import type { SampleNeeds } from '../sample.js';
 import { keyed, type Field, type Fold, type Metric, type SortValue } from './registry.js';
 
@@ -46,13 +47,13 @@ interface Extra {
 }
 
 /** A size in bytes (K: never below KiB), printed as atop's val2memstr. */
-function sizeCol<N extends string>(name: N, key: NumKey, extra: Extra = {}, min: 'B' | 'K' = 'B'): Column<N> {
-  const { get } = keyed<ProcInterval, NumKey>(key);
+function sizeCol<N extends string, K extends NumKey>(name: N, key: K, extra: Extra = {}, min: 'B' | 'K' = 'B'): Column<N> & { key: K } {
+  const { get } = keyed<ProcInterval, K>(key);
   return { name, width: 6, key, get, format: (p) => mem(get(p) as number | undefined, min), ...extra };
 }
 
 /** A count in `width` characters, as atop's val2valstr. */
-function countCol<N extends string>(name: N, key: NumKey, width: number, extra: Extra = {}): Column<N> {
+function countCol<N extends string, K extends NumKey>(name: N, key: K, width: number, extra: Extra = {}): Column<N> & { key: K } {
   const get = extra.get ?? keyed<ProcInterval, NumKey>(key).get;
   return {
     name, width, key, ...extra, get,
@@ -237,6 +238,7 @@ const COLUMNS = [
     metric: perSecond('rgrow_bytes', 'Growth of resident memory over the last interval (RGROW per second).'),
   }),
   sizeCol('SWAPSZ', 'vmSwap', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
+  sizeCol('SHMSZ', 'rssShmem', { fold: 'sumKnown', json: 'shmsz', metric: bytes('shmem', 'Resident shared memory: SysV and POSIX shm, tmpfs, shared anonymous mappings (SHMSZ, RssShmem).') }),
   {
     // Growth over --window of resident anonymous + swapped memory, fitted robustly (src/model/growth.ts).
     name: 'TRATE', width: 7, key: 'trate', get: (p) => p.trate, rank: trateRank, fold: 'sumKnown', json: 'trate',
@@ -288,6 +290,16 @@ const COLUMNS = [
   // atop's DSK: the process's share of all processes' disk transfers in the interval.
   percentCol('DSK', 'dsk', { ...ioExtra('dsk'), fold: 'sumKnown' }),
 ] as const satisfies readonly Column[];
+
+/**
+ * The status gauges the outputs do not show: RssAnon feeds the model's growth
+ * (TRATE) only. Every other gauge of procfs/pid.ts's STATUS_GAUGES needs a
+ * column above; one added there without a column here does not compile.
+ */
+type Unshown = 'rssAnon';
+type Shown = Extract<(typeof COLUMNS)[number], { key: string }>['key'];
+const everyGaugeShown: Exclude<StatusGauge, Shown | Unshown> extends never ? true : Exclude<StatusGauge, Shown | Unshown> = true;
+void everyGaugeShown;
 
 /** Every process column's name: a view naming anything else does not compile. */
 export type ProcColumnName = (typeof COLUMNS)[number]['name'];

@@ -66,7 +66,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   memory: {
     name: 'memory', key: 'm', title: 'memory', listsAll: true,
     columns: viewSpec(
-      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 TRATE:4 TGROW:2 LEAK:3 USER:1 MEM:9 CMD:10',
+      'PID:10 MINFLT:6 MAJFLT:6 VSTEXT:5 VSLIBS:3 VDATA:3 VSTACK:3 LOCKSZ:2 VSIZE:6 RSIZE:7 VGROW:7 RGROW:8 SWAPSZ:4 SHMSZ:1 TRATE:4 TGROW:2 LEAK:3 USER:1 MEM:9 CMD:10',
     ),
     onDemand: [...viewSpec('CGROUP:8'), PSIZE],
     defaultSort: 'RSIZE',
