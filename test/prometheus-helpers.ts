@@ -92,7 +92,7 @@ export function initialState(): FakeState {
 function processFiles(p: FakeProc): Files {
   const kthread = p.rss === 0 && p.vsize === 0;
   const kb: [string, number][] = [['VmSize', Math.round(p.vsize / 1024)], ['VmRSS', p.rss / 1024], ['VmData', 100], ['VmStk', 132],
-    ['VmExe', 10], ['VmLib', 20], ['VmLck', 0]];
+    ['VmExe', 10], ['VmLib', 20], ['VmLck', 0], ['RssShmem', 8]];
   if (p.swap !== undefined) kb.push(['VmSwap', p.swap / 1024]);
   const rollup: Files = p.pss === undefined ? {} : {
     [`${p.pid}/smaps_rollup`]: `55d000000000-7ffd00000000 ---p 00000000 00:00 0                          [rollup]\n` +

@@ -8,12 +8,12 @@
 import { cFixed, memStr, valStr } from '../format/units.js';
 import { UNLIMITED, type CgroupInterval } from '../model/cgroups.js';
 import { rateStr } from './process.js';
-import { fitByPriority, type Field } from './registry.js';
+import { fitByPriority, jsonFields, rowJson, type Field, type Metric } from './registry.js';
 
 export type CgroupColour = 'crit' | 'almost' | undefined;
 
-/** A field of the registry's generic shape (registry.ts): name, width, getter, formatter, JSON key. */
-export interface CgroupColumn extends Field<CgroupInterval> {
+/** A field of the registry's generic shape (registry.ts): name, width, getter, formatter, JSON key, metric. */
+export interface CgroupColumn<Name extends string = string> extends Field<CgroupInterval, Name> {
   /** atop's colour for the cell, when it has one. */
   colour?(g: CgroupInterval): CgroupColour;
 }
@@ -21,14 +21,24 @@ export interface CgroupColumn extends Field<CgroupInterval> {
 const UNKNOWN = '-';
 const pad = (s: string, w: number) => (s.length >= w ? s.slice(0, w) : s.padStart(w));
 
-function size(name: string, json: string, get: (g: CgroupInterval) => number | undefined, width = 6, colour?: CgroupColumn['colour']): CgroupColumn {
-  return { name, width, json, get, colour, format: (g) => pad(get(g) === undefined ? UNKNOWN : memStr(get(g)!), width) };
+function size<N extends string>(
+  name: N, json: string, get: (g: CgroupInterval) => number | undefined, extra: Pick<CgroupColumn, 'colour' | 'metric'> = {}, width = 6,
+): CgroupColumn<N> {
+  return { name, width, json, get, ...extra, format: (g) => pad(get(g) === undefined ? UNKNOWN : memStr(get(g)!), width) };
 }
 
+/** Cgroup metrics are labelled `cgroup` (the path below the mount point), after the family prefix memtop_cgroup_. */
+const bytes = (name: string, help: string): Metric<CgroupInterval> => ({ name: `${name}_bytes`, help, unit: 'bytes' });
+
+/** Two decimals, as the JSON's percentages. */
+const round2 = (v: number | undefined) => (v === undefined ? undefined : Math.round(v * 100) / 100);
+
 /** A limit: bytes, "max" when unlimited; JSON gives the kernel's "max" too. */
-function limit(name: string, json: string, get: (g: CgroupInterval) => number | undefined, colour?: CgroupColumn['colour']): CgroupColumn {
+function limit<N extends string>(
+  name: N, json: string, get: (g: CgroupInterval) => number | undefined, extra: Pick<CgroupColumn, 'colour' | 'metric'> = {},
+): CgroupColumn<N> {
   return {
-    name, width: Math.max(6, name.length), json, colour,
+    name, width: Math.max(6, name.length), json, ...extra,
     // Unlimited sorts above every figure: it is the most room left.
     get: (g) => (get(g) === UNLIMITED ? Number.MAX_VALUE : get(g)),
     toJson: (g) => (get(g) === UNLIMITED ? 'max' : get(g)),
@@ -52,7 +62,8 @@ const nearMax = (g: CgroupInterval): CgroupColour => (g.nearOwnMax ? 'crit' : un
 
 export const CGROUP_TREE = 'CGROUP';
 
-const COLUMNS: CgroupColumn[] = [
+/** In JSON schema order: the JSON lists a group's fields, and the exposition its families, in this order. */
+const COLUMNS = [
   {
     // In tree order the name is indented by depth and cut at the cell's end, as atop does;
     // in a sorted (flat) list the cell holds the path. See cgroupCell.
@@ -62,13 +73,27 @@ const COLUMNS: CgroupColumn[] = [
     colour: (g) => (g.level === 'ok' ? undefined : g.level),
   },
   { name: 'NPROCS', width: 6, json: 'nprocs', get: (g) => g.nprocs, format: (g) => valStr(g.nprocs, 6) },
-  size('MEMORY', 'memory', (g) => g.memory, 6, nearMax),
-  limit('MEMMAX', 'max', (g) => g.max, nearMax),
+  size('MEMORY', 'memory', (g) => g.memory, {
+    colour: nearMax, metric: bytes('memory', 'Memory in use by the cgroup and below (MEMORY: memory.current, v1 memory.usage_in_bytes).'),
+  }),
+  limit('MEMMAX', 'max', (g) => g.max, {
+    colour: nearMax,
+    // No series for a group without a limit.
+    metric: {
+      ...bytes('limit', 'The cgroup\'s memory limit (MEMMAX: memory.max, v1 memory.limit_in_bytes), when one is set.'),
+      value: (g) => (g.max === UNLIMITED ? undefined : g.max),
+    },
+  }),
   limit('MEMHIGH', 'high', (g) => g.high),
-  size('SWAP', 'swap', (g) => g.swap),
-  size('ANON', 'anon', (g) => g.anon),
-  size('FILE', 'file', (g) => g.file),
-  size('CGROW', 'cgrow', (g) => g.cgrow),
+  size('SWAP', 'swap', (g) => g.swap, { metric: bytes('swap', 'Swap in use by the cgroup (SWAP).') }),
+  size('ANON', 'anon', (g) => g.anon, { metric: bytes('anon', 'Anonymous memory of the cgroup (ANON, memory.stat).') }),
+  size('FILE', 'file', (g) => g.file, { metric: bytes('file', 'Page cache of the cgroup (FILE, memory.stat).') }),
+  size('CGROW', 'cgrow', (g) => g.cgrow, {
+    metric: {
+      name: 'growth_bytes_per_second', perSecond: true,
+      help: 'Growth of the cgroup\'s memory over the last interval, per second (CGROW per second).',
+    },
+  }),
   {
     // Windowed growth rate per second (the leak tracker's), as atop's per-second sizes.
     name: 'TRATE', width: 7, json: 'trate', get: (g) => g.trate,
@@ -83,15 +108,29 @@ const COLUMNS: CgroupColumn[] = [
     colour: (g) => (g.leak ? 'crit' : undefined),
   },
   {
+    // The kills in the interval on screen and in JSON; the exposition's counter is the kernel's running count.
     name: 'OOMKILL', width: 7, json: 'oomkill', get: (g) => g.oomkill,
     format: (g) => (g.oomkill === undefined ? pad(UNKNOWN, 7) : valStr(g.oomkill, 7)),
     colour: (g) => ((g.oomkill ?? 0) > 0 ? 'crit' : undefined),
+    metric: {
+      name: 'oom_kills', counter: true, value: (g) => g.oomKills,
+      help: 'OOM kills in the cgroup and below since it was made (memory.events, v1 memory.oom_control).',
+    },
   },
   {
     // Stall share of the interval: some/full percent (atop's MEMPS shows full, red from 20%).
     name: 'MEMPS', width: 7, get: (g) => g.psiFull ?? g.psiSome,
     format: (g) => pad(g.psiSome === undefined ? UNKNOWN : `${cFixed(g.psiSome, 0)}/${cFixed(g.psiFull ?? 0, 0)}%`, 7),
     colour: (g) => (g.psiCrit ? 'crit' : undefined),
+  },
+  // The two pressure figures apart, in percent of the interval: JSON psi_some and psi_full (not in the view; O or --cgroup-sort can name them).
+  {
+    name: 'PSISOME', width: 7, json: 'psi_some', get: (g) => g.psiSome, toJson: (g) => round2(g.psiSome),
+    format: (g) => pad(g.psiSome === undefined ? UNKNOWN : `${cFixed(g.psiSome, 0)}%`, 7),
+  },
+  {
+    name: 'PSIFULL', width: 7, json: 'psi_full', get: (g) => g.psiFull, toJson: (g) => round2(g.psiFull),
+    format: (g) => pad(g.psiFull === undefined ? UNKNOWN : `${cFixed(g.psiFull, 0)}%`, 7),
   },
   {
     // Memory in use as a share of the tightest limit above or on the group, atop's line colours on it.
@@ -100,15 +139,13 @@ const COLUMNS: CgroupColumn[] = [
     format: (g) => pad(g.limitPct === undefined ? UNKNOWN : `${cFixed(Math.min(g.limitPct, 999), 0)}%`, 5),
     colour: (g) => (g.level === 'ok' ? undefined : g.level),
   },
-];
+] as const satisfies readonly CgroupColumn[];
 
-/** JSON-only fields (not columns): the two pressure figures apart. */
-export const CGROUP_JSON_EXTRA: { json: string; get(g: CgroupInterval): unknown }[] = [
-  { json: 'psi_some', get: (g) => (g.psiSome === undefined ? undefined : Math.round(g.psiSome * 100) / 100) },
-  { json: 'psi_full', get: (g) => (g.psiFull === undefined ? undefined : Math.round(g.psiFull * 100) / 100) },
-];
+/** Every cgroup column's name: the view naming anything else does not compile. */
+export type CgroupColumnName = (typeof COLUMNS)[number]['name'];
 
-const BY_NAME = new Map(COLUMNS.map((c) => [c.name, c]));
+const BY_NAME = new Map<string, CgroupColumn>(COLUMNS.map((c) => [c.name, c]));
+const JSON_FIELDS = jsonFields<CgroupInterval>(COLUMNS);
 
 export function cgroupColumn(name: string): CgroupColumn | undefined {
   return BY_NAME.get(name.toUpperCase());
@@ -119,7 +156,7 @@ export function cgroupColumns(): readonly CgroupColumn[] {
 }
 
 /** The view's columns and their priorities (lowest dropped first when narrow). */
-export const CGROUP_VIEW = [
+export const CGROUP_VIEW: readonly { name: CgroupColumnName; prio: number }[] = [
   { name: 'CGROUP', prio: 10 }, { name: 'NPROCS', prio: 6 }, { name: 'MEMORY', prio: 10 }, { name: 'MEMMAX', prio: 9 },
   { name: 'MEMHIGH', prio: 3 }, { name: 'SWAP', prio: 4 }, { name: 'ANON', prio: 5 }, { name: 'FILE', prio: 5 },
   { name: 'CGROW', prio: 9 }, { name: 'TRATE', prio: 7 }, { name: 'LEAK', prio: 7 }, { name: 'OOMKILL', prio: 8 },
@@ -157,12 +194,7 @@ export function cgroupRows(groups: readonly CgroupInterval[], sort: CgroupColumn
   });
 }
 
-/** One group as a JSON object with the schema's keys, null where unknown. */
+/** One group as a JSON object with the schema's keys (registry order), null where unknown. */
 export function cgroupJson(g: CgroupInterval): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const value = (c: CgroupColumn) => (c.toJson ? c.toJson(g) : c.get(g)) ?? null;
-  for (const c of COLUMNS) if (c.json && c.name !== 'LIMIT') out[c.json] = value(c);
-  for (const x of CGROUP_JSON_EXTRA) out[x.json] = x.get(g) ?? null;
-  out.limit_pct = value(BY_NAME.get('LIMIT')!);
-  return out;
+  return rowJson(JSON_FIELDS, g);
 }

@@ -31,7 +31,7 @@ export type SortValue = number | string | undefined;
 export type Fold = 'sum' | 'sumKnown' | 'max' | 'first';
 
 /** A field exported to Prometheus: one gauge family, one series per exported row. */
-export interface Metric {
+export interface Metric<Row = never> {
   /** The family name after the row kind's prefix (memtop_process_), in base units. */
   name: string;
   help: string;
@@ -39,6 +39,10 @@ export interface Metric {
   unit?: string;
   /** Exported per second of the interval (value / elapsed), and only when the interval has rates. */
   perSecond?: boolean;
+  /** A running total (the kernel's count): a counter family, its samples named `_total`. */
+  counter?: boolean;
+  /** The exported value when it is not the field's `get` (a limit's "max" is no series; a total instead of the interval's delta). */
+  value?(r: Row): number | undefined;
 }
 
 export interface Field<Row, Name extends string = string> {
@@ -62,7 +66,7 @@ export interface Field<Row, Name extends string = string> {
   toJson?(r: Row): unknown;
   /** Whether the row carries the field in JSON at all (absent rather than null otherwise). */
   jsonWhen?(r: Row): boolean;
-  metric?: Metric;
+  metric?: Metric<Row>;
   /** The value sorting, folding and the exposition use (descending; undefined sorts last). */
   get(r: Row): SortValue;
   /**

@@ -10,7 +10,9 @@
  */
 import { allColumns, type Column, type ProcColumnName } from '../columns/process.js';
 import { MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
-import { UNLIMITED, type CgroupInterval } from '../model/cgroups.js';
+import { cgroupColumns } from '../columns/cgroup.js';
+import type { Field } from '../columns/registry.js';
+import type { CgroupInterval } from '../model/cgroups.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import type { Sample } from '../sample.js';
 
@@ -212,20 +214,32 @@ const PROCESS_METRICS = (() => {
   return cols.sort((a, b) => Number(!!a.metric!.perSecond) - Number(!!b.metric!.perSecond) || rank(a) - rank(b));
 })();
 
-function processes(fs: Families, iv: Interval, top: number): void {
-  const chosen = exportedProcesses(iv, top);
+/**
+ * One family per field with a `metric`, in the order given, one series per
+ * row: the same for every row kind (processes, cgroups), from its registry.
+ * A rate (perSecond) only when the interval has rates; an unknown value is
+ * no series.
+ */
+function rowFamilies<Row>(
+  fs: Families, prefix: string, fields: readonly Field<Row>[], rows: readonly Row[], labels: (r: Row) => Labels, iv: Interval,
+): void {
   const rates = !iv.sinceBoot && iv.elapsed > 0;
-  for (const col of PROCESS_METRICS) {
-    const m = col.metric!;
-    if (m.perSecond && !rates) continue;
-    const f = fs.add(`memtop_process_${m.name}`, 'gauge', m.help, m.unit);
-    for (const p of chosen) {
-      const raw = col.get(p);
+  for (const field of fields) {
+    const m = field.metric;
+    if (!m || (m.perSecond && !rates)) continue;
+    const f = fs.add(`${prefix}${m.name}`, m.counter ? 'counter' : 'gauge', m.help, m.unit);
+    for (const r of rows) {
+      const raw = m.value ? m.value(r) : field.get(r);
       if (typeof raw !== 'number') continue;
       const v = m.perSecond ? raw / iv.elapsed : raw;
-      if (Number.isFinite(v)) f.series.push({ labels: procLabels(p), value: v });
+      if (Number.isFinite(v)) f.series.push({ labels: labels(r), value: v });
     }
   }
+}
+
+function processes(fs: Families, iv: Interval, top: number): void {
+  const chosen = exportedProcesses(iv, top);
+  rowFamilies(fs, 'memtop_process_', PROCESS_METRICS, chosen, procLabels, iv);
   const suspect = fs.add('memtop_process_leak_suspect', 'gauge',
     'Leak suspect (LEAK): 1 when resident anonymous + swapped memory grew steadily over the window, else 0; every suspect is exported.');
   for (const p of chosen) suspect.series.push({ labels: procLabels(p), value: p.leak ? 1 : 0 });
@@ -271,33 +285,9 @@ export function exportedCgroups(iv: Interval, top: number): CgroupInterval[] {
   return iv.cgroups.filter((g) => chosen.has(g));
 }
 
-/** The cgroup families (label `cgroup`, the path below the hierarchy's mount point). */
-function cgroups(fs: Families, iv: Interval, sample: Sample, top: number): void {
-  const chosen = exportedCgroups(iv, top);
-  const gauge = (name: string, help: string, get: (g: CgroupInterval) => number | undefined, unit?: string) => {
-    const f = fs.add(name, 'gauge', help, unit);
-    for (const g of chosen) {
-      const v = get(g);
-      if (v !== undefined && Number.isFinite(v)) f.series.push({ labels: { cgroup: g.path }, value: v });
-    }
-  };
-  gauge('memtop_cgroup_memory_bytes', 'Memory in use by the cgroup and below (MEMORY: memory.current, v1 memory.usage_in_bytes).', (g) => g.memory, 'bytes');
-  gauge('memtop_cgroup_limit_bytes', 'The cgroup\'s memory limit (MEMMAX: memory.max, v1 memory.limit_in_bytes), when one is set.',
-    (g) => (g.max === UNLIMITED ? undefined : g.max), 'bytes');
-  gauge('memtop_cgroup_swap_bytes', 'Swap in use by the cgroup (SWAP).', (g) => g.swap, 'bytes');
-  gauge('memtop_cgroup_anon_bytes', 'Anonymous memory of the cgroup (ANON, memory.stat).', (g) => g.anon, 'bytes');
-  gauge('memtop_cgroup_file_bytes', 'Page cache of the cgroup (FILE, memory.stat).', (g) => g.file, 'bytes');
-  if (!iv.sinceBoot && iv.elapsed > 0) {
-    gauge('memtop_cgroup_growth_bytes_per_second', 'Growth of the cgroup\'s memory over the last interval, per second (CGROW per second).',
-      (g) => (g.cgrow === undefined ? undefined : g.cgrow / iv.elapsed));
-  }
-  // The kernel's running count, so that increase() works across scrapes.
-  const kills = new Map(sample.cgroups?.groups.map((g) => [g.path, g.oomKills]));
-  const f = fs.add('memtop_cgroup_oom_kills', 'counter', 'OOM kills in the cgroup and below since it was made (memory.events, v1 memory.oom_control).');
-  for (const g of chosen) {
-    const v = kills.get(g.path);
-    if (v !== undefined) f.series.push({ labels: { cgroup: g.path }, value: v });
-  }
+/** The cgroup families (label `cgroup`, the path below the hierarchy's mount point), from the cgroup registry's metrics. */
+function cgroups(fs: Families, iv: Interval, top: number): void {
+  rowFamilies(fs, 'memtop_cgroup_', cgroupColumns(), exportedCgroups(iv, top), (g) => ({ cgroup: g.path }), iv);
 }
 
 /** The full exposition text of one interval. */
@@ -308,7 +298,7 @@ export function renderExposition(iv: Interval, sample: Sample, opts: ExpositionO
   disks(fs, iv, sample);
   pressure(fs, sample);
   processes(fs, iv, opts.top);
-  cgroups(fs, iv, sample, opts.top);
+  cgroups(fs, iv, opts.top);
   memoryOutlook(fs, iv, opts.oomVictims);
   fs.single('memtop_processes', 'gauge', 'Processes on the system.', iv.procs.length);
   fs.single('memtop_interval_seconds', 'gauge', 'Length of the last interval (the first one covers the time since boot).',

@@ -20,6 +20,8 @@ export interface CgroupInterval extends Pick<CgroupCounters, 'path' | 'memory' |
   cgrow?: number;
   /** OOM kills in the interval. */
   oomkill?: number;
+  /** OOM kills so far, the kernel's running count (memory.events, v1 memory.oom_control): the exposition's counter. */
+  oomKills?: number;
   /** Percent of the interval some / all of the group's tasks stalled on memory (memory.pressure totals). */
   psiSome?: number;
   psiFull?: number;
@@ -98,6 +100,7 @@ export function cgroupIntervals(cur: CgroupSample | undefined, prev: CgroupSampl
       file: g.file,
       cgrow: g.memory === undefined ? undefined : g.memory - (p?.memory ?? 0),
       oomkill: g.oomKills === undefined ? undefined : sub(g.oomKills, p?.oomKills ?? 0),
+      oomKills: g.oomKills,
       psiSome: psiPct(g.psi?.some.total, p?.psi?.some.total, nsecs),
       psiFull: psiPct(g.psi?.full?.total, p?.psi?.full?.total, nsecs),
       limit,

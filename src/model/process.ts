@@ -3,8 +3,8 @@
  * and start time, their deltas (faults, CPU, growth, io), and the PRC line.
  */
 import type { OomKill } from '../procfs/kmsg.js';
-import type { StatusGauges } from '../procfs/pid.js';
-import type { ProcSample, Sample } from '../sample.js';
+import { GAUGE_NAMES, type StatusGauges } from '../procfs/pid.js';
+import { literalCopier, type ProcSample, type Sample } from '../sample.js';
 import { sub } from './system.js';
 
 /**
@@ -14,9 +14,10 @@ import { sub } from './system.js';
  * vmSwap, rssAnon...). The registry (src/columns/process.ts) names each for
  * the outputs; a gauge added to STATUS_GAUGES is on the row without an edit here.
  */
-type Carried = Pick<
-  ProcSample, 'pid' | 'ppid' | 'uid' | 'state' | 'cmdline' | 'program' | 'threads' | 'nice' | 'priority' | 'processor' | 'vsize' | 'starttime'
->;
+const CARRIED = [
+  'pid', 'ppid', 'uid', 'state', 'cmdline', 'program', 'threads', 'nice', 'priority', 'processor', 'vsize', 'starttime',
+] as const satisfies readonly (keyof ProcSample)[];
+type Carried = Pick<ProcSample, (typeof CARRIED)[number]>;
 
 /** A process's row of an interval: what it carries of its sample, and the figures the model derives from two samples. */
 export interface ProcInterval extends Carried, StatusGauges {
@@ -82,6 +83,14 @@ export interface ProcInterval extends Carried, StatusGauges {
   /** Suspects: seconds until memory plus swap left would be used up at this process's rate alone. */
   fillin?: number;
 }
+
+/** What processIntervals derives for every row (set after the row is made, in its shape). */
+const DERIVED = [
+  'user', 'cmd', 'isNew', 'recent', 'minflt', 'majflt', 'syscpu', 'usrcpu', 'cpu', 'rsize', 'vgrow', 'rgrow', 'psize', 'mem', 'rddsk', 'wrdsk', 'wcancl',
+] as const satisfies readonly (keyof ProcInterval)[];
+
+/** A row of its sample: the carried figures and every status gauge copied, the derived ones blank (sample.ts's literalCopier says why so). */
+const newRow = literalCopier([[...CARRIED, ...GAUGE_NAMES]], DERIVED) as (p: ProcSample) => ProcInterval;
 
 /** How long a process is recent (ProcInterval.recent): born in this interval or the one before. */
 export const RECENT_INTERVALS = 2;
@@ -256,28 +265,26 @@ export function processIntervals(
         continue;
       }
     }
-    // The sample's figures as they are (spread), then what the model derives: a counter's name
-    // (minflt, rddsk...) now holds its delta over the interval.
-    const iv: ProcInterval = {
-      ...p,
-      user: p.uid === undefined ? '?' : users?.[p.uid] ?? String(p.uid),
-      cmd: p.comm,
-      isNew: !old,
-      recent: !old || (p.starttime !== undefined && p.starttime > recentFrom),
-      minflt: delta(p.minflt, base, base?.minflt),
-      majflt: delta(p.majflt, base, base?.majflt),
-      syscpu: stime === undefined ? undefined : stime * msPerTick,
-      usrcpu: utime === undefined ? undefined : utime * msPerTick,
-      cpu,
-      rsize: p.rss,
-      vgrow: growth(p.vsize, base, base?.vsize),
-      rgrow: growth(p.rss, base, base?.rss),
-      psize: p.pss,
-      mem,
-      rddsk: delta(p.rddsk, base, base?.rddsk),
-      wrdsk: delta(p.wrdsk, base, base?.wrdsk),
-      wcancl: delta(p.wcancl, base, base?.wcancl),
-    };
+    // The sample's figures as they are, then what the model derives: a counter's name
+    // (minflt, rddsk...) holds its delta over the interval.
+    const iv = newRow(p);
+    iv.user = p.uid === undefined ? '?' : users?.[p.uid] ?? String(p.uid);
+    iv.cmd = p.comm;
+    iv.isNew = !old;
+    iv.recent = !old || (p.starttime !== undefined && p.starttime > recentFrom);
+    iv.minflt = delta(p.minflt, base, base?.minflt);
+    iv.majflt = delta(p.majflt, base, base?.majflt);
+    iv.syscpu = stime === undefined ? undefined : stime * msPerTick;
+    iv.usrcpu = utime === undefined ? undefined : utime * msPerTick;
+    iv.cpu = cpu;
+    iv.rsize = p.rss;
+    iv.vgrow = growth(p.vsize, base, base?.vsize);
+    iv.rgrow = growth(p.rss, base, base?.rss);
+    iv.psize = p.pss;
+    iv.mem = mem;
+    iv.rddsk = delta(p.rddsk, base, base?.rddsk);
+    iv.wrdsk = delta(p.wrdsk, base, base?.wrdsk);
+    iv.wcancl = delta(p.wcancl, base, base?.wcancl);
     procs.push(iv);
     if (old === p) idleIntervals.set(p, iv);
   }

@@ -66,6 +66,13 @@ export function parsePidStat(text: string): PidStat | undefined {
   };
 }
 
+/** PidStat's keys, as parsePidStat returns them (for those who copy a record whole); one PidStat gains and this lacks does not compile. */
+export const PID_STAT_KEYS = [
+  'pid', 'comm', 'state', 'ppid', 'minflt', 'majflt', 'utime', 'stime', 'priority', 'nice', 'threads', 'starttime', 'vsize', 'rss', 'processor',
+] as const satisfies readonly (keyof PidStat)[];
+const everyStatKey: Exclude<keyof PidStat, (typeof PID_STAT_KEYS)[number]> extends never ? true : never = true;
+void everyStatKey;
+
 /** The kernel prints priority, threads and processor as C ints. */
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
@@ -123,7 +130,10 @@ export interface PidStatus extends StatusGauges {
 }
 
 const STATUS_KEYS: Readonly<Record<string, StatusGauge>> = STATUS_GAUGES;
-const GAUGE_NAMES = Object.values(STATUS_GAUGES);
+/** The status gauges' names (vmExe...), in STATUS_GAUGES' order. */
+export const GAUGE_NAMES: readonly StatusGauge[] = Object.values(STATUS_GAUGES);
+/** PidStatus's keys, as parsePidStatus returns them: every one, always. */
+export const PID_STATUS_KEYS: readonly (keyof PidStatus)[] = ['uid', 'euid', ...GAUGE_NAMES];
 
 /**
  * Every parse starts from one of these (a copy), so every status object has
@@ -137,6 +147,11 @@ const NO_MEMORY: PidStatus = { ...UNKNOWN, ...Object.fromEntries(GAUGE_NAMES.map
  * memory, so their sizes are zero. A process that has VmSize but lacks a
  * field (VmSwap before 2.6.34) leaves that field undefined: unknown.
  */
+/** A status that could not be read: every field unknown (in the shape of every other). */
+export function unknownStatus(): PidStatus {
+  return { ...UNKNOWN };
+}
+
 export function parsePidStatus(text: string): PidStatus {
   const out: PidStatus = text.includes('\nVmSize:') ? { ...UNKNOWN } : { ...NO_MEMORY };
   let pos = 0;

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { classifyDisk, parseDiskstats } from '../procfs/diskstats.js';
 import { parseLoadavg, parseUptime } from '../procfs/loadavg.js';
 import { parseMeminfo } from '../procfs/meminfo.js';
-import { parsePidIo, parsePidStat, parsePidStatus, PID_STAT_MAX, PID_STATUS_MAX, type PidStat, type PidStatus } from '../procfs/pid.js';
+import {
+  parsePidIo, parsePidStat, parsePidStatus, PID_STAT_KEYS, PID_STAT_MAX, PID_STATUS_KEYS, PID_STATUS_MAX, unknownStatus, type PidStat, type PidStatus,
+} from '../procfs/pid.js';
 import { parsePressure } from '../procfs/pressure.js';
 import { netCounters, parseNetDev, parseSnmp, parseSnmp6 } from '../procfs/net.js';
 import { parseSockstat } from '../procfs/sockstat.js';
@@ -13,7 +15,7 @@ import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import { isInterpreter, programOfCmdline } from '../procfs/program.js';
 import { parseSmaps, parseSmapsRollup, sumMappings } from '../procfs/smaps.js';
 import type { OomKill } from '../procfs/kmsg.js';
-import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
+import { literalCopier, type DiskSample, type ProcSample, type Sample, type SampleNeeds } from '../sample.js';
 import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import { U64_LIMIT } from '../procfs/number.js';
@@ -67,6 +69,9 @@ const SMALL_MAX = 4 * KiB;
 const PID_CMDLINE_MAX = 4 * MiB;
 /** smaps (the fallback before 4.14): about 1.5 KB per mapping, max_map_count 65530 by default. */
 const PID_SMAPS_MAX = 256 * MiB;
+
+/** A process's sample: every key of its stat record and of its status record (rss still in pages: the caller makes it bytes). */
+const procSample = literalCopier([PID_STAT_KEYS, PID_STATUS_KEYS]) as (st: PidStat, status: PidStatus) => ProcSample;
 
 /** What the sampler remembers of a process between samples. */
 interface ProcMemory {
@@ -433,7 +438,8 @@ export class Sampler {
       if (status === undefined) continue; // exited after its stat was read
       mem.seenIn = now;
       // What the parsers returned, as they returned it: a figure added to either is in the sample too.
-      const p: ProcSample = { ...st, ...status, rss: this.bytesOf(st.rss) };
+      const p = procSample(st, status);
+      p.rss = this.bytesOf(st.rss);
       if (needs.io) {
         const ioText = this.checked(`${dir}/io`, readText(`${dir}/io`, this.ioRead));
         const io = ioText !== undefined ? parsePidIo(ioText) : undefined;
@@ -516,7 +522,7 @@ export class Sampler {
     if (typeof text === 'string') status = parsePidStatus(text);
     else if (text === DENIED || text === DAMAGED) {
       if (text === DAMAGED) this.damaged(`${dir}/status`);
-      status = {}; // fields stay unknown, the process is still listed
+      status = unknownStatus(); // fields stay unknown, the process is still listed
     } else return undefined;
     mem.starttime = st.starttime;
     mem.vsize = st.vsize;
