@@ -11,6 +11,7 @@
 import { allColumns, type Column, type ProcColumnName } from '../columns/process.js';
 import { MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
 import { cgroupColumns } from '../columns/cgroup.js';
+import { DISK_FIELDS } from '../columns/disk.js';
 import type { Field } from '../columns/registry.js';
 import type { CgroupInterval } from '../model/cgroups.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
@@ -127,27 +128,24 @@ function paging(fs: Families, sample: Sample): void {
 
 const DISK_CLASS: Record<string, string> = { dsk: 'disk', lvm: 'lvm', mdd: 'md' };
 
+/** The disk families, from the disk registry: counters of every device the sample lists, then gauges of those the interval has. */
 function disks(fs: Families, iv: Interval, sample: Sample): void {
   const byDevice = new Map([...iv.dsk, ...iv.lvm, ...iv.mdd].map((d) => [d.device, d]));
-  const reads = fs.add('memtop_disk_reads', 'counter', 'Reads completed.');
-  const writes = fs.add('memtop_disk_writes', 'counter', 'Writes completed.');
-  const readBytes = fs.add('memtop_disk_read_bytes', 'counter', 'Bytes read.', 'bytes');
-  const writtenBytes = fs.add('memtop_disk_written_bytes', 'counter', 'Bytes written.', 'bytes');
-  const ioTime = fs.add('memtop_disk_io_time_seconds', 'counter', 'Time the device had I/O in flight.', 'seconds');
-  const busy = fs.add('memtop_disk_busy_ratio', 'gauge', 'Share of the last interval the device was busy.', 'ratio');
-  const avio = fs.add('memtop_disk_avio_seconds', 'gauge', 'Average time per request in the last interval.', 'seconds');
-  for (const d of sample.disks) {
-    const labels = { device: d.name, name: d.label, class: DISK_CLASS[d.class] ?? d.class };
-    reads.series.push({ labels, value: d.reads });
-    writes.series.push({ labels, value: d.writes });
-    readBytes.series.push({ labels, value: d.readSectors * 512 });
-    writtenBytes.series.push({ labels, value: d.writeSectors * 512 });
-    ioTime.series.push({ labels, value: d.ioMs / 1000 });
-    const di = byDevice.get(d.name);
-    if (di) {
-      busy.series.push({ labels, value: Math.min(1, di.busy / 100) });
-      avio.series.push({ labels, value: di.avio / 1000 });
-    }
+  const labels = sample.disks.map((d) => ({ device: d.name, name: d.label, class: DISK_CLASS[d.class] ?? d.class }));
+  for (const field of DISK_FIELDS) {
+    const m = field.counter;
+    if (!m) continue;
+    const f = fs.add(m.name, 'counter', m.help, m.unit);
+    sample.disks.forEach((d, i) => f.series.push({ labels: labels[i]!, value: m.value(d) }));
+  }
+  for (const field of DISK_FIELDS) {
+    const m = field.gauge;
+    if (!m) continue;
+    const f = fs.add(m.name, 'gauge', m.help, m.unit);
+    sample.disks.forEach((d, i) => {
+      const di = byDevice.get(d.name);
+      if (di) f.series.push({ labels: labels[i]!, value: m.value(di) });
+    });
   }
 }
 

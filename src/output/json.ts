@@ -6,6 +6,7 @@
 import { allColumns, round2 } from '../columns/process.js';
 import { jsonFields, rowJson } from '../columns/registry.js';
 import { cgroupJson } from '../columns/cgroup.js';
+import { diskJson } from '../columns/disk.js';
 import { MEM_FIELDS, PAG_FIELDS, partJson, SWP_FIELDS } from '../columns/system.js';
 import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js';
 
@@ -19,19 +20,6 @@ const procJson = (p: ProcInterval) => {
   return row;
 };
 
-function diskJson(d: DiskInterval) {
-  return {
-    name: d.name,
-    busy: round2(d.busy),
-    read: d.read,
-    write: d.write,
-    kibr: d.kibr,
-    kibw: d.kibw,
-    avq: round2(d.avq),
-    avio: Math.round(d.avio * 1000) / 1000,
-    badness: d.badness,
-  };
-}
 
 export function intervalJson(iv: Interval): Record<string, unknown> {
   const n = (v: number | undefined) => v ?? null;

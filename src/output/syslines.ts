@@ -9,6 +9,7 @@
 import { avioStr, cFixed, cpuStr, durationStr, fixed, valStr } from '../format/units.js';
 import { LINE_LAYOUTS, MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
 import type { CpuLine, DiskInterval, Interval } from '../model/interval.js';
+import { DISK_FIELDS, type DiskLineField } from '../columns/disk.js';
 import { netLines } from './netlines.js';
 import { blankField, countField, sizeField, textField, wideField, type SysField, type SysLine } from './sysfield.js';
 
@@ -181,28 +182,28 @@ function avioField(ms: number): SysField {
   return { prio: 6, text: `avio ${text.padStart(7)}`, color: 'line' };
 }
 
+/** One box of a device's line, as its registry entry (columns/disk.ts) says. */
+function diskField(name: string, f: DiskLineField, d: DiskInterval): SysField {
+  const colour = f.lineColour ? 'line' : undefined;
+  switch (f.kind) {
+    case 'device':
+      return { prio: f.prio, text: f.text!(d).padStart(12), color: colour };
+    case 'count':
+      return countField(name, f.count!(d), f.prio, colour, ...(f.width === undefined ? [] : [f.width]));
+    case 'text':
+      return textField(name, f.text!(d), f.prio, colour);
+    case 'wide':
+      return wideField(name, f.text!(d), f.prio, colour);
+    case 'avio':
+      return avioField(f.count!(d));
+  }
+}
+
+/** A device's line: the disk registry's line fields, in its order. */
 function diskLine(label: string, d: DiskInterval): SysLine {
-  const name = d.name.length > 12 ? d.name.slice(-12) : d.name;
-  const hasDiscard = d.discard >= 0;
-  return {
-    label,
-    level: d.level,
-    fields: [
-      { prio: 9, text: name.padStart(12), color: 'line' },
-      textField('busy', `${fixed(Math.min(Math.max(d.busy, 0), 999999), 6, 0)}%`, 8, 'line'),
-      countField('read', d.read, 7, 'line'),
-      countField('write', d.write, 7, 'line'),
-      ...(hasDiscard ? [countField('discrd', d.discard, 6, 'line')] : []),
-      countField('KiB/r', d.kibr, 5),
-      countField('KiB/w', d.kibw, 5),
-      ...(hasDiscard ? [countField('KiB/d', d.kibd, 4)] : []),
-      wideField('MBr/s', fixed(d.mbrs, 6, 1), 6),
-      wideField('MBw/s', fixed(d.mbws, 6, 1), 6),
-      countField('inflt', d.inflight, 2),
-      textField('avq', fixed(d.avq, 8, 2), 1),
-      avioField(d.avio),
-    ],
-  };
+  const fields: SysField[] = [];
+  for (const f of DISK_FIELDS) if (f.line && (!f.line.shown || f.line.shown(d))) fields.push(diskField(f.name, f.line, d));
+  return { label, level: d.level, fields };
 }
 
 /** All system lines of an interval, in atop's order, with atop's visibility rules. */
