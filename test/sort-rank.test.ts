@@ -98,7 +98,8 @@ test('an OOM victim keeps its OOM mark and a contained process its [C] with a 15
   assert.equal(cmd.format(exitedRow({ pid: 9, cmd: long, rsize: MiB, oom: true })), '<postgres> OOM');
   assert.equal(cmd.format(exitedRow({ pid: 9, cmd: 'ab', rsize: MiB, oom: true })), '<ab> OOM      ');
   assert.equal(cmd.format(exitedRow({ pid: 9, cmd: 'ab', rsize: MiB, oom: false })), '<ab>          ');
-  assert.equal(cmd.format(proc({ cmd: long, contained: true })), 'postgres-w [C]');
+  const { cmdCell } = await import('../src/columns/process.js');
+  assert.equal(cmdCell(proc({ cmd: long }), true), 'postgres-w [C]', 'the mark the screen paints for a contained process');
   assert.equal(cmd.format(proc({ cmd: long })), 'postgres-worke');
 });
 

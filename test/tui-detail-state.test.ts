@@ -110,6 +110,10 @@ test('K: proposal, then what it means and the commands, then y contains; [C] mar
     s.press('escape');
     assert.equal(s.frame().help, undefined, 'any key closes the notice');
     assert.ok(s.cmds().includes('lekker [C]') || s.frame().rows.some((r) => /lekker \[C\]/.test(plainText(r))), 'the list marks it');
+    // The mark is the screen's: the model's row (which the next interval may hand out again) carries none.
+    const row = s.state.iv!.procs.find((p) => p.pid === 31048)!;
+    assert.deepEqual(Object.keys(row).filter((k) => /contain/i.test(k)), [], 'no mark written onto the model row');
+    assert.ok(s.state.contained.has(31048), 'the state holds the containment');
   } finally {
     live.remove();
   }

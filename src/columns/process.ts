@@ -162,6 +162,21 @@ function trateStr(p: ProcInterval, width: number): string {
   return (marked.length <= width ? marked : marked.replace(/\/s$/, '')).padStart(width);
 }
 
+/**
+ * CMD's cell. As atop, a process that exited in the interval is <name>; an
+ * OOM victim says so after it. A process memtop contained (K, --contain) is
+ * marked [C] after its name: the live screen knows which (its state holds
+ * the containments) and paints the mark, the row carries none. Both marks
+ * survive a long name: the name is cut so the mark fits the 14 characters
+ * (a 15-character comm left ` OOM` off).
+ */
+export function cmdCell(p: ProcInterval, contained: boolean): string {
+  return cell(
+    p.exited === 'oom' ? `<${printable(p.cmd).slice(0, 8)}> OOM`
+      : p.exited ? printable(`<${p.cmd}>`) : contained ? `${printable(p.cmd).slice(0, 10)} [C]` : printable(p.cmd),
+    14, true);
+}
+
 /** Rounded to whole bytes in JSON; unknown stays null. */
 const wholeBytes = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
 
@@ -181,13 +196,7 @@ const COLUMNS = [
   { name: 'ST', width: 2, json: 'new', toJson: (p) => p.isNew, get: (p) => status(p), format: (p) => status(p) },
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
-    // As atop, a process that exited in the interval is <name>; an OOM victim says so after it.
-    // A process memtop contained (K, --contain) is marked [C] after its name. Both marks survive a long
-    // name: the name is cut so the mark fits the 14 characters (a 15-character comm left ` OOM` off).
-    format: (p) => cell(
-      p.exited === 'oom' ? `<${printable(p.cmd).slice(0, 8)}> OOM`
-        : p.exited ? printable(`<${p.cmd}>`) : p.contained ? `${printable(p.cmd).slice(0, 10)} [C]` : printable(p.cmd),
-      14, true),
+    format: (p) => cmdCell(p, false),
   },
   {
     // The program: an interpreter's script or main module (node billing/index.js: billing/index.js), else

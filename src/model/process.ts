@@ -66,8 +66,6 @@ export interface ProcInterval extends Carried, StatusGauges {
   youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
-  /** Put by the live screen: memtop contained this process in a memory cgroup of its own (K, --contain). */
-  contained?: boolean;
   /** Growth over the window (MemoryHistory): bytes per second, undefined until there is enough history. */
   trate?: number;
   /** TRATE is the rate known so far, from less history than a verdict needs (see Growth.young). */

@@ -7,7 +7,7 @@
  * when what it was made of changes.
  */
 import { fitColumns, withOnDemand, withSortResource, type ViewDef } from '../columns/views.js';
-import { rateStr, suspectsIn, type Column } from '../columns/process.js';
+import { cmdCell, rateStr, suspectsIn, type Column } from '../columns/process.js';
 import { printable } from '../format/text.js';
 import { durationStr, memStr } from '../format/units.js';
 import type { CgroupInterval } from '../model/cgroups.js';
@@ -53,6 +53,14 @@ export interface Shown {
   readonly trend: TrendPanel;
   readonly detail: DetailPane | undefined;
   readonly notice: readonly string[] | undefined;
+  /** The processes memtop contained, by pid (those whose pid is still the process contained): CMD marks them [C]. */
+  readonly contained: ReadonlyMap<number, unknown>;
+}
+
+/** The columns with CMD marking the contained processes (the mark is the screen's, not the row's). */
+function withContainedMark(cols: Column[], contained: ReadonlyMap<number, unknown>): Column[] {
+  if (contained.size === 0) return cols;
+  return cols.map((c) => (c.name === 'CMD' ? { ...c, format: (p: ProcInterval) => cmdCell(p, contained.has(p.pid)) } : c));
 }
 
 /** A notice in the overlay's frame: the lines cut to the screen, any key closes it. */
@@ -211,10 +219,10 @@ export class Frames {
   private table(s: Shown, width: number): ProcTable {
     const pidWidth = s.iv?.pidWidth;
     const filtered = !!s.filters.cgroup;
-    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}|${filtered}`;
+    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}|${filtered}|${[...s.contained.keys()].join(',')}`;
     const memo = this.tableMemo;
     if (memo?.key === key && memo.rows === s.rows) return memo.table;
-    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth, filtered), width, s.cmdShift);
+    const table = new ProcTable(s.rows, withContainedMark(shownColumns(s.view, s.sort, width, pidWidth, filtered), s.contained), width, s.cmdShift);
     this.tableMemo = { key, rows: s.rows, table };
     return table;
   }

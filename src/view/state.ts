@@ -115,10 +115,8 @@ export class ScreenState implements Actions, Shown {
   notice: string[] | undefined;
   /** The process shown in detail (Enter), read once per interval while open. */
   detail: DetailPane | undefined;
-  /** Containments memtop recorded, by pid: the list marks them. */
-  private contained = new Map<number, ContainRecord>();
-  /** The rows marked contained (readContained). */
-  private marked: ProcInterval[] = [];
+  /** Containments memtop recorded whose pid is still the process contained, by pid: the list marks them (the rows carry no mark). */
+  readonly contained = new Map<number, ContainRecord>();
   readonly trend: TrendPanel;
   private readonly frames = new Frames();
 
@@ -325,10 +323,6 @@ export class ScreenState implements Actions, Shown {
   private readContained(): void {
     const access = this.host.access;
     if (!access || !this.iv) return;
-    // The marks of the last interval come off first: an idle process's row is the same object
-    // from one interval to the next. Only the marked rows are written, not every process's.
-    for (const p of this.marked) p.contained = undefined;
-    this.marked = [];
     this.contained.clear();
     const records = access.records();
     if (records.length === 0) return;
@@ -338,8 +332,6 @@ export class ScreenState implements Actions, Shown {
       // A row with the pid but another start time is a later process the kernel gave the pid: not marked.
       if (p && sameProcess(r, p.starttime, () => access.inGroup(r))) {
         this.contained.set(r.pid, r);
-        p.contained = true;
-        this.marked.push(p);
       } else {
         const done = access.ended(r.pid);
         if (done) this.say(done instanceof Refusal ? done.message.split('\n')[0]! : done[0]!.replace(/^memtop: /, ''));
