@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DAMAGED, DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from '../src/reader/readfile.js';
+import { Damaged, DENIED, GONE, isProcfs, memoText, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from '../src/reader/readfile.js';
 import { makeTree } from './helpers/trees.js';
 
 test('a file larger than the buffer is read whole, in either mode', () => {
@@ -21,7 +21,9 @@ test('a missing file is gone, not an error; unreadable is told apart', () => {
   assert.equal(readOptional('/nonexistent/stat'), undefined);
   assert.notEqual(GONE, DENIED);
   const dir = makeTree({ 'd/x': '' });
-  assert.equal(readText(join(dir, 'd')), DAMAGED, 'a directory is not a file the kernel writes, never a throw');
+  const d = readText(join(dir, 'd'));
+  assert.ok(d instanceof Damaged, 'a directory is not a file the kernel writes, never a throw');
+  assert.equal(d.why, 'is a directory, not a regular file', 'the read says why, no state kept');
 });
 
 test('/proc/self/stat and a multi-page /proc file read whole', () => {

@@ -12,7 +12,7 @@ import { parsePressure } from '../procfs/pressure.js';
 import type { CgroupDetail, DetailReading } from '../sample.js';
 import { parseSmaps, sumMappings } from '../procfs/smaps.js';
 import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from './cgroups.js';
-import { DAMAGED, DENIED, GONE, lastDamage, readText } from './readfile.js';
+import { Damaged, DENIED, GONE, readText } from './readfile.js';
 
 /** A mapping's smaps entry is about 1.5 KB and max_map_count 65530 by default: room for 2.5 times that. */
 const SMAPS_MAX = 256 << 20;
@@ -85,7 +85,7 @@ export function readDetail(proc: string, pid: number, now = Date.now()): DetailR
   reading.status = parseStatusMemory(statusText);
   const smaps = readText(join(dir, 'smaps'), { max: SMAPS_MAX });
   if (smaps === DENIED) reading.smapsUnreadable = deniedReason(proc, pid);
-  else if (smaps === DAMAGED) reading.smapsUnreadable = `${join(dir, 'smaps')} ${lastDamage()}`;
+  else if (smaps instanceof Damaged) reading.smapsUnreadable = `${join(dir, 'smaps')} ${smaps.why}`;
   else if (smaps === GONE) reading.smapsUnreadable = 'the process ended while its smaps was read';
   else {
     reading.mappings = parseSmaps(smaps);

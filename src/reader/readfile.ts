@@ -13,10 +13,13 @@ export const UNCHANGED = 2 as const;
 /**
  * Not what the kernel would hold there: not a regular file (a FIFO, a
  * device, a directory, a symlink loop) or longer than the kernel writes it
- * (`max`). Its figures are unknown; lastDamage() says why.
+ * (`max`). Its figures are unknown; `why` says why, e.g. "is a FIFO, not a
+ * regular file". Returned by the read that met it (no state kept here).
  */
-export const DAMAGED = 3 as const;
-export type Failure = typeof GONE | typeof DENIED | typeof DAMAGED;
+export class Damaged {
+  constructor(readonly why: string) {}
+}
+export type Failure = typeof GONE | typeof DENIED | Damaged;
 export type ReadResult = string | Failure;
 
 /** How a file is read. */
@@ -30,7 +33,7 @@ export interface ReadOptions {
   oneRead?: boolean;
   /**
    * Most bytes the kernel writes into this file, with margin: a longer file
-   * (a link to /dev/zero, a planted giant) is DAMAGED, read no further.
+   * (a link to /dev/zero, a planted giant) is Damaged, read no further.
    */
   max?: number;
   /**
@@ -44,16 +47,9 @@ export interface ReadOptions {
 export const DEFAULT_MAX = 1 << 20;
 
 let buffer = Buffer.allocUnsafe(64 * 1024);
-let damage = '';
 
-/** Why the last DAMAGED read was damaged, e.g. "is a FIFO, not a regular file". */
-export function lastDamage(): string {
-  return damage;
-}
-
-function damaged(why: string): typeof DAMAGED {
-  damage = why;
-  return DAMAGED;
+function damaged(why: string): Damaged {
+  return new Damaged(why);
 }
 
 function failure(err: unknown): Failure {
@@ -109,7 +105,7 @@ function fill(fd: number, oneRead: boolean, fromStart: boolean, max: number): nu
   }
 }
 
-function tooLong(max: number): typeof DAMAGED {
+function tooLong(max: number): Damaged {
   return damaged(`is longer than the ${max} bytes the kernel writes there`);
 }
 
@@ -147,7 +143,7 @@ function fillFromPath(path: string, opts: ReadOptions, keep?: (fd: number) => vo
   }
 }
 
-/** Byte counts travel offset by BYTES so that they never equal a Failure. */
+/** Byte counts travel offset by BYTES so that they never equal GONE or DENIED. */
 const BYTES = 4;
 
 const PLAIN: ReadOptions = {};
@@ -155,7 +151,7 @@ const PLAIN: ReadOptions = {};
 /** Opens, reads and closes `path`. */
 export function readText(path: string, opts: ReadOptions = PLAIN): ReadResult {
   const r = fillFromPath(path, opts);
-  return r < BYTES ? (r as Failure) : buffer.toString('utf8', 0, r - BYTES);
+  return typeof r !== 'number' || r < BYTES ? (r as Failure) : buffer.toString('utf8', 0, r - BYTES);
 }
 
 /** The text, or undefined when the file is missing, unreadable or damaged. */
@@ -225,7 +221,7 @@ export class OpenFiles<K> {
    */
   read(key: K, memo?: Memo): ReadResult | typeof UNCHANGED {
     const r = this.fill(key);
-    if (r < BYTES) return r as Failure;
+    if (typeof r !== 'number' || r < BYTES) return r as Failure;
     const length = r - BYTES;
     if (!memo) return buffer.toString('utf8', 0, length);
     if (memo.bytes && memo.length === length && buffer.compare(memo.bytes, 0, length, 0, length) === 0) return UNCHANGED;

@@ -21,7 +21,7 @@ import { parseOpenFileLimit } from '../procfs/limits.js';
 import { U64_LIMIT } from '../procfs/number.js';
 import { CgroupReader, type CgroupReadOptions } from './cgroups.js';
 import {
-  DAMAGED, DENIED, GONE, isProcfs, lastDamage, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
+  Damaged, DENIED, GONE, isProcfs, memoText, OpenFiles, readText, UNCHANGED, type Memo, type ReadOptions, type ReadResult,
 } from './readfile.js';
 import { UserNames } from './users.js';
 import { usageError } from '../messages.js';
@@ -217,7 +217,7 @@ export class Sampler {
   /** A file of the proc root read every sample (stat, meminfo, net/dev...): undefined when unreadable. */
   private systemFile(name: string): string | undefined {
     const r = this.systemFiles.read(name);
-    if (r === DAMAGED) this.damaged(`${this.proc}/${name}`);
+    if (r instanceof Damaged) this.damaged(`${this.proc}/${name}`, r);
     return typeof r === 'string' ? r : undefined;
   }
 
@@ -228,12 +228,13 @@ export class Sampler {
 
   /** The text of a read, noting a damaged file. */
   private checked(path: string, r: ReadResult): string | undefined {
-    if (r === DAMAGED) this.damaged(path);
+    if (r instanceof Damaged) this.damaged(path, r);
     return typeof r === 'string' ? r : undefined;
   }
 
   /** One note per damaged file: its figures are unknown from now on, which the note explains. */
-  private damaged(path: string, what = `${lastDamage()}: its figures are unknown`): void {
+  private damaged(path: string, damage: Damaged | string): void {
+    const what = typeof damage === 'string' ? damage : `${damage.why}: its figures are unknown`;
     if (this.noted.has(path)) return;
     this.noted.add(path);
     this.onNote(`${path} ${what}`);
@@ -413,8 +414,8 @@ export class Sampler {
       const isNew = mem === undefined;
       mem ??= { seenIn: 0, stat: { length: 0 }, starttime: -1, vsize: 0, rss: 0, minflt: 0, majflt: 0, age: 0 };
       const read = this.statFiles.read(pid, mem.stat);
-      if (read === DAMAGED) this.damaged(`${this.proc}/${pid}/stat`);
-      if (read === GONE || read === DENIED || read === DAMAGED) continue; // vanished between listing and reading
+      if (read instanceof Damaged) this.damaged(`${this.proc}/${pid}/stat`, read);
+      if (read === GONE || read === DENIED || read instanceof Damaged) continue; // vanished between listing and reading
       if (isNew) this.known.set(pid, mem);
       // An idle process's stat does not change from one sample to the next: then its last
       // sample is still true (status included, up to STATUS_MAX_AGE), with nothing parsed or built.
@@ -520,8 +521,8 @@ export class Sampler {
     const text = readText(`${dir}/status`, this.statusRead);
     let status: PidStatus;
     if (typeof text === 'string') status = parsePidStatus(text);
-    else if (text === DENIED || text === DAMAGED) {
-      if (text === DAMAGED) this.damaged(`${dir}/status`);
+    else if (text === DENIED || text instanceof Damaged) {
+      if (text instanceof Damaged) this.damaged(`${dir}/status`, text);
       status = unknownStatus(); // fields stay unknown, the process is still listed
     } else return undefined;
     mem.starttime = st.starttime;
