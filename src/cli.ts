@@ -306,7 +306,7 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window, notes }), config);
+  await present(new LiveFeed(sampler, config.thresholds, { window: config.window, notes }), config);
 }
 
 /** The output the options chose, fed live or from a recording. */

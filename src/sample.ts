@@ -42,6 +42,40 @@ type Figures<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
  * recordings' column unread. A gauge added to STATUS_GAUGES is here, and
  * recorded, without an edit.
  */
+/**
+ * The needs, declared once: a file-backed figure adds its key here (and to
+ * SampleNeeds, which must list exactly these or this does not compile), its
+ * read in the sampler, and `needs` on the columns that show it; needsOf and
+ * gainedNeeds, and so the views, the screen and the run modes, follow.
+ */
+export const NEED_KEYS = ['io', 'cmdline', 'pss', 'cgroups'] as const;
+export type NeedKey = (typeof NEED_KEYS)[number];
+const needKeysListed: [Exclude<keyof SampleNeeds, NeedKey> | Exclude<NeedKey, keyof SampleNeeds>] extends [never] ? true : never = true;
+void needKeysListed;
+
+/** How deep a cgroup need reads: 0 not at all, Infinity the whole tree. */
+const depthOf = (c: SampleNeeds['cgroups']) => (!c ? 0 : c === true ? Infinity : (c.maxDepth ?? Infinity));
+
+/** Everything any of `needs` reads (the cgroup tree as deep as the deepest asks); every key set. */
+export function needsOf(needs: readonly (SampleNeeds | undefined)[]): SampleNeeds {
+  const out: SampleNeeds = {};
+  for (const key of NEED_KEYS) {
+    if (key === 'cgroups') {
+      let deepest: SampleNeeds['cgroups'] = false;
+      for (const n of needs) if (n && depthOf(n.cgroups) > depthOf(deepest)) deepest = n.cgroups;
+      out.cgroups = deepest;
+    } else {
+      out[key] = needs.some((n) => !!n?.[key]);
+    }
+  }
+  return out;
+}
+
+/** Whether `after` reads anything `before` does not (a file, or the cgroup tree deeper). */
+export function gainedNeeds(before: SampleNeeds, after: SampleNeeds): boolean {
+  return NEED_KEYS.some((key) => (key === 'cgroups' ? depthOf(after.cgroups) > depthOf(before.cgroups) : !!after[key] && !before[key]));
+}
+
 export interface ProcSample extends Figures<Omit<PidStat, 'pid' | 'comm' | 'state' | 'rss'>>, Figures<PidStatus> {
   pid: number;
   comm: string;

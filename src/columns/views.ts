@@ -4,7 +4,7 @@
  * (as atop does), and the survivors keep their order.
  */
 import { column, columnOf, type Column, type ProcColumnName } from './process.js';
-import type { SampleNeeds } from '../sample.js';
+import { needsOf, type SampleNeeds } from '../sample.js';
 import { fitByPriority, parseSpec, type UnknownIn } from './registry.js';
 
 export type ViewName = 'generic' | 'memory' | 'disk' | 'command' | 'user' | 'program' | 'leak' | 'cgroup';
@@ -118,12 +118,9 @@ export function viewNeeds(view: ViewDef, sort: string, width?: number): SampleNe
   const shownView = withSortResource(view, sort);
   const cols = [...shownView.columns.map((c) => column(c.name)), column(sort)];
   const fitted = width === undefined ? cols : [...fitColumns(shownView, width), column(sort)];
-  return {
-    io: cols.some((c) => !!c?.needs?.io),
-    cmdline: cols.some((c) => !!c?.needs?.cmdline),
-    pss: cols.some((c) => !!c?.needs?.pss),
-    cgroups: !!view.cgroups || fitted.some((c) => !!c?.needs?.cgroups),
-  };
+  // The files of every column of the view (shown or not); the tree only for what fits.
+  const files = needsOf(cols.map((c) => c?.needs));
+  return { ...files, cgroups: !!view.cgroups || !!needsOf(fitted.map((c) => c?.needs)).cgroups };
 }
 
 /**

@@ -18,6 +18,13 @@ export interface FeedOptions {
   notes?: readonly string[];
 }
 
+export interface LiveFeedOptions extends FeedOptions {
+  /** Called with every raw sample, e.g. to record it. */
+  onSample?: (s: Sample) => void;
+  /** What the samples read from the start (default: stat and status only). */
+  needs?: SampleNeeds;
+}
+
 export class LiveFeed implements Feed {
   /** Memory history across the intervals handed out (TRATE, TGROW, LEAK, the forecast). */
   readonly history: MemoryHistory;
@@ -25,17 +32,20 @@ export class LiveFeed implements Feed {
   private readonly notes: readonly string[];
   private notesHanded = 0;
 
-  needs: SampleNeeds = {};
+  /** What the next sample reads beyond stat and status: set by the run mode that drives the feed (the screen as its view changes). */
+  needs: SampleNeeds;
+  /** Called with every raw sample, e.g. to record it. */
+  private readonly onSample: ((s: Sample) => void) | undefined;
 
   constructor(
     private readonly sampler: Sampler,
     private readonly thresholds: Thresholds,
-    /** Called with every raw sample, e.g. to record it. */
-    private readonly onSample?: (s: Sample) => void,
-    opts: FeedOptions = {},
+    opts: LiveFeedOptions = {},
   ) {
     this.history = new MemoryHistory(opts.window);
     this.notes = opts.notes ?? [];
+    this.onSample = opts.onSample;
+    this.needs = opts.needs ?? {};
   }
 
   newNotes(): string[] {

@@ -46,9 +46,10 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
   say(`serving metrics on http://${shownHost}:${port}/metrics every ${config.interval} s`);
 
   let latest: Sample | undefined;
-  const feed = new LiveFeed(sampler, config.thresholds, (s) => (latest = s), { window: config.window });
   // The exposition ranks memory cgroups too; PSIZE (a page-table walk per process) only with --psize.
-  feed.needs = { cgroups: true, pss: !!config.psize };
+  const feed = new LiveFeed(sampler, config.thresholds, {
+    onSample: (s) => (latest = s), window: config.window, needs: { cgroups: true, pss: !!config.psize },
+  });
   let failed = false;
   const oomVictims = new OomVictims();
   const tick = () => {

@@ -17,7 +17,7 @@
 import { CGROUP_TREE, CGROUP_VIEW, cgroupRows, fitCgroupColumns } from '../columns/cgroup.js';
 import { column, sortProcs, type Column } from '../columns/process.js';
 import type { CgroupInterval } from '../model/cgroups.js';
-import type { SampleNeeds } from '../sample.js';
+import { gainedNeeds, needsOf } from '../sample.js';
 import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, withPsize, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
@@ -308,11 +308,9 @@ export class ScreenState implements Actions, Shown {
     // deepest group read), and whole for the CGROUP column and a cgroup filter.
     const levels = this.view.cgroups ? levelsShown(this.cgroupDepth) : Infinity;
     const cgroups = shown.cgroups || !!this.filters.cgroup ? (levels === Infinity ? true : { maxDepth: levels }) : false;
-    const needs = { io: shown.io, cmdline: shown.cmdline || !!this.filters.cmdline, pss: shown.pss, cgroups };
+    const needs = { ...needsOf([shown, { cmdline: !!this.filters.cmdline }]), cgroups };
     this.feed.needs = needs;
-    const depthOf = (c: SampleNeeds['cgroups']) => (!c ? 0 : c === true ? Infinity : (c.maxDepth ?? Infinity));
-    const gained = (needs.io && !before.io) || (needs.pss && !before.pss) || (needs.cmdline && !before.cmdline) || depthOf(needs.cgroups) > depthOf(before.cgroups);
-    if (gained && this.iv && !this.paused) this.take(() => this.feed.next());
+    if (gainedNeeds(before, needs) && this.iv && !this.paused) this.take(() => this.feed.next());
   }
 
   /**

@@ -122,7 +122,7 @@ export function fakeLive(moment: ScreenMoment): { feed: LiveFeed; dir: string; w
   // The sampler's notes go where cli.ts sends them for the screen: to the feed.
   const notes: string[] = [];
   const sampler = new Sampler({ proc: fake.dir, sys: `${fake.dir}/nosys`, onNote: (n) => notes.push(n) });
-  const feed = new LiveFeed(sampler, DEFAULT_THRESHOLDS, undefined, { notes });
+  const feed = new LiveFeed(sampler, DEFAULT_THRESHOLDS, { notes });
   return { feed, dir: fake.dir, write: (m) => writeFakeProc(fake.dir, m), remove: fake.remove };
 }
 
