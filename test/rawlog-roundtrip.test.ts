@@ -120,3 +120,14 @@ test('patch(a, diff(a, b)) gives b for random JSON', () => {
     assert.deepEqual(back, b, JSON.stringify({ a, b, d: d === SAME ? 'SAME' : d }));
   }
 });
+
+test('a delta naming a pid its keyframe lacks is a RecordError (a MemtopError: one line), not a plain Error', async () => {
+  const { decodeDelta, encodeKeyframe, decodeKeyframe } = await import('../src/rawlog/encoding.js');
+  const { RecordError } = await import('../src/rawlog/format.js');
+  const { MemtopError } = await import('../src/messages.js');
+  const key = decodeKeyframe(encodeKeyframe({
+    time: 0, host: 'h', hz: 100, pageSize: 4096, ncpu: 1, uptime: 1, disks: [], procs: [{ pid: 1, comm: 'init', state: 'S' }],
+  } as never));
+  const bad = JSON.stringify({ s: {}, g: [], c: [[99, { rss: 1 }]], n: [] });
+  assert.throws(() => decodeDelta(key, bad), (err) => err instanceof RecordError && err instanceof MemtopError && /pid 99/.test(err.message));
+});

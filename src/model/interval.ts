@@ -4,6 +4,7 @@
  * what is computed here. The system lines are built in system.ts, the
  * processes in process.ts, the network in net.ts.
  */
+import { PID_LIMIT } from '../procfs/pid.js';
 import { ticksTotal } from '../procfs/stat.js';
 import type { DiskSample, Sample } from '../sample.js';
 import { cgroupIntervals, cgroupOfPids, type CgroupInterval } from './cgroups.js';
@@ -73,6 +74,14 @@ export interface IntervalOptions {
   thresholds?: Thresholds;
   /** Memory history across intervals (TRATE, TGROW, LEAK, the forecast); fed in time order. */
   history?: MemoryHistory;
+}
+
+/**
+ * The largest pid the sampled kernel gives: pid_max - 1 (/proc/sys/kernel/pid_max),
+ * the kernel's PID_MAX_LIMIT when the sample does not tell.
+ */
+export function largestPid(iv: { pidMax?: number } | undefined): number {
+  return iv?.pidMax ? iv.pidMax - 1 : PID_LIMIT;
 }
 
 /**

@@ -13,6 +13,7 @@
  * the new ones; "o" gives it explicitly when the sample's order differs.
  */
 import type { ProcSample, Sample } from '../sample.js';
+import { RecordError } from './format.js';
 import { diff, patch, SAME, type Json } from './patch.js';
 
 type Row = Json[];
@@ -142,7 +143,7 @@ export function decodeDelta(key: Sample, text: string): Sample {
   const fresh = fromRows(wire.n, [...cols, ...(wire.x ?? [])]);
   const procs = new Map(key.procs.map((p) => [p.pid, p]));
   for (const [pid, d] of wire.c) {
-    if (!procs.has(pid)) throw new Error(`delta changes pid ${pid} the keyframe lacks`);
+    if (!procs.has(pid)) throw new RecordError(`delta changes pid ${pid} the keyframe lacks`);
     procs.set(pid, patch(procs.get(pid) as unknown as Json, d) as unknown as ProcSample);
   }
   for (const p of fresh) procs.set(p.pid, p);
@@ -151,7 +152,7 @@ export function decodeDelta(key: Sample, text: string): Sample {
     ...sys,
     procs: order.map((pid) => {
       const p = procs.get(pid);
-      if (!p) throw new Error(`delta lists pid ${pid} it does not describe`);
+      if (!p) throw new RecordError(`delta lists pid ${pid} it does not describe`);
       return p;
     }),
   };

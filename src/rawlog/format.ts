@@ -7,6 +7,13 @@
 import { brotliCompressSync, brotliDecompressSync, constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { MemtopError } from '../messages.js';
 
+/**
+ * A record that does not decode (an unknown codec, a delta naming pids its
+ * keyframe lacks): a damaged or foreign log. The reader skips such a record
+ * and says so; anything that escapes is one line, as every MemtopError.
+ */
+export class RecordError extends MemtopError {}
+
 /** Eight bytes: 0x89 catches 7-bit transfers, "\n" catches line-ending conversion. */
 export const MAGIC = Buffer.from([0x89, 0x4d, 0x45, 0x4d, 0x54, 0x4f, 0x50, 0x0a]); // \x89 MEMTOP \n
 export const FORMAT_MAJOR = 1;
@@ -231,7 +238,7 @@ export function decompress(codec: number, data: Buffer, dictionary?: Buffer): Bu
     case Codec.Brotli:
       return brotliDecompressSync(data);
     default:
-      throw new Error(`unknown codec ${codec}`);
+      throw new RecordError(`unknown codec ${codec}`);
   }
 }
 

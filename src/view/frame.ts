@@ -22,7 +22,7 @@ import { helpOverlay } from './help.js';
 import { listRows, PANEL_MIN_HEIGHT, screenLayout } from './layout.js';
 import { clampScroll, pageLines, pageOf, ProcTable, type RowMark, type Scroll } from './procview.js';
 import { promptLine, type Prompt } from './prompt.js';
-import type { Frame } from './screen.js';
+import type { Frame } from './framedata.js';
 import { bold, fit, reverse } from './sgr.js';
 import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';

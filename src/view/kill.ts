@@ -4,7 +4,6 @@
  */
 import { constants } from 'node:os';
 import { messageOf } from '../messages.js';
-import { PID_LIMIT } from '../procfs/pid.js';
 
 const SIGNALS = constants.signals as Record<string, number>;
 
@@ -26,10 +25,10 @@ export function signalName(sig: number): string {
 
 /**
  * A pid the user typed: a number from 1 (0 and -1 would signal groups) to
- * `pidMax` (/proc/sys/kernel/pid_max; the kernel's limit of 4194304 when
- * unknown). What is shown back is cut to a screenful.
+ * `pidMax` (the model's largestPid: what the sampled kernel gives). What is
+ * shown back is cut to a screenful.
  */
-export function parsePid(text: string, pidMax = PID_LIMIT): number | string {
+export function parsePid(text: string, pidMax: number): number | string {
   const t = text.trim();
   const shown = t.length > 20 ? `${t.slice(0, 20)}...` : t;
   if (!/^\d+$/.test(t)) return `not a pid: '${shown}'`;

@@ -4,7 +4,7 @@
  * Our own line editor: it lives in the same keypress stream as every other
  * key, so nothing else grabs the terminal while a question is open.
  */
-import type { KeyEvent } from './screen.js';
+import type { KeyEvent } from './keyevent.js';
 
 export interface Prompt {
   question: string;

@@ -10,29 +10,11 @@ import type { Writable } from 'node:stream';
 import type blessed from 'blessed';
 import { terminalName } from './terminal.js';
 import type { ChartCanvases } from './trendcanvas.js';
-import type { PanelView } from './trendview.js';
+import type { Frame } from './framedata.js';
+import type { KeyEvent } from './keyevent.js';
 
-export interface Frame {
-  header: string;
-  sys: string[];
-  status: string;
-  procHead: string;
-  rows: string[];
-  /** The trend panel (B), under the system lines. */
-  panel?: PanelView;
-  /** The help overlay, when open. */
-  help?: string[];
-  /** Shown alone when the terminal is too small to draw. */
-  tooSmall?: string[];
-}
-
-/** A key press as blessed reports it: the key table and the prompt read these fields. */
-export interface KeyEvent {
-  name?: string;
-  full?: string;
-  ctrl?: boolean;
-  meta?: boolean;
-}
+export type { Frame } from './framedata.js';
+export type { KeyEvent } from './keyevent.js';
 
 type Box = blessed.Widgets.BoxElement;
 /** blessed's setContent(text, noClear), whose second argument @types/blessed does not declare. */

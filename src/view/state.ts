@@ -20,7 +20,7 @@ import type { CgroupInterval } from '../model/cgroups.js';
 import { gainedNeeds, needsOf } from '../sample.js';
 import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, withPsize, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
-import type { Interval, ProcInterval } from '../model/interval.js';
+import { largestPid, type Interval, type ProcInterval } from '../model/interval.js';
 import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
@@ -34,7 +34,8 @@ import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
 import { listRows, screenLayout } from './layout.js';
 import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
-import type { Frame, KeyEvent } from './screen.js';
+import type { Frame } from './framedata.js';
+import type { KeyEvent } from './keyevent.js';
 import { TrendPanel } from './trendpanel.js';
 import { ALL_LEVELS, cgroupSortColumn, levelsShown } from './cgroupview.js';
 import { containDialog, DetailPane, type ProcessAccess } from './detailpane.js';
@@ -499,7 +500,7 @@ export class ScreenState implements Actions, Shown {
     const highlighted = this.view.aggregate ? undefined : this.rows[this.scrollPos.selected]?.pid;
     const def = highlighted === undefined ? '' : ` [${highlighted}]`;
     this.ask(`PID to kill${def}: `, (text) => {
-      const pid = parsePid(text.trim() || String(highlighted ?? ''), this.iv?.pidMax ? this.iv.pidMax - 1 : undefined);
+      const pid = parsePid(text.trim() || String(highlighted ?? ''), largestPid(this.iv));
       if (typeof pid === 'string') return this.say(pid);
       const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd;
       const who = cmd === undefined ? `${pid}` : `${pid} (${cmd})`;
