@@ -14,6 +14,9 @@ export const FORMAT_MINOR = 0;
 /** magic, major, minor, JSON length, JSON CRC-32. */
 export const FILE_HEADER_FIXED = 20;
 
+/** A header's JSON is never longer: a larger length means a damaged header. */
+export const MAX_HEADER_JSON = 1024 * 1024;
+
 /** Starts every record: "mtr" and 0xA7, a pattern the reader scans for after damage. */
 export const SYNC = Buffer.from([0x6d, 0x74, 0x72, 0xa7]);
 export const FRAME_HEADER = 32;
@@ -109,7 +112,7 @@ export function decodeFileHeader(buf: Buffer, name: string): FileHeader {
   const end = FILE_HEADER_FIXED + len;
   const newer = () =>
     new MemtopError(`${name} was written by a newer memtop (raw format ${major}.${minor}); this memtop reads format ${FORMAT_MAJOR}.x`);
-  if (len > 1024 * 1024) {
+  if (len > MAX_HEADER_JSON) {
     if (major > FORMAT_MAJOR) throw newer();
     throw new DamagedHeaderError(`${name}: damaged memtop log header (length)`);
   }
