@@ -305,6 +305,7 @@ export class RawLog implements SampleStore {
     const src = Buffer.isBuffer(data) ? bufferSource(data) : data;
     this.src = src;
     this.header = readHeader(src, name);
+    if (this.header.versionMismatch) this.warnings.push(this.header.versionMismatch);
     if (this.header.damaged) {
       this.warnings.push(`${this.header.damaged}: its facts are taken from the first sample, the records from byte offset ${this.header.length} on replay`);
     }
