@@ -273,8 +273,13 @@ function recoverHeader(src: ByteSource, jsonLength: number): Omit<FileHeader, 'd
   return undefined;
 }
 
-/** Decoded samples kept for stepping back and forth (each interval needs two). */
+/** Decoded samples kept for stepping back and forth (each interval needs two)... */
 const CACHE = 6;
+/**
+ * ...and processes in them at most: of samples of 50,000 processes (some
+ * 15 MB each decoded) two are kept, as a recorder holds two.
+ */
+const CACHE_PROCS = 60_000;
 
 export class RawLog implements SampleStore {
   readonly header: FileHeader;
@@ -286,6 +291,8 @@ export class RawLog implements SampleStore {
   readonly warnings: string[] = [];
   readonly truncatedAt: number | undefined;
   private readonly cache = new Map<number, Sample | undefined>();
+  /** Processes in the cached samples. */
+  private cachedProcs = 0;
   private keyText: { offset: number; text: Buffer } | undefined;
 
   private readonly src: ByteSource;
@@ -373,8 +380,13 @@ export class RawLog implements SampleStore {
     } catch (err) {
       this.onDecodeError(`${this.name}: the sample at byte offset ${this.records.offset(i)} cannot be decoded (${(err as Error).message})`);
     }
-    if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(i, sample);
+    this.cachedProcs += sample?.procs.length ?? 0;
+    while (this.cache.size > 2 && (this.cache.size > CACHE || this.cachedProcs > CACHE_PROCS)) {
+      const [oldest, s] = this.cache.entries().next().value!;
+      this.cache.delete(oldest);
+      this.cachedProcs -= s?.procs.length ?? 0;
+    }
     return sample;
   }
 
