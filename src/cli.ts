@@ -339,6 +339,10 @@ async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStr
  * where an exit status of 143 would count as a failure).
  */
 function endBySignal(err: EndedBySignal): void {
+  // A process a signal ends runs no 'exit' listeners: they run here first (the screen's notes, the code cache).
+  process.exitCode = err.exitCode;
+  process.emit('exit', err.exitCode);
+  process.removeAllListeners('exit');
   process.removeAllListeners(err.signal);
   process.kill(process.pid, err.signal);
   // The default action ends the process at once; should it not, the same code by hand.

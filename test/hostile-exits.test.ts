@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, memtop, requireBuild } from './helpers/cli.js';
@@ -85,8 +85,10 @@ test('ended by SIGTERM, SIGINT or SIGHUP, a shell sees 128 + the signal, and a r
   }
 });
 
-test('the live screen ended by SIGTERM or SIGHUP gives the terminal back, then ends by that signal; q still exits 0', { timeout: 60000 }, async () => {
+test('the live screen ended by SIGTERM or SIGHUP gives the terminal back, says its notes, then ends by that signal; q still exits 0', { timeout: 60000 }, async () => {
   const root = fake();
+  // A damaged file: the screen keeps its note for after the terminal is given back.
+  writeFileSync(join(root[1]!, '41', 'stat'), 'garbage\n');
   for (const [signal, n] of [['SIGTERM', 15], ['SIGHUP', 1]] as const) {
     const s = new PtyScreen([...root, '1'], 100, 30);
     try {
@@ -94,7 +96,9 @@ test('the live screen ended by SIGTERM or SIGHUP gives the terminal back, then e
       process.kill(s.pid, signal);
       await Promise.race([s.exited, new Promise((resolve) => setTimeout(resolve, 10000))]);
       assert.equal(s.exitSignal, n, `${signal}: exit ${s.exitCode}, signal ${s.exitSignal}`);
-      assert.ok(s.raw.lastIndexOf('\x1b[?1049l') >= 0, `${signal}: the alternate screen is left`);
+      const left = s.raw.lastIndexOf('\x1b[?1049l');
+      assert.ok(left >= 0, `${signal}: the alternate screen is left`);
+      assert.match(s.raw.slice(left), /memtop: \S+\/41\/stat is not a stat line/, `${signal}: the note after the screen`);
     } finally {
       await s.close();
     }
