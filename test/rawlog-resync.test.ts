@@ -114,4 +114,18 @@ test('memtop -r of a 5 GiB sparse file with 64 MiB of random bytes after the hea
   assert.equal(r.stdout.toString().trim().split('\n').length, 6);
   assert.equal(err.replace(/maxrss \d+\n/, ''), `memtop: ${file}: skipped ${5 * GiB - log.length} damaged bytes at byte offset ${log.length}\n`);
   assert.ok(maxrss < 200, `peak RSS ${maxrss} MiB`);
+  // The same file on stdin (< FILE) is read where needed too, not whole.
+  const fd0 = openSync(file, 'r');
+  try {
+    const s = spawnSync(process.execPath, [CLI, '-r', '-', '--json'], {
+      stdio: [fd0, 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: `--import=${peak}` }, timeout: 280_000, killSignal: 'SIGKILL',
+    });
+    const said = s.stderr.toString();
+    assert.equal(s.status, 0, said);
+    assert.equal(s.stdout.toString().trim().split('\n').length, 6);
+    assert.equal(said.replace(/maxrss \d+\n/, ''), `memtop: stdin: skipped ${5 * GiB - log.length} damaged bytes at byte offset ${log.length}\n`);
+    assert.ok(Number(/maxrss (\d+)/.exec(said)?.[1]) / 1024 < 200, said);
+  } finally {
+    closeSync(fd0);
+  }
 });
