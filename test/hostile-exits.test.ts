@@ -27,9 +27,9 @@ function sh(line: string, args: string[], timeout = 30000): { code: number | nul
   return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
-test('--json, --text, --detail and --info with stdout closed say so in one line and exit 1; >/dev/null still works', () => {
+test('--json, --text, --detail, --info and -w - with stdout closed say so in one line and exit 1; >/dev/null still works', () => {
   const root = fake();
-  for (const args of [['--json', '0.1', '2'], ['--text', '0.1', '2'], ['--detail', '40', '0.1', '1'], ['--info']]) {
+  for (const args of [['--json', '0.1', '2'], ['--text', '0.1', '2'], ['--detail', '40', '0.1', '1'], ['--info'], ['-w', '-', '0.1', '2']]) {
     const r = sh('"$@" >&-', [...root, ...args]);
     assert.equal(r.code, 1, `${args[0]}: ${r.err}`);
     assert.equal(r.err, 'memtop: stdout is closed: nothing to write the output to (give it a file, a pipe or /dev/null)\n', args[0]);

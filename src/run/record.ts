@@ -15,6 +15,7 @@ import { DailyLog } from '../rawlog/daily.js';
 import { lockForWriting, type WriteLock } from '../rawlog/lock.js';
 import { RawWriter, type WriterOptions } from '../rawlog/writer.js';
 import { EndedBySignal, say, type EndSignal } from '../messages.js';
+import { checkStdoutOpen } from './stdout.js';
 
 /** What a replay's views may ask for: read them all while recording. */
 /** Recordings hold what every view shows, the cgroup tree included (a replay's G view). */
@@ -27,6 +28,7 @@ interface Sink {
 
 export async function runRecord(sampler: Sampler, config: Config): Promise<void> {
   const opts: WriterOptions = { writer: 'memtop', onNote: say };
+  if (config.write === '-') checkStdoutOpen();
   // A second recorder on the same file (or log directory) is refused: both would append and cut.
   let lock: WriteLock | undefined;
   if (config.write !== undefined && config.write !== '-') lock = await lockForWriting(config.write);
