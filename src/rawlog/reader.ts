@@ -294,6 +294,7 @@ export class RawLog implements SampleStore {
   /** Processes in the cached samples. */
   private cachedProcs = 0;
   private keyText: { offset: number; text: Buffer } | undefined;
+  private keySample: { offset: number; sample: Sample } | undefined;
 
   private readonly src: ByteSource;
 
@@ -403,8 +404,21 @@ export class RawLog implements SampleStore {
 
   private decode(i: number): Sample {
     if (this.records.kind(i) === Kind.Key) return decodeKeyframe(this.keyframeText(i).toString('utf8'));
-    const keyText = this.keyframeText(this.keyAt.get(this.records.keyOffset(i))!);
+    const k = this.keyAt.get(this.records.keyOffset(i))!;
+    const keyText = this.keyframeText(k);
     const delta = decompress(this.records.codec(i), this.payload(i), keyText);
-    return decodeDelta(decodeKeyframe(keyText.toString('utf8')), delta.toString('utf8'));
+    return decodeDelta(this.keyframeSample(k, keyText), delta.toString('utf8'));
+  }
+
+  /**
+   * The keyframe a delta is applied to, decoded once for all its deltas (not
+   * again for each: a keyframe of 50,000 processes is some 15 MB decoded, and
+   * as much again in garbage). Deltas share its unchanged processes: samples
+   * are read, never changed, by everything that gets them.
+   */
+  private keyframeSample(k: number, text: Buffer): Sample {
+    const offset = this.records.offset(k);
+    if (this.keySample?.offset !== offset) this.keySample = { offset, sample: decodeKeyframe(text.toString('utf8')) };
+    return this.keySample.sample;
   }
 }
