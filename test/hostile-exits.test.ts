@@ -37,6 +37,11 @@ test('--json, --text, --detail, --info and -w - with stdout closed say so in one
   const ok = sh('"$@" >/dev/null', [...root, '--json', '0.1', '2']);
   assert.equal(ok.code, 0, ok.err);
   assert.equal(ok.err, '');
+  // A launcher that discards everything opens /dev/null read-write, as node does for a closed stdout
+  // (node's 'ignore', Python's DEVNULL, hyperfine): with stdin on /dev/null too, that is not taken as closed.
+  const ignored = spawnSync(process.execPath, [CLI, ...root, '--json', '0.1', '2'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30000 });
+  assert.equal(ignored.status, 0, ignored.stderr.toString());
+  assert.equal(ignored.stderr.toString(), '');
 });
 
 test('-w, --log-dir and -r onto a symlink loop: one line in memtop\'s words, exit 1', () => {

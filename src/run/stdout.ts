@@ -10,16 +10,21 @@ import { EndedBySignal, EXIT_OK, MemtopError, reasonOf, type EndSignal } from '.
 /**
  * Node opens /dev/null read-write in place of a standard descriptor that is
  * closed at start (memtop --json >&-), so writes would vanish and memtop
- * exit 0. A shell's >/dev/null opens it write-only: only the read-write one
- * is taken for a closed stdout. Throws the one line, exit 1.
+ * exit 0. Nothing tells that apart for certain from a /dev/null a launcher
+ * opened read-write on purpose (Python's DEVNULL, Node's 'ignore'), so the
+ * signs taken are: stdout is /dev/null read-write (a shell's >/dev/null and
+ * systemd's null output open it write-only) while stdin is not /dev/null (a
+ * launcher that discards stdout mostly nulls stdin too). Throws the one
+ * line, exit 1.
  */
 export function checkStdoutOpen(): void {
   let closed = false;
   try {
+    const devNull = (fd: number) => readlinkSync(`/proc/self/fd/${fd}`) === '/dev/null';
     const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'))?.[1];
-    closed = readlinkSync('/proc/self/fd/1') === '/dev/null' && flags !== undefined && (parseInt(flags, 8) & 3) === 2;
+    closed = devNull(1) && flags !== undefined && (parseInt(flags, 8) & 3) === 2 && !devNull(0);
   } catch {
-    // no /proc to tell: write as usual
+    // no /proc to tell, or no stdin: write as usual
   }
   if (closed) throw new MemtopError('stdout is closed: nothing to write the output to (give it a file, a pipe or /dev/null)');
 }
