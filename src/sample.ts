@@ -71,6 +71,11 @@ export function needsOf(needs: readonly (SampleNeeds | undefined)[]): SampleNeed
   return out;
 }
 
+/** Whether `needs` asks for a per-process file (every need but the cgroup tree): then no process's last sample is reused as it is. */
+export function readsProcessFiles(needs: SampleNeeds): boolean {
+  return NEED_KEYS.some((key) => key !== 'cgroups' && !!needs[key]);
+}
+
 /** Whether `after` reads anything `before` does not (a file, or the cgroup tree deeper). */
 export function gainedNeeds(before: SampleNeeds, after: SampleNeeds): boolean {
   return NEED_KEYS.some((key) => (key === 'cgroups' ? depthOf(after.cgroups) > depthOf(before.cgroups) : !!after[key] && !before[key]));

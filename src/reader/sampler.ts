@@ -15,7 +15,7 @@ import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
 import { isInterpreter, programOfCmdline } from '../procfs/program.js';
 import { parseSmaps, parseSmapsRollup, sumMappings } from '../procfs/smaps.js';
 import type { OomKill } from '../procfs/kmsg.js';
-import { literalCopier, type DiskSample, type ProcSample, type Sample, type SampleNeeds } from '../sample.js';
+import { literalCopier, readsProcessFiles, type DiskSample, type ProcSample, type Sample, type SampleNeeds } from '../sample.js';
 import { KernelLog } from './kmsg.js';
 import { parseOpenFileLimit } from '../procfs/limits.js';
 import { U64_LIMIT } from '../procfs/number.js';
@@ -407,7 +407,7 @@ export class Sampler {
       return [];
     }
     const now = ++this.samples;
-    const reuse = !needs.io && !needs.cmdline && !needs.pss;
+    const reuse = !readsProcessFiles(needs);
     const procs: ProcSample[] = [];
     for (const pid of this.pidsOf(entries)) {
       let mem = this.known.get(pid);
