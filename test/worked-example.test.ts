@@ -109,3 +109,17 @@ test('an older recording, made before RssShmem was sampled, replays it as unknow
   const at = header.indexOf(' SHMSZ') + 1;
   assert.equal(line.slice(at - 1, at + 5).trim(), '?');
 });
+
+test('the sample holds every key the parsers return, the row every status gauge; literalCopier takes identifiers only', async () => {
+  const { literalCopier } = await import('../src/sample.js');
+  const { PID_STAT_KEYS, PID_STATUS_KEYS } = await import('../src/procfs/pid.js');
+  const [a, b] = samples();
+  const p = b!.procs.find((x) => x.pid === 300)!;
+  for (const key of [...PID_STAT_KEYS, ...PID_STATUS_KEYS]) assert.ok(key in p, `the sample has ${key}`);
+  const row = buildInterval(a, b!).procs.find((x) => x.pid === 300)!;
+  for (const key of Object.values(STATUS_GAUGES)) assert.ok(key in row, `the row has ${key}`);
+  const copy = literalCopier([['x'], ['y']], ['z'])({ x: 1 }, { y: 2 });
+  assert.deepEqual(copy, { x: 1, y: 2, z: undefined });
+  assert.throws(() => literalCopier([['a; process.exit()']]), /not an identifier/);
+  assert.throws(() => literalCopier([['a'], ['a']]), /twice/);
+});
