@@ -6,7 +6,7 @@
  * bench/screen-cost.ts runs it, old and new alternating run by run).
  * Medians of the same rounds; on a loaded machine only the ratio means much.
  *
- *   node --import tsx bench/builds-cost.ts OLD_ROOT NEW_ROOT [ROUNDS] [SCREEN_RUNS]
+ *   node --import tsx bench/builds-cost.ts OLD_ROOT NEW_ROOT [ROUNDS] [SCREEN_RUNS] [WARMUP_SECONDS]
  *
  * OLD_ROOT and NEW_ROOT are checkouts with a built dist/ (e.g. a clone of
  * main under /tmp and this worktree).
@@ -15,9 +15,9 @@ import { join, resolve } from 'node:path';
 import { runPeer, stopAllServers } from './screen-cost.js';
 import { median, sleep } from './stats.js';
 
-const [oldRoot, newRoot, roundsArg, screenArg] = process.argv.slice(2);
+const [oldRoot, newRoot, roundsArg, screenArg, warmupArg] = process.argv.slice(2);
 if (!oldRoot || !newRoot) {
-  console.error('usage: builds-cost.ts OLD_ROOT NEW_ROOT [ROUNDS] [SCREEN_RUNS]');
+  console.error('usage: builds-cost.ts OLD_ROOT NEW_ROOT [ROUNDS] [SCREEN_RUNS] [WARMUP_SECONDS]');
   process.exit(2);
 }
 const rounds = Number(roundsArg ?? 40);
@@ -64,7 +64,7 @@ const [o, n] = lives.map((l) => median(l.ms));
 console.log(`sampler + model, /proc, ${rounds} rounds alternating: old ${o!.toFixed(2)} ms, new ${n!.toFixed(2)} ms per sample (new/old ${(n! / o!).toFixed(3)})`);
 
 if (screenRuns > 0) {
-  const opts = { width: 200, height: 50, startupSeconds: 5, warmupSeconds: 12, refreshes: 8 };
+  const opts = { width: 200, height: 50, startupSeconds: 5, warmupSeconds: Number(warmupArg ?? 12), refreshes: 8 };
   const per: Record<string, number[]> = { old: [], new: [] };
   try {
     for (let r = 0; r < screenRuns; r++) {
