@@ -6,9 +6,10 @@
  * folds into a summed row, its --json key and its Prometheus metric.
  *
  * How to add a field (a process column, say):
- *  1. parse it in src/procfs/, carry it in the sample (src/sample.ts, set by
- *     src/reader/sampler.ts) and, when it is not a plain copy of the sample,
- *     compute it in the model (src/model/process.ts, one property of ProcInterval);
+ *  1. parse it in src/procfs/: a line of /proc/PID/status is one key of
+ *     STATUS_GAUGES (src/procfs/pid.ts), and the sample, the raw log and the
+ *     interval row carry it from there; a figure derived from two samples is
+ *     one property of ProcInterval computed in src/model/process.ts;
  *  2. add ONE entry to the row kind's registry (src/columns/process.ts):
  *     name, width, `key` (the row property) or `get`, `format`, and as needed
  *     `fold` (per-user/per-program rows; `foldOf` when what folds is not
