@@ -11,6 +11,7 @@ import { explainLimit, parseSize, planCommands, planContainment, proposeLimit, R
 import { memStr } from '../format/units.js';
 import { DetailTracker, type Detail } from '../model/detail.js';
 import type { DetailReading } from '../sample.js';
+import type { ThreadsReading } from '../reader/threads.js';
 import { detailLines } from '../output/detail.js';
 
 /** What the screen may do to processes, given by the shell (tui.ts) and faked in tests. */
@@ -25,6 +26,8 @@ export interface ProcessAccess {
   release(pid: number): string[] | Refusal;
   /** A contained process that ended: what became of it (its group removed); undefined while it runs. */
   ended(pid: number): string[] | Refusal | undefined;
+  /** The process's threads (y, H), read only while their list is open. */
+  readThreads?(pid: number): ThreadsReading;
 }
 
 export class DetailPane {

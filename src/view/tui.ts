@@ -10,11 +10,13 @@ import type { Config } from '../config.js';
 import type { Feed } from '../feed.js';
 import { everyInterval, type Clock } from '../run/timer.js';
 import { TuiScreen } from './screen.js';
+import { setPalette } from './sgr.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
 import { contain, reapEnded, release } from '../contain/apply.js';
 import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
+import { readThreads } from '../reader/threads.js';
 import type { ProcessAccess } from './detailpane.js';
 
 /** The detail's reads and containment on the machine memtop watches. */
@@ -28,6 +30,7 @@ function processAccess(config: Config): ProcessAccess {
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
     ended: (pid) => reapEnded(config.proc, pid),
+    readThreads: (pid) => readThreads(config.proc, pid),
   };
 }
 
@@ -49,11 +52,15 @@ class Tui {
     private readonly config: Config,
     keyboard?: NodeJS.ReadableStream,
   ) {
+    setPalette(config.theme, config.colors);
     this.screen = new TuiScreen(config.term, keyboard);
+    const terminal = this.screen.caps();
     this.state = new ScreenState(feed, config, {
       quit: () => this.quit(),
       setInterval: (seconds) => this.clock?.setInterval(seconds),
-      loadCharts: () => loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)),
+      // ASCII charts are drawn in the panel's lines: blessed-contrib is not loaded.
+      loadCharts: () => (terminal.braille ? loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)) : Promise.resolve()),
+      terminal,
       changed: () => this.requestDraw(),
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
