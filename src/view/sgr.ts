@@ -28,12 +28,12 @@ const DARK: Palette = {
  * For a light background: yellow, green and cyan on white are 1.7:1 to
  * 2.2:1 against xterm's default palette. Red, blue and magenta of the
  * basic eight stay (4.7:1 and more); green, cyan and yellow become dark
- * shades of the 256-colour cube (#008700 4.7:1, #008787 4.4:1, #875f00
+ * shades of the 256-colour cube (#008700 4.7:1, #005f5f 7.5:1, #875f00
  * 5.7:1). A terminal of 8 colours gets blessed's nearest basic colour.
  */
 const LIGHT: Palette = {
   crit: 1, almost: 5, info: 4,
-  red: 1, green: 28, yellow: 94, blue: 4, magenta: 5, cyan: 30,
+  red: 1, green: 28, yellow: 94, blue: 4, magenta: 5, cyan: 23,
 };
 
 export const THEMES: Record<ThemeName, Palette> = { dark: DARK, light: LIGHT };
