@@ -94,7 +94,14 @@ export function processTree(
   // Iterative walk: a deep chain of processes must not exhaust the stack.
   const stack: { p: ProcInterval; lead: string; last: boolean; root: boolean }[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push({ p: roots[i]!, lead: '', last: true, root: true });
-  while (stack.length > 0) {
+  // Rows no root reaches (a cycle of ppids in a damaged --proc) are listed as roots after the rest.
+  let unreached = 0;
+  for (;;) {
+    if (stack.length === 0) {
+      while (unreached < rows.length && seen.has(rows[unreached]!.pid)) unreached++;
+      if (unreached === rows.length) break;
+      stack.push({ p: rows[unreached]!, lead: '', last: true, root: true });
+    }
     const { p, lead, last, root } = stack.pop()!;
     if (seen.has(p.pid)) continue;
     seen.add(p.pid);

@@ -645,6 +645,10 @@ export class ScreenState implements Actions, Shown {
     else this.folded.delete(p.pid);
     this.follow = String(p.pid);
     this.rebuildRows();
+    if (folded && !this.procTree?.folded.has(p.pid)) {
+      this.folded.delete(p.pid);
+      this.say(`${p.pid} (${p.cmd}) has no children listed: nothing to fold`);
+    }
   }
 
   openThreads(): void {
