@@ -174,9 +174,9 @@ function foregrounds(s: PtyScreen): Map<number, string> {
 }
 
 test('--theme light: every colour drawn on the background reads on white (4.5:1 in xterm\'s palette); the default theme does not', { timeout: 60000 }, async () => {
-  const check = async (args: string[]) => {
+  const check = async (args: string[], env: Record<string, string> = {}) => {
     let colours = new Map<number, string>();
-    await withScreen(['-m', ...args], {}, [120, 40], async (s) => {
+    await withScreen(['-m', ...args], env, [120, 40], async (s) => {
       colours = foregrounds(s);
       s.send('B');
       await s.waitFor(panelShown, 'the trend panel');
@@ -188,6 +188,10 @@ test('--theme light: every colour drawn on the background reads on white (4.5:1 
   const light = await check(['--theme', 'light']);
   assert.ok(light.size >= 4, `several colours drawn: ${[...light.keys()]}`);
   for (const [c, where] of light) assert.ok(contrastOnWhite(c) >= 4.5, `colour ${c} (${where}): ${contrastOnWhite(c).toFixed(2)}:1 on white`);
+  // A terminal of 8 colours (TERM=xterm) has no dark shades: the light theme keeps to the basic colours that read.
+  const light8 = await check(['--theme', 'light'], { TERM: 'xterm' });
+  assert.ok(light8.size >= 3, `several colours drawn on 8 colours: ${[...light8.keys()]}`);
+  for (const [c, where] of light8) assert.ok(c < 8 && contrastOnWhite(c) >= 4.5, `8 colours: colour ${c} (${where}): ${contrastOnWhite(c).toFixed(2)}:1 on white`);
   const dark = await check([]);
   assert.ok([...dark.keys()].some((c) => contrastOnWhite(c) < 2.5), 'the default theme keeps atop\'s colours (cyan, yellow, green: low on white)');
   assert.ok(dark.has(6) && !light.has(6), 'almost critical: cyan in the default theme, another colour in the light one');

@@ -144,7 +144,7 @@ export class TuiScreen {
   caps(): TerminalCaps {
     const tput = (this.screen.program as unknown as { tput: unknown }).tput as { colors: number; unicode: boolean; terminal?: string };
     const name = process.env.TERM;
-    return { colors: tput.colors >= 8, braille: !!tput.unicode && brailleDrawable(process.env), name };
+    return { colors: tput.colors >= 8, palette: tput.colors, braille: !!tput.unicode && brailleDrawable(process.env), name };
   }
 
   get width(): number {

@@ -29,12 +29,16 @@ const DARK: Palette = {
  * 2.2:1 against xterm's default palette. Red, blue and magenta of the
  * basic eight stay (4.7:1 and more); green, cyan and yellow become dark
  * shades of the 256-colour cube (#008700 4.7:1, #005f5f 7.5:1, #875f00
- * 5.7:1). A terminal of 8 colours gets blessed's nearest basic colour.
+ * 5.7:1). A terminal of 8 or 16 colours has no dark shades (blessed would
+ * give the bright basic ones back): there green is drawn blue, yellow red
+ * and cyan magenta (LIGHT_BASIC), the legend telling the series apart.
  */
 const LIGHT: Palette = {
   crit: 1, almost: 5, info: 4,
   red: 1, green: 28, yellow: 94, blue: 4, magenta: 5, cyan: 23,
 };
+
+const LIGHT_BASIC: Palette = { ...LIGHT, green: 4, yellow: 1, cyan: 5 };
 
 export const THEMES: Record<ThemeName, Palette> = { dark: DARK, light: LIGHT };
 
@@ -42,10 +46,11 @@ let FG: Palette = DARK;
 
 /**
  * The colours the screen paints with from now on: a theme, with the paints
- * the configuration file set (atoprc's colorinfo, coloralmost, colorcritical).
+ * the configuration file set (atoprc's colorinfo, coloralmost, colorcritical),
+ * for a terminal of `colours` colours (terminfo's).
  */
-export function setPalette(theme: ThemeName = 'dark', overrides: Partial<Record<'info' | 'almost' | 'crit', number>> = {}): void {
-  FG = { ...THEMES[theme], ...overrides };
+export function setPalette(theme: ThemeName = 'dark', overrides: Partial<Record<'info' | 'almost' | 'crit', number>> = {}, colours = 256): void {
+  FG = { ...(theme === 'light' && colours < 256 ? LIGHT_BASIC : THEMES[theme]), ...overrides };
 }
 
 /** A palette colour as the SGR parameters that select it. */

@@ -72,6 +72,8 @@ export interface ScreenHost {
 export interface TerminalCaps {
   /** terminfo gives the terminal colours (vt100's entry has none): else none are sent, x cannot turn them on. */
   colors: boolean;
+  /** How many colours terminfo gives the terminal (-1: none). */
+  palette?: number;
   /** Braille can be drawn (a UTF-8 locale, not the Linux console): else the trend charts are ASCII. */
   braille: boolean;
   /** TERM, for messages. */

@@ -52,9 +52,9 @@ class Tui {
     private readonly config: Config,
     keyboard?: NodeJS.ReadableStream,
   ) {
-    setPalette(config.theme, config.colors);
     this.screen = new TuiScreen(config.term, keyboard);
     const terminal = this.screen.caps();
+    setPalette(config.theme, config.colors, terminal.palette);
     this.state = new ScreenState(feed, config, {
       quit: () => this.quit(),
       setInterval: (seconds) => this.clock?.setInterval(seconds),
