@@ -656,9 +656,11 @@ export class ScreenState implements Actions, Shown {
   openThreads(): void {
     const access = this.host.access;
     if (!access?.readThreads) return this.say(this.feed.recording ? 'threads are read from a live process (not recorded): not in a replay' : 'no thread list here');
-    const pid = this.highlightedPid();
+    // From the detail: the threads of the process shown there (Escape then goes back to the list).
+    const pid = this.detail?.pid ?? this.highlightedPid();
     if (pid === undefined) return this.say(this.view.aggregate ? 'y lists the threads of a process: g or m lists processes' : 'no process to show');
-    const cmd = this.rows[this.scrollPos.selected]?.cmd ?? '?';
+    const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd ?? '?';
+    this.detail = undefined;
     this.threads = new ThreadPane(pid, cmd, { readThreads: (p) => access.readThreads!(p) });
   }
 
