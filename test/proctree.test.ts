@@ -3,13 +3,19 @@
  * cases a live /proc rarely shows: a parent missing from the interval, a
  * cycle of ppids (a damaged --proc), a chain deeper than the prefix has
  * room for, folded subtrees summing what they hold (unknown sizes stay
- * unknown only when unknown for all), an exited process at the root.
+ * unknown only when unknown for all), an exited process at the root; and
+ * the tree of a replay, from the ppids the recording holds.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { column } from '../src/columns/process.js';
 import type { ProcInterval } from '../src/model/interval.js';
 import { MAX_PREFIX, processTree } from '../src/output/proctree.js';
+import { rmSync } from 'node:fs';
+import { VIEWS } from '../src/columns/views.js';
+import { Sampler } from '../src/reader/sampler.js';
+import { fakeReplay, FakeScreen } from './helpers/screen.js';
+import { fakeProcFiles, makeTree } from './helpers/trees.js';
 
 const row = (pid: number, ppid: number, rsize?: number, extra: Partial<ProcInterval> = {}): ProcInterval => ({
   pid, ppid, user: 'u', state: 'S', cmd: `p${pid}`, isNew: false, threads: 1, nice: 0, priority: 20, processor: 0,
@@ -51,4 +57,32 @@ test('a folded process holds its subtree summed and sorts among its siblings by 
   // Folded, 3 sorts by its sum: 25 stays after 2 (30); with 4 at 40 (sum 45) it goes first.
   const bigger = procs.map((p) => (p.pid === 4 ? row(4, 3, 40) : p));
   assert.deepEqual(order(processTree(bigger, bigger, RSIZE, new Set([3]))).slice(0, 3), ['1', '|+3', '`-2']);
+});
+
+test('a replay shows the tree from the recorded ppids; y says threads are not recorded', () => {
+  const moment = (uptime: number) => ({
+    uptime,
+    procs: [
+      { pid: 1, ppid: 0, comm: 'init', rss: 100 }, { pid: 10, ppid: 1, comm: 'pool', rss: 300 },
+      { pid: 11, ppid: 10, comm: 'worker', rss: 200 }, { pid: 12, ppid: 10, comm: 'worker', rss: 400 },
+    ],
+  });
+  const dir = makeTree(fakeProcFiles(moment(100)));
+  try {
+    let now = 1_000_000;
+    const sampler = new Sampler({ proc: dir, sys: `${dir}/nosys`, now: () => now });
+    const first = sampler.sample();
+    makeTree(fakeProcFiles(moment(110)), dir);
+    now += 10_000;
+    const s = new FakeScreen(fakeReplay([first, sampler.sample()]), { view: VIEWS.memory, tree: true }, [100, 30]);
+    s.state.start();
+    assert.deepEqual(s.cmds().map((c, i) => `${s.rows()[i]!.trim().split(/\s+/)[0]} ${c}`), ['1 init', '10 `-pool', '12 |-worker', '11 `-worker']);
+    assert.match(s.rows()[2]!, /\s{2}\|-worker/, 'the worker indented under pool');
+    s.press('y');
+    assert.match(s.status(), /threads are read from a live process \(not recorded\): not in a replay/);
+    s.press('e');
+    assert.deepEqual(s.cmds(), ['worker', 'pool', 'worker', 'init'], 'e: the list again, on RSIZE');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
