@@ -29,7 +29,9 @@ async function withScreen(
   const extra = setup?.(fake.dir) ?? [];
   const s = new PtyScreen(['--proc', fake.dir, ...extra, ...args, '600'], size[0], size[1], { env });
   try {
-    await s.waitText(/since Boot/);
+    // The first screen (its header: the 1000 s since boot), not its status line: a message can take that
+    // (other tests on this machine contain processes, and the screen reports their end).
+    await s.waitFor((t) => /16m40s elapsed/.test(t.lines()[0]!) && !!t.find(/^\s*\*?PID /), 'the first screen');
     if (grow) {
       writeFakeProc(fake.dir, lekkerGrown(150, 20));
       s.send('t');

@@ -60,7 +60,9 @@ async function withPool(args: string[], body: (s: PtyScreen, dir: string) => Pro
   const fake = makeFakeProc(POOL);
   const s = new PtyScreen(['--proc', fake.dir, ...args, '600'], size[0], size[1]);
   try {
-    await s.waitText(/since Boot/);
+    // The first screen (its header: the 1000 s since boot), not its status line: a message can take that
+    // (other tests on this machine contain processes, and the screen reports their end).
+    await s.waitFor((t) => /16m40s elapsed/.test(t.lines()[0]!) && !!t.find(/^\s*\*?PID /), 'the first screen');
     await s.settled();
     await body(s, fake.dir);
   } finally {
