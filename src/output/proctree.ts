@@ -36,10 +36,10 @@ export const MAX_PREFIX = 20;
 /**
  * `listed`: the rows the view lists (filtered, active or all); `all`: every
  * process of the interval, where their ancestors are found; `folded`: pids
- * whose subtree is folded into their row.
+ * whose subtree is folded into their row; `atopOrder`: --sort-atop (sortProcs).
  */
 export function processTree(
-  listed: readonly ProcInterval[], all: readonly ProcInterval[], sort: Column, folded: ReadonlySet<number> = new Set(),
+  listed: readonly ProcInterval[], all: readonly ProcInterval[], sort: Column, folded: ReadonlySet<number> = new Set(), atopOrder = false,
 ): ProcTree {
   const byPid = new Map<number, ProcInterval>();
   for (const p of all) byPid.set(p.pid, p);
@@ -75,7 +75,7 @@ export function processTree(
       rows.push(p);
     }
   }
-  sortProcs(rows, sort);
+  sortProcs(rows, sort, atopOrder);
   const sortedChildren = new Map<number, ProcInterval[]>();
   const roots: ProcInterval[] = [];
   for (const p of rows) {

@@ -26,15 +26,21 @@ function layOut(entries: { label: string; help: string }[], columns: number): st
   return lines;
 }
 
+/** Where the leaker is found, as the README's "Finding the leaker" and the manual say it. */
+export const FINDING = [
+  'the leaker: L, or m then O RGROW / O TRATE: growers first, then + new, ~ young',
+];
+
 export function helpOverlay(width: number, height: number): string[] {
   const entries = helpEntries();
   const inner = Math.max(1, width - 2);
-  // The fewest columns that the height allows; more when a short terminal needs them (cut at the width).
-  const minColumns = Math.ceil(entries.length / Math.max(1, height - 2));
-  let lines = layOut(entries, minColumns);
+  // Borders (2 lines), a blank line and the leaker's line below the entries.
+  const tail = ['', ...FINDING];
+  const perColumn = Math.max(1, height - 2 - tail.length);
+  // The fewest columns that the height allows (cut at the width when a short terminal needs more).
+  const lines = layOut(entries, Math.ceil(entries.length / perColumn)).concat(tail);
   const body = lines.slice(0, Math.max(1, height - 2)).map((l) => l.slice(0, inner));
-  lines = body;
   const w = inner;
   const border = (text: string) => (w >= text.length + 2 ? `+-${text}${'-'.repeat(w - text.length - 1)}+` : `+${'-'.repeat(w)}+`);
-  return [border(TITLE), ...lines.map((l) => `|${l.padEnd(w)}|`), border(FOOTER)];
+  return [border(TITLE), ...body.map((l) => `|${l.padEnd(w)}|`), border(FOOTER)];
 }

@@ -81,7 +81,7 @@ export interface TerminalCaps {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'configNotes' | 'tree'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes' | 'tree'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -90,6 +90,7 @@ export class ScreenState implements Actions, Shown {
   private readonly sorts = new Map<string, string>();
   /** atop's behaviour: a change of view sorts on the new view's default. */
   private readonly sortResets: boolean;
+  private readonly sortAtop: boolean;
   readonly filters: Filters = {};
   all: boolean;
   allProcs: boolean;
@@ -153,6 +154,7 @@ export class ScreenState implements Actions, Shown {
     this.processView = settings.view.cgroups ? VIEWS.generic : settings.view;
     if (settings.sort !== undefined) this.sorts.set(settings.view.name, settings.sort);
     this.sortResets = !!settings.sortResets;
+    this.sortAtop = !!settings.sortAtop;
     this.all = settings.all;
     this.allProcs = settings.allProcs;
     this.psize = !!settings.psize;
@@ -305,8 +307,9 @@ export class ScreenState implements Actions, Shown {
     const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
     // A cgroup's processes are listed whether active or not: Enter asked for them all.
     const listed = viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited);
-    this.procTree = this.tree && !this.view.aggregate && this.iv ? processTree(listed, this.iv.procs, column(this.sort)!, this.folded) : undefined;
-    this.rows = this.procTree ? this.procTree.rows : sortProcs(listed, column(this.sort)!);
+    const tree = this.tree && !this.view.aggregate && this.iv;
+    this.procTree = tree ? processTree(listed, this.iv!.procs, column(this.sort)!, this.folded, this.sortAtop) : undefined;
+    this.rows = this.procTree ? this.procTree.rows : sortProcs(listed, column(this.sort)!, this.sortAtop);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
