@@ -3,13 +3,15 @@
  * recording through a SampleStore.
  */
 import type { Feed, Recent, Recording } from '../feed.js';
-import { WINDOW_BUCKETS } from '../model/growth.js';
 import { buildInterval, type Interval } from '../model/interval.js';
 import { defaultWindow, MemoryHistory } from '../model/leaks.js';
 import type { Thresholds } from '../model/thresholds.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { SampleStore } from '../rawlog/reader.js';
 import type { Sample, SampleNeeds } from '../sample.js';
+
+/** Records a jump in a replay feeds the history at most (see ReplayFeed.rebuild). */
+export const REBUILD_RECORDS = 600;
 
 export interface FeedOptions {
   /** --window: seconds growth is judged over; undefined = defaultWindow(interval). */
@@ -112,16 +114,22 @@ export class ReplayFeed implements Feed, Recording {
 
   /**
    * A jump (b, -b, stepping back, the first sample): the history starts over
-   * from the records of the window before position i, at most two per window
-   * bucket, so a jump decodes about 80 records whatever the window holds.
+   * from the records of the window before position i. Every one of them while
+   * the window holds at most REBUILD_RECORDS (the default 10-minute window
+   * at 1-s samples), so the verdicts after a jump are the ones live sampling
+   * gave at that sample; in a denser window, REBUILD_RECORDS spread evenly,
+   * which bounds the jump's cost (each record decoded and fed once: ~2 ms a
+   * record of 110 processes on the loaded 2-core test machine).
    */
   private rebuild(i: number, windowMs: number): void {
     this.history.reset();
     const from = this.store.timeOf(i) - windowMs;
-    const spacing = windowMs / WINDOW_BUCKETS / 2;
+    let oldest = i;
+    while (oldest > 0 && this.store.timeOf(oldest - 1) >= from) oldest--;
+    const spacing = i - oldest <= REBUILD_RECORDS ? 0 : windowMs / REBUILD_RECORDS;
     const picked: number[] = [];
     let lastTime = Infinity;
-    for (let j = i - 1; j >= 0 && this.store.timeOf(j) >= from; j--) {
+    for (let j = i - 1; j >= oldest; j--) {
       const t = this.store.timeOf(j);
       if (lastTime - t >= spacing) {
         picked.push(j);
