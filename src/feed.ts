@@ -31,8 +31,10 @@ export interface Feed {
 export interface Recording {
   /** The previous sample; undefined at the first. */
   prev(): Interval | undefined;
-  /** The first sample at or after `time` (ms since the epoch). */
+  /** The first sample at or after `time` (ms since the epoch), also outside -b/-e (then branchNote says so). */
   branch(time: number): Interval | undefined;
+  /** What the last branch did beyond going there (read back before -b); undefined when nothing. */
+  readonly branchNote?: string;
   /**
    * The last `count` samples up to the current one, oldest first, without
    * moving: each one's time, and its interval unless `known(time)` says the

@@ -71,8 +71,9 @@ export class ReplayFeed implements Feed, Recording {
   /** The last position whose interval went into the history (-1: none). */
   private fed = -1;
 
-  private readonly first: number;
-  private readonly last: number;
+  /** The range replayed (-b/-e), grown by a branch outside it. */
+  private first: number;
+  private last: number;
 
   /**
    * `window` limits the replay to store positions first..last (-b/-e); the
@@ -170,10 +171,26 @@ export class ReplayFeed implements Feed, Recording {
     return this.walk(this.pos - 1, -1);
   }
 
+  /**
+   * A time before -b (or after -e) reads back (or on) in the recording: the
+   * replay's range grows to take it in, and `branchNote` says so.
+   */
   branch(time: number): Interval | undefined {
-    for (let i = this.first; i <= this.last; i++) if (this.store.timeOf(i) >= time) return this.walk(i, 1);
-    return undefined;
+    this.branchNote = undefined;
+    let i = 0;
+    while (i < this.store.length && this.store.timeOf(i) < time) i++;
+    if (i >= this.store.length) return undefined;
+    if (i < this.first) {
+      this.first = i;
+      this.branchNote = 'before -b: read back, the replay now starts there (r rewinds to it)';
+    } else if (i > this.last) {
+      this.last = this.store.length - 1;
+      this.branchNote = 'after -e: read on, the replay now goes to the end of the recording';
+    }
+    return this.walk(i, 1);
   }
+
+  branchNote: string | undefined;
 
   rewind(): Interval | undefined {
     return this.walk(this.first, 1);

@@ -486,7 +486,8 @@ export class ScreenState implements Actions, Shown {
       if (text.trim() === '') return;
       const time = parseReplayTime(text, this.iv?.time ?? this.host.now());
       if (time === undefined) return this.say(`not a time: '${text.trim()}' (give ${TIME_FORMAT})`);
-      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}`, true);
+      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}: the recording ends before it`, true);
+      if (recording.branchNote) this.say(recording.branchNote);
     });
   }
 
