@@ -7,7 +7,7 @@
  */
 import type { ContainResult } from '../contain/apply.js';
 import type { ContainRecord } from '../contain/facts.js';
-import { explainLimit, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts, type Plan } from '../contain/plan.js';
+import { explainLimit, limitQuestion, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts, type Plan } from '../contain/plan.js';
 import { memStr } from '../format/units.js';
 import { DetailTracker, type Detail } from '../model/detail.js';
 import type { DetailReading } from '../sample.js';
@@ -79,7 +79,7 @@ export function containDialog(pid: number, cmd: string, access: ProcessAccess, h
   const facts = access.facts(pid);
   if (facts instanceof Refusal) return host.notice([`cannot contain pid ${pid}: ${facts.message}`]);
   const proposal = proposeLimit(facts.used, facts.memTotal);
-  host.ask(`Memory limit for ${pid} (${cmd}), now ${sizeText(facts.used)} [${sizeText(proposal)}]: `, (text) => {
+  host.ask(limitQuestion(pid, cmd, facts.used, proposal), (text) => {
     const limit = text.trim() === '' ? proposal : parseSize(text);
     if (limit === undefined) return host.say(`not a size: '${text.trim()}' (give e.g. 512M or 2G)`);
     const plan = planContainment(facts, limit);
