@@ -23,6 +23,8 @@ export interface Feed {
    * oversized file, no stat line). The screen shows them, as it hides stderr.
    */
   newNotes?(): string[];
+  /** Live: memtop just contained `pid`; its growth evidence starts over (what grew before is not its growth in the group). */
+  restartEvidence?(pid: number): void;
   /** Present when the feed replays a recording: stepping back and jumping in time. Absent for the live system. */
   readonly recording?: Recording;
 }

@@ -116,6 +116,16 @@ export function cgroupIntervals(cur: CgroupSample | undefined, prev: CgroupSampl
   return out;
 }
 
+/**
+ * Whether `path` is the group memtop makes to contain `pid` (K, --contain):
+ * v1 `.../memtop-PID`, v2 `.../NAME.memtop-PID` or `/memtop-PID`, systemd's
+ * `.../memtop-PID.scope`. Read from the cgroup tree, so a recording tells it too.
+ */
+export function isContainGroup(path: string, pid: number): boolean {
+  const m = /(?:^|[/.])memtop-(\d+)(?:\.scope)?$/.exec(path);
+  return m !== null && Number(m[1]) === pid;
+}
+
 /** Each process's memory cgroup path, from the groups' process lists. */
 export function cgroupOfPids(cur: CgroupSample | undefined | null): Map<number, string> {
   const out = new Map<number, string>();

@@ -49,6 +49,8 @@ interface TrackedProc {
   pid: number;
   starttime: number;
   series: GrowthSeries;
+  /** Seen contained (in memtop's group for it): its evidence started over then. */
+  contained?: boolean;
 }
 
 /** The entry for `pid` in a list in pid order (binary search), or undefined. */
@@ -120,6 +122,12 @@ export class MemoryHistory {
       } else if (!twice) {
         kept.push(t);
       }
+      // Contained (K, --contain) since the last interval: the growth before says nothing of the growth in the
+      // group (a leaker held at its limit grows only into swap), so its evidence starts over now.
+      if (p.contained && !t.contained) {
+        t.series = new GrowthSeries((p.pid * 0.6180339887) % 1);
+        t.contained = true;
+      }
       const own = ownMemory(p);
       if (own !== undefined) setGrowth(p, t.series.add(time, own, ctx), time); // unknown (a damaged stat): no point
     }
@@ -129,6 +137,7 @@ export class MemoryHistory {
       if (t) {
         e.leak = t.series.growth.leak;
         e.trate = t.series.growth.rate;
+        if (t.contained) e.contained = true;
       }
     }
     this.procs = kept;
@@ -177,6 +186,19 @@ export class MemoryHistory {
     }
     const rate = Math.max(g.leak && g.rate !== undefined ? g.rate : 0, suspects);
     return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left, suspects: count };
+  }
+
+  /**
+   * The live screen contained `pid` (K) where the cgroup tree is not read
+   * each sample: its evidence starts over at the next interval, as when the
+   * tree shows it in memtop's group.
+   */
+  restart(pid: number): void {
+    const t = findPid(this.procs, pid);
+    if (t && !t.contained) {
+      t.series = new GrowthSeries((pid * 0.6180339887) % 1);
+      t.contained = true;
+    }
   }
 
   /** Forgets everything (a jump in a replay, a new recording run). */

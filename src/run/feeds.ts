@@ -59,6 +59,10 @@ export class LiveFeed implements Feed {
     this.prevSample = undefined;
     return this.next();
   }
+
+  restartEvidence(pid: number): void {
+    this.history.restart(pid);
+  }
 }
 
 export class ReplayFeed implements Feed, Recording {

@@ -137,6 +137,9 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
     return `OOM killer killed ${named}`;
   }
   if (iv.pag.oomkill > 0) return `OOM killer killed ${iv.pag.oomkill} process(es): victim not named (the kernel log, /dev/kmsg, needs root)`;
+  // A process memtop contained has ended (seen in the cgroup tree: a replay tells it too).
+  const ended = iv.exited.filter((e) => e.contained);
+  if (ended.length > 0) return `contained process ended: ${ended.map((e) => `${e.pid} ${printable(e.cmd)}`).join(', ')}`;
   // Without a suspect in the interval there is none among the rows either: no walk through thousands of them.
   const top = iv.forecast?.suspects === 0 ? undefined : topTrend(procs, true);
   if (top) {

@@ -327,6 +327,7 @@ export class ScreenState implements Actions, Shown {
     // from one interval to the next. Only the marked rows are written, not every process's.
     for (const p of this.marked) p.contained = undefined;
     this.marked = [];
+    const before = new Set(this.contained.keys());
     this.contained.clear();
     const records = access.records();
     if (records.length === 0) return;
@@ -335,6 +336,7 @@ export class ScreenState implements Actions, Shown {
       const p = live.get(r.pid);
       // A row with the pid but another start time is a later process the kernel gave the pid: not marked.
       if (p && sameProcess(r, p.starttime, () => access.inGroup(r))) {
+        if (!before.has(r.pid)) this.feed.restartEvidence?.(r.pid);
         this.contained.set(r.pid, r);
         p.contained = true;
         this.marked.push(p);
