@@ -28,6 +28,7 @@ import {
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
+import { defaultWindow } from './model/leaks.js';
 import { controllingTerminal } from './run/keyboard.js';
 import { runStream } from './run/stream.js';
 import { EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
@@ -303,7 +304,15 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window, notes }), config);
+  // The live screen starts with the window's history from the daily log being written (--log-dir, the unit's directory).
+  const window = screen && config.proc === '/proc' ? config.window ?? defaultWindow(config.interval) : config.window;
+  const feed = new LiveFeed(sampler, config.thresholds, undefined, { window, notes });
+  if (screen && config.proc === '/proc') {
+    const { seedFromDailyLog } = await import('./run/seed.js');
+    const seeded = seedFromDailyLog(feed.history, config.thresholds, window!, config.logDir);
+    if (seeded) feed.hello = seeded.note;
+  }
+  await present(feed, config);
 }
 
 /** The output the options chose, fed live or from a recording. */

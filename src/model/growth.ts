@@ -51,6 +51,18 @@ const STOP_SHARE = 1 / 3;
 const MIN_GROWTH = 16 * 1024 * 1024;
 const MIN_GROWTH_SHARE = 0.001;
 
+/**
+ * Seconds of history before a verdict can be given: by the fast path (a
+ * growth of 1% of MemTotal a minute) and by the window's steady-growth path
+ * (a third of the window), each with its confirmation.
+ */
+export function verdictAges(window: number, interval: number): { fast: number; steady: number } {
+  return {
+    fast: Math.max(FAST_INTERVALS * interval, FAST_SPAN) + CONFIRMATIONS * interval,
+    steady: Math.max(window / 3, MIN_POINTS * (window / WINDOW_BUCKETS)) + CONFIRMATIONS * interval,
+  };
+}
+
 export interface GrowthContext {
   /** Seconds over which growth is judged (--window). */
   window: number;

@@ -36,6 +36,9 @@ export interface Forecast {
   left: number;
   /** Leak suspects with a positive rate (the processes whose rates `rate` sums): none, and no list needs searching for one. */
   suspects?: number;
+  /** Seconds of history behind the verdicts, and the window judged: how long until a verdict is possible. */
+  age?: number;
+  window?: number;
 }
 
 interface Tracked {
@@ -185,7 +188,7 @@ export class MemoryHistory {
       }
     }
     const rate = Math.max(g.leak && g.rate !== undefined ? g.rate : 0, suspects);
-    return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left, suspects: count };
+    return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left, suspects: count, age: this.system.age, window: this.window };
   }
 
   /**

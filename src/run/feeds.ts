@@ -40,7 +40,15 @@ export class LiveFeed implements Feed {
     this.notes = opts.notes ?? [];
   }
 
+  /** A line the screen shows once, with the first notes (e.g. the history read from the daily log). */
+  hello: string | undefined;
+
   newNotes(): string[] {
+    if (this.hello !== undefined) {
+      const hello = this.hello;
+      this.hello = undefined;
+      return [hello, ...this.newNotes()];
+    }
     if (this.notesHanded === this.notes.length) return [];
     const fresh = this.notes.slice(this.notesHanded);
     this.notesHanded = this.notes.length;

@@ -11,6 +11,7 @@ import { rateStr, suspectsIn, type Column } from '../columns/process.js';
 import { printable } from '../format/text.js';
 import { durationStr, memStr } from '../format/units.js';
 import type { CgroupInterval } from '../model/cgroups.js';
+import { verdictAges } from '../model/growth.js';
 import { noCgroupsLine } from '../output/cgrouplist.js';
 import { cgroupTable } from './cgroupview.js';
 import { topTrend } from './trendseries.js';
@@ -113,7 +114,7 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
     return `memory cgroups (v${s.iv.cgroupVersion}), ${levels} (2-9); Enter: the highlighted group's processes`;
   }
   if (s.filters.cgroup) return `processes of cgroup ${s.filters.cgroup.text} and below (G, Enter on /: all)`;
-  return '';
+  return (s.iv && youngHistory(s.iv)) ?? '';
 }
 
 /** The list's header and the rows of its page. */
@@ -149,10 +150,25 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
       (others > 0 ? ` (+${others} more)` : '') + (view.name === 'leak' ? '' : ' - L: leak view');
   }
   if (view.name === 'leak') {
-    const window = procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
+    const young = youngHistory(iv);
+    const window = young ? ` (${young})` : procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
     return `no leak suspect: resident anonymous + swapped memory of every process is watched for steady growth${window}`;
   }
   return undefined;
+}
+
+/**
+ * While the history is shorter than a verdict needs (a fresh memtop with no
+ * daily log to start from, a replay's first samples): how long until one.
+ */
+function youngHistory(iv: Interval): string | undefined {
+  const age = iv.forecast?.age;
+  const window = iv.forecast?.window;
+  if (age === undefined || window === undefined) return undefined;
+  const { fast, steady } = verdictAges(window, iv.elapsed);
+  if (age >= steady) return undefined;
+  const wait = (s: number) => `in ${durationStr(Math.ceil(s - age))}`;
+  return `history ${durationStr(Math.floor(age))}: leak verdicts possible ${age < fast ? `${wait(fast)} for fast growth (1% of memory a minute), ` : ''}${wait(steady)} for steady growth (a third of --window)`;
 }
 
 /** Rows marked in every view: a leak suspect, an OOM victim; per user or program, a row holding a suspect. */
