@@ -6,7 +6,7 @@
  */
 import { ticksTotal } from '../procfs/stat.js';
 import type { DiskSample, Sample } from '../sample.js';
-import { cgroupIntervals, cgroupOfPids, isContainGroup, type CgroupInterval } from './cgroups.js';
+import { cgroupIntervals, cgroupOfPids, isContainGroupOf, type CgroupInterval } from './cgroups.js';
 import { ifIntervals, netInterval, type IfInterval, type NetInterval } from './net.js';
 import type { Forecast, MemoryHistory } from './leaks.js';
 import { processIntervals, type ExitedProc, type PrcInterval, type ProcInterval } from './process.js';
@@ -103,7 +103,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   if (cgroupOf) {
     for (const p of procs) {
       p.cgroup = cgroupOf.get(p.pid);
-      if (p.cgroup !== undefined && isContainGroup(p.cgroup, p.pid)) p.contained = true;
+      if (p.cgroup?.includes('memtop-') && isContainGroupOf(p.cgroup, p.pid)) p.contained = true;
     }
   }
   let forecast: Forecast | undefined;

@@ -29,6 +29,7 @@ import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
 import type { TrendPanel } from './trendpanel.js';
 import type { DetailPane } from './detailpane.js';
+import type { DetailHistory } from '../output/detail.js';
 
 /** The state a frame is made of. */
 export interface Shown {
@@ -157,6 +158,12 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
   return undefined;
 }
 
+/** The screen's growth history of the process in the detail: what its flag rests on. */
+function detailHistory(s: Shown): DetailHistory | undefined {
+  const p = s.iv?.procs.find((q) => q.pid === s.detail!.pid);
+  return p && { trate: p.trate, tgrow: p.tgrow, leak: p.leak, growing: p.growing, window: s.iv?.forecast?.window };
+}
+
 /**
  * While the history is shorter than a verdict needs (a fresh memtop with no
  * daily log to start from, a replay's first samples): how long until one.
@@ -193,7 +200,7 @@ export class Frames {
         sys: [],
         status: fit(statusText(s, width, false), width),
         procHead: reverse(fit(title, width)),
-        rows: s.detail.lines(width, height - 3).map((l) => fit(l, width)),
+        rows: s.detail.lines(width, height - 3, detailHistory(s)).map((l) => fit(l, width)),
         help,
       };
     }
