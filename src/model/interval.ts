@@ -103,7 +103,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   if (cgroupOf) {
     for (const p of procs) {
       p.cgroup = cgroupOf.get(p.pid);
-      if (p.cgroup?.includes('memtop-') && isContainGroupOf(p.cgroup, p.pid)) p.contained = true;
+      p.contained = p.cgroup?.includes('memtop-') && isContainGroupOf(p.cgroup, p.pid) ? true : undefined;
     }
   }
   let forecast: Forecast | undefined;
