@@ -304,12 +304,13 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  // The live screen starts with the window's history from the daily log being written (--log-dir, the unit's directory).
-  const window = screen && config.proc === '/proc' ? config.window ?? defaultWindow(config.interval) : config.window;
+  // The window from the interval asked for (the first interval, since boot, would say nothing of it).
+  const window = config.window ?? defaultWindow(config.interval);
   const feed = new LiveFeed(sampler, config.thresholds, undefined, { window, notes });
+  // The live screen starts with the window's history from the daily log being written (the unit's directory).
   if (screen && config.proc === '/proc') {
     const { seedFromDailyLog } = await import('./run/seed.js');
-    const seeded = seedFromDailyLog(feed.history, config.thresholds, window!, config.logDir);
+    const seeded = seedFromDailyLog(feed.history, config.thresholds, window, config.logDir);
     if (seeded) feed.hello = seeded.note;
   }
   await present(feed, config);
