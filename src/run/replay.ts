@@ -61,7 +61,7 @@ async function load(arg: string, logDir: string | undefined, now: number): Promi
  * or one written before memtop recorded RssAnon, has RSIZE alone, so its
  * replay judges RSIZE + SWAPSZ and may flag what live did not (file pages).
  */
-function lacksOwnMemory(s: Sample | undefined): string | undefined {
+export function lacksOwnMemory(s: Sample | undefined): string | undefined {
   if (!s) return undefined;
   const user = s.procs.filter((p) => (p.rss ?? 0) > 0);
   if (user.length === 0 || user.some((p) => p.rssAnon !== undefined)) return undefined;
@@ -96,9 +96,9 @@ export async function openReplay(config: Config): Promise<Replay> {
   if (first < 0) {
     throw new MemtopError(`${log.name}: no sample between ${config.begin?.text ?? 'the start'} and ${config.end?.text ?? 'the end'}`);
   }
-  const lacking = lacksOwnMemory(log.get(first));
-  if (lacking) say(`${log.name}: ${lacking}`);
   const feed = new ReplayFeed(log, config.thresholds, { first, last }, { window: config.window });
+  // Said on the replay's screen, once (stderr stays for damage: a script reading --json gets what it always got).
+  feed.hello = lacksOwnMemory(log.get(first));
   if (config.mode !== 'tui' || config.read !== '-') return { feed, mode: config.mode };
   const keyboard = controllingTerminal();
   return { feed, mode: keyboard ? 'tui' : 'text', keyboard };
