@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startLeaker, stop } from './helpers/leaker.js';
-import { record, sampleMoments, tempDir } from './helpers/rawlog.js';
+import { tempDir } from './helpers/rawlog.js';
 import { Sampler } from '../src/reader/sampler.js';
 import { LiveFeed } from '../src/run/feeds.js';
 import { RawWriter } from '../src/rawlog/writer.js';
@@ -112,25 +112,3 @@ test('a recording replays with the same suspects and TRATE, to the sample, as li
   assert.ok((whole.at(-1)!.trate.get(leaker.pid!) ?? 0) > 2 * MiB, 'with its rate');
 });
 
-test('a recording without RssAnon says once, on the replay screen, that it is judged on RSIZE + SWAPSZ', async () => {
-  const { openReplay } = await import('../src/run/replay.js');
-  const dir = tempDir();
-  const samples = sampleMoments(3);
-  const old = join(dir, 'old.memtop');
-  record(old, samples.map((s) => ({ ...s, procs: s.procs.map(({ rssAnon: _, ...p }) => p) })));
-  const config = { read: old, mode: 'json', thresholds: DEFAULT_THRESHOLDS } as unknown as Parameters<typeof openReplay>[0];
-  const { feed } = await openReplay(config);
-  const notes = feed.newNotes();
-  assert.equal(notes.length, 1);
-  assert.match(notes[0]!, /no RssAnon recorded .*RSIZE \+ SWAPSZ.*RssAnon \+ VmSwap/);
-  assert.deepEqual(feed.newNotes(), [], 'once');
-  // --json's stderr stays as it was.
-  const r = spawnSync(process.execPath, [CLI, '-r', old, '--json'], { encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stderr, '');
-  // A recording that has it says nothing of the kind.
-  const now = join(dir, 'new.memtop');
-  record(now, samples.map((s) => ({ ...s, procs: s.procs.map((p) => ({ ...p, rssAnon: p.rss })) })));
-  const fresh = await openReplay({ ...config, read: now } as typeof config);
-  assert.deepEqual(fresh.feed.newNotes(), []);
-});

@@ -102,15 +102,6 @@ export class ReplayFeed implements Feed, Recording {
     this.history = new MemoryHistory(opts.window);
   }
 
-  /** A line the replay's screen shows once (what the recording lacks for the live verdict). */
-  hello: string | undefined;
-
-  newNotes(): string[] {
-    const hello = this.hello;
-    this.hello = undefined;
-    return hello === undefined ? [] : [hello];
-  }
-
   /** Position of the current sample in the store (-1 before the first). */
   get position(): number {
     return this.pos;

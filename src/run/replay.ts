@@ -13,7 +13,6 @@ import { MemtopError, reasonOf, say, usageError } from '../messages.js';
 import { ReplayFeed } from './feeds.js';
 import { dailyFileFor, DEFAULT_LOG_DIR } from '../rawlog/daily.js';
 import { fdSource, RawLog, type ByteSource } from '../rawlog/reader.js';
-import type { Sample } from '../sample.js';
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -55,19 +54,6 @@ async function load(arg: string, logDir: string | undefined, now: number): Promi
   }
 }
 
-/**
- * What a recording lacks for the live verdict, said once: live sampling
- * judges growth on RssAnon + VmSwap (status); a log of a kernel before 4.5,
- * or one written before memtop recorded RssAnon, has RSIZE alone, so its
- * replay judges RSIZE + SWAPSZ and may flag what live did not (file pages).
- */
-export function lacksOwnMemory(s: Sample | undefined): string | undefined {
-  if (!s) return undefined;
-  const user = s.procs.filter((p) => (p.rss ?? 0) > 0);
-  if (user.length === 0 || user.some((p) => p.rssAnon !== undefined)) return undefined;
-  return 'no RssAnon recorded (a kernel before 4.5, or an older memtop): growth is judged on RSIZE + SWAPSZ, where live sampling judges RssAnon + VmSwap, so suspects can differ from what live saw';
-}
-
 export interface Replay {
   feed: ReplayFeed;
   /** The output: the screen unless the recording comes on stdin and no terminal is there for keys. */
@@ -97,8 +83,6 @@ export async function openReplay(config: Config): Promise<Replay> {
     throw new MemtopError(`${log.name}: no sample between ${config.begin?.text ?? 'the start'} and ${config.end?.text ?? 'the end'}`);
   }
   const feed = new ReplayFeed(log, config.thresholds, { first, last }, { window: config.window });
-  // Said on the replay's screen, once (stderr stays for damage: a script reading --json gets what it always got).
-  feed.hello = lacksOwnMemory(log.get(first));
   if (config.mode !== 'tui' || config.read !== '-') return { feed, mode: config.mode };
   const keyboard = controllingTerminal();
   return { feed, mode: keyboard ? 'tui' : 'text', keyboard };
