@@ -309,8 +309,10 @@ async function main(argv: string[]): Promise<void> {
   const feed = new LiveFeed(sampler, config.thresholds, undefined, { window, notes });
   // The live screen starts with the window's history from the daily log being written (the unit's directory).
   if (screen && config.proc === '/proc') {
-    const { seedFromDailyLog } = await import('./run/seed.js');
-    const seeded = seedFromDailyLog(feed.history, config.thresholds, window, config.logDir);
+    const { runningLogDirs, seedFromDailyLog } = await import('./run/seed.js');
+    // A logger running with a directory of its own first, else the unit's default directory.
+    let seeded: { note: string } | undefined;
+    for (const dir of [...runningLogDirs(), undefined]) if (!seeded) seeded = seedFromDailyLog(feed.history, config.thresholds, window, dir);
     if (seeded) feed.hello = seeded.note;
   }
   await present(feed, config);

@@ -85,3 +85,23 @@ test('a daily log others may write, of another boot, or outside the window is no
   w3.close();
   assert.equal(seedFromDailyLog(new MemoryHistory(600), DEFAULT_THRESHOLDS, 600, old, now), undefined, 'older than the window');
 });
+
+test('a daily logger running with a directory of its own is found, and the screen starts from what it wrote', { timeout: 60_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const { readdirSync } = await import('node:fs');
+  const { runningLogDirs } = await import('../src/run/seed.js');
+  const dir = tempDir();
+  const logger = spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'bin.cjs'), '--log-dir', dir, '0.5'], { stdio: 'ignore' });
+  try {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(readdirSync(dir).some((n) => n.startsWith('memtop_')) && runningLogDirs().includes(dir))) {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(runningLogDirs().includes(dir), `${dir} among ${runningLogDirs().join(', ')}`);
+    await new Promise((r) => setTimeout(r, 3000));
+    const seeded = seedFromDailyLog(new MemoryHistory(600), DEFAULT_THRESHOLDS, 600, dir);
+    assert.ok(seeded && seeded.records >= 3, `records fed from the running logger's file: ${seeded?.records}`);
+  } finally {
+    logger.kill('SIGTERM');
+  }
+});

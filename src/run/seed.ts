@@ -10,7 +10,7 @@
  * others (a file another user prepared is not trusted). Read once at start:
  * nothing is added to the per-sample path.
  */
-import { fstatSync, openSync, closeSync, constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { uptime } from 'node:os';
 import { buildInterval } from '../model/interval.js';
 import type { MemoryHistory } from '../model/leaks.js';
@@ -50,6 +50,39 @@ function openTrusted(path: string): RawLog | undefined {
     closeSync(fd);
     return undefined;
   }
+}
+
+/**
+ * The log directories of the daily loggers running now (`memtop --log-dir
+ * DIR`, as root or as this user), so a logger started with a directory of
+ * its own is found too. One pass over /proc's command lines, once at start.
+ */
+export function runningLogDirs(proc = '/proc'): string[] {
+  const me = process.geteuid?.() ?? 0;
+  const dirs = new Set<string>();
+  let pids: string[];
+  try {
+    pids = readdirSync(proc).filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    try {
+      const uid = statSync(`${proc}/${pid}`).uid;
+      if (uid !== 0 && uid !== me) continue;
+      const argv = readFileSync(`${proc}/${pid}/cmdline`, 'latin1').split('\0');
+      // memtop itself (`memtop`, `/usr/bin/memtop`) or node running its start (`.../dist/bin.cjs`): a log is checked anyway.
+      if (!argv.slice(0, 2).some((a) => /(^|\/)memtop$|\/dist\/(bin\.cjs|cli\.js)$/.test(a))) continue;
+      for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]!;
+        if (a === '--log-dir' && argv[i + 1]) dirs.add(argv[i + 1]!);
+        else if (a.startsWith('--log-dir=')) dirs.add(a.slice('--log-dir='.length));
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return [...dirs].filter((d) => d.startsWith('/'));
 }
 
 /**
