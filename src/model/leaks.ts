@@ -140,6 +140,7 @@ export class MemoryHistory {
       if (t) {
         e.leak = t.series.growth.leak;
         e.trate = t.series.growth.rate;
+        e.young = t.series.growth.young;
         if (t.contained) e.contained = true;
       }
     }
@@ -220,6 +221,7 @@ export class MemoryHistory {
 
 function setGrowth(p: ProcInterval, g: Growth, now: number): void {
   p.trate = g.rate;
+  p.young = g.young;
   p.tgrow = g.grow;
   p.leak = g.leak;
   p.growing = g.leak && g.since !== undefined ? now - g.since : undefined;
