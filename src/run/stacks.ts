@@ -215,6 +215,17 @@ export class StackTrace {
     } catch {
       // ended: the start's maps name its modules
     }
+    // A walk through a function built without frame pointers goes astray: a stack ends at its first
+    // address outside executable code (a real return address is always inside).
+    const exec = mapsNow.filter((m) => m.perms.includes('x'));
+    for (const s of out.stacks) {
+      const addrs = stackAddresses(s);
+      const cut = addrs.findIndex((a) => !exec.some((m) => a >= m.start && a < m.end));
+      if (cut >= 0) {
+        s.frames = addrs.slice(0, Math.max(1, cut));
+        s.caller = 0n;
+      }
+    }
     const addrs = out.stacks.flatMap(stackAddresses);
     const names = symbolise(proc, pid, mapsNow, addrs);
     const seconds = this.armedAt ? Math.max(0, ((this.endedAt || Date.now()) - this.armedAt) / 1000) : 0;
@@ -222,6 +233,7 @@ export class StackTrace {
       pid,
       cmd,
       seconds,
+      began: this.armedAt / 1000,
       sampled: out.every,
       stacks: groupStacks(out.stacks, (a) => names.get(a) ?? `? (0x${a.toString(16)})`),
       runtimes,

@@ -17,6 +17,8 @@ export interface StacksReport {
   cmd: string;
   /** Seconds allocations were recorded. */
   seconds: number;
+  /** When recording began (seconds since the epoch): the trace's seconds are [began, began + seconds]. */
+  began: number;
   /** 1, or the sampling factor N of allocations below the always-recorded size (figures scaled back). */
   sampled: number;
   stacks: StackEntry[];
@@ -56,6 +58,7 @@ export function reportJson(r: StacksReport): object {
     pid: r.pid,
     cmd: r.cmd,
     seconds: Math.round(r.seconds * 10) / 10,
+    began: Math.round(r.began * 1000) / 1000,
     sampled: r.sampled,
     stacks: r.stacks.map((s) => ({ bytes: s.bytes, count: s.count, frames: s.frames })),
     ...(r.runtimes.length ? { runtimes: r.runtimes } : {}),
