@@ -12,6 +12,21 @@ import { join } from 'node:path';
 export interface StacksCostRun { label: string; sampled: number; pairsPerSec: number; slowdown: number }
 export interface StacksCostResult { untraced: number; runs: StacksCostRun[]; note?: string }
 
+function run(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => c.kill('SIGKILL'), 120000);
+    c.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 export async function measureStacksCost(root: string, seconds = 6): Promise<StacksCostResult> {
   const bin = join(mkdtempSync(join(tmpdir(), 'memtop-bench-churn-')), 'churn');
   const cc = spawnSync('gcc', ['-O1', '-g', '-fno-omit-frame-pointer', '-o', bin, join(root, 'bench/churn.c')], { encoding: 'utf8' });
@@ -39,7 +54,8 @@ export async function measureStacksCost(root: string, seconds = 6): Promise<Stac
     const untraced = rateIn(t - 3, t);
     const runs: StacksCostRun[] = [];
     for (const [label, extra] of [['every allocation (--sample 1)', ['--sample', '1']], ['sampled (automatic)', []]] as const) {
-      const r = spawnSync(process.execPath, [join(root, 'dist/bin.cjs'), '--stacks', String(child.pid), '--for', String(seconds), '--json', ...extra], { encoding: 'utf8', timeout: 120000 });
+      // Not spawnSync: the target's rate lines must be read while memtop runs (a full pipe would stall it).
+      const r = await run(process.execPath, [join(root, 'dist/bin.cjs'), '--stacks', String(child.pid), '--for', String(seconds), '--json', ...extra]);
       if (r.status !== 0) return { untraced, runs, note: `memtop --stacks failed: ${r.stderr.trim()}` };
       const j = JSON.parse(r.stdout) as { began: number; seconds: number; sampled: number };
       const rate = rateIn(j.began + 0.5, j.began + j.seconds - 0.25);
@@ -55,7 +71,7 @@ export async function measureStacksCost(root: string, seconds = 6): Promise<Stac
 export function describeStacksCost(r: StacksCostResult): string[] {
   const out: string[] = [];
   if (r.note) out.push(r.note);
-  const k = (n: number) => `${(n / 1000).toFixed(0)}k`;
+  const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${(n / 1000).toFixed(0)}k`);
   out.push(`untraced: ${k(r.untraced)} malloc/free pairs a second`);
   for (const run of r.runs) {
     out.push(`traced, ${run.label}${run.sampled > 1 ? `: 1 in ${run.sampled}` : ''}: ${k(run.pairsPerSec)} pairs a second, ${run.slowdown.toFixed(1)}x slower`);
