@@ -67,6 +67,8 @@ export interface ProcSample {
   pss?: number;
   /** From /proc/PID/cmdline, read only when a view needs it. */
   cmdline?: string;
+  /** An interpreter's script or main module, from its command line (procfs/program.ts); undefined for others. */
+  program?: string;
 }
 
 export interface DiskSample extends DiskCounters {
@@ -163,6 +165,8 @@ export interface DetailReading {
   /** Why smaps could not be read ("permission denied: ..."), shown as `?` with this reason. */
   smapsUnreadable?: string;
   cgroup?: CgroupDetail;
+  /** Its executable carries Go's build-id note (the detail's advice on a growing region). */
+  goBinary?: boolean;
 }
 
 /** The process's memory cgroup, its limits and events (bytes; undefined where the kernel does not tell). */

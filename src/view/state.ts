@@ -66,7 +66,7 @@ export interface ScreenHost {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -75,6 +75,7 @@ export class ScreenState implements Actions, Shown {
   private readonly sorts = new Map<string, string>();
   /** atop's behaviour: a change of view sorts on the new view's default. */
   private readonly sortResets: boolean;
+  private readonly sortAtop: boolean;
   readonly filters: Filters = {};
   all: boolean;
   allProcs: boolean;
@@ -130,6 +131,7 @@ export class ScreenState implements Actions, Shown {
     this.processView = settings.view.cgroups ? VIEWS.generic : settings.view;
     if (settings.sort !== undefined) this.sorts.set(settings.view.name, settings.sort);
     this.sortResets = !!settings.sortResets;
+    this.sortAtop = !!settings.sortAtop;
     this.all = settings.all;
     this.allProcs = settings.allProcs;
     this.psize = !!settings.psize;
@@ -282,7 +284,7 @@ export class ScreenState implements Actions, Shown {
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
     const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
     // A cgroup's processes are listed whether active or not: Enter asked for them all.
-    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!);
+    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!, this.sortAtop);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
@@ -334,6 +336,7 @@ export class ScreenState implements Actions, Shown {
     // from one interval to the next. Only the marked rows are written, not every process's.
     for (const p of this.marked) p.contained = undefined;
     this.marked = [];
+    const before = new Set(this.contained.keys());
     this.contained.clear();
     const records = access.records();
     if (records.length === 0) return;
@@ -342,6 +345,7 @@ export class ScreenState implements Actions, Shown {
       const p = live.get(r.pid);
       // A row with the pid but another start time is a later process the kernel gave the pid: not marked.
       if (p && sameProcess(r, p.starttime, () => access.inGroup(r))) {
+        if (!before.has(r.pid)) this.feed.restartEvidence?.(r.pid);
         this.contained.set(r.pid, r);
         p.contained = true;
         this.marked.push(p);
@@ -493,7 +497,8 @@ export class ScreenState implements Actions, Shown {
       if (text.trim() === '') return;
       const time = parseReplayTime(text, this.iv?.time ?? this.host.now());
       if (time === undefined) return this.say(`not a time: '${text.trim()}' (give ${TIME_FORMAT})`);
-      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}`, true);
+      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}: the recording ends before it`, true);
+      if (recording.branchNote) this.say(recording.branchNote);
     });
   }
 
