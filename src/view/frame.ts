@@ -219,7 +219,7 @@ export class Frames {
       };
     }
     if (s.detail) {
-      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release`;
+      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release, S stacks`;
       return {
         header: reverse(fit(headerLine(iv, width, flags(s)), width)),
         sys: [],

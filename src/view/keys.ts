@@ -26,6 +26,7 @@ export interface Actions {
   askKill(): void;
   openDetail(): void;
   askContain(): void;
+  traceStacks(): void;
   scroll(move: ScrollMove): void;
   shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
@@ -83,6 +84,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
   { keys: ['y', 'H'], label: 'y H', help: 'threads of the process', run: (a) => a.openThreads() },
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
+  { keys: ['S'], label: 'S', help: 'detail: allocation stacks', run: (a) => a.traceStacks() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
   { keys: ['t', 'T'], label: 't T', help: 'sample now; replay: next/prev', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },

@@ -19,6 +19,8 @@ import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
 import { readThreads } from '../reader/threads.js';
 import type { ProcessAccess } from './detailpane.js';
+import { StackTrace } from '../run/stacks.js';
+import { SCREEN_TRACE_SECONDS } from './stackspane.js';
 
 /** The detail's reads and containment on the machine memtop watches. */
 function processAccess(config: Config): ProcessAccess {
@@ -32,6 +34,7 @@ function processAccess(config: Config): ProcessAccess {
     release: (pid) => release(config.proc, config.sys, pid),
     ended: (pid) => reapEnded(config.proc, pid),
     readThreads: (pid) => readThreads(config.proc, pid),
+    traceStacks: (pid, onProgress) => new StackTrace({ pid, seconds: SCREEN_TRACE_SECONDS, every: 0, proc: config.proc }, onProgress),
   };
 }
 
