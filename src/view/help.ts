@@ -34,11 +34,14 @@ export const FINDING = [
 export function helpOverlay(width: number, height: number): string[] {
   const entries = helpEntries();
   const inner = Math.max(1, width - 2);
-  // Borders (2 lines), a blank line and the leaker's line below the entries.
-  const tail = ['', ...FINDING];
-  const perColumn = Math.max(1, height - 2 - tail.length);
+  // Borders (2 lines), a blank line and the leaker's line below the entries; the blank goes when
+  // the entries would need another column for it.
+  const fit = (tail: string[]) => layOut(entries, Math.ceil(entries.length / Math.max(1, height - 2 - tail.length))).concat(tail);
+  const spaced = fit(['', ...FINDING]);
+  const tight = fit(FINDING);
   // The fewest columns that the height allows (cut at the width when a short terminal needs more).
-  const lines = layOut(entries, Math.ceil(entries.length / perColumn)).concat(tail);
+  const wide = (ls: string[]) => Math.max(...ls.map((l) => l.length)) > inner;
+  const lines = wide(spaced) && !wide(tight) ? tight : spaced;
   const body = lines.slice(0, Math.max(1, height - 2)).map((l) => l.slice(0, inner));
   const w = inner;
   const border = (text: string) => (w >= text.length + 2 ? `+-${text}${'-'.repeat(w - text.length - 1)}+` : `+${'-'.repeat(w)}+`);
