@@ -93,6 +93,7 @@ function buildProgram(): Command {
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
     .option('--limit <size>', 'with --contain: the group\'s limit, e.g. 512M or 2G (without it memtop proposes one)')
+    .option('--force', 'with --contain (or the screen\'s K): contain the main process of a systemd service or a container too')
     .option('--release <pid>', 'undo --contain: move the process back to its group and remove the one memtop made')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
@@ -208,6 +209,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
   const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
   if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
   if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
+  if (o.force && actions.length > 0 && actions[0] !== 'contain') throw usageError(`--force goes with --contain PID or the screen's K, not --${actions[0]}`);
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
     if (other) throw usageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
@@ -244,6 +246,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     detail: pidOf('detail'),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
+    force: !!o.force,
     release: pidOf('release'),
     configNotes,
   };

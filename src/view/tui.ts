@@ -24,10 +24,10 @@ function processAccess(config: Config): ProcessAccess {
     readDetail: (pid) => reader.read(pid),
     records: readRecords,
     inGroup: (record) => inGroup(config.proc, record),
-    facts: (pid) => readFacts(config.proc, config.sys, pid),
+    facts: (pid) => readFacts(config.proc, config.sys, pid, config.force),
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
-    ended: (pid) => reapEnded(config.proc, pid),
+    ended: (pid) => reapEnded(config.proc, config.sys, pid),
   };
 }
 
