@@ -13,7 +13,8 @@ import { parsePidStat, parseStatusMemory } from '../procfs/pid.js';
 import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from '../reader/cgroups.js';
 import { readOptional } from '../reader/readfile.js';
 import { neverMoved, unitMain } from './protect.js';
-import { readOwnFile, recordProblem, untrustedDir } from './trust.js';
+import { untrustedDir } from '../ownership.js';
+import { readOwnFile, recordProblem } from './trust.js';
 import { Refusal, sameProcess, type ContainFacts, type CgroupVersion } from './plan.js';
 
 /** An executable on PATH, or undefined. */

@@ -12,69 +12,22 @@
  * reads, by a canonical path (no `..`, no symbolic link), coming from the
  * group its name says.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { defaultOwners, readBounded, unsafeStat } from '../ownership.js';
 import { Refusal, originOf } from './plan.js';
-
-const ownerOk = (st: Stats) => st.uid === 0 || st.uid === process.getuid?.();
-
-/** Why `dir` (and each directory above it) could have been prepared by another user, or undefined. */
-export function untrustedDir(dir: string): string | undefined {
-  let path = dir;
-  let below: Stats | undefined;
-  for (;;) {
-    let st: Stats;
-    try {
-      st = lstatSync(path);
-    } catch {
-      return `${path} cannot be examined`;
-    }
-    if (st.isSymbolicLink()) return `${path} is a symbolic link`;
-    if (!st.isDirectory()) return `${path} is not a directory`;
-    if (!ownerOk(st)) return `${path} belongs to uid ${st.uid}, neither root nor the user memtop runs as`;
-    // A sticky directory (/tmp) lets others write it, but not replace what is ours inside it.
-    if ((st.mode & 0o022) !== 0 && !((st.mode & 0o1000) !== 0 && below !== undefined)) return `${path} is writable by ${st.mode & 0o002 ? 'anyone' : 'its group'}`;
-    if (path === '/' || path === '.') return undefined;
-    below = st;
-    path = dirname(path);
-  }
-}
 
 /** Most bytes of a record (a few hundred in practice). */
 const RECORD_MAX = 64 * 1024;
 
 /**
- * The text of a file only root or this user could have written (regular,
- * not a link, not writable by group or others, at most `max` bytes), or why not.
- * Opened without blocking, so a FIFO planted there never hangs memtop.
+ * The text of a record only root or this user could have written (regular,
+ * not a link, not writable by group or others, bounded), or why not.
  */
 export function readOwnFile(path: string, max = RECORD_MAX): string | Refusal {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return new Refusal(code === 'ELOOP' ? `${path} is a symbolic link` : `${path}: ${code ?? String(err)}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return new Refusal(`${path} is not a regular file`);
-    if (!ownerOk(st)) return new Refusal(`${path} belongs to uid ${st.uid}, neither root nor the user memtop runs as`);
-    if ((st.mode & 0o022) !== 0) return new Refusal(`${path} is writable by others`);
-    const buf = Buffer.alloc(max + 1);
-    let used = 0;
-    for (;;) {
-      const n = readSync(fd, buf, used, buf.length - used, null);
-      if (n === 0) break;
-      used += n;
-      if (used > max) return new Refusal(`${path} is longer than ${max} bytes`);
-    }
-    return buf.toString('utf8', 0, used);
-  } catch (err) {
-    return new Refusal(`${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  } finally {
-    closeSync(fd);
-  }
+  const r = readBounded(path, max, true);
+  if ('why' in r) return new Refusal(`${path}: ${r.why}`);
+  const why = unsafeStat(path, r.stat, defaultOwners());
+  return why ? new Refusal(why) : r.text;
 }
 
 /** A path as memtop writes a group's: absolute, no empty, `.` or `..` component, nothing odd. */
