@@ -13,7 +13,7 @@
  * blocking, a regular file only, at most `max` bytes.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /** Owners trusted by default: root and the user memtop runs as. */
 export const defaultOwners = (): number[] => [0, process.getuid?.() ?? 0];
@@ -27,7 +27,7 @@ export function unsafeStat(path: string, st: Stats, owners: number[], sticky = f
 
 /** Why `dir`, or a directory above it, could have been prepared by another user, or undefined. */
 export function untrustedDir(dir: string, owners: number[] = defaultOwners()): string | undefined {
-  let path = dir;
+  let path = resolve(dir);
   let first = true;
   for (;;) {
     let st: Stats;
@@ -41,7 +41,7 @@ export function untrustedDir(dir: string, owners: number[] = defaultOwners()): s
     // Root owns the directories above whatever a user owns: /, /home, /tmp.
     const why = unsafeStat(path, st, first ? owners : [0, ...owners], !first);
     if (why) return why;
-    if (path === '/' || path === '.') return undefined;
+    if (path === dirname(path)) return undefined;
     first = false;
     path = dirname(path);
   }
