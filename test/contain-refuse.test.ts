@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readFacts } from '../src/contain/facts.js';
-import { Refusal } from '../src/contain/plan.js';
+import { contain } from '../src/contain/apply.js';
+import { planContainment, Refusal } from '../src/contain/plan.js';
 import { isKernelThread, mainOfUnit, managedUnitOf } from '../src/contain/protect.js';
 import { containDialog, type ProcessAccess } from '../src/view/detailpane.js';
 import { fakeCgroupFiles } from './helpers/cgroups.js';
@@ -228,4 +229,27 @@ test('a record another user could have written, or one naming what memtop did no
   assert.match(ok.out, /^memtop: pid 4321 \(x\) has ended/);
   assert.ok(!existsSync(own.groupDir));
   rmSync(victim, { recursive: true });
+});
+
+test('between the question and the answer the pid went to another process: nothing is moved', () => {
+  const t = fakeUnits();
+  process.env.MEMTOP_STATE_DIR = mkdtempSync(join(tmpdir(), 'memtop-state-'));
+  try {
+    const facts = readFacts(t.proc, t.sys, 501);
+    assert.ok(!(facts instanceof Refusal));
+    const plan = planContainment(facts, 512 * MiB);
+    assert.ok(!(plan instanceof Refusal));
+    // The kernel gives 501 to a new process (another start time) while the screen waits for y.
+    writeFileSync(join(t.proc, '501/stat'), statLine(501, 'bash', 1).replace(' 100 314572800 ', ' 777 314572800 '));
+    const r = contain(plan, t.proc);
+    assert.ok(r instanceof Refusal);
+    assert.equal(r.message, 'pid 501 is now another process than the web-worker asked about: nothing was changed');
+    rmSync(join(t.proc, '501'), { recursive: true });
+    const gone = contain(plan, t.proc);
+    assert.ok(gone instanceof Refusal);
+    assert.equal(gone.message, 'pid 501 (web-worker) has ended: nothing was changed');
+    assert.deepEqual(readdirSync(join(t.sys, 'fs/cgroup/system.slice')).filter((n) => n.includes('memtop')), [], 'no group made');
+  } finally {
+    delete process.env.MEMTOP_STATE_DIR;
+  }
 });

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { memStr } from '../format/units.js';
 import { isContainGroup, parseCgroupProcs, parseOomKills } from '../procfs/cgroup.js';
+import { parsePidStat } from '../procfs/pid.js';
 import { findMemoryHierarchy, readCgroupFile } from '../reader/cgroups.js';
 import { readOptional } from '../reader/readfile.js';
 import { holderOf, loadRecord, onPath, processGroup, removeRecord, writeRecord, type ContainRecord, type Holder } from './facts.js';
@@ -114,6 +115,12 @@ export interface ContainResult {
 /** Contains the process as planned; a Refusal when nothing could be done. */
 export function contain(plan: Plan, proc: string): ContainResult | Refusal {
   const f = plan.facts;
+  // The screen asks between reading the facts and acting: the process may have ended and its pid gone to
+  // another one meanwhile, which is never moved in its place.
+  const now = readOptional(`${proc}/${f.pid}/stat`);
+  const start = now === undefined ? undefined : parsePidStat(now)?.starttime;
+  if (start === undefined) return new Refusal(`pid ${f.pid} (${f.cmd}) has ended: nothing was changed`);
+  if (f.starttime !== undefined && start !== f.starttime) return new Refusal(`pid ${f.pid} is now another process than the ${f.cmd} asked about: nothing was changed`);
   const cg = plan.how === 'systemd' ? plan.fallback : plan;
   let lines: string[] | undefined;
   let record: ContainRecord | undefined;
