@@ -10,10 +10,11 @@
  *   user is typing the release into;
  * - unless --force, the main process of a unit that systemd or a container
  *   runtime manages: the one the manager started, whose cgroup is how the
- *   manager tracks the unit. Moved out, systemd may take the service for
- *   ended (on cgroup v2 its cgroup empties) and the runtime loses the
- *   container's accounting. Its children (the workers a leak is usually in)
- *   can be contained.
+ *   manager tracks the unit. On cgroup v2 memtop's group goes beside the
+ *   unit's (or is a scope in the slice), out of it: systemd may take the
+ *   service for ended and the runtime loses the container's accounting.
+ *   Its children (the workers a leak is usually in) can be contained. On
+ *   v1 the new group is below the process's own, inside the unit: allowed.
  */
 import { memoryCgroupPath, parseProcCgroup } from '../procfs/cgroup.js';
 import { parsePidStat } from '../procfs/pid.js';

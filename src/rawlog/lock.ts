@@ -21,9 +21,10 @@
  *
  * The name earlier memtops bind (the file's name alone) is bound too while
  * it is free, so that they see this one. Two recorders starting in the same
- * instant each see the other and both refuse. Its limit: recorders in
+ * instant each see the other and both refuse. Its limits: recorders in
  * different network namespaces (containers sharing a volume) do not see
- * each other's locks. The look costs one read of /proc/net/unix at start,
+ * each other's locks, nor root one in a pid namespace it cannot see (its
+ * socket looks held by no process). The look costs one read of /proc/net/unix at start,
  * and a walk of /proc/PID/fd only when another socket of the file is there.
  */
 import { randomBytes } from 'node:crypto';
