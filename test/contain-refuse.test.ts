@@ -6,7 +6,8 @@
  * memtop itself and the shells it runs under (in that namespace, where the
  * pids are known), and the main process of a systemd service or of a
  * container on a fake v2 machine unless --force (a child of it may be
- * contained). The screen's K says the same refusal and asks nothing.
+ * contained). The screen's K says the same refusal and asks nothing, in
+ * a pty in a pid namespace of the test's own for pid 1 and memtop itself.
  *
  * Records: one in a directory another user can write, or naming a group
  * memtop would not make (outside the memory hierarchy, with `..`, through
@@ -251,5 +252,41 @@ test('between the question and the answer the pid went to another process: nothi
     assert.deepEqual(readdirSync(join(t.sys, 'fs/cgroup/system.slice')).filter((n) => n.includes('memtop')), [], 'no group made');
   } finally {
     delete process.env.MEMTOP_STATE_DIR;
+  }
+});
+
+test('on the screen in a pid namespace of the test\'s own: K on pid 1 and on memtop itself says why not in one line and asks nothing', { timeout: 90000 }, async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('a pid namespace needs root');
+  if (spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0) return t.skip('unshare --pid --fork --mount-proc is not allowed here');
+  const { KEY, PtyScreen } = await import('./tui-harness.js');
+  // pid 1 is the sh (`; :` keeps it from exec'ing memtop), memtop its child.
+  const s = new PtyScreen(['--pid', '--fork', '--mount-proc', 'sh', '-c', `${process.execPath} ${CLI} -a 1; :`], 140, 40, { cmd: 'unshare' });
+  try {
+    await s.waitText(/MEMTOP|since Boot/, 20000);
+    await s.answer('I', '1');
+    await s.waitFor(() => s.lines().some((l) => /^\s*1\b.*\bsh\b/.test(l)), 'pid 1 listed alone');
+    s.send('K');
+    await s.waitText(/cannot contain pid 1: pid 1 \(sh\) is init: every process descends from it, and memtop never limits it/);
+    assert.ok(!s.find(/Memory limit for/), 'no limit asked');
+    s.send(KEY.escape);
+    await s.waitFor(() => !s.find(/cannot contain pid 1/), 'the notice closed');
+    // memtop itself: the host's view names its pid in the namespace (NSpid), below the sh below unshare.
+    const childOf = (ppid: number) => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).find((p) => {
+      try {
+        return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === ppid;
+      } catch {
+        return false;
+      }
+    });
+    const memtopHost = childOf(childOf(s.pid)!)!;
+    const self = Number(/^NSpid:.*\s(\d+)$/m.exec(readFileSync(`/proc/${memtopHost}/status`, 'utf8'))![1]);
+    assert.ok(self > 1, `memtop's pid in the namespace: ${self}`);
+    await s.answer('I', String(self));
+    await s.waitFor(() => s.lines().some((l) => new RegExp(`^\\s*${self}\\b`).test(l)), 'memtop listed alone');
+    s.send('K');
+    await s.waitText(new RegExp(`cannot contain pid ${self}: pid ${self} is memtop itself: memtop never limits its own process`));
+    assert.ok(!s.find(/Memory limit for/), 'no limit asked');
+  } finally {
+    await s.close();
   }
 });
