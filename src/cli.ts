@@ -28,6 +28,7 @@ import {
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
+import { defaultWindow } from './model/leaks.js';
 import { controllingTerminal } from './run/keyboard.js';
 import { runStream } from './run/stream.js';
 import { EndedBySignal, EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
@@ -309,7 +310,18 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window, notes }), config);
+  // The window from the interval asked for (the first interval, since boot, would say nothing of it).
+  const window = config.window ?? defaultWindow(config.interval);
+  const feed = new LiveFeed(sampler, config.thresholds, undefined, { window, notes });
+  // The live screen starts with the window's history from the daily log being written (the unit's directory).
+  if (screen && config.proc === '/proc') {
+    const { runningLogDirs, seedFromDailyLog } = await import('./run/seed.js');
+    // A logger running with a directory of its own first, else the unit's default directory.
+    let seeded: { note: string } | undefined;
+    for (const dir of [...runningLogDirs(), undefined]) if (!seeded) seeded = seedFromDailyLog(feed.history, config.thresholds, window, dir);
+    if (seeded) feed.hello = seeded.note;
+  }
+  await present(feed, config);
 }
 
 /** The output the options chose, fed live or from a recording. */

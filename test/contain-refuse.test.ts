@@ -179,7 +179,7 @@ test('K on the screen shows the same refusal and asks nothing', () => {
   // The worker: asked (the limit first), nothing done before the answers.
   containDialog(501, 'web-worker', access, host, undefined);
   assert.equal(asked.length, 1);
-  assert.match(asked[0]!, /^Memory limit for 501/);
+  assert.match(asked[0]!, /^Limit 501 \(web-worker\): its .* now \+ at most \[/);
   assert.ok(!(readFacts(t.proc, t.sys, 500, true) instanceof Refusal), 'with --force the main process may be contained (K then asks)');
   assert.ok(readFacts(t.proc, t.sys, 1, true) instanceof Refusal, '--force never lifts pid 1');
 });
@@ -267,7 +267,7 @@ test('on the screen in a pid namespace of the test\'s own: K on pid 1 and on mem
     await s.waitFor(() => s.lines().some((l) => /^\s*1\b.*\bsh\b/.test(l)), 'pid 1 listed alone');
     s.send('K');
     await s.waitText(/cannot contain pid 1: pid 1 \(sh\) is init: every process descends from it, and memtop never limits it/);
-    assert.ok(!s.find(/Memory limit for/), 'no limit asked');
+    assert.ok(!s.find(/now \+ at most \[/), 'no limit asked');
     s.send(KEY.escape);
     await s.waitFor(() => !s.find(/cannot contain pid 1/), 'the notice closed');
     // memtop itself: the host's view names its pid in the namespace (NSpid), below the sh below unshare.
@@ -285,7 +285,7 @@ test('on the screen in a pid namespace of the test\'s own: K on pid 1 and on mem
     await s.waitFor(() => s.lines().some((l) => new RegExp(`^\\s*${self}\\b`).test(l)), 'memtop listed alone');
     s.send('K');
     await s.waitText(new RegExp(`cannot contain pid ${self}: pid ${self} is memtop itself: memtop never limits its own process`));
-    assert.ok(!s.find(/Memory limit for/), 'no limit asked');
+    assert.ok(!s.find(/now \+ at most \[/), 'no limit asked');
   } finally {
     await s.close();
   }
