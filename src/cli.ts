@@ -97,6 +97,7 @@ function buildProgram(): Command {
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
     .option('--limit <size>', 'with --contain: the group\'s limit, e.g. 512M or 2G (without it memtop proposes one)')
+    .option('--force', 'with --contain (or the screen\'s K): contain the main process of a systemd service or a container too')
     .option('--stacks <pid>', 'trace the process\'s allocations (bpftrace uprobes) and print the stacks still holding memory at the end (text, or --json)')
     .option('--for <duration>', 'with --stacks: how long to trace: seconds or 90s, 2m (default: 30s)')
     .option('--sample <n>', 'with --stacks: record one allocation in N below 64K (default: chosen from the rate; 1: all)')
@@ -232,6 +233,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
   if (actions.length > 1 && ['detail', 'stacks', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
   if ((o.for !== undefined || o.sample !== undefined) && o.stacks === undefined) throw usageError(`--${o.for !== undefined ? 'for' : 'sample'} goes with --stacks PID`);
   if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
+  if (o.force && actions.length > 0 && actions[0] !== 'contain') throw usageError(`--force goes with --contain PID or the screen's K, not --${actions[0]}`);
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
     if (other) throw usageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
@@ -276,6 +278,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     traceEvery: o.sample === undefined ? undefined : parsePositiveInt('--sample', String(o.sample), 1, 65535),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
+    force: !!o.force,
     release: pidOf('release'),
     configNotes,
   };

@@ -71,6 +71,8 @@ export interface Config {
   /** --contain PID [--limit SIZE] and --release PID: containment actions, then exit. */
   contain?: number;
   limit?: string;
+  /** --force: --contain and K move a unit's main process too (never pid 1, kernel threads or memtop's own chain). */
+  force?: boolean;
   release?: number;
   /** --window: seconds over which growth is judged; undefined = max(10 min, 12 intervals). */
   window?: number;

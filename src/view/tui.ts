@@ -29,10 +29,10 @@ function processAccess(config: Config): ProcessAccess {
     readDetail: (pid) => reader.read(pid),
     records: readRecords,
     inGroup: (record) => inGroup(config.proc, record),
-    facts: (pid) => readFacts(config.proc, config.sys, pid),
+    facts: (pid) => readFacts(config.proc, config.sys, pid, config.force),
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
-    ended: (pid) => reapEnded(config.proc, pid),
+    ended: (pid) => reapEnded(config.proc, config.sys, pid),
     readThreads: (pid) => readThreads(config.proc, pid),
     traceStacks: (pid, onProgress) => new StackTrace({ pid, seconds: SCREEN_TRACE_SECONDS, every: 0, proc: config.proc }, onProgress),
   };
