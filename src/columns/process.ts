@@ -165,8 +165,9 @@ function trateStr(p: ProcInterval, width: number): string {
 /**
  * CMD's cell. As atop, a process that exited in the interval is <name>; an
  * OOM victim says so after it. A process memtop contained (K, --contain) is
- * marked [C] after its name: the live screen knows which (its state holds
- * the containments) and paints the mark, the row carries none. Both marks
+ * marked [C] after its name: where the cgroup tree was read the model saw it
+ * in memtop's group (ProcInterval.contained), and the live screen adds those
+ * its own state knows from memtop's records (never written on the row). Both marks
  * survive a long name: the name is cut so the mark fits the 14 characters
  * (a 15-character comm left ` OOM` off).
  */
@@ -196,7 +197,7 @@ const COLUMNS = [
   { name: 'ST', width: 2, json: 'new', toJson: (p) => p.isNew, get: (p) => status(p), format: (p) => status(p) },
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
-    format: (p) => cmdCell(p, false),
+    format: (p) => cmdCell(p, !!p.contained),
   },
   {
     // The program: an interpreter's script or main module (node billing/index.js: billing/index.js), else

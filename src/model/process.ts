@@ -66,6 +66,13 @@ export interface ProcInterval extends Carried, StatusGauges {
   youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
+  /**
+   * memtop contained this process in a memory cgroup of its own (K, --contain),
+   * as its group's name says where the cgroup tree was read (a recording too;
+   * set by model/interval.ts). The live screen marks those it knows from
+   * memtop's records in its own state, never on the row.
+   */
+  contained?: boolean;
   /** Growth over the window (MemoryHistory): bytes per second, undefined until there is enough history. */
   trate?: number;
   /** TRATE is the rate known so far, from less history than a verdict needs (see Growth.young). */
@@ -106,6 +113,8 @@ export interface ExitedProc {
   trate?: number;
   /** Its last rate was young (Growth.young): the TRATE sort ranks its row so. */
   young?: boolean;
+  /** It was in the memory cgroup memtop contained it in (from the cgroup tree, when read). */
+  contained?: boolean;
 }
 
 export interface PrcInterval {
