@@ -98,7 +98,7 @@ export interface ListenAddress {
 /** PORT, HOST:PORT or [IPv6]:PORT; the host defaults to 127.0.0.1 (never all interfaces by accident). */
 export function parseListen(text: string): ListenAddress {
   const bad = (why: string) =>
-    usageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 9464 or 0.0.0.0:9464)`);
+    usageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 19464 or 0.0.0.0:19464)`);
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
   if (!m) throw bad('not a port or host:port');
   const host = m[1] ?? m[2] ?? '';
