@@ -10,7 +10,7 @@ import { parseTimeSpec, TIME_FORMAT, type TimeSpec } from './format/timespec.js'
 import { usageError } from './messages.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './model/thresholds.js';
 
-export type OutputMode = 'tui' | 'text' | 'json';
+export type OutputMode = 'tui' | 'text' | 'json' | 'csv';
 
 export interface Config {
   interval: number;
@@ -19,6 +19,10 @@ export interface Config {
   proc: string;
   sys: string;
   mode: OutputMode;
+  /** --csv with a view given (-V, -m): one line per process per sample; else one line per sample of the system figures. */
+  csvProcs?: boolean;
+  /** --report FILE (with -r): the recording as one self-contained HTML page. */
+  report?: string;
   width: number;
   view: ViewDef;
   sort?: string;
