@@ -155,7 +155,7 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
     { name: 'MemTotal', color: '#333333', values: c.mem.tot, dashed: true },
     { name: 'swap used', color: '#c03d9e', values: c.mem.swapUsed },
   ];
-  const memSvg = chart({ id: 'chart-memory', times: c.times, series: kinds, overlay: memOverlay, stacked: true, unit: 'bytes', markers });
+  const memSvg = chart({ id: 'chart-memory', times: c.times, series: kinds, overlay: memOverlay, stacked: true, unit: 'bytes', markers, markerLabels: true });
 
   const pagColors = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd', '#ff7f0e'];
   const pagSeries = PAGING_FIELDS.map((name, k) => ({ name, color: pagColors[k]!, values: c.paging[k]! }));
@@ -176,10 +176,10 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
   });
   const bands = mattered.flatMap((tr, k) => tr.suspect.map(([from, to]) => ({
     from, to, row: k, color: PROC_COLORS[k % PROC_COLORS.length]!,
-    title: `${tr.cmd} (${tr.pid}) leak suspect ${clock(c.times[from]!, tz)}-${clock(c.times[to]!, tz)}`,
+    title: `${tr.cmd} (${tr.pid}) leak suspect ${clock(c.times[from]!, tz, true)} to ${clock(c.times[to]!, tz, true).slice(11)}`,
   })));
   const procSvg = mattered.length > 0
-    ? chart({ id: 'chart-processes', times: c.times, series: procSeries, unit: 'bytes', bands, markers, height: 260 })
+    ? chart({ id: 'chart-processes', times: c.times, series: procSeries, unit: 'bytes', bands, markers, markerLabels: true, height: 260 })
     : '';
 
   const fcHours = c.exhaust.map((s) => (Number.isNaN(s) ? NaN : s / 3600));
@@ -212,9 +212,11 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
     Number.isFinite(soonest) ? `<p>Exhaustion forecast: at worst memory plus swap would have run out in ${duration(soonest)}.</p>` : '',
   ].join('');
 
+  // hh:mm, or hh:mm:ss within a report shorter than six hours.
+  const at = (ms: number) => (t1 - t0 < 6 * 3600_000 ? clock(ms, tz, true).slice(11) : clock(ms, tz));
   const procRows = mattered.map((tr, k) => {
     const known = tr.sizes.filter((v) => !Number.isNaN(v));
-    const periods = tr.suspect.map(([a, b]) => `${clock(c.times[a]!, tz)}-${clock(c.times[b]!, tz)}`).join(', ') || '-';
+    const periods = tr.suspect.map(([a, b]) => `${at(c.times[a]!)}-${at(c.times[b]!)}`).join(', ') || '-';
     return `<tr><td><i style="display:inline-block;width:10px;height:10px;background:${PROC_COLORS[k % PROC_COLORS.length]}"></i></td>` +
       `<td class="num">${tr.pid}</td><td>${escapeHtml(tr.cmd)}</td><td>${escapeHtml(tr.user)}</td><td>${escapeHtml(tr.cgroup ?? '-')}</td>` +
       `<td class="num">${tr.maxTrate === undefined ? '-' : `${formatValue(tr.maxTrate, 'bytes')}/s`}</td>` +
@@ -254,7 +256,7 @@ ${havePsi ? `<p>Memory pressure (PSI): share of each interval in which some or a
 ${cmd('--csv')}
 
 <h2>The processes that mattered</h2>
-${mattered.length ? `<p>Resident + swapped size of the leak suspects, the OOM victims and the largest growers; a suspect's periods are shaded and barred under the chart.</p>${procSvg}${legend(procSeries)}
+${mattered.length ? `<p>Resident + swapped size of the leak suspects, the OOM victims and the largest growers; a suspect's periods are the bars under the chart, one row per process in the table's order.</p>${procSvg}${legend(procSeries)}
 <table id="processes"><tr><th></th><th>pid</th><th>command</th><th>user</th><th>cgroup</th><th>rate (TRATE max)</th><th>growth</th><th>peak</th><th>fate</th><th>suspect periods</th></tr>${procRows}</table>` : '<p>No process grew.</p>'}
 ${cmd('--csv -V memory')}
 

@@ -50,6 +50,8 @@ export interface ChartSpec {
   overlay?: ChartSeries[];
   bands?: Band[];
   markers?: Marker[];
+  /** Write the markers' labels (the first chart does; the others draw the lines only). */
+  markerLabels?: boolean;
   /** Largest value drawn: higher ones are clipped (the forecast beyond its horizon). */
   clip?: number;
   height?: number;
@@ -248,12 +250,19 @@ export function renderChart(spec: ChartSpec, tzOffsetMin: number, range: { t0: n
     const bw = Math.max(2, x(spec.times[b.to]!) - bx);
     const by = plotBottom + 3 + b.row * 7;
     out.push(`<rect class="band" x="${fmt(bx)}" y="${by}" width="${fmt(bw)}" height="5" fill="${b.color}"><title>${escapeHtml(b.title)}</title></rect>`);
-    out.push(`<rect class="period" x="${fmt(bx)}" y="${TOP}" width="${fmt(bw)}" height="${fmt(plotBottom - TOP)}" fill="${b.color}"/>`);
   }
+  // Labels close together go on the next row down (four rows, then round again), so none hides another.
+  const rowEnds: number[] = [];
   for (const m of spec.markers ?? []) {
-    const mx = fmt(x(m.time));
-    out.push(`<line class="marker" x1="${mx}" x2="${mx}" y1="${TOP}" y2="${plotBottom}" stroke="${m.color}"${m.dashed ? ' stroke-dasharray="4 3"' : ''}><title>${escapeHtml(m.label)}</title></line>`);
-    out.push(`<text class="mlab" x="${fmt(x(m.time) + 3)}" y="${TOP + 10}" fill="${m.color}">${escapeHtml(m.label)}</text>`);
+    const mx = x(m.time);
+    out.push(`<line class="marker" x1="${fmt(mx)}" x2="${fmt(mx)}" y1="${TOP}" y2="${plotBottom}" stroke="${m.color}"${m.dashed ? ' stroke-dasharray="4 3"' : ''}><title>${escapeHtml(m.label)}</title></line>`);
+    if (!spec.markerLabels) continue;
+    let row = rowEnds.findIndex((end) => end < mx);
+    if (row < 0) row = rowEnds.length < 4 ? rowEnds.length : 0;
+    rowEnds[row] = mx + 6.2 * m.label.length + 8;
+    const right = mx + 6.2 * m.label.length > WIDTH - RIGHT;
+    const lx = right ? mx - 3 : mx + 3;
+    out.push(`<text class="mlab" x="${fmt(lx)}" y="${TOP + 10 + row * 12}" fill="${m.color}"${right ? ' text-anchor="end"' : ''}>${escapeHtml(m.label)}</text>`);
   }
   out.push(`<line class="cursor" x1="0" x2="0" y1="${TOP}" y2="${plotBottom}" visibility="hidden"/>`);
   out.push('</svg>');
