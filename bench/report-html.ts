@@ -8,9 +8,10 @@
  * figures as Markdown for docs/BENCHMARKS.md.
  *
  *   npm run build && node --import tsx bench/report-html.ts [RUNS]
+ * REPORT_LOG=FILE keeps the synthetic log there (and reuses it when it exists).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawWriter } from '../src/rawlog/writer.js';
@@ -75,9 +76,9 @@ function writeLog(path: string): void {
 
 const dir = mkdtempSync(join(tmpdir(), 'memtop-bench-report-'));
 try {
-  const log = join(dir, 'day.log');
+  const log = process.env.REPORT_LOG ?? join(dir, 'day.log');
   const w0 = performance.now();
-  writeLog(log);
+  if (!existsSync(log)) writeLog(log);
   const writeS = (performance.now() - w0) / 1000;
   const times: number[] = [];
   let size = 0;

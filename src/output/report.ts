@@ -216,7 +216,9 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
   const at = (ms: number) => (t1 - t0 < 6 * 3600_000 ? clock(ms, tz, true).slice(11) : clock(ms, tz));
   const procRows = mattered.map((tr, k) => {
     const known = tr.sizes.filter((v) => !Number.isNaN(v));
-    const periods = tr.suspect.map(([a, b]) => `${at(c.times[a]!)}-${at(c.times[b]!)}`).join(', ') || '-';
+    // The first few periods; a process flagged again and again says how often.
+    const shown = tr.suspect.slice(0, 4).map(([a, b]) => `${at(c.times[a]!)}-${at(c.times[b]!)}`).join(', ');
+    const periods = tr.suspect.length > 4 ? `${shown} and ${tr.suspect.length - 4} more` : shown || '-';
     return `<tr><td><i style="display:inline-block;width:10px;height:10px;background:${PROC_COLORS[k % PROC_COLORS.length]}"></i></td>` +
       `<td class="num">${tr.pid}</td><td>${escapeHtml(tr.cmd)}</td><td>${escapeHtml(tr.user)}</td><td>${escapeHtml(tr.cgroup ?? '-')}</td>` +
       `<td class="num">${tr.maxTrate === undefined ? '-' : `${formatValue(tr.maxTrate, 'bytes')}/s`}</td>` +

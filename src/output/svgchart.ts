@@ -110,7 +110,8 @@ export function peakIndices(times: readonly number[], series: readonly (readonly
 
 const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
-export function formatValue(v: number, unit: Unit): string {
+/** `decimals`: as many as given (the axis' labels, which must tell their ticks apart), else what reads best. */
+export function formatValue(v: number, unit: Unit, decimals?: number): string {
   if (Number.isNaN(v)) return '-';
   switch (unit) {
     case 'bytes': {
@@ -120,11 +121,13 @@ export function formatValue(v: number, unit: Unit): string {
         x /= 1024;
         k++;
       }
-      return `${v < 0 ? '-' : ''}${x >= 100 || k === 0 ? x.toFixed(0) : x.toFixed(1)} ${BINARY[k]}`;
+      return `${v < 0 ? '-' : ''}${x.toFixed(decimals ?? (x >= 100 || k === 0 ? 0 : 1))} ${BINARY[k]}`;
     }
     case 'perSecond':
+      if (decimals !== undefined) return `${v.toFixed(decimals)}/s`;
       return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)}/s`;
     case 'percent':
+      if (decimals !== undefined) return `${v.toFixed(decimals)}%`;
       return `${v === 0 || v >= 10 ? v.toFixed(0) : v.toFixed(1)}%`;
     case 'hours':
       return v >= 1 ? `${v.toFixed(1)} h` : `${(v * 60).toFixed(0)} min`;
@@ -143,6 +146,23 @@ function ticks(max: number, unit: Unit): number[] {
   const out: number[] = [];
   for (let v = 0; v < max + step * 0.999; v += step) out.push(v);
   return out;
+}
+
+/** The axis' labels: the fewest decimals (up to 3) that tell every tick apart. */
+function tickLabels(values: readonly number[], unit: Unit): string[] {
+  if (unit === 'hours') return values.map((v) => formatValue(v, unit));
+  // A label must say its tick's value, not a rounding of it (0.25 is not "0.3").
+  const exact = (label: string, v: number) => {
+    const [number = '', suffix = ''] = label.split(' ');
+    const back = parseFloat(number) * (unit === 'bytes' ? 1024 ** Math.max(0, BINARY.indexOf(suffix)) : 1);
+    return Math.abs(back - v) <= 1e-6 * Math.max(1, Math.abs(v));
+  };
+  for (let d = 0; ; d++) {
+    const labels = values.map((v) => formatValue(v, unit, d));
+    if (d === 3 || (new Set(labels).size === labels.length && labels.every((l, k) => exact(l, values[k]!)))) {
+      return labels.map((l) => l.replace(/\.0+(?=\D|$)/, ''));
+    }
+  }
 }
 
 /** Local wall-clock time of the page's reader: the offset is the report's (minutes east of UTC). */
@@ -198,14 +218,20 @@ export function renderChart(spec: ChartSpec, tzOffsetMin: number, range: { t0: n
   const out: string[] = [];
   out.push(`<svg class="chart" id="${spec.id}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" xmlns="http://www.w3.org/2000/svg">`);
   // Grid and axes.
-  for (const v of yTicks) {
+  const yLabels = tickLabels(yTicks, spec.unit);
+  yTicks.forEach((v, k) => {
     out.push(`<line class="grid" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${fmt(y(v))}" y2="${fmt(y(v))}"/>`);
-    out.push(`<text class="ylab" x="${LEFT - 6}" y="${fmt(y(v) + 4)}">${escapeHtml(formatValue(v, spec.unit))}</text>`);
-  }
+    out.push(`<text class="ylab" x="${LEFT - 6}" y="${fmt(y(v) + 4)}">${escapeHtml(yLabels[k]!)}</text>`);
+  });
   const withDate = t1 - t0 > 86400_000 || new Date(t0).getUTCDate() !== new Date(t1).getUTCDate();
-  for (const t of timeTicks(t0, t1)) {
+  const tTicks = timeTicks(t0, t1);
+  // Ticks closer than a minute need their seconds.
+  const seconds = tTicks.length > 1 && tTicks[1]! - tTicks[0]! < 60_000;
+  for (const t of tTicks) {
     out.push(`<line class="grid" x1="${fmt(x(t))}" x2="${fmt(x(t))}" y1="${TOP}" y2="${plotBottom}"/>`);
-    const label = withDate && clock(t, tzOffsetMin) === '00:00' ? clock(t, tzOffsetMin, true).slice(0, 10) : clock(t, tzOffsetMin);
+    const label = withDate && clock(t, tzOffsetMin) === '00:00'
+      ? clock(t, tzOffsetMin, true).slice(0, 10)
+      : seconds ? clock(t, tzOffsetMin, true).slice(11) : clock(t, tzOffsetMin);
     out.push(`<text class="xlab" x="${fmt(x(t))}" y="${height - 8}">${label}</text>`);
   }
   out.push(`<line class="axis" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${plotBottom}" y2="${plotBottom}"/>`);
