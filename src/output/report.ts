@@ -96,6 +96,8 @@ const SCRIPT = `
     svg.addEventListener('mouseleave', function () { tip.style.display = 'none'; cursor.setAttribute('visibility', 'hidden'); });
   });
   document.documentElement.dataset.charts = String(drawn);
+  // Milliseconds from the start of navigation to here: the page parsed, its charts laid out, hover set up.
+  document.documentElement.dataset.renderMs = String(Math.round(performance.now()));
   document.documentElement.dataset.ready = '1';
 })();
 `;
