@@ -120,3 +120,18 @@ test('downsampling keeps a one-sample peak and a dip among 8,640 samples, in at 
   assert.deepEqual(kept, [...kept].sort((a, b) => a - b));
   assert.deepEqual(peakIndices(times.slice(0, 50), [flat.slice(0, 50)]), Array.from({ length: 50 }, (_, i) => i), 'few samples: all kept');
 });
+
+test('--report refuses to write over its own recording, and says in one line where it cannot write', (t) => {
+  const file = fakeLog(t, 3);
+  const before = readFileSync(file);
+  const self = memtop(['-r', file, '--report', file]);
+  assert.equal(self.code, 2, self.err);
+  assert.match(self.err, /is the recording itself/);
+  assert.deepEqual(readFileSync(file), before, 'the recording is untouched');
+  for (const where of ['/nonexistent-dir/r.html', join(file, '..')]) {
+    const r = memtop(['-r', file, '--report', where]);
+    assert.equal(r.code, 1, r.err);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, /^memtop: cannot write the report/);
+  }
+});

@@ -2,11 +2,13 @@
  * --csv: atopsar's use, for spreadsheets and pandas. One header line, then
  * either one line per sample of the system figures (time, MEM, SWP, PAG,
  * PSI, per-disk busy), or with a view (-V NAME, -m) one line per listed
- * process per sample: time, pid, cmd and the view's columns. Fields and
+ * process per sample: time, pid, cmd and the view's columns (with -V cgroup,
+ * one line per memory cgroup per sample). Fields and
  * their names come from the registries (columns/system.ts, columns/process.ts):
  * the JSON key where a field has one, in the JSON's units (sizes in bytes,
  * counts per interval, CPU time in seconds, percentages); empty where unknown.
  */
+import { cgroupColumns } from '../columns/cgroup.js';
 import { column, columnOf, type Column } from '../columns/process.js';
 import { MEM_FIELDS, PAG_FIELDS, SWP_FIELDS, type SysFieldDef } from '../columns/system.js';
 import { listsAllProcs, type ViewDef } from '../columns/views.js';
@@ -89,6 +91,7 @@ export class CsvOutput {
       this.headed = true;
       return head + line(this.sys.map((c) => c.get(iv)));
     }
+    if (view.cgroups) return this.cgroupLines(iv);
     const cols = processColumns(view);
     const sortName = this.opts.sort ?? view.defaultSort;
     const sort = column(sortName)!;
@@ -99,6 +102,16 @@ export class CsvOutput {
     const listed = listsAllProcs(view, sortName, !!this.opts.allProcs);
     const rows = sortProcs(viewRows(iv.procs, view, sortName, listed, iv.exited.map(exitedRow)), sort);
     for (const p of rows) out += line([time, view.aggregate ? undefined : p.pid, p.cmd, ...cols.map((c) => csvValue(c, p))]);
+    return out;
+  }
+
+  /** -V cgroup: a line per memory cgroup per sample, in tree order, the cgroup registry's JSON fields. */
+  private cgroupLines(iv: Interval): string {
+    const cols = cgroupColumns().filter((c) => c.json);
+    let out = this.headed ? '' : line(['time', ...cols.map((c) => c.json)]);
+    this.headed = true;
+    const time = new Date(iv.time).toISOString();
+    for (const g of iv.cgroups) out += line([time, ...cols.map((c) => (c.toJson ? c.toJson(g) : c.get(g)))]);
     return out;
   }
 }

@@ -6,10 +6,11 @@
  * into place: a reader never sees half a report, and a symbolic link at the
  * name is replaced, never followed.
  */
-import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config.js';
-import { MemtopError, reasonOf, say } from '../messages.js';
+import { MemtopError, reasonOf, say, usageError } from '../messages.js';
+import { dailyFileFor, DEFAULT_LOG_DIR } from '../rawlog/daily.js';
 import { IncidentCollector } from '../output/incident.js';
 import { renderReport } from '../output/report.js';
 import { openReplay } from './replay.js';
@@ -34,9 +35,27 @@ export function writeAtomically(path: string, text: string): void {
   }
 }
 
+/** A report written over the recording it is made from would lose the recording: refused. */
+function refuseOverwritingTheLog(config: Config): void {
+  const out = statOrUndefined(config.report!);
+  if (!out || config.read === '-') return;
+  const daily = dailyFileFor(config.read!, config.logDir ?? DEFAULT_LOG_DIR, Date.now());
+  const log = statOrUndefined(daily ?? config.read!);
+  if (log && log.dev === out.dev && log.ino === out.ino) throw usageError(`--report ${config.report} is the recording itself: give another file`);
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `version`: memtop's, for the page's footer. */
 export async function runReport(config: Config, version: string): Promise<void> {
   const started = performance.now();
+  refuseOverwritingTheLog(config);
   const replay = await openReplay({ ...config, mode: 'json' });
   const incident = new IncidentCollector();
   for (let iv = replay.feed.next(); iv; iv = replay.feed.next()) incident.add(iv);
