@@ -135,3 +135,18 @@ test('--report refuses to write over its own recording, and says in one line whe
     assert.match(r.err, /^memtop: cannot write the report/);
   }
 });
+
+test('--report takes -b and -e as -r does, and its command lines reproduce that window', (t) => {
+  const file = fakeLog(t, 8);
+  const out = join(file, '..', 'window.html');
+  const r = memtop(['-r', file, '-b', '10:00:20', '-e', '10:00:50', '--report', out]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /, 4 samples,/);
+  const html = readFileSync(out, 'utf8').replace(/&#39;/g, "'");
+  const cmd = /<pre class="cmd">memtop -r (\S+) -b '(\d{8} \d\d:\d\d:\d\d)' -e '(\d{8} \d\d:\d\d:\d\d)' --csv<\/pre>/.exec(html);
+  assert.ok(cmd, 'a reproducing command line');
+  // The command line, run, prints the same four samples.
+  const again = memtop(['-r', file, '-b', cmd[2]!, '-e', cmd[3]!, '--csv']);
+  assert.equal(again.code, 0, again.err);
+  assert.equal(parseCsv(again.out).length, 1 + 4);
+});
