@@ -41,6 +41,7 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
   const group = makeMemGroup('memtop-report', 64 * MiB);
   const children: ChildProcess[] = [];
   let recorder: ChildProcess | undefined;
+  let contained: ChildProcess | undefined;
   try {
     const log = join(dir, 'incident.log');
     const SAMPLES = 40;
@@ -48,10 +49,16 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
     let recErr = '';
     recorder.stderr!.on('data', (c) => (recErr += c));
     const recorded = new Promise<number | null>((resolve) => recorder!.on('exit', (code) => resolve(code)));
-    // A steady leaker (~5 MiB/s) outside the group, under a name of its own.
-    const leaker = await startLeaker(['large', '512', '100'], [], namedLeakerBinary('rptleaker'));
+    // A steady leaker (~10 MiB/s, among the fastest even on a busy shared machine) outside the group, under a name of its own.
+    const leaker = await startLeaker(['large', '1024', '100'], [], namedLeakerBinary('rptleaker'));
     children.push(leaker);
-    await sleep(12_000);
+    // A second one that memtop --contain puts into a group of its own (below this test's group, where it runs).
+    contained = await startLeaker(['large', '256', '100'], [], namedLeakerBinary('rptcontain'));
+    children.push(contained);
+    await sleep(8_000);
+    const contain = await runCli(['--contain', String(contained.pid), '--limit', '1G'], 20_000);
+    assert.equal(contain.code, 0, contain.stderr);
+    await sleep(4_000);
     // The victim: 16 MiB every 50 ms inside the 64 MiB group, killed within a second.
     const victim = group.spawnInside([namedLeakerBinary('rptvictim'), 'large', '16384', '50']);
     children.push(victim);
@@ -66,7 +73,7 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
     assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/i, 'nothing to fetch: scripts and styles are inline');
 
     const profile = join(dir, 'chromium-profile');
-    const dom = chromium(`file://${out}`, ['--dump-dom', '--virtual-time-budget=5000'], profile);
+    const dom = chromium(`file://${out}#selftest`, ['--dump-dom', '--virtual-time-budget=5000'], profile);
     assert.equal(dom.status, 0, dom.stderr.slice(-2000));
     const root = /<html[^>]*>/.exec(dom.stdout)?.[0] ?? '';
     assert.match(root, /data-ready="1"/, `the page's script ran to its end: ${root}`);
@@ -76,6 +83,9 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
     const charts = (dom.stdout.match(/<svg class="chart"/g) ?? []).length;
     assert.ok(charts >= 4, `memory, paging, psi or processes, forecast charts: ${charts}`);
     assert.equal(drawn, charts, 'every chart has a drawn path');
+    // Hovering the memory chart shows the moment and each kind's value.
+    const tip = /data-tip="([^"]*)"/.exec(root)?.[1] ?? '';
+    assert.match(tip, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d.*used \(anon, kernel\): [\d.]+ [KMG]iB.*free: /, `hover tip: ${tip}`);
     // Named: the leaker as a suspect in the summary and the table, the victim as an OOM kill.
     const summary = /<div class="summary" id="summary">([\s\S]*?)<\/div>/.exec(dom.stdout)?.[1] ?? '';
     assert.match(summary, /Leak: rptleaker \(pid \d+/, summary);
@@ -85,6 +95,8 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
     const procs = /<table id="processes">([\s\S]*?)<\/table>/.exec(dom.stdout)?.[1] ?? '';
     assert.match(procs, /<td>rptleaker<\/td>[\s\S]*?<td>running at the end<\/td><td>\d\d:\d\d:\d\d-\d\d:\d\d:\d\d/, 'the leaker with its suspect period');
     assert.match(procs, /<td>rptvictim<\/td>[\s\S]*?OOM-killed at/, 'the victim with its fate');
+    assert.match(events, /contained<\/td><td class="num">\d+<\/td><td>rptcontain<\/td>/, 'the containment as an event');
+    assert.match(procs, /<td>rptcontain<\/td>[\s\S]*?contained at/, 'the contained process with its fate');
     const cg = /<table id="cgroups">([\s\S]*?)<\/table>/.exec(dom.stdout)?.[1] ?? '';
     assert.match(cg, /memtop-report-\d+<\/td><td class="num">64\.0 MiB/, 'the group with its limit');
 
@@ -96,6 +108,7 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
     if (process.env.MEMTOP_SCREENSHOT) copyFileSync(png, process.env.MEMTOP_SCREENSHOT);
   } finally {
     recorder?.kill('SIGKILL');
+    if (contained?.pid && contained.exitCode === null) await runCli(['--release', String(contained.pid)], 20_000);
     await Promise.all(children.map(stop));
     await group.remove();
     rmSync(dir, { recursive: true, force: true });

@@ -177,17 +177,22 @@ export class IncidentCollector {
     return known.length < 2 ? 0 : known.at(-1)! - known[0]!;
   }
 
+  /** Every process that was a leak suspect at some sample, fastest first. */
+  suspects(): ProcTrack[] {
+    return [...this.procs.values()].filter((t) => t.suspect.length > 0).sort((a, b) => (b.maxTrate ?? 0) - (a.maxTrate ?? 0));
+  }
+
   /**
    * The processes that mattered: the leak suspects (fastest first), the OOM
    * victims that were seen, then the largest growers, at most `max`.
    */
-  mattered(max = 8): ProcTrack[] {
+  mattered(max = 10): ProcTrack[] {
     const all = [...this.procs.values()];
     const chosen = new Set<ProcTrack>();
     const add = (list: ProcTrack[]) => {
       for (const tr of list) if (chosen.size < max) chosen.add(tr);
     };
-    add(all.filter((t) => t.suspect.length > 0).sort((a, b) => (b.maxTrate ?? 0) - (a.maxTrate ?? 0)).slice(0, 5));
+    add(this.suspects().slice(0, 6));
     add(all.filter((t) => t.fate?.kind === 'oom' || t.fate?.kind === 'contained'));
     add(all.filter((t) => IncidentCollector.growth(t) >= GROWER_MIN).sort((a, b) => IncidentCollector.growth(b) - IncidentCollector.growth(a)));
     return [...chosen];

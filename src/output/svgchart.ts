@@ -232,7 +232,9 @@ export function renderChart(spec: ChartSpec, tzOffsetMin: number, range: { t0: n
     const label = withDate && clock(t, tzOffsetMin) === '00:00'
       ? clock(t, tzOffsetMin, true).slice(0, 10)
       : seconds ? clock(t, tzOffsetMin, true).slice(11) : clock(t, tzOffsetMin);
-    out.push(`<text class="xlab" x="${fmt(x(t))}" y="${height - 8}">${label}</text>`);
+    // A label at either end of the axis stays inside the picture.
+    const anchor = x(t) > WIDTH - RIGHT - 30 ? ' style="text-anchor:end"' : x(t) < LEFT + 30 ? ' style="text-anchor:start"' : '';
+    out.push(`<text class="xlab" x="${fmt(x(t))}" y="${height - 8}"${anchor}>${label}</text>`);
   }
   out.push(`<line class="axis" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${plotBottom}" y2="${plotBottom}"/>`);
   // Series.
