@@ -59,8 +59,8 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
     const contain = await runCli(['--contain', String(contained.pid), '--limit', '1G'], 20_000);
     assert.equal(contain.code, 0, contain.stderr);
     await sleep(4_000);
-    // The victim: 16 MiB every 50 ms inside the 64 MiB group, killed within a second.
-    const victim = group.spawnInside([namedLeakerBinary('rptvictim'), 'large', '16384', '50']);
+    // The victim: 4 MiB every 100 ms inside the 64 MiB group, killed within two seconds.
+    const victim = group.spawnInside([namedLeakerBinary('rptvictim'), 'large', '4096', '100']);
     children.push(victim);
     assert.equal(await recorded, 0, `the recorder ended cleanly: ${recErr}`);
     assert.equal(victim.exitCode === null ? victim.signalCode ?? 'running' : victim.exitCode, 'SIGKILL', 'the victim was OOM-killed');

@@ -150,6 +150,13 @@ export class IncidentCollector {
       if (e.oom) {
         const size = e.rsize === undefined ? undefined : e.rsize + (e.swapsz ?? 0);
         this.events.push({ time: iv.time, kind: 'oom', pid: e.pid, cmd: e.cmd, size, cgroup: tr?.cgroup });
+        // A victim killed between two samples is known from the kernel log alone: it still matters.
+        if (!tr || tr.cmd !== e.cmd) {
+          this.procs.set(`oom:${e.pid}:${iv.time}`, {
+            pid: e.pid, cmd: e.cmd, user: '?', first: i, sizes: [size ?? NaN], suspect: [], lastSeen: iv.time,
+            fate: { kind: 'oom', time: iv.time },
+          });
+        }
       }
     }
   }

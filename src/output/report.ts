@@ -190,6 +190,15 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
     ? chart({ id: 'chart-processes', times: c.times, series: procSeries, unit: 'bytes', bands, markers, markerLabels: true, height: 260 })
     : '';
 
+  // The same processes as growth since each was first seen: a leaker of 100 MiB stands out beside a steady 8 GiB.
+  const growthSeries = procSeries.map((ps) => {
+    const first = ps.values.find((v) => !Number.isNaN(v)) ?? 0;
+    return { ...ps, values: ps.values.map((v) => (Number.isNaN(v) ? NaN : v - first)) };
+  });
+  const growthSvg = mattered.length > 0
+    ? chart({ id: 'chart-growth', times: c.times, series: growthSeries, unit: 'bytes', markers, height: 200 })
+    : '';
+
   const fcHours = c.exhaust.map((s) => (Number.isNaN(s) ? NaN : s / 3600));
   const haveForecast = fcHours.some((v) => !Number.isNaN(v));
   const fcSvg = haveForecast
@@ -231,7 +240,7 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
     return `<tr><td><i style="display:inline-block;width:10px;height:10px;background:${PROC_COLORS[k % PROC_COLORS.length]}"></i></td>` +
       `<td class="num">${tr.pid}</td><td>${escapeHtml(tr.cmd)}</td><td>${escapeHtml(tr.user)}</td><td>${escapeHtml(tr.cgroup ?? '-')}</td>` +
       `<td class="num">${tr.maxTrate === undefined ? '-' : `${formatValue(tr.maxTrate, 'bytes')}/s`}</td>` +
-      `<td class="num">${formatValue(IncidentCollector.growth(tr), 'bytes')}</td><td class="num">${formatValue(Math.max(...known), 'bytes')}</td>` +
+      `<td class="num">${formatValue(IncidentCollector.growth(tr), 'bytes')}</td><td class="num">${known.length ? formatValue(Math.max(...known), 'bytes') : '-'}</td>` +
       `<td>${escapeHtml(fateText(tr, tz))}</td><td>${periods}</td></tr>`;
   }).join('');
 
@@ -268,6 +277,7 @@ ${cmd('--csv')}
 
 <h2>The processes that mattered</h2>
 ${mattered.length ? `<p>Resident + swapped size of the leak suspects, the OOM victims and the largest growers; a suspect's periods are the bars under the chart, one row per process in the table's order.</p>${procSvg}${legend(procSeries)}
+<p>The same processes, growth since each was first seen:</p>${growthSvg}
 <table id="processes"><tr><th></th><th>pid</th><th>command</th><th>user</th><th>cgroup</th><th>rate (TRATE max)</th><th>growth</th><th>peak</th><th>fate</th><th>suspect periods</th></tr>${procRows}</table>` : '<p>No process grew.</p>'}
 ${cmd('--csv -V memory')}
 

@@ -209,12 +209,25 @@ export function renderChart(spec: ChartSpec, tzOffsetMin: number, range: { t0: n
   const kept = peakIndices(spec.times, keepOn);
   const clip = (v: number) => (spec.clip !== undefined && v > spec.clip ? spec.clip : v);
   let max = 0;
-  for (const values of keepOn) for (const i of kept) if (!Number.isNaN(values[i]!)) max = Math.max(max, clip(values[i]!));
-  const yTicks = ticks(max, spec.unit);
+  let min = 0;
+  for (const values of keepOn) {
+    for (const i of kept) {
+      if (Number.isNaN(values[i]!)) continue;
+      max = Math.max(max, clip(values[i]!));
+      min = Math.min(min, values[i]!);
+    }
+  }
+  // Below zero (a growth chart's shrinking process) the same step goes down as far as needed.
+  const up = ticks(max - min, spec.unit);
+  const step = up[1]! - up[0]!;
+  const yMin = min < 0 ? -Math.ceil(-min / step) * step : 0;
+  const yTicks: number[] = [];
+  const top = Math.max(max, yMin + up.at(-1)!);
+  for (let v = yMin; v < top + step * 0.999 || yTicks.length < 2; v += step) yTicks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   const yMax = yTicks.at(-1)!;
   const { t0, t1 } = range;
   const x = (t: number) => LEFT + ((t - t0) / Math.max(1, t1 - t0)) * (WIDTH - LEFT - RIGHT);
-  const y = (v: number) => plotBottom - (clip(v) / yMax) * (plotBottom - TOP);
+  const y = (v: number) => plotBottom - ((clip(v) - yMin) / (yMax - yMin)) * (plotBottom - TOP);
   const out: string[] = [];
   out.push(`<svg class="chart" id="${spec.id}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" xmlns="http://www.w3.org/2000/svg">`);
   // Grid and axes.
@@ -236,7 +249,7 @@ export function renderChart(spec: ChartSpec, tzOffsetMin: number, range: { t0: n
     const anchor = x(t) > WIDTH - RIGHT - 30 ? ' style="text-anchor:end"' : x(t) < LEFT + 30 ? ' style="text-anchor:start"' : '';
     out.push(`<text class="xlab" x="${fmt(x(t))}" y="${height - 8}"${anchor}>${label}</text>`);
   }
-  out.push(`<line class="axis" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${plotBottom}" y2="${plotBottom}"/>`);
+  out.push(`<line class="axis" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${fmt(y(0))}" y2="${fmt(y(0))}"/>`);
   // Series.
   const path = (values: readonly number[]) => {
     let d = '';
