@@ -150,3 +150,14 @@ test('--report takes -b and -e as -r does, and its command lines reproduce that 
   assert.equal(again.code, 0, again.err);
   assert.equal(parseCsv(again.out).length, 1 + 4);
 });
+
+test('--report of a daily file (--log-dir, -r YYYYMMDD) names that file in its command lines', (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  record(join(dir, 'memtop_20240305'), sampleMoments(3));
+  const out = join(dir, 'daily.html');
+  const r = memtop(['-r', '20240305', '--log-dir', dir, '--report', out]);
+  assert.equal(r.code, 0, r.err);
+  const html = readFileSync(out, 'utf8');
+  assert.ok(html.includes(`memtop -r ${join(dir, 'memtop_20240305')} -b`), 'the daily file by its path');
+});

@@ -62,7 +62,8 @@ export async function runReport(config: Config, version: string): Promise<void> 
   if (incident.times.length === 0) throw new MemtopError(`${config.read}: no interval to report`);
   const first = incident.times[0]!;
   const html = renderReport(incident, {
-    file: config.read || 'today',
+    // A daily file by its path: 'y' would name another day tomorrow, and the command lines must stay true.
+    file: config.read === '-' ? '-' : dailyFileFor(config.read!, config.logDir ?? DEFAULT_LOG_DIR, Date.now()) ?? config.read!,
     tzOffsetMin: -new Date(first).getTimezoneOffset(),
     version,
   });
