@@ -83,6 +83,14 @@ test('--csv live: a header and one row per sample', () => {
   assert.equal(header![0], 'time');
   assert.equal(rows.length, 3);
   assert.ok(rows.every((row) => Number(row[header!.indexOf('mem_tot')]) > 0));
+  // Process rows live: this test's own node process is among them, in every sample.
+  const procs = memtop(['--csv', '-m', '1', '2'], { timeout: 30000 });
+  assert.equal(procs.code, 0, procs.err);
+  const [ph, ...prows] = parseCsv(procs.out);
+  assert.deepEqual(ph!.slice(0, 3), ['time', 'pid', 'cmd']);
+  assert.equal(new Set(prows.map((row) => row[0])).size, 2, 'two samples');
+  assert.equal(prows.filter((row) => Number(row[1]) === process.pid).length, 2, 'this process once per sample');
+  assert.ok(prows.every((row) => row.length === ph!.length));
 });
 
 test('--csv, --report: wrong combinations are one-line usage errors', () => {
