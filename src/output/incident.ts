@@ -16,6 +16,8 @@ import type { Interval } from '../model/interval.js';
 export interface ProcTrack {
   pid: number;
   cmd: string;
+  /** For an interpreter, the script or module its command line names (the model's program). */
+  program?: string;
   user: string;
   /** The memory cgroup it was first seen in (before any containment). */
   cgroup?: string;
@@ -128,6 +130,7 @@ export class IncidentCollector {
       while (tr.first + tr.sizes.length < i) tr.sizes.push(NaN);
       tr.sizes.push(p.rsize + (p.swapsz ?? 0));
       tr.cmd = p.cmd;
+      if (p.program) tr.program = p.program;
       tr.lastSeen = iv.time;
       if (p.trate !== undefined && (tr.maxTrate === undefined || p.trate > tr.maxTrate)) tr.maxTrate = p.trate;
       if (p.leak) {

@@ -41,6 +41,9 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor(s.length / 2)]! : 0;
 };
 
+/** The command, and for an interpreter the program it runs: "node (billing/index.js)". */
+const nameOf = (tr: ProcTrack) => (tr.program ? `${tr.cmd} (${tr.program})` : tr.cmd);
+
 function fateText(tr: ProcTrack, tz: number): string {
   if (!tr.fate) return 'running at the end';
   const at = clock(tr.fate.time, tz, true).slice(11);
@@ -180,7 +183,7 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
   const procSeries = mattered.map((tr, k) => {
     const values = new Array<number>(n).fill(NaN);
     tr.sizes.forEach((v, i) => (values[tr.first + i] = v));
-    return { name: `${tr.cmd} (${tr.pid})`, color: PROC_COLORS[k % PROC_COLORS.length]!, values };
+    return { name: `${nameOf(tr)} ${tr.pid}`, color: PROC_COLORS[k % PROC_COLORS.length]!, values };
   });
   const bands = mattered.flatMap((tr, k) => tr.suspect.map(([from, to]) => ({
     from, to, row: k, color: PROC_COLORS[k % PROC_COLORS.length]!,
@@ -215,7 +218,7 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
   const leakLines = suspects.slice(0, 8).map((tr) => {
     const grew = IncidentCollector.growth(tr);
     const since = clock(c.times[tr.suspect[0]![0]]!, tz, true).slice(11);
-    return `<p class="bad">Leak: ${escapeHtml(tr.cmd)} (pid ${tr.pid}, ${escapeHtml(tr.user)}) grew ${formatValue(grew, 'bytes')} at up to ` +
+    return `<p class="bad">Leak: ${escapeHtml(nameOf(tr))} (pid ${tr.pid}, ${escapeHtml(tr.user)}) grew ${formatValue(grew, 'bytes')} at up to ` +
       `${formatValue(tr.maxTrate ?? 0, 'bytes')}/s, a suspect from ${since}; ${escapeHtml(fateText(tr, tz))}.</p>`;
   });
   const summary = [
@@ -238,7 +241,7 @@ export function renderReport(c: IncidentCollector, meta: ReportMeta): string {
     const shown = tr.suspect.slice(0, 4).map(([a, b]) => `${at(c.times[a]!)}-${at(c.times[b]!)}`).join(', ');
     const periods = tr.suspect.length > 4 ? `${shown} and ${tr.suspect.length - 4} more` : shown || '-';
     return `<tr><td><i style="display:inline-block;width:10px;height:10px;background:${PROC_COLORS[k % PROC_COLORS.length]}"></i></td>` +
-      `<td class="num">${tr.pid}</td><td>${escapeHtml(tr.cmd)}</td><td>${escapeHtml(tr.user)}</td><td>${escapeHtml(tr.cgroup ?? '-')}</td>` +
+      `<td class="num">${tr.pid}</td><td>${escapeHtml(nameOf(tr))}</td><td>${escapeHtml(tr.user)}</td><td>${escapeHtml(tr.cgroup ?? '-')}</td>` +
       `<td class="num">${tr.maxTrate === undefined ? '-' : `${formatValue(tr.maxTrate, 'bytes')}/s`}</td>` +
       `<td class="num">${formatValue(IncidentCollector.growth(tr), 'bytes')}</td><td class="num">${known.length ? formatValue(Math.max(...known), 'bytes') : '-'}</td>` +
       `<td>${escapeHtml(fateText(tr, tz))}</td><td>${periods}</td></tr>`;
