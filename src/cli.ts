@@ -28,9 +28,10 @@ import {
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
+import { defaultWindow } from './model/leaks.js';
 import { controllingTerminal } from './run/keyboard.js';
 import { runStream } from './run/stream.js';
-import { EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
+import { EndedBySignal, EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
 
 function version(): string {
   try {
@@ -318,7 +319,18 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window, notes }), config);
+  // The window from the interval asked for (the first interval, since boot, would say nothing of it).
+  const window = config.window ?? defaultWindow(config.interval);
+  const feed = new LiveFeed(sampler, config.thresholds, undefined, { window, notes });
+  // The live screen starts with the window's history from the daily log being written (the unit's directory).
+  if (screen && config.proc === '/proc') {
+    const { runningLogDirs, seedFromDailyLog } = await import('./run/seed.js');
+    // A logger running with a directory of its own first, else the unit's default directory.
+    let seeded: { note: string } | undefined;
+    for (const dir of [...runningLogDirs(), undefined]) if (!seeded) seeded = seedFromDailyLog(feed.history, config.thresholds, window, dir);
+    if (seeded) feed.hello = seeded.note;
+  }
+  await present(feed, config);
 }
 
 /** The output the options chose, fed live or from a recording. */
@@ -348,7 +360,24 @@ async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStr
   await runStream(feed, config);
 }
 
+/**
+ * Ends memtop by the signal that stopped it, its work finished: the shell
+ * sees 128 + its number, systemd a stop by SIGTERM (clean by its rules,
+ * where an exit status of 143 would count as a failure).
+ */
+function endBySignal(err: EndedBySignal): void {
+  // A process a signal ends runs no 'exit' listeners: they run here first (the screen's notes, the code cache).
+  process.exitCode = err.exitCode;
+  process.emit('exit', err.exitCode);
+  process.removeAllListeners('exit');
+  process.removeAllListeners(err.signal);
+  process.kill(process.pid, err.signal);
+  // The default action ends the process at once; should it not, the same code by hand.
+  setTimeout(() => process.exit(err.exitCode), 1000);
+}
+
 main(process.argv).catch((err: unknown) => {
+  if (err instanceof EndedBySignal) return endBySignal(err);
   if (err instanceof MemtopError) {
     if (err.message) say(err.message);
     process.exit(err.exitCode);

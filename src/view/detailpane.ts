@@ -7,11 +7,11 @@
  */
 import type { ContainResult } from '../contain/apply.js';
 import type { ContainRecord } from '../contain/facts.js';
-import { explainLimit, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts, type Plan } from '../contain/plan.js';
+import { explainLimit, limitQuestion, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts, type Plan } from '../contain/plan.js';
 import { memStr } from '../format/units.js';
 import { DetailTracker, type Detail } from '../model/detail.js';
 import type { DetailReading } from '../sample.js';
-import { detailLines } from '../output/detail.js';
+import { detailLines, type DetailHistory } from '../output/detail.js';
 
 /** What the screen may do to processes, given by the shell (tui.ts) and faked in tests. */
 export interface ProcessAccess {
@@ -41,10 +41,10 @@ export class DetailPane {
     this.last = this.tracker.update(this.access.readDetail(this.pid));
   }
 
-  /** The pane's lines, as many as fit in `height`. */
-  lines(width: number, height: number): string[] {
-    // The fixed part (title, kinds, PSS, trend, cgroup) is about 16 lines; mappings take the rest.
-    const all = detailLines(this.last, width, Math.max(3, height - 17));
+  /** The pane's lines, as many as fit in `height`; `history`: the screen's growth history of the process. */
+  lines(width: number, height: number, history?: DetailHistory): string[] {
+    // The fixed part (title, kinds, PSS, trend, history, cgroup, what the top grower means) is about 21 lines; mappings take the rest.
+    const all = detailLines(this.last, width, Math.max(3, height - 21), history);
     return all.slice(0, height);
   }
 }
@@ -79,7 +79,7 @@ export function containDialog(pid: number, cmd: string, access: ProcessAccess, h
   const facts = access.facts(pid);
   if (facts instanceof Refusal) return host.notice([`cannot contain pid ${pid}: ${facts.message}`]);
   const proposal = proposeLimit(facts.used, facts.memTotal);
-  host.ask(`Memory limit for ${pid} (${cmd}), now ${sizeText(facts.used)} [${sizeText(proposal)}]: `, (text) => {
+  host.ask(limitQuestion(pid, cmd, facts.used, proposal), (text) => {
     const limit = text.trim() === '' ? proposal : parseSize(text);
     if (limit === undefined) return host.say(`not a size: '${text.trim()}' (give e.g. 512M or 2G)`);
     const plan = planContainment(facts, limit);

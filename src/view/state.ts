@@ -329,6 +329,7 @@ export class ScreenState implements Actions, Shown {
     // from one interval to the next. Only the marked rows are written, not every process's.
     for (const p of this.marked) p.contained = undefined;
     this.marked = [];
+    const before = new Set(this.contained.keys());
     this.contained.clear();
     const records = access.records();
     if (records.length === 0) return;
@@ -337,6 +338,7 @@ export class ScreenState implements Actions, Shown {
       const p = live.get(r.pid);
       // A row with the pid but another start time is a later process the kernel gave the pid: not marked.
       if (p && sameProcess(r, p.starttime, () => access.inGroup(r))) {
+        if (!before.has(r.pid)) this.feed.restartEvidence?.(r.pid);
         this.contained.set(r.pid, r);
         p.contained = true;
         this.marked.push(p);
@@ -488,7 +490,8 @@ export class ScreenState implements Actions, Shown {
       if (text.trim() === '') return;
       const time = parseReplayTime(text, this.iv?.time ?? this.host.now());
       if (time === undefined) return this.say(`not a time: '${text.trim()}' (give ${TIME_FORMAT})`);
-      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}`, true);
+      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}: the recording ends before it`, true);
+      if (recording.branchNote) this.say(recording.branchNote);
     });
   }
 
