@@ -36,6 +36,10 @@ export function makeMemGroup(name: string, limitBytes: number): MemGroup {
   const dir = join(parent, `${name}-${process.pid}`);
   mkdirSync(dir);
   writeFileSync(join(dir, 'memory.limit_in_bytes'), String(limitBytes));
+  // With swap on (a test of another may have turned a swap file on), memory alone would swap out instead of
+  // OOM-killing: memory + swap gets the same limit (v1 memsw, present when swap accounting is).
+  const memsw = join(dir, 'memory.memsw.limit_in_bytes');
+  if (existsSync(memsw)) writeFileSync(memsw, String(limitBytes));
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   return {
     dir,
