@@ -97,6 +97,10 @@ function buildProgram(): Command {
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
     .option('--limit <size>', 'with --contain: the group\'s limit, e.g. 512M or 2G (without it memtop proposes one)')
+    .option('--force', 'with --contain (or the screen\'s K): contain the main process of a systemd service or a container too')
+    .option('--stacks <pid>', 'trace the process\'s allocations (bpftrace uprobes) and print the stacks still holding memory at the end (text, or --json)')
+    .option('--for <duration>', 'with --stacks: how long to trace: seconds or 90s, 2m (default: 30s)')
+    .option('--sample <n>', 'with --stacks: record one allocation in N below 64K (default: chosen from the rate; 1: all)')
     .option('--release <pid>', 'undo --contain: move the process back to its group and remove the one memtop made')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
@@ -213,9 +217,11 @@ function toConfig(program: Command, configNotes: string[]): Config {
   if (o.report !== undefined && o.read === undefined) throw usageError('--report goes with -r FILE: it draws a recording');
   if (o.csv && o.detail !== undefined) throw usageError('--csv and --detail exclude each other: --detail prints text or --json');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
-  const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
-  if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  const actions = (['detail', 'stacks', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
+  if (actions.length > 1 && ['detail', 'stacks', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  if ((o.for !== undefined || o.sample !== undefined) && o.stacks === undefined) throw usageError(`--${o.for !== undefined ? 'for' : 'sample'} goes with --stacks PID`);
   if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
+  if (o.force && actions.length > 0 && actions[0] !== 'contain') throw usageError(`--force goes with --contain PID or the screen's K, not --${actions[0]}`);
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text', 'csv', 'report'] as const).find((k) => o[k] !== undefined && o[k] !== false);
     if (other) throw usageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
@@ -229,7 +235,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),
     proc: String(o.proc),
     sys: String(o.sys),
-    mode: o.json ? 'json' : o.csv ? 'csv' : o.text || o.detail !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
+    mode: o.json ? 'json' : o.csv ? 'csv' : o.text || o.detail !== undefined || o.stacks !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
     csvProcs: !!o.csv && (program.getOptionValueSource('view') === 'cli' || !!o.memory),
     report: o.report === undefined ? undefined : String(o.report),
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
@@ -253,8 +259,12 @@ function toConfig(program: Command, configNotes: string[]): Config {
     top: numberChecks.top('--top', String(o.top)),
     window: o.window === undefined ? undefined : numberChecks.window('--window', String(o.window)),
     detail: pidOf('detail'),
+    stacks: pidOf('stacks'),
+    traceSeconds: o.for === undefined ? undefined : parseDuration('--for', String(o.for), 1, 24 * 3600),
+    traceEvery: o.sample === undefined ? undefined : parsePositiveInt('--sample', String(o.sample), 1, 65535),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
+    force: !!o.force,
     release: pidOf('release'),
     configNotes,
   };
@@ -282,6 +292,11 @@ async function main(argv: string[]): Promise<void> {
     const { runContain, runRelease } = await import('./run/contain.js');
     if (config.contain !== undefined) await runContain(config.contain, config);
     else await runRelease(config.release!, config);
+    return;
+  }
+  if (config.stacks !== undefined) {
+    const { runStacks } = await import('./run/stacks.js');
+    await runStacks(config.stacks, config);
     return;
   }
   if (config.detail !== undefined) {

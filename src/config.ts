@@ -62,9 +62,15 @@ export interface Config {
   top: number;
   /** --detail PID: one process in detail instead of the list. */
   detail?: number;
+  /** --stacks PID [--for DURATION] [--sample N]: trace allocation stacks, then exit. */
+  stacks?: number;
+  traceSeconds?: number;
+  traceEvery?: number;
   /** --contain PID [--limit SIZE] and --release PID: containment actions, then exit. */
   contain?: number;
   limit?: string;
+  /** --force: --contain and K move a unit's main process too (never pid 1, kernel threads or memtop's own chain). */
+  force?: boolean;
   release?: number;
   /** --window: seconds over which growth is judged; undefined = max(10 min, 12 intervals). */
   window?: number;

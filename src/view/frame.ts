@@ -201,7 +201,7 @@ export class Frames {
     const iv = s.iv;
     if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(statusText(s, width, false), width), help };
     if (s.detail) {
-      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release`;
+      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release, S stacks`;
       return {
         header: reverse(fit(headerLine(iv, width, flags(s)), width)),
         sys: [],

@@ -26,6 +26,7 @@ export interface Actions {
   askKill(): void;
   openDetail(): void;
   askContain(): void;
+  traceStacks(): void;
   scroll(move: ScrollMove): void;
   shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
@@ -71,6 +72,7 @@ export const KEYS: KeyDef[] = [
   // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
   { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
+  { keys: ['S'], label: 'S', help: 'detail: allocation stacks', run: (a) => a.traceStacks() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
   { keys: ['t'], label: 't', help: 'sample now / next sample', run: (a) => a.nextSample() },

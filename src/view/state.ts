@@ -193,6 +193,13 @@ export class ScreenState implements Actions, Shown {
       return;
     }
     if (this.detail && (id === 'escape' || id === 'enter')) {
+      if (this.detail.stacks && id === 'escape') {
+        // Esc leaves the stacks for the detail (stopping a running trace), a second Esc the detail.
+        this.detail.close();
+        this.detail.stacks = undefined;
+        return;
+      }
+      this.detail.close();
       this.detail = undefined;
       return;
     }
@@ -539,6 +546,13 @@ export class ScreenState implements Actions, Shown {
     this.detail = new DetailPane(pid, access, this.host.now());
   }
 
+  /** S in the detail: trace the process's allocation stacks (again S: stop early). */
+  traceStacks(): void {
+    if (!this.detail) return this.say('S traces allocation stacks from a process\'s detail: Enter on it first');
+    const refused = this.detail.toggleStacks(() => this.host.changed());
+    if (refused) this.say(refused);
+  }
+
   askContain(): void {
     const access = this.host.access;
     if (!access) return this.say('K contains processes of the live system only');
@@ -627,6 +641,7 @@ export class ScreenState implements Actions, Shown {
   }
 
   quit(): void {
+    this.detail?.close();
     this.host.quit();
   }
 }

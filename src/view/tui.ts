@@ -17,6 +17,8 @@ import { contain, reapEnded, release } from '../contain/apply.js';
 import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
 import type { ProcessAccess } from './detailpane.js';
+import { StackTrace } from '../run/stacks.js';
+import { SCREEN_TRACE_SECONDS } from './stackspane.js';
 
 /** The detail's reads and containment on the machine memtop watches. */
 function processAccess(config: Config): ProcessAccess {
@@ -25,10 +27,11 @@ function processAccess(config: Config): ProcessAccess {
     readDetail: (pid) => reader.read(pid),
     records: readRecords,
     inGroup: (record) => inGroup(config.proc, record),
-    facts: (pid) => readFacts(config.proc, config.sys, pid),
+    facts: (pid) => readFacts(config.proc, config.sys, pid, config.force),
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
-    ended: (pid) => reapEnded(config.proc, pid),
+    ended: (pid) => reapEnded(config.proc, config.sys, pid),
+    traceStacks: (pid, onProgress) => new StackTrace({ pid, seconds: SCREEN_TRACE_SECONDS, every: 0, proc: config.proc }, onProgress),
   };
 }
 
