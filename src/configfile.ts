@@ -6,7 +6,8 @@
  * FILE reads that file alone. The command line overrides every file.
  *
  * A key is the long option it sets, without its dashes (`cpucrit = 95` is
- * `--cpucrit 95`, `psize = yes` is `-R`), plus `interval` and `color`. This file only reads and
+ * `--cpucrit 95`, `psize = yes` is `-R`), plus `interval`, `color` and
+ * atoprc's colour keys `colorinfo`, `coloralmost`, `colorcritical`. This file only reads and
  * splits lines; cli.ts checks each value with the option's own parser, so a
  * file and the command line accept the same values.
  *
@@ -23,7 +24,7 @@ import { readBounded, unsafeStat, untrustedDir } from './ownership.js';
 export const SETTINGS = [
   'interval', 'view', 'sort', 'sort-resets', 'sort-atop', 'color', 'psize',
   'cpucrit', 'memcrit', 'swpcrit', 'dskcrit', 'swoutcrit', 'almostcrit',
-  'window', 'top',
+  'window', 'top', 'tree', 'theme', 'colorinfo', 'coloralmost', 'colorcritical',
 ] as const;
 
 export type SettingKey = (typeof SETTINGS)[number];

@@ -102,7 +102,7 @@ test('a bad value: one line naming file and line, exit 2; passed over with a wor
   assert.match(cli.stderr, /bad\.conf:2: invalid cpucrit '150'.*\(passed over: the command line sets cpucrit\)/);
   const view = memtop(['--config', file('v.conf', 'view = tree\n')]);
   assert.equal(view.code, 2);
-  assert.match(view.stderr, /v\.conf:1: unknown view 'tree': valid views are generic, memory/);
+  assert.match(view.stderr, /v\.conf:1: unknown view 'tree': valid views are generic \(g\), memory/);
   const sw = memtop(['--config', file('s.conf', 'color = maybe\n')]);
   assert.equal(sw.code, 2);
   assert.match(sw.stderr, /s\.conf:1: invalid color 'maybe': give yes or no/);

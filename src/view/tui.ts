@@ -11,11 +11,13 @@ import type { Feed } from '../feed.js';
 import { everyInterval, onEndSignal, type Clock } from '../run/timer.js';
 import { EndedBySignal, type EndSignal } from '../messages.js';
 import { TuiScreen } from './screen.js';
+import { setPalette } from './sgr.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
 import { contain, reapEnded, release } from '../contain/apply.js';
 import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
+import { readThreads } from '../reader/threads.js';
 import type { ProcessAccess } from './detailpane.js';
 import { StackTrace } from '../run/stacks.js';
 import { SCREEN_TRACE_SECONDS } from './stackspane.js';
@@ -31,6 +33,7 @@ function processAccess(config: Config): ProcessAccess {
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
     ended: (pid) => reapEnded(config.proc, config.sys, pid),
+    readThreads: (pid) => readThreads(config.proc, pid),
     traceStacks: (pid, onProgress) => new StackTrace({ pid, seconds: SCREEN_TRACE_SECONDS, every: 0, proc: config.proc }, onProgress),
   };
 }
@@ -60,10 +63,14 @@ class Tui {
     keyboard?: NodeJS.ReadableStream,
   ) {
     this.screen = new TuiScreen(config.term, keyboard);
+    const terminal = this.screen.caps();
+    setPalette(config.theme, config.colors, terminal.palette);
     this.state = new ScreenState(feed, config, {
       quit: () => this.quit(),
       setInterval: (seconds) => this.clock?.setInterval(seconds),
-      loadCharts: () => loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)),
+      // ASCII charts are drawn in the panel's lines: blessed-contrib is not loaded.
+      loadCharts: () => (terminal.braille ? loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)) : Promise.resolve()),
+      terminal,
       changed: () => this.requestDraw(),
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
