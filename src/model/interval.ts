@@ -97,7 +97,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   const mem = memInterval(cur, t);
 
   const { procs, prc, exited } = processIntervals(prev, cur, { cputot, memTot: mem.tot });
-  const swp = swpInterval(cur.mem, t);
+  const swp = swpInterval(cur, t);
   let forecast: Forecast | undefined;
   if (opts.history) {
     opts.history.observe(cur.uptime, nsecs, mem.tot, procs, exited);
