@@ -24,6 +24,8 @@ export interface Actions {
   rewind(): void;
   askFilter(kind: FilterKind): void;
   askKill(): void;
+  askRenice(): void;
+  stepNice(step: -1 | 1): void;
   openDetail(): void;
   askContain(): void;
   scroll(move: ScrollMove): void;
@@ -68,6 +70,8 @@ export const KEYS: KeyDef[] = [
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
   { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
+  { keys: ['n'], label: 'n', help: 'renice (highlighted pid)', run: (a) => a.askRenice() },
+  { keys: ['f7', 'f8'], label: 'F7 F8', help: 'nice -1 / +1 (highlighted)', run: (a, k) => a.stepNice(k === 'f7' ? -1 : 1) },
   // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
   { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },

@@ -31,6 +31,7 @@ import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters 
 import { Frames, shownColumns, type Shown } from './frame.js';
 import { dispatchKey, isBound, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
+import { NICE_MAX, NICE_MIN, niceTarget, parseNice, renice, type NiceSystem } from './renice.js';
 import { listRows, screenLayout } from './layout.js';
 import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
@@ -63,6 +64,8 @@ export interface ScreenHost {
   now(): number;
   /** The detail's reads and containment, on a live screen only. */
   access?: ProcessAccess;
+  /** Renicing (n, F7, F8), on a live screen only. */
+  nice?: NiceSystem;
 }
 
 /** The settings the screen starts from. */
@@ -519,6 +522,38 @@ export class ScreenState implements Actions, Shown {
         }, { single: true });
       });
     });
+  }
+
+  askRenice(): void {
+    const sys = this.host.nice;
+    if (!sys) return this.say('n renices processes of the live system only');
+    const highlighted = this.highlightedPid();
+    const def = highlighted === undefined ? '' : ` [${highlighted}]`;
+    this.ask(`PID to renice${def}: `, (text) => {
+      const pid = parsePid(text.trim() || String(highlighted ?? ''), this.iv?.pidMax ? this.iv.pidMax - 1 : undefined);
+      if (typeof pid === 'string') return this.say(pid);
+      const target = niceTarget(pid, sys);
+      if (typeof target === 'string') return this.say(target);
+      this.ask(`Nice for ${pid} (${target.comm}), now ${target.nice} (${NICE_MIN} to ${NICE_MAX}): `, (niceText) => {
+        if (niceText.trim() === '') return this.say('renice cancelled');
+        const nice = parseNice(niceText);
+        if (typeof nice === 'string') return this.say(nice);
+        this.say(renice(target, nice, sys));
+      });
+    });
+  }
+
+  /** F7 / F8 (htop): the highlighted process's nice value one lower (more favoured) or higher. */
+  stepNice(step: -1 | 1): void {
+    const sys = this.host.nice;
+    if (!sys) return this.say('F7 and F8 renice processes of the live system only');
+    const pid = this.highlightedPid();
+    if (pid === undefined) return this.say(this.view.aggregate ? 'F7 and F8 renice a process: g or m lists processes' : 'no process to renice');
+    const target = niceTarget(pid, sys);
+    if (typeof target === 'string') return this.say(target);
+    const nice = Math.min(NICE_MAX, Math.max(NICE_MIN, target.nice + step));
+    if (nice === target.nice) return this.say(`${pid} (${target.comm}) is at nice ${nice} already, the ${step < 0 ? 'lowest' : 'highest'}`);
+    this.say(renice(target, nice, sys));
   }
 
   /** The highlighted process's pid, when the list shows processes. */

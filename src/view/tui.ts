@@ -16,6 +16,7 @@ import { contain, reapEnded, release } from '../contain/apply.js';
 import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
 import type { ProcessAccess } from './detailpane.js';
+import { liveNiceSystem } from './renice.js';
 
 /** The detail's reads and containment on the machine memtop watches. */
 function processAccess(config: Config): ProcessAccess {
@@ -57,6 +58,7 @@ class Tui {
       changed: () => this.requestDraw(),
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
+      nice: feed.recording ? undefined : liveNiceSystem(config.proc),
     });
     this.state.resize(this.screen.width, this.screen.height);
     this.screen.onKey((ch, key) => {
