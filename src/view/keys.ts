@@ -26,6 +26,7 @@ export interface Actions {
   askKill(): void;
   askRenice(): void;
   stepNice(step: -1 | 1): void;
+  saveSettings(): void;
   openDetail(): void;
   askContain(): void;
   scroll(move: ScrollMove): void;
@@ -91,6 +92,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
+  { keys: ['S'], label: 'S', help: 'save settings (config)', run: (a) => a.saveSettings() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];

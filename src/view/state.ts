@@ -20,6 +20,7 @@ import type { CgroupInterval } from '../model/cgroups.js';
 import type { SampleNeeds } from '../sample.js';
 import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, withPsize, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
+import { SAVED_SETTINGS } from '../configfile.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
@@ -41,6 +42,8 @@ import { ALL_LEVELS, cgroupSortColumn, levelsShown } from './cgroupview.js';
 import { containDialog, DetailPane, type ProcessAccess } from './detailpane.js';
 import type { ContainRecord } from '../contain/facts.js';
 import { Refusal, sameProcess } from '../contain/plan.js';
+
+export type SavedSetting = (typeof SAVED_SETTINGS)[number];
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
@@ -66,6 +69,8 @@ export interface ScreenHost {
   access?: ProcessAccess;
   /** Renicing (n, F7, F8), on a live screen only. */
   nice?: NiceSystem;
+  /** S: writes the settings to the user's config file; returns where, throws a MemtopError saying why not. */
+  saveSettings?(values: readonly (readonly [SavedSetting, string])[]): string;
 }
 
 /** The settings the screen starts from. */
@@ -554,6 +559,28 @@ export class ScreenState implements Actions, Shown {
     const nice = Math.min(NICE_MAX, Math.max(NICE_MIN, target.nice + step));
     if (nice === target.nice) return this.say(`${pid} (${target.comm}) is at nice ${nice} already, the ${step < 0 ? 'lowest' : 'highest'}`);
     this.say(renice(target, nice, sys));
+  }
+
+  /** S: the settings of SAVED_SETTINGS as the screen has them now, written to the user's config file. */
+  saveSettings(): void {
+    const save = this.host.saveSettings;
+    if (!save) return this.say('S saves settings from the live screen only');
+    const yesNo = (on: boolean) => (on ? 'yes' : 'no');
+    // A Record, so that a key added to SAVED_SETTINGS does not compile without what the screen saves for it.
+    const now: Record<SavedSetting, () => string> = {
+      view: () => this.view.name,
+      sort: () => this.sort,
+      interval: () => String(this.interval),
+      color: () => yesNo(this.color),
+      psize: () => yesNo(this.psize),
+    };
+    const values = SAVED_SETTINGS.map((key) => [key, now[key]()] as const);
+    try {
+      const file = save(values);
+      this.say(`settings saved to ${file}: ${values.map(([k, v]) => `${k} ${v}`).join(', ')} (read at the next start)`);
+    } catch (err) {
+      this.say(messageOf(err));
+    }
   }
 
   /** The highlighted process's pid, when the list shows processes. */

@@ -17,6 +17,7 @@ import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
 import type { ProcessAccess } from './detailpane.js';
 import { liveNiceSystem } from './renice.js';
+import { defaultConfigFiles, saveSettings } from '../configfile.js';
 
 /** The detail's reads and containment on the machine memtop watches. */
 function processAccess(config: Config): ProcessAccess {
@@ -59,6 +60,11 @@ class Tui {
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
       nice: feed.recording ? undefined : liveNiceSystem(config.proc),
+      saveSettings: (values) => {
+        const file = defaultConfigFiles()[1]!;
+        saveSettings(file, values);
+        return file;
+      },
     });
     this.state.resize(this.screen.width, this.screen.height);
     this.screen.onKey((ch, key) => {
