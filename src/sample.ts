@@ -131,6 +131,12 @@ export interface Sample {
 export interface CgroupCounters {
   /** Path below the hierarchy's mount point, "/" for its top. */
   path: string;
+  /**
+   * What runs in it, for a container's or pod's group: `docker:web-1`,
+   * `podman:db`, `containerd:nginx`, `pod:default/nginx-7d9c` (the id where
+   * the runtime's state does not tell); absent for other groups.
+   */
+  name?: string;
   /** Processes in this group itself (cgroup.procs), with those of subgroups not shown (no memory files, threaded). */
   pids: number[];
   /** Bytes in use by the group and its subgroups (memory.current, v1 memory.usage_in_bytes). */

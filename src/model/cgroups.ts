@@ -11,7 +11,7 @@ import { badnessOf, levelOf, type Level, type Thresholds } from './thresholds.js
 export { UNLIMITED };
 
 /** The sample's gauges, carried as read (their meaning is documented on CgroupCounters). */
-export interface CgroupInterval extends Pick<CgroupCounters, 'path' | 'memory' | 'max' | 'high' | 'swap' | 'anon' | 'file'> {
+export interface CgroupInterval extends Pick<CgroupCounters, 'path' | 'name' | 'memory' | 'max' | 'high' | 'swap' | 'anon' | 'file'> {
   /** Level in the tree, the top being 1 (atop's depth keys 2-9 show levels up to the key). */
   depth: number;
   /** Processes in this group itself (subgroups without memory files included). */
@@ -88,6 +88,7 @@ export function cgroupIntervals(cur: CgroupSample | undefined, prev: CgroupSampl
     const badness = limitPct === undefined ? 0 : badnessOf(limitPct, t.memcritperc);
     const row: CgroupInterval = {
       path: g.path,
+      ...(g.name !== undefined && { name: g.name }),
       depth: depthOf(g.path),
       nprocs: g.pids.length,
       memory: g.memory,
@@ -116,10 +117,54 @@ export function cgroupIntervals(cur: CgroupSample | undefined, prev: CgroupSampl
   return out;
 }
 
-/** Each process's memory cgroup path, from the groups' process lists. */
-export function cgroupOfPids(cur: CgroupSample | undefined | null): Map<number, string> {
-  const out = new Map<number, string>();
+/** A systemd unit's name as the last part of a path: what the CGROUP column shows of a unit's group. */
+const UNIT = /\.(service|scope|slice|socket|mount|swap|target)$/;
+
+/** A process's memory cgroup: its path, the name to show, and every name along the path (for the filter). */
+export interface CgroupOfPid {
+  path: string;
+  /** The nearest container or pod name (a group's `name`) on the path, else the systemd unit the path ends in. */
+  name?: string;
+  /** The names of the groups along the path (containers, pods, units), top first. */
+  names: string[];
+}
+
+/** Each process's memory cgroup, from the groups' process lists (names along the path worked out once per group). */
+export function cgroupOfPids(cur: CgroupSample | undefined | null): Map<number, CgroupOfPid> {
+  const out = new Map<number, CgroupOfPid>();
   if (!cur) return out;
-  for (const g of cur.groups) for (const pid of g.pids) out.set(pid, g.path);
+  const named = new Map<string, string>();
+  for (const g of cur.groups) if (g.name !== undefined) named.set(g.path, g.name);
+  for (const g of cur.groups) {
+    if (g.pids.length === 0) continue;
+    const names: string[] = [];
+    let name: string | undefined;
+    const parts = g.path.split('/').filter(Boolean);
+    let path = '';
+    for (const part of parts) {
+      path += `/${part}`;
+      const label = named.get(path);
+      if (label !== undefined) names.push((name = label));
+      else if (UNIT.test(part)) names.push(part);
+    }
+    const last = parts[parts.length - 1];
+    const of: CgroupOfPid = { path: g.path, name: name ?? (last !== undefined && UNIT.test(last) ? last : undefined), names };
+    for (const pid of g.pids) out.set(pid, of);
+  }
   return out;
+}
+
+/**
+ * The cgroup filter: a path (`/...`: the group and its children, as Enter in
+ * the cgroup view sets it), else a name along the process's path: a
+ * container's, a pod's (`docker:web-1`, or `web-1` without the runtime;
+ * `pod:default/nginx`, `default/nginx`) or a systemd unit's (`nginx.service`).
+ */
+export function inCgroupNamed(path: string | undefined, names: readonly string[] | undefined, filter: string): boolean {
+  if (filter.startsWith('/')) return inCgroup(path, filter);
+  const want = filter.toLowerCase();
+  return (names ?? []).some((n) => {
+    const l = n.toLowerCase();
+    return l === want || l.slice(l.indexOf(':') + 1) === want;
+  });
 }

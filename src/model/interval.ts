@@ -108,7 +108,12 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   const cgroups = cgroupIntervals(cur.cgroups ?? undefined, prev?.cgroups ?? undefined, nsecs, t);
   if (cur.cgroups) {
     const cgroupOf = cgroupOfPids(cur.cgroups);
-    for (const p of procs) p.cgroup = cgroupOf.get(p.pid);
+    for (const p of procs) {
+      const of = cgroupOf.get(p.pid);
+      p.cgroup = of?.path;
+      if (of?.name !== undefined) p.cgroupName = of.name;
+      if (of && of.names.length > 0) p.cgroupNames = of.names;
+    }
     opts.history?.observeCgroups(cur.uptime, nsecs, mem.tot, cgroups);
   }
 

@@ -29,6 +29,8 @@ export interface SamplerOptions {
   proc: string;
   /** Root of sysfs (default /sys). */
   sys: string;
+  /** Where container runtimes keep their state (/var/lib/docker, /var/log/pods...): `/`, or a fake tree's root. */
+  stateRoot?: string;
   /** Clock ticks per second (USER_HZ); 100 on every Linux architecture in use. */
   hz?: number;
   pageSize?: number;
@@ -149,6 +151,7 @@ export class Sampler {
   private pendingKills: PendingKill[] = [];
   private startUptime: number | undefined;
   private oomCount = 0;
+  private readonly stateRoot: string;
   /** Whether the sys root has KSM: unknown before the first sample, which finds out. */
   private hasKsm: boolean | undefined;
   /** zram devices that have done I/O, from the last diskstats. */
@@ -159,6 +162,7 @@ export class Sampler {
     // Per-process paths are built by concatenation (path.join costs more than the reads at 2000 pids).
     this.proc = opts.proc.length > 1 ? opts.proc.replace(/\/+$/, '') : opts.proc;
     this.sys = opts.sys;
+    this.stateRoot = opts.stateRoot ?? '/';
     this.hz = opts.hz ?? 100;
     this.pageSize = opts.pageSize ?? 4096;
     this.now = opts.now ?? Date.now;
@@ -280,7 +284,7 @@ export class Sampler {
   }
 
   private readCgroups(opts: boolean | CgroupReadOptions): Sample['cgroups'] {
-    this.cgroupReader ??= new CgroupReader({ proc: this.proc, sys: this.sys, keepOpen: this.cgroupFdLimit });
+    this.cgroupReader ??= new CgroupReader({ proc: this.proc, sys: this.sys, keepOpen: this.cgroupFdLimit, stateRoot: this.stateRoot });
     return this.cgroupReader.read(typeof opts === 'object' ? opts : {}) ?? null;
   }
 

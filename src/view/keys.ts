@@ -70,6 +70,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
   { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
+  { keys: ['F'], label: 'F', help: 'filter cgroup (path, name)', run: (a) => a.askFilter('cgroup') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
   { keys: ['n'], label: 'n', help: 'renice (highlighted pid)', run: (a) => a.askRenice() },
   { keys: ['f7', 'f8'], label: 'F7 F8', help: 'nice -1 / +1 (highlighted)', run: (a, k) => a.stepNice(k === 'f7' ? -1 : 1) },
