@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { niceTarget, parseNice, renice, type NiceSystem } from '../src/view/renice.js';
+import { niceTarget, parseNice, processTarget, renice, stillThere, type NiceSystem } from '../src/view/renice.js';
 import { KEY, PtyScreen } from './tui-harness.js';
 
 /** A stat line with the fields niceTarget reads: ppid (4), flags (9), nice (19), starttime (22). */
@@ -135,4 +135,17 @@ test('in a pty: n renices a child process on all its threads, F7 and F8 step it,
     child.kill('SIGKILL');
     await s.close();
   }
+});
+
+test('k shares the checks: pid 1, memtop, kernel threads refused, a reused pid gets no signal', () => {
+  const stats: Record<number, string> = { 1: statLine(1, 'init', { ppid: 0 }), 55: statLine(55, 'kworker/1:0', { ppid: 2 }), 700: statLine(700, 'leaker', { starttime: 9000 }) };
+  const { sys } = fakeSystem(stats);
+  assert.equal(processTarget(1, sys, 'signalled'), 'pid 1 (init) is never signalled by memtop');
+  assert.equal(processTarget(999, sys, 'signalled'), 'pid 999 is memtop itself: not signalled');
+  assert.equal(processTarget(55, sys, 'signalled'), 'pid 55 (kworker/1:0) is a kernel thread: not signalled');
+  const target = processTarget(700, sys, 'signalled');
+  assert.ok(typeof target === 'object');
+  assert.equal(stillThere(target, sys, 'signalled'), undefined);
+  stats[700] = statLine(700, 'sshd', { starttime: 9500 });
+  assert.equal(stillThere(target, sys, 'signalled'), 'kill 700: pid 700 is another process now (sshd): nothing done');
 });

@@ -1,5 +1,5 @@
 /**
- * The n key's work (htop's F7/F8 nice -/+): which process, its nice value,
+ * The n key's work (htop's F7/F8 nice -/+), and the checks k shares: which process, its nice value,
  * and setting it on every thread of the process (Linux's nice is per thread:
  * setpriority of the pid alone changes the main thread only). As careful as
  * kill: the process is read when the question opens and read again before
@@ -56,19 +56,38 @@ export function liveNiceSystem(proc = '/proc'): NiceSystem {
   };
 }
 
-/** The process behind `pid` now, or why memtop will not renice it. */
-export function niceTarget(pid: number, sys: NiceSystem): NiceTarget | string {
-  if (pid === 1) return 'pid 1 (init) is never reniced by memtop';
-  if (pid === sys.self) return `pid ${pid} is memtop itself: not reniced`;
+/**
+ * The process behind `pid` now, or why memtop will not act on it (`verb`:
+ * kill's 'signalled', renice's 'reniced'): pid 1, memtop itself, a kernel
+ * thread (kthreadd's child, or PF_KTHREAD), a process that is gone.
+ */
+export function processTarget(pid: number, sys: Pick<NiceSystem, 'stat' | 'self'>, verb: 'reniced' | 'signalled'): NiceTarget | string {
+  const command = verb === 'reniced' ? 'renice' : 'kill';
+  if (pid === 1) return `pid 1 (init) is never ${verb} by memtop`;
+  if (pid === sys.self) return `pid ${pid} is memtop itself: not ${verb}`;
   const text = sys.stat(pid);
   const st = text === undefined ? undefined : parsePidStat(text);
-  if (!text || !st) return `renice ${pid}: no such process (it has exited)`;
+  if (!text || !st) return `${command} ${pid}: no such process (it has exited)`;
   const flags = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[6]);
   if (pid === 2 || st.ppid === 2 || (Number.isInteger(flags) && (flags & PF_KTHREAD) !== 0)) {
-    return `pid ${pid} (${st.comm}) is a kernel thread: not reniced`;
+    return `pid ${pid} (${st.comm}) is a kernel thread: not ${verb}`;
   }
-  if (st.starttime === undefined || st.nice === undefined) return `renice ${pid}: its stat is unreadable`;
+  if (st.starttime === undefined || st.nice === undefined) return `${command} ${pid}: its stat is unreadable`;
   return { pid, comm: st.comm, starttime: st.starttime, nice: st.nice };
+}
+
+/** The process behind `pid` now, or why memtop will not renice it. */
+export function niceTarget(pid: number, sys: NiceSystem): NiceTarget | string {
+  return processTarget(pid, sys, 'reniced');
+}
+
+/** Whether `was` is still the process its pid names (same start time); else the line to show, nothing done. */
+export function stillThere(was: NiceTarget, sys: Pick<NiceSystem, 'stat' | 'self'>, verb: 'reniced' | 'signalled'): string | undefined {
+  const now = processTarget(was.pid, sys, verb);
+  if (typeof now === 'string') return now;
+  const command = verb === 'reniced' ? 'renice' : 'kill';
+  if (now.starttime !== was.starttime) return `${command} ${was.pid}: pid ${was.pid} is another process now (${now.comm}): nothing done`;
+  return undefined;
 }
 
 /** A nice value the user typed, -20 (most favoured) to 19. */
@@ -86,9 +105,9 @@ export function parseNice(text: string): number | string {
  * Returns the line to show.
  */
 export function renice(was: NiceTarget, nice: number, sys: NiceSystem): string {
-  const now = niceTarget(was.pid, sys);
-  if (typeof now === 'string') return now;
-  if (now.starttime !== was.starttime) return `renice ${was.pid}: pid ${was.pid} is another process now (${now.comm}): nothing done`;
+  const gone = stillThere(was, sys, 'reniced');
+  if (gone) return gone;
+  const now = niceTarget(was.pid, sys) as NiceTarget;
   const tids = sys.threads(was.pid);
   if (tids.length === 0) tids.push(was.pid);
   let done = 0;

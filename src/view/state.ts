@@ -32,7 +32,7 @@ import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters 
 import { Frames, shownColumns, type Shown } from './frame.js';
 import { dispatchKey, isBound, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
-import { NICE_MAX, NICE_MIN, niceTarget, parseNice, renice, type NiceSystem } from './renice.js';
+import { NICE_MAX, NICE_MIN, niceTarget, parseNice, processTarget, renice, stillThere, type NiceSystem } from './renice.js';
 import { listRows, screenLayout } from './layout.js';
 import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
@@ -67,7 +67,7 @@ export interface ScreenHost {
   now(): number;
   /** The detail's reads and containment, on a live screen only. */
   access?: ProcessAccess;
-  /** Renicing (n, F7, F8), on a live screen only. */
+  /** The live system's processes as k, n, F7 and F8 check and renice them (always /proc: signals and priorities act there). */
   nice?: NiceSystem;
   /** S: writes the settings to the user's config file; returns where, throws a MemtopError saying why not. */
   saveSettings?(values: readonly (readonly [SavedSetting, string])[]): string;
@@ -517,13 +517,20 @@ export class ScreenState implements Actions, Shown {
     this.ask(`PID to kill${def}: `, (text) => {
       const pid = parsePid(text.trim() || String(highlighted ?? ''), this.iv?.pidMax ? this.iv.pidMax - 1 : undefined);
       if (typeof pid === 'string') return this.say(pid);
-      const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd;
+      // On the live system: never pid 1, kernel threads or memtop itself, and the process read again
+      // before the signal goes (a pid the kernel gave another process meanwhile gets nothing).
+      const sys = this.host.nice;
+      const target = sys ? processTarget(pid, sys, 'signalled') : undefined;
+      if (typeof target === 'string') return this.say(target);
+      const cmd = target?.comm ?? this.iv?.procs.find((p) => p.pid === pid)?.cmd;
       const who = cmd === undefined ? `${pid}` : `${pid} (${cmd})`;
       this.ask(`Signal for ${who} [TERM]: `, (sigText) => {
         const sig = parseSignal(sigText);
         if (typeof sig === 'string') return this.say(sig);
         this.ask(`Send ${signalName(sig)} to ${who}? (y/n) `, (yes) => {
-          this.say(/^y/i.test(yes) ? sendSignal(pid, sig) : 'kill cancelled');
+          if (!/^y/i.test(yes)) return this.say('kill cancelled');
+          const gone = sys && target ? stillThere(target, sys, 'signalled') : undefined;
+          this.say(gone ?? sendSignal(pid, sig));
         }, { single: true });
       });
     });

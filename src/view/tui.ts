@@ -59,7 +59,8 @@ class Tui {
       changed: () => this.requestDraw(),
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
-      nice: feed.recording ? undefined : liveNiceSystem(config.proc),
+      // /proc, not --proc: kill and renice act on this machine's pids, so they check this machine's processes.
+      nice: feed.recording ? undefined : liveNiceSystem('/proc'),
       saveSettings: (values) => {
         const file = defaultConfigFiles()[1]!;
         saveSettings(file, values);
