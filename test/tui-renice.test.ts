@@ -5,10 +5,11 @@
  * child process this test owns, and every thread's nice in /proc is checked.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { niceTarget, parseNice, processTarget, renice, stillThere, type NiceSystem } from '../src/view/renice.js';
+import { CLI } from './helpers/cli.js';
 import { KEY, PtyScreen } from './tui-harness.js';
 
 /** A stat line with the fields niceTarget reads: ppid (4), flags (9), nice (19), starttime (22). */
@@ -148,4 +149,41 @@ test('k shares the checks: pid 1, memtop, kernel threads refused, a reused pid g
   assert.equal(stillThere(target, sys, 'signalled'), undefined);
   stats[700] = statLine(700, 'sshd', { starttime: 9500 });
   assert.equal(stillThere(target, sys, 'signalled'), 'kill 700: pid 700 is another process now (sshd): nothing done');
+});
+
+test('in a pty, memtop run as an unprivileged user: EPERM for another user\'s process, EACCES to lower its own', { timeout: 60_000 }, async (t) => {
+  if (process.getuid?.() !== 0 || spawnSync('setpriv', ['--version']).status !== 0) {
+    t.skip('needs root and setpriv to run memtop as nobody');
+    return;
+  }
+  const NOBODY = 65534;
+  const rootOwned = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const own = spawn('sleep', ['60'], { stdio: 'ignore', uid: NOBODY, gid: NOBODY });
+  const s = new PtyScreen(['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, CLI, '600'], 120, 30, {
+    cmd: 'setpriv', env: { HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', XDG_CACHE_HOME: '/nonexistent' },
+  });
+  try {
+    await s.waitText(/since Boot/);
+    await s.answer('n', String(rootOwned.pid));
+    await s.waitText(/Nice for/);
+    await s.type('5');
+    s.send(KEY.enter);
+    await s.waitText(new RegExp(`renice ${rootOwned.pid} \\(sleep\\): EPERM, not allowed to renice another user's process`));
+    assert.deepEqual(threadNices(rootOwned.pid!), [0]);
+    await s.answer('n', String(own.pid));
+    await s.waitText(/Nice for/);
+    await s.type('5');
+    s.send(KEY.enter);
+    await s.waitText(new RegExp(`reniced ${own.pid} \\(sleep\\) from 0 to 5`));
+    await s.answer('n', String(own.pid));
+    await s.waitText(/now 5/);
+    await s.type('0');
+    s.send(KEY.enter);
+    await s.waitText(new RegExp(`renice ${own.pid} \\(sleep\\): EACCES, only root \\(CAP_SYS_NICE\\) may lower a nice value, to 0 from 5`));
+    assert.deepEqual(threadNices(own.pid!), [5]);
+  } finally {
+    rootOwned.kill('SIGKILL');
+    own.kill('SIGKILL');
+    await s.close();
+  }
 });
