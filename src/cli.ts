@@ -249,6 +249,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     limit: o.limit === undefined ? undefined : String(o.limit),
     release: pidOf('release'),
     configNotes,
+    configFile: o.config === undefined ? undefined : String(o.config),
   };
 }
 

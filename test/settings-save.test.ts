@@ -135,3 +135,18 @@ test('in a pty: S saves the view, sort and interval, says where, and the next st
     await s.close();
   }
 });
+
+test('in a pty with --config /dev/null: S saves to the user\'s file, says the run read another, and leaves /dev/null alone', { timeout: 60_000 }, async (t) => {
+  const dir = temp(t);
+  const xdg = join(dir, 'xdg');
+  const s = new PtyScreen(['--config', '/dev/null', '600'], 200, 30, { env: { XDG_CONFIG_HOME: xdg, HOME: dir } });
+  try {
+    await s.waitText(/since Boot/);
+    s.send('S');
+    await s.waitText(/settings saved to .*xdg\/memtop\/config: view generic, sort CPU, interval 600, color yes, psize no \(this run read --config \/dev\/null instead\)/);
+    assert.match(readFileSync(join(xdg, 'memtop', 'config'), 'utf8'), /^view = generic$/m);
+    assert.ok(lstatSync('/dev/null').isCharacterDevice());
+  } finally {
+    await s.close();
+  }
+});

@@ -69,8 +69,8 @@ export interface ScreenHost {
   access?: ProcessAccess;
   /** The live system's processes as k, n, F7 and F8 check and renice them (always /proc: signals and priorities act there). */
   nice?: NiceSystem;
-  /** S: writes the settings to the user's config file; returns where, throws a MemtopError saying why not. */
-  saveSettings?(values: readonly (readonly [SavedSetting, string])[]): string;
+  /** S: writes the settings to the user's config file; returns where (and what else to know), throws a MemtopError saying why not. */
+  saveSettings?(values: readonly (readonly [SavedSetting, string])[]): { file: string; note?: string };
 }
 
 /** The settings the screen starts from. */
@@ -583,8 +583,8 @@ export class ScreenState implements Actions, Shown {
     };
     const values = SAVED_SETTINGS.map((key) => [key, now[key]()] as const);
     try {
-      const file = save(values);
-      this.say(`settings saved to ${file}: ${values.map(([k, v]) => `${k} ${v}`).join(', ')} (read at the next start)`);
+      const { file, note } = save(values);
+      this.say(`settings saved to ${file}: ${values.map(([k, v]) => `${k} ${v}`).join(', ')} (${note ?? 'read at the next start'})`);
     } catch (err) {
       this.say(messageOf(err));
     }

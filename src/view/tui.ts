@@ -64,7 +64,7 @@ class Tui {
       saveSettings: (values) => {
         const file = defaultConfigFiles()[1]!;
         saveSettings(file, values);
-        return file;
+        return { file, note: config.configFile === undefined ? undefined : `this run read --config ${config.configFile} instead` };
       },
     });
     this.state.resize(this.screen.width, this.screen.height);
