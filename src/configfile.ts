@@ -195,15 +195,23 @@ export function saveSettings(file: string, values: readonly (readonly [SettingKe
   if (!isAbsolute(file)) fail('not an absolute path');
   const dir = dirname(file);
   try {
+    const checkUp = (from: string, ancestorsOnly: boolean) => {
+      for (let d = from, first = !ancestorsOnly; ; first = false) {
+        const why = unsafeDir(d, uid, !first);
+        if (why) fail(why);
+        const up = dirname(d);
+        if (up === d) break;
+        d = up;
+      }
+    };
+    // What exists of the path is checked before anything is made in it (as root under sudo, HOME may be
+    // another user's: nothing of root's is left there); then what was made, and the rest again.
+    let existing = dirname(dir);
+    while (!exists(existing) && dirname(existing) !== existing) existing = dirname(existing);
+    checkUp(realpathSync(existing), existing !== dirname(dir));
     mkdirSync(dirname(dir), { recursive: true, mode: 0o700 });
     const base = realpathSync(dirname(dir));
-    for (let d = base, first = true; ; first = false) {
-      const why = unsafeDir(d, uid, !first);
-      if (why) fail(why);
-      const up = dirname(d);
-      if (up === d) break;
-      d = up;
-    }
+    checkUp(base, false);
     const own = join(base, basename(dir));
     try {
       mkdirSync(own, { mode: 0o700 });

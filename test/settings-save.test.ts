@@ -89,6 +89,12 @@ test('saveSettings refuses a symlink, a directory others can write, another user
     assert.throws(() => saveSettings(join(own, 'config'), SAVED, 0), /memtop belongs to uid 4242, not to uid 0/);
     assert.equal(existsSync(join(own, 'config')), false);
     saveSettings(join(own, 'config'), SAVED, 4242);
+    // sudo with the user's HOME: a home of uid 4242 without ~/.config. Refused, and nothing made in it.
+    const home = join(dir, 'home-4242');
+    mkdirSync(home, { mode: 0o755 });
+    chownSync(home, 4242, 4242);
+    assert.throws(() => saveSettings(join(home, '.config', 'memtop', 'config'), SAVED, 0), /home-4242 belongs to uid 4242, not to uid 0/);
+    assert.deepEqual(readdirSync(home), []);
   } else {
     saveSettings(join(own, 'config'), SAVED);
   }
