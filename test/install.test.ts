@@ -167,15 +167,18 @@ async function nodeOf(pid: number, script: string, ms: number): Promise<string[]
   return undefined;
 }
 
-test('the installed memtop starts where /usr/bin/env is busybox\'s, with its flags and without NODE_EXTRA_CA_CERTS', async (t) => {
+test('the installed memtop starts where /usr/bin/env and /bin/sh are busybox\'s, with its flags and without NODE_EXTRA_CA_CERTS', async (t) => {
   const busybox = '/usr/bin/busybox';
   if (process.getuid?.() !== 0 || !existsSync(busybox) || spawnSync('unshare', ['--version']).status !== 0) {
     t.skip('needs root, busybox and unshare (a mount namespace of the test\'s own)');
     return;
   }
   // busybox acts as the applet its argv[0] names: bound over /usr/bin/env it is env, in this namespace only.
+  // And /bin/sh too, as on Alpine (busybox's ash), where memtop's first line starts it.
   const script = [
     `mount --bind ${busybox} /usr/bin/env`,
+    `mount --bind ${busybox} /bin/sh`,
+    '/bin/sh --help 2>&1 | grep -q BusyBox || { echo "sh is not busybox" >&2; exit 9; }',
     // The check that the place is busybox's: the shebang memtop had (env -S) is refused here.
     'if /usr/bin/env -S true 2>/dev/null; then echo "env -S accepted" >&2; exit 9; fi',
     '/usr/bin/env --help 2>&1 | grep -q BusyBox || { echo "not busybox" >&2; exit 9; }',
