@@ -107,7 +107,8 @@ test('in a pty: S saves the view, sort and interval, says where, and the next st
   mkdirSync(join(xdg, 'memtop'), { recursive: true, mode: 0o700 });
   const file = join(xdg, 'memtop', 'config');
   writeFileSync(file, '# kept\nwindow = 30m\nview = disk # mine\n');
-  const env = { XDG_CONFIG_HOME: xdg, HOME: dir };
+  // MEMTOP_STATE_DIR: no containment records, whatever other tests record in /run/memtop meanwhile.
+  const env = { XDG_CONFIG_HOME: xdg, HOME: dir, MEMTOP_STATE_DIR: join(dir, 'no-state') };
   const header = (s: PtyScreen) => s.find(/^\s*PID /)?.line ?? '';
   let s = new PtyScreen(['600'], 160, 30, { env });
   try {
@@ -145,7 +146,7 @@ test('in a pty: S saves the view, sort and interval, says where, and the next st
 test('in a pty with --config /dev/null: S saves to the user\'s file, says the run read another, and leaves /dev/null alone', { timeout: 60_000 }, async (t) => {
   const dir = temp(t);
   const xdg = join(dir, 'xdg');
-  const s = new PtyScreen(['--config', '/dev/null', '600'], 200, 30, { env: { XDG_CONFIG_HOME: xdg, HOME: dir } });
+  const s = new PtyScreen(['--config', '/dev/null', '600'], 200, 30, { env: { XDG_CONFIG_HOME: xdg, HOME: dir, MEMTOP_STATE_DIR: join(dir, 'no-state') } });
   try {
     await s.waitText(/since Boot/);
     s.send('S');

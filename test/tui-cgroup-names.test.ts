@@ -28,7 +28,8 @@ test('G and F: a container by its id where no state tells, a filter by unit and 
   ]);
   makeTree(cg.proc, fake.dir);
   const sys = makeTree(cg.sys, join(fake.dir, 'fakesys'));
-  const s = new PtyScreen(['--proc', fake.dir, '--sys', sys, '600'], 160, 40);
+  // A state dir of its own: a containment another test records meanwhile would take the status line.
+  const s = new PtyScreen(['--proc', fake.dir, '--sys', sys, '600'], 160, 40, { env: { MEMTOP_STATE_DIR: join(fake.dir, 'no-state') } });
   const procs = () => {
     const head = s.find(/^\s*PID /);
     return head ? s.lines().slice(head.y + 1).filter((l) => /^\s*\d+ /.test(l)) : [];

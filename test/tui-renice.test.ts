@@ -7,10 +7,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { niceTarget, parseNice, processTarget, renice, stillThere, type NiceSystem } from '../src/view/renice.js';
 import { CLI } from './helpers/cli.js';
 import { KEY, PtyScreen } from './tui-harness.js';
+
+/** No containment records (a state dir that is not there), whatever other tests record in /run/memtop meanwhile. */
+const NO_STATE = join(tmpdir(), `memtop-no-state-${process.pid}`);
 
 /** A stat line with the fields niceTarget reads: ppid (4), flags (9), nice (19), starttime (22). */
 function statLine(pid: number, comm: string, o: { ppid?: number; flags?: number; nice?: number; starttime?: number } = {}): string {
@@ -101,7 +106,8 @@ test('in a pty: n renices a child process on all its threads, F7 and F8 step it,
   // A node child: several threads, all of which must change.
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   const pid = child.pid!;
-  const s = new PtyScreen(['600'], 120, 30);
+  // A state dir of its own: a containment another test records meanwhile would take the status line.
+  const s = new PtyScreen(['600'], 120, 30, { env: { MEMTOP_STATE_DIR: NO_STATE } });
   try {
     await s.waitText(/since Boot/);
     assert.ok(threadNices(pid).length > 1, 'the child has threads');
@@ -160,7 +166,7 @@ test('in a pty, memtop run as an unprivileged user: EPERM for another user\'s pr
   const rootOwned = spawn('sleep', ['60'], { stdio: 'ignore' });
   const own = spawn('sleep', ['60'], { stdio: 'ignore', uid: NOBODY, gid: NOBODY });
   const s = new PtyScreen(['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, CLI, '600'], 120, 30, {
-    cmd: 'setpriv', env: { HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', XDG_CACHE_HOME: '/nonexistent' },
+    cmd: 'setpriv', env: { HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', XDG_CACHE_HOME: '/nonexistent', MEMTOP_STATE_DIR: NO_STATE },
   });
   try {
     await s.waitText(/since Boot/);

@@ -69,11 +69,13 @@ export const KEYS: KeyDef[] = [
   { keys: ['P'], label: 'P', help: 'filter program (regex)', run: (a) => a.askFilter('program') },
   { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
-  { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
-  { keys: ['F'], label: 'F', help: 'filter cgroup (path, name)', run: (a) => a.askFilter('cgroup') },
+  // One line for two keys where their lines would not leave the help at 80x24 two columns of 20.
+  { keys: ['I', 'F'], label: 'I F', help: 'filter pids / cgroup, name', run: (a, k) => a.askFilter(k === 'I' ? 'pids' : 'cgroup') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
-  { keys: ['n'], label: 'n', help: 'renice (highlighted pid)', run: (a) => a.askRenice() },
-  { keys: ['f7', 'f8'], label: 'F7 F8', help: 'nice -1 / +1 (highlighted)', run: (a, k) => a.stepNice(k === 'f7' ? -1 : 1) },
+  {
+    keys: ['n', 'f7', 'f8'], label: 'n F7 F8', help: 'renice; nice -1 / +1',
+    run: (a, k) => (k === 'n' ? a.askRenice() : a.stepNice(k === 'f7' ? -1 : 1)),
+  },
   // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
   { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
