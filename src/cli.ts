@@ -75,6 +75,7 @@ function buildProgram(): Command {
     .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command, user, program').default('generic'))
     .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
     .option('--sort-resets', 'live screen: a change of view sorts on the new view\'s default, as atop (default: each view keeps its sort)')
+    .option('--sort-atop', 'RGROW and TRATE sort on the figure alone, as atop (default: what grew ranks above what was born in the interval or is too young for a windowed rate)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-a, --all-procs', 'list every process in every view, not only the active ones (the memory view always does)')
     .option('-R, --psize', 'read and show PSIZE (proportional set size, smaps_rollup) for the listed processes, as atop\'s -R: costs a page table walk each')
@@ -183,6 +184,7 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
       }
     }
     case 'sort-resets':
+    case 'sort-atop':
     case 'color':
     case 'psize': {
       const on = parseSwitch(value);
@@ -230,6 +232,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     psize: !!o.psize,
     sort: o.sort === undefined ? undefined : checkSortColumn(String(o.sort), view),
     sortResets: !!o.sortResets,
+    sortAtop: !!o.sortAtop,
     all: !!o.all,
     allProcs: !!o.allProcs,
     color: o.color !== false,

@@ -28,6 +28,11 @@ export interface Config {
    * view is still there after a look at another view).
    */
   sortResets: boolean;
+  /**
+   * --sort-atop: RGROW and TRATE sort as atop's, on the figure alone. Off: what
+   * grew ranks above what was born or is too young for its rate (sortProcs).
+   */
+  sortAtop?: boolean;
   all: boolean;
   /** -a: every process in every view, not only the active ones. */
   allProcs: boolean;

@@ -24,7 +24,7 @@ import { MemtopError, reasonOf, usageError } from './messages.js';
 
 /** What a file may set: the long options a user sets once (`color` for --no-color, `interval` for the argument). */
 export const SETTINGS = [
-  'interval', 'view', 'sort', 'sort-resets', 'color', 'psize',
+  'interval', 'view', 'sort', 'sort-resets', 'sort-atop', 'color', 'psize',
   'cpucrit', 'memcrit', 'swpcrit', 'dskcrit', 'swoutcrit', 'almostcrit',
   'window', 'top',
 ] as const;

@@ -67,6 +67,8 @@ export interface ProcSample {
   pss?: number;
   /** From /proc/PID/cmdline, read only when a view needs it. */
   cmdline?: string;
+  /** An interpreter's script or main module, from its command line (procfs/program.ts); undefined for others. */
+  program?: string;
 }
 
 export interface DiskSample extends DiskCounters {

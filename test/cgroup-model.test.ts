@@ -137,8 +137,9 @@ test('TRATE and LEAK of a cgroup: the shared leak tracker on its anonymous memor
       { path: '/', pids: [1], memory: 3000 * MiB },
       { path: '/leaky', pids: [100], memory: (200 + 20 * i) * MiB, anon: (150 + 20 * i) * MiB, file: 50 * MiB },
       { path: '/flat', pids: [200], memory: 300 * MiB, anon: 250 * MiB, file: (50 + (i % 3) * 30) * MiB },
+      { path: '/shrinking', pids: [300], memory: (900 - 5 * i) * MiB, anon: (800 - 5 * i) * MiB, file: 100 * MiB },
     ];
-    const cur = moment('v2', 1000 + 10 * i, [{ pid: 1 }, { pid: 100 }, { pid: 200 }], groups);
+    const cur = moment('v2', 1000 + 10 * i, [{ pid: 1 }, { pid: 100 }, { pid: 200 }, { pid: 300 }], groups);
     iv = buildInterval(prev, cur, { history });
     prev = cur;
   }
@@ -150,5 +151,9 @@ test('TRATE and LEAK of a cgroup: the shared leak tracker on its anonymous memor
   assert.equal(flat.trate, 0);
   const j = intervalJson(iv!) as { cgroups: Record<string, unknown>[] };
   assert.equal(j.cgroups.find((g) => g.path === '/leaky')!.leak, true);
-  assert.match(renderText(iv!, { width: 160, view: VIEWS.cgroup, sort: 'TRATE' }), /\/leaky +1 +780\.0M .* 2\.0M\/s LEAK/);
+  const text = renderText(iv!, { width: 160, view: VIEWS.cgroup, sort: 'TRATE' });
+  assert.match(text, /\/leaky +1 +780\.0M .* 2\.0M\/s LEAK/);
+  // A shrinking group's rate is signed, as the process column's (memStr of a negative rate is OVFLOW).
+  assert.match(text, /\/shrinking .* -512K\/s /, text);
+  assert.doesNotMatch(text, /OVFLOW/);
 });

@@ -109,6 +109,12 @@ test('a bad value: one line naming file and line, exit 2; passed over with a wor
   const win = memtop(['--config', file('w.conf', 'window = 5\n')]);
   assert.equal(win.code, 2);
   assert.match(win.stderr, /w\.conf:1: invalid window '5': give seconds or a number with s, m, h or d, from 10 s/);
+  const atop = memtop(['--config', file('a.conf', 'sort-atop = perhaps\n')]);
+  assert.equal(atop.code, 2);
+  assert.match(atop.stderr, /a\.conf:1: invalid sort-atop 'perhaps': give yes or no/);
+  const atopOk = memtop(['--config', file('a2.conf', 'sort-atop = yes\n')]);
+  assert.equal(atopOk.code, 0, atopOk.stderr);
+  assert.equal(memtop(['--sort-atop']).code, 0);
   const winOk = memtop(['--config', file('w2.conf', 'window = 30m\n')]);
   assert.equal(winOk.code, 0, winOk.stderr);
   const missing = memtop(['--config', join(dir, 'nowhere.conf')]);

@@ -186,3 +186,28 @@ test('the SWP line shows the forecast within 24 h: plain, cyan within 1.25 h, re
   assert.deepEqual([field(1800)!.text, field(1800)!.color], ['full     30m', 'crit']);
   assert.deepEqual(intervalJson(iv).forecast, { exhaust: 1800, rate: 1024 * 1024, left: 1e9 });
 });
+
+test('recent: new, or started within the last 2 intervals by its start time; young: history under a third of the window', () => {
+  // HZ 100: a start time in ticks. At uptime 1000 + i, pid 60 started at 999.5 s (before the first sample), pid 61 at 1001.5 s.
+  const ivs = history(30, (i) => ({
+    uptime: 1000 + i,
+    procs: [
+      { pid: 60, starttime: 99950, rss: 2560, anonKb: 10240 },
+      { pid: 62, starttime: 10000, rss: 2560, anonKb: 10240 },
+      ...(i >= 2 && i < 20 ? [{ pid: 61, starttime: 100150, rss: 2560 + i * 256, anonKb: 10240 + i * 1024 }] : []),
+    ],
+  }), 60);
+  const [p60, p61, p62] = [60, 61, 62].map((pid) => proc(ivs, pid));
+  assert.equal(p60[1]!.recent, true, 'started in the interval before: recent, though memtop saw it in its first sample');
+  assert.equal(p60[2]!.recent, false, 'alive through the whole interval before');
+  assert.equal(p62[1]!.recent, false, 'started long before memtop: an old process, whatever memtop knows of it');
+  assert.equal(p61[2]!.isNew, true);
+  assert.equal(p61[3]!.recent, true, 'born in the interval before');
+  assert.equal(p61[4]!.recent, false);
+  // young: the history memtop has of it, shorter than a third of --window (20 s), whatever its start time.
+  assert.equal(p62[5]!.young, true);
+  assert.equal(p62[25]!.young, false);
+  assert.ok(p61[8]!.trate! > 0 && p61[8]!.young, 'the rate known so far, marked young');
+  const gone = ivs[20]!.exited.find((e) => e.pid === 61)!;
+  assert.ok(gone.trate! > 0 && gone.young, 'gone: its last rate, still young');
+});

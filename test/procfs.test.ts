@@ -136,6 +136,20 @@ test('vmstat with pgscan_anon/pgscan_file (5.8+): scan and steal count cgroup re
   assert.equal(noStealPair.steal, 38000 + 2900);
 });
 
+test('vmstat since 6.12: swin/swout count zero-filled pages (swpin_zero/swpout_zero), swapped without I/O', () => {
+  // Swap filled by 1.6 GiB while pswpout moved by 2,274 pages: 422,597 were zero-filled.
+  const text = fx('vmstat-6.18-zero-swap');
+  const pag = pagingCounters(parseVmstat(text));
+  assert.equal(pag.swout, 2274 + 422597);
+  assert.equal(pag.swin, 1180 + 39021);
+  // Without those lines (before 6.12): pswpin/pswpout alone, as atop 2.8.
+  const before = pagingCounters(parseVmstat(text.replace(/^swp(in|out)_zero .*\n/gm, '')));
+  assert.deepEqual([before.swin, before.swout], [1180, 2274]);
+  // A 5.4 kernel's vmstat has no such lines either.
+  const old = pagingCounters(parseVmstat(fx('vmstat-5.4')));
+  assert.deepEqual([old.swin, old.swout], [91, 322]);
+});
+
 test('stat: totals, per-CPU lines, counters; short lines of old kernels', () => {
   const text = fx('stat-real');
   const st = parseStat(text);

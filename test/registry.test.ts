@@ -62,7 +62,7 @@ test('JSON of a process: schema order, io fields only when io was read', () => {
   const cols = jsonFields(allColumns());
   const plain = rowJson(cols, proc({ pid: 3, syscpu: 1500, cpu: 1.234567, swapsz: undefined }));
   assert.deepEqual(Object.keys(plain), [
-    'pid', 'ppid', 'user', 'state', 'cmd', 'minflt', 'majflt', 'vstext', 'vslibs', 'vdata', 'vstack', 'locksz',
+    'pid', 'ppid', 'user', 'state', 'new', 'cmd', 'program', 'minflt', 'majflt', 'vstext', 'vslibs', 'vdata', 'vstack', 'locksz',
     'vsize', 'rsize', 'vgrow', 'rgrow', 'swapsz', 'trate', 'tgrow', 'leak', 'mem', 'syscpu', 'usrcpu', 'cpu', 'threads',
   ]);
   assert.deepEqual([plain.trate, plain.tgrow, plain.leak], [null, null, false], 'no history: unknown, not a suspect');

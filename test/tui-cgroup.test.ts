@@ -60,6 +60,10 @@ test('G: the cgroup tree, depth keys, sorted flat, colours, Enter filters the pr
     const procs = () => s.lines().slice(s.find(/^\s*PID /)!.y + 1).filter((l) => /^\s*\d+ /.test(l));
     await s.waitFor(() => procs().length === 3 && procs().every((l) => /upload/.test(l) && /upload\.service/.test(l)), 'only the three uploads');
     assert.match(s.lines().find((l) => /processes of cgroup/.test(l)) ?? '', /processes of cgroup \/system\.slice\/upload\.service and below/);
+    // The leak view keeps the group's filter (a shared box: one service's suspects, none here).
+    s.send('L');
+    await s.waitFor(() => /\*LEAK/.test(s.find(/^\s*PID /)?.line ?? ''), 'the leak view');
+    await s.waitFor(() => procs().length === 3 && procs().every((l) => /upload/.test(l)), 'the leak view: only the group\'s processes');
     s.send('G');
     await s.waitText(/^CGROUP\s+NPROCS/m);
     s.send(KEY.home);

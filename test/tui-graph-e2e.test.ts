@@ -41,7 +41,7 @@ test('B shows the trend panel with its labels and B again gives the list its roo
     await s.waitFor(() => !shows(s, /memtop keys/) && panelShown(s), 'help closed');
 
     s.resize(200, 50);
-    await s.waitFor(() => shows(s, /^MEM /) && panelShown(s) && shows(s, /RSIZE 31048 lekker \S+ \+\S+ \(grew most\)/), '200x50: system lines and panel');
+    await s.waitFor(() => shows(s, /^MEM /) && panelShown(s) && shows(s, /RSIZE 31048 lekker \S+ \+\S+ \(grows fastest\)/), '200x50: system lines and panel');
     s.resize(30, 6);
     await s.waitText(/memtop needs a terminal/);
     s.resize(100, 13);

@@ -242,7 +242,7 @@ test('a replay gives the intervals before its position without moving (T rebuild
   // Stepping also feeds the memory history (TRATE, LEAK, the forecast); the graph's intervals do not need it.
   const withoutHistory = (iv: Interval) => ({
     ...iv, forecast: undefined,
-    procs: iv.procs.map(({ trate: _r, tgrow: _g, leak: _l, growing: _d, fillin: _f, ...p }) => p),
+    procs: iv.procs.map(({ trate: _r, young: _y, tgrow: _g, leak: _l, growing: _d, fillin: _f, ...p }) => p),
   });
   assert.deepEqual(withoutHistory(all[3]!.interval!), withoutHistory(expected), 'the same interval as stepping gives');
   decoded = 0;

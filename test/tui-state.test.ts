@@ -326,3 +326,108 @@ for (const color of [true, false]) {
       assert.ok(s.rows().filter((r) => r.includes(LEAK_MARK)).length === 1, 'only the user holding lekker');
     }, { moment: widePid(CASE_STUDY) }));
 }
+
+test('sorted on RGROW, a process born in the interval ranks after what grew, marked + after its pid; --sort-atop: first', async () => {
+  const born: ScreenMoment = {
+    ...lekkerGrown(150, 20),
+    procs: [...lekkerGrown(150, 20).procs, { pid: 31999, comm: 'bigpy', rss: 300 * 256, vsize: 310 * 256, cmdline: 'python3 big.py' }],
+  };
+  await withLive({ view: VIEWS.memory, sort: 'RGROW' }, (s, write) => {
+    write(born);
+    s.state.tick();
+    assert.equal(s.cmds()[0], 'lekker', s.lines().join('\n'));
+    const row = s.rows().find((r) => /bigpy/.test(r))!;
+    assert.match(row, /^\s*31999\+ /, 'marked new');
+    assert.match(row, /300\.0M/, 'its RGROW is its whole size, as atop');
+    assert.equal(s.cmds()[1], 'bigpy', 'right after what grew: still in sight');
+    assert.doesNotMatch(s.rows()[0]!, new RegExp(`\\d\\${LEAK_MARK}`));
+  });
+  await withLive({ view: VIEWS.memory, sort: 'RGROW', sortAtop: true }, (s, write) => {
+    write(born);
+    s.state.tick();
+    assert.equal(s.cmds()[0], 'bigpy', 'atop\'s order');
+  });
+});
+
+test('the leak view filtered by user (U), program (P) or pids (I): a shared box\'s own suspects, the status line naming one of them', () =>
+  withLive({ view: VIEWS.memory, allProcs: true }, (s, write) => {
+    // lekker (root) and firefox (uid 4242) both grow 150 MiB per 20 s: two suspects of two users.
+    for (let k = 1; k <= 8; k++) {
+      const m = lekkerGrown(150 * k, 20 * k);
+      write({ ...m, procs: m.procs.map((p) => (p.comm === 'firefox' ? { ...p, rss: p.rss! + 150 * k * 256, vsize: p.vsize! + 150 * k * 256 } : p)) });
+      s.state.tick();
+    }
+    s.press('L');
+    const suspects = () => s.rows().filter((r) => r.includes(LEAK_MARK)).map((r) => r.trim().split(/\s+/).pop());
+    assert.deepEqual(suspects().sort(), ['firefox', 'lekker'], s.lines().join('\n'));
+    s.answer('U', '^4242$');
+    assert.deepEqual(s.cmds(), ['firefox'], 'only the user\'s processes');
+    assert.match(s.status(), /^leak suspect: 4680 firefox \+/);
+    s.answer('U', '');
+    s.answer('P', 'lek');
+    assert.deepEqual(s.cmds(), ['lekker']);
+    assert.match(s.status(), /^leak suspect: 31048 lekker \+/);
+    assert.match(s.procHead(), /\*LEAK/, 'still the leak view');
+    s.answer('P', '');
+    s.answer('I', '4680 1');
+    assert.deepEqual(s.cmds(), ['firefox', 'systemd'], 'the suspect first, then the rest by TRATE');
+    s.answer('I', '');
+    s.answer('U', '^nobody$');
+    assert.deepEqual(s.rows(), []);
+    assert.match(s.status(), /no process matches the filters/, 'filtered to nothing: said, not "no history yet"');
+  }));
+
+test('an interpreter is named by its program: the leak view\'s PROGRAM, the status line, P matching it', () =>
+  withLive({ view: VIEWS.memory, allProcs: true }, (s, write) => {
+    // Two node services; billing leaks 150 MiB per 20 s.
+    const nodes = (k: number): ScreenMoment => {
+      const m = lekkerGrown(0, 20 * k);
+      return {
+        ...m,
+        procs: [
+          ...m.procs,
+          { pid: 5001, comm: 'node', rss: (100 + 150 * k) * 256, vsize: (120 + 150 * k) * 256, cmdline: 'node --enable-source-maps /srv/billing/index.js' },
+          { pid: 5002, comm: 'node', rss: 80 * 256, vsize: 90 * 256, cmdline: 'node /srv/search/index.js' },
+        ],
+      };
+    };
+    for (let k = 1; k <= 8; k++) {
+      write(nodes(k));
+      s.state.tick();
+    }
+    assert.match(s.status(), /^leak suspect: 5001 billing\/index\.js \+/);
+    s.press('L');
+    assert.match(s.procHead(), /PROGRAM/);
+    const row = s.rows().find((r) => r.startsWith(' 5001') || r.startsWith('5001'))!;
+    assert.match(row, /billing\/index\.js/, s.lines().join('\n'));
+    assert.match(s.rows().find((r) => /5002/.test(r))!, /search\/index\.js/);
+    s.answer('P', '^billing');
+    assert.deepEqual(s.rows().map((r) => r.trim().split(/\s+/)[0]), [`5001${LEAK_MARK}`]);
+  }));
+
+test('in a replay the same rule: a process born in the recording ranks after what grew on RGROW, marked +', async () => {
+  const { Sampler } = await import('../src/reader/sampler.js');
+  const { makeTree, fakeProcFiles } = await import('./helpers/trees.js');
+  const { rmSync } = await import('node:fs');
+  const samples = [];
+  const dir = makeTree({});
+  try {
+    let sampler: InstanceType<typeof Sampler> | undefined;
+    for (let k = 0; k < 3; k++) {
+      const m = lekkerGrown(150 * k, 20 * k);
+      const procs = k < 2 ? m.procs : [...m.procs, { pid: 31999, comm: 'bigpy', rss: 300 * 256, vsize: 310 * 256, starttime: (m.uptime - 3) * 100 }];
+      rmSync(dir, { recursive: true, force: true });
+      makeTree(fakeProcFiles({ ...m, procs }), dir);
+      sampler ??= new Sampler({ proc: dir, sys: '/nonexistent', now: () => Date.UTC(2024, 2, 5, 10, 0, samples.length * 20) });
+      samples.push(sampler.sample());
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const s = new FakeScreen(fakeReplay(samples), { view: VIEWS.memory, sort: 'RGROW' });
+  s.state.tick();
+  s.press('t', 't');
+  assert.equal(s.cmds()[0], 'lekker', s.lines().join('\n'));
+  assert.equal(s.cmds()[1], 'bigpy');
+  assert.match(s.rows()[1]!, /^\s*31999\+ .*300\.0M/);
+});

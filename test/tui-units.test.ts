@@ -7,7 +7,7 @@ import { fitColumns, VIEWS, withSortResource } from '../src/columns/views.js';
 import { screenGaps } from '../src/output/proclist.js';
 import type { SysLine } from '../src/output/sysfield.js';
 import { applyFilters, setFilter, type Filters } from '../src/view/filters.js';
-import { helpOverlay } from '../src/view/help.js';
+import { FINDING, helpOverlay } from '../src/view/help.js';
 import { dispatchKey, keyId, KEYS, type Actions } from '../src/view/keys.js';
 import { parsePid, parseSignal, sendSignal } from '../src/view/kill.js';
 import { clampScroll, pageOf, ProcTable } from '../src/view/procview.js';
@@ -117,6 +117,9 @@ test('help lists every key and fits 80x24; the too-small notice fits its termina
   const help = helpOverlay(80, 24);
   assert.ok(help.length <= 24 && help.every((l) => l.length <= 80), help.join('\n'));
   for (const k of KEYS) assert.ok(help.some((l) => l.includes(k.help)), `help shows ${k.label}`);
+  // Where the leaker is found, as the README and the manual say.
+  assert.ok(help.some((l) => l.includes(FINDING[0]!)), help.join('\n'));
+  assert.match(FINDING.join(' '), /\bL\b.*O RGROW.*O TRATE.*\+ new.*~ young/);
   const small = tooSmallLines(20, 5);
   assert.ok(small.length <= 5 && small.every((l) => l.length <= 20));
 });

@@ -27,5 +27,21 @@ export function aggregateProcs(procs: readonly ProcInterval[], by: 'user' | 'pro
     else groups.set(key, [p]);
   }
   const columns = allColumns();
-  return [...groups.values()].map((members) => foldRows(columns, blankRow(members[0]!, by), members));
+  return [...groups.values()].map((members) => newcomers(foldRows(columns, blankRow(members[0]!, by), members), members));
+}
+
+/**
+ * What of a row is new (RGROW of the processes born in the interval) or
+ * young (TRATE of the processes too young for a windowed rate): the RGROW and
+ * TRATE sorts rank a row by the rest first (see rgrowRank in process.ts).
+ */
+function newcomers(row: ProcInterval, members: readonly ProcInterval[]): ProcInterval {
+  for (const p of members) {
+    if (p.isNew || p.recent) {
+      row.born = (row.born ?? 0) + 1;
+      row.bornGrow = (row.bornGrow ?? 0) + (p.rgrow ?? 0);
+    }
+    if (p.young && p.trate !== undefined) row.youngRate = (row.youngRate ?? 0) + p.trate;
+  }
+  return row;
 }

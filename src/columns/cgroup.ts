@@ -7,6 +7,7 @@
  */
 import { cFixed, memStr, valStr } from '../format/units.js';
 import { UNLIMITED, type CgroupInterval } from '../model/cgroups.js';
+import { rateStr } from './process.js';
 import { fitByPriority, type Field } from './registry.js';
 
 export type CgroupColour = 'crit' | 'almost' | undefined;
@@ -73,7 +74,8 @@ const COLUMNS: CgroupColumn[] = [
     // Windowed growth rate per second (the leak tracker's), as atop's per-second sizes.
     name: 'TRATE', width: 7, json: 'trate', get: (g) => g.trate,
     toJson: (g) => (g.trate === undefined ? undefined : Math.round(g.trate)),
-    format: (g) => pad(g.trate === undefined ? UNKNOWN : memStr(g.trate, 'B', 1), 7),
+    // Signed as the process column's (memStr of a negative rate is atop's OVFLOW).
+    format: (g) => (g.trate === undefined ? pad(UNKNOWN, 7) : rateStr(g.trate, 7)),
   },
   {
     name: 'LEAK', width: 4, json: 'leak', get: (g) => (g.leak === undefined ? undefined : g.leak ? 1 : 0),

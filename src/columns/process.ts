@@ -42,6 +42,7 @@ interface Extra {
   toJson?(p: ProcInterval): unknown;
   /** When the value is not the key's property as it is (NPROCS of a single process is 1). */
   get?(p: ProcInterval): SortValue;
+  rank?(p: ProcInterval): SortValue;
 }
 
 /** A size in bytes (K: never below KiB), printed as atop's val2memstr. */
@@ -117,6 +118,49 @@ export function suspectsIn(p: ProcInterval): number {
   return p.suspects ?? (p.leak ? 1 : 0);
 }
 
+/**
+ * The RGROW and TRATE sorts rank what grew, not what was born: first every
+ * established process that grew (RGROW in the interval, TRATE over the
+ * window), then the processes younger than their evidence, each group by its
+ * figure, then the established ones that did not grow. Younger than its
+ * evidence: for RGROW a recent process (new in the interval, whose RGROW is
+ * its whole size as atop's, or born in the interval before: what it grew
+ * is mostly its start); for TRATE a young rate (history
+ * shorter than a third of --window, no verdict: the rate known so far).
+ * The figures stay atop's; only the order is memtop's (`--sort-atop`:
+ * atop's). A per-user or per-program row ranks by its established
+ * processes' growth, else by its recent (young) ones'.
+ */
+const TIER = 2 ** 50;
+function ranked(grew: number, young: number | undefined): number {
+  if (grew > 0) return 2 * TIER + grew;
+  return young !== undefined ? TIER + young : grew;
+}
+
+function rgrowRank(p: ProcInterval): SortValue {
+  if (p.rgrow === undefined) return undefined;
+  if (p.nprocs === undefined) return p.isNew || p.recent ? ranked(0, p.rgrow) : ranked(p.rgrow, undefined);
+  const born = p.born ? p.bornGrow ?? 0 : undefined;
+  return ranked(p.rgrow - (born ?? 0), born);
+}
+
+function trateRank(p: ProcInterval): SortValue {
+  if (p.trate === undefined) return undefined;
+  if (p.nprocs === undefined) return p.young ? ranked(0, p.trate) : ranked(p.trate, undefined);
+  return ranked(p.trate - (p.youngRate ?? 0), p.youngRate);
+}
+
+/** Put before a young TRATE (the rate known so far): `~2.0M/s`. */
+export const YOUNG_MARK = '~';
+
+/** TRATE's cell: signed, a young rate marked (its `/s` dropped when the mark leaves no room). */
+function trateStr(p: ProcInterval, width: number): string {
+  const text = rateStr(p.trate, width).trim();
+  if (!p.young || p.trate === undefined) return text.padStart(width);
+  const marked = YOUNG_MARK + text;
+  return (marked.length <= width ? marked : marked.replace(/\/s$/, '')).padStart(width);
+}
+
 /** Rounded to whole bytes in JSON; unknown stays null. */
 const wholeBytes = (v: number | undefined) => (v === undefined ? undefined : Math.round(v));
 
@@ -132,14 +176,27 @@ const COLUMNS = [
   { name: 'USER', width: 8, left: true, json: 'user', get: (p) => p.user, format: (p) => cell(p.user, 8, true) },
   { name: 'S', width: 1, json: 'state', get: (p) => p.state, format: (p) => cell(p.state, 1) },
   // atop's ST: N for new, E for exited in the interval; memtop's K for killed by the OOM killer.
-  { name: 'ST', width: 2, get: (p) => status(p), format: (p) => status(p) },
+  // In JSON `new`: born in the interval (its RGROW is its whole size, as atop's).
+  { name: 'ST', width: 2, json: 'new', toJson: (p) => p.isNew, get: (p) => status(p), format: (p) => status(p) },
   {
     name: 'CMD', width: 14, left: true, json: 'cmd', get: (p) => p.cmd,
     // As atop, a process that exited in the interval is <name>; an OOM victim says so after it.
-    // A process memtop contained (K, --contain) is marked [C] after its name.
-    format: (p) => cell(printable(
-      p.exited ? `<${p.cmd}>${p.exited === 'oom' ? ' OOM' : ''}` : p.contained ? `${p.cmd.slice(0, 10)} [C]` : p.cmd,
-    ), 14, true),
+    // A process memtop contained (K, --contain) is marked [C] after its name. Both marks survive a long
+    // name: the name is cut so the mark fits the 14 characters (a 15-character comm left ` OOM` off).
+    format: (p) => cell(
+      p.exited === 'oom' ? `<${printable(p.cmd).slice(0, 8)}> OOM`
+        : p.exited ? printable(`<${p.cmd}>`) : p.contained ? `${printable(p.cmd).slice(0, 10)} [C]` : printable(p.cmd),
+      14, true),
+  },
+  {
+    // The program: an interpreter's script or main module (node billing/index.js: billing/index.js), else
+    // the command name. The leak view shows it instead of CMD; JSON `program`, null for no interpreter.
+    name: 'PROGRAM', width: 20, left: true, json: 'program', get: (p) => p.program ?? p.cmd,
+    toJson: (p) => p.program,
+    format: (p) => {
+      const name = printable(p.program ?? p.cmd);
+      return cell(p.exited === 'oom' ? `<${name.slice(0, 14)}> OOM` : p.exited ? `<${name}>` : name, 20, true);
+    },
   },
   {
     // The process's memory cgroup (its path in JSON, when the tree was read): on the screen its container's or pod's
@@ -180,14 +237,14 @@ const COLUMNS = [
     metric: perSecond('vgrow_bytes', 'Growth of virtual memory over the last interval (VGROW per second).'),
   }),
   sizeCol('RGROW', 'rgrow', {
-    fold: 'sumKnown', json: 'rgrow',
+    fold: 'sumKnown', json: 'rgrow', rank: rgrowRank,
     metric: perSecond('rgrow_bytes', 'Growth of resident memory over the last interval (RGROW per second).'),
   }),
   sizeCol('SWAPSZ', 'swapsz', { fold: 'sumKnown', json: 'swapsz', metric: bytes('swap', 'Memory swapped out (SWAPSZ, VmSwap).') }),
   {
     // Growth over --window of resident anonymous + swapped memory, fitted robustly (src/model/growth.ts).
-    name: 'TRATE', width: 7, key: 'trate', get: (p) => p.trate, fold: 'sumKnown', json: 'trate',
-    toJson: (p) => wholeBytes(p.trate), format: (p) => rateStr(p.trate, 7),
+    name: 'TRATE', width: 7, key: 'trate', get: (p) => p.trate, rank: trateRank, fold: 'sumKnown', json: 'trate',
+    toJson: (p) => wholeBytes(p.trate), format: (p) => trateStr(p, 7),
     metric: {
       name: 'memory_trend_bytes_per_second',
       help: 'Growth of resident anonymous + swapped memory over the window (--window), fitted robustly (TRATE).',
@@ -203,6 +260,11 @@ const COLUMNS = [
     get: (p) => {
       const n = suspectsIn(p);
       return n > 0 ? n * 2 ** 60 + (p.trate ?? 0) : p.trate;
+    },
+    // After the suspects, the rest as the TRATE sort ranks them (a young rate after established growth).
+    rank: (p) => {
+      const n = suspectsIn(p);
+      return n > 0 ? n * 2 ** 60 + (p.trate ?? 0) : trateRank(p);
     },
     toJson: (p) => p.leak === true,
     format: (p) => (p.suspects === undefined ? (p.leak ? 'LEAK' : '    ') : p.suspects > 0 ? valStr(p.suspects, 4) : '    '),
@@ -250,8 +312,12 @@ export function allColumns(): readonly Column[] {
   return COLUMNS;
 }
 
-/** Descending order on a column; unknown values last, ties by pid for a stable screen. */
-export function sortProcs(procs: ProcInterval[], col: Column): ProcInterval[] {
+/**
+ * Descending order on a column (its rank where it has one, unless `atopOrder`);
+ * unknown values last, ties by pid for a stable screen.
+ */
+export function sortProcs(procs: ProcInterval[], col: Column, atopOrder = false): ProcInterval[] {
+  const value = (!atopOrder && col.rank) || col.get;
   // Each row's value is read once, not twice per comparison: a getter is one closure shared by every
   // column of its kind (keyed()), a slow lookup when called ~40000 times for 2000 rows every refresh.
   // The positions are sorted (stably, as the rows were) and the rows put in that order in place.
@@ -261,7 +327,7 @@ export function sortProcs(procs: ProcInterval[], col: Column): ProcInterval[] {
   const order: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const p = procs[i]!;
-    values[i] = col.get(p);
+    values[i] = value(p);
     pids[i] = p.pid;
     order[i] = i;
   }

@@ -65,6 +65,11 @@ export interface Field<Row, Name extends string = string> {
   metric?: Metric;
   /** The value sorting, folding and the exposition use (descending; undefined sorts last). */
   get(r: Row): SortValue;
+  /**
+   * The value the sort uses when it is not `get` (RGROW and TRATE rank what grew
+   * above what was born; atop's order, `--sort-atop`, sorts on `get`).
+   */
+  rank?(r: Row): SortValue;
   /** The cell's text, exactly `width` characters. */
   format(r: Row): string;
 }

@@ -174,11 +174,11 @@ const PAG = [
   },
   {
     name: 'swin', kind: 'count', get: (g) => g.swin, json: true,
-    counter: counter('swap_in_bytes', 'Bytes swapped in (pswpin x page size).', (s) => s.pag.swin * s.pageSize, 'bytes'),
+    counter: counter('swap_in_bytes', 'Bytes swapped in ((pswpin + swpin_zero) x page size).', (s) => s.pag.swin * s.pageSize, 'bytes'),
   },
   {
     name: 'swout', kind: 'count', get: (g) => g.swout, color: 'line', json: true,
-    counter: counter('swap_out_bytes', 'Bytes swapped out (pswpout x page size).', (s) => s.pag.swout * s.pageSize, 'bytes'),
+    counter: counter('swap_out_bytes', 'Bytes swapped out ((pswpout + swpout_zero) x page size).', (s) => s.pag.swout * s.pageSize, 'bytes'),
   },
   {
     name: 'pgin', kind: 'count', get: (g) => g.pgin,

@@ -98,7 +98,7 @@ export const VIEWS: Record<ViewName, ViewDef> = {
   leak: {
     // The suspects first, ranked by TRATE (LEAK sorts them so), then every process by TRATE.
     name: 'leak', key: 'L', title: 'leak', listsAll: true,
-    columns: viewSpec('PID:10 TRATE:9 TGROW:8 RSIZE:7 SWAPSZ:7 GROWN:6 FILLIN:6 RGROW:3 USER:2 LEAK:9 CMD:10'),
+    columns: viewSpec('PID:10 TRATE:9 TGROW:8 RSIZE:7 SWAPSZ:7 GROWN:6 FILLIN:6 RGROW:3 USER:2 LEAK:9 PROGRAM:10'),
     defaultSort: 'LEAK',
   },
   cgroup: {

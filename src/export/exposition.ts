@@ -223,12 +223,21 @@ function processes(fs: Families, iv: Interval, top: number): void {
       const raw = col.get(p);
       if (typeof raw !== 'number') continue;
       const v = m.perSecond ? raw / iv.elapsed : raw;
-      if (Number.isFinite(v)) f.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: v });
+      if (Number.isFinite(v)) f.series.push({ labels: procLabels(p), value: v });
     }
   }
   const suspect = fs.add('memtop_process_leak_suspect', 'gauge',
     'Leak suspect (LEAK): 1 when resident anonymous + swapped memory grew steadily over the window, else 0; every suspect is exported.');
-  for (const p of chosen) suspect.series.push({ labels: { pid: String(p.pid), comm: p.cmd }, value: p.leak ? 1 : 0 });
+  for (const p of chosen) suspect.series.push({ labels: procLabels(p), value: p.leak ? 1 : 0 });
+}
+
+/**
+ * A process's labels: pid and comm, and for an interpreter the program it runs (`program="billing/index.js"`:
+ * eight series of comm="node" tell nothing). Bounded: only the exported top K processes have series, and a
+ * program name is at most PROGRAM_MAX characters.
+ */
+function procLabels(p: ProcInterval): Labels {
+  return p.program === undefined ? { pid: String(p.pid), comm: p.cmd } : { pid: String(p.pid), comm: p.cmd, program: p.program };
 }
 
 /** The exhaustion forecast and the OOM victims by command. */

@@ -51,6 +51,13 @@ export interface Growth {
   leak: boolean;
   /** Leak suspects: the time (caller's clock, seconds) the growth the verdict rests on began. */
   since?: number;
+  /**
+   * The history is shorter than a verdict of the window needs (a third of
+   * --window) and no verdict confirmed a leak: the rate is the rate known so
+   * far, and the RGROW and TRATE sorts rank the process after every
+   * established one that grows.
+   */
+  young?: boolean;
 }
 
 /**
@@ -286,10 +293,11 @@ export class GrowthSeries {
         const group = all <= FAST_FIT_POINTS ? 1 : Math.ceil(all / FAST_FIT_POINTS);
         const n = Math.ceil(all / group);
         const span = n > 0 ? this.fastTier.time((n - 1) * group) - this.fastTier.time(0) : 0;
-        this.fastRate = n >= MIN_POINTS && span >= FAST_INTERVALS * ctx.interval ? 0 : undefined;
+        this.fastRate = n >= 2 && span > 0 ? 0 : undefined;
       } else {
+        // The rate known so far, from two points on (shown marked young until the window can judge).
         const n = decimate(work.ts, work.vs, this.fastTier.copy(work.ts, work.vs), FAST_FIT_POINTS);
-        this.fastRate = n >= MIN_POINTS && work.ts[n - 1]! - work.ts[0]! >= FAST_INTERVALS * ctx.interval
+        this.fastRate = n >= 2 && work.ts[n - 1]! - work.ts[0]! > 0
           ? (flat(work.vs, n) ? 0 : theilSen(work.ts, work.vs, 0, n).slope)
           : undefined;
       }
@@ -339,5 +347,6 @@ export class GrowthSeries {
     if (fast || !windowKnown) g.rate = this.fastRate;
     else g.rate = w.rate;
     g.grow = g.rate === undefined ? undefined : g.rate * span;
+    g.young = !g.leak && this.age < ctx.window / 3;
   }
 }

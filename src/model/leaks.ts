@@ -129,6 +129,7 @@ export class MemoryHistory {
       if (t) {
         e.leak = t.series.growth.leak;
         e.trate = t.series.growth.rate;
+        e.young = t.series.growth.young;
       }
     }
     this.procs = kept;
@@ -195,6 +196,7 @@ export class MemoryHistory {
 
 function setGrowth(p: ProcInterval, g: Growth, now: number): void {
   p.trate = g.rate;
+  p.young = g.young;
   p.tgrow = g.grow;
   p.leak = g.leak;
   p.growing = g.leak && g.since !== undefined ? now - g.since : undefined;

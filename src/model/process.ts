@@ -14,7 +14,17 @@ export interface ProcInterval {
   state: string;
   cmd: string;
   cmdline?: string;
+  /** An interpreter's script or main module (node billing/index.js: billing/index.js); undefined for others. */
+  program?: string;
   isNew: boolean;
+  /**
+   * Started within the last RECENT_INTERVALS intervals (by its start time, so
+   * a fresh memtop knows an old process), new ones included: it was not alive
+   * through the whole interval before, so its RGROW may still be its start,
+   * which the RGROW sort ranks after every established process that grew
+   * (src/columns/process.ts).
+   */
+  recent?: boolean;
   threads?: number;
   nice?: number;
   priority?: number;
@@ -53,6 +63,11 @@ export interface ProcInterval {
   nprocs?: number;
   /** Rows of the per-user and per-program views: how many of the processes summed into the row are leak suspects. */
   suspects?: number;
+  /** Rows of the per-user and per-program views: recent processes (new ones included), and their summed RGROW. */
+  born?: number;
+  bornGrow?: number;
+  /** Rows of the per-user and per-program views: the summed TRATE of the young processes (ProcInterval.young). */
+  youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
   /** Its container's or pod's name, else its systemd unit (model/cgroups.ts cgroupOfPids); what the CGROUP column shows. */
@@ -67,6 +82,8 @@ export interface ProcInterval {
   anon?: number;
   /** Growth over the window (MemoryHistory): bytes per second, undefined until there is enough history. */
   trate?: number;
+  /** TRATE is the rate known so far, from less history than a verdict needs (see Growth.young). */
+  young?: boolean;
   /** Fitted growth over the window, bytes. */
   tgrow?: number;
   /** A leak suspect: steady growth over the window, confirmed. */
@@ -79,6 +96,9 @@ export interface ProcInterval {
   fillin?: number;
 }
 
+/** How long a process is recent (ProcInterval.recent): born in this interval or the one before. */
+export const RECENT_INTERVALS = 2;
+
 /** A process seen in the previous sample and gone now, with its last known figures. */
 export interface ExitedProc {
   pid: number;
@@ -90,6 +110,8 @@ export interface ExitedProc {
   /** Its last verdict, when memory history is kept. */
   leak?: boolean;
   trate?: number;
+  /** Its last rate was young (Growth.young): the TRATE sort ranks its row so. */
+  young?: boolean;
 }
 
 export interface PrcInterval {
@@ -206,6 +228,8 @@ export function processIntervals(
   const msPerTick = 1000 / cur.hz;
   const users = cur.users;
   const perCpuTicks = cputot > 0 ? cputot / ncpu : 0;
+  // Started after this many clock ticks since boot: recent (an idle process's kept interval is updated too).
+  const recentFrom = prev ? (cur.uptime - RECENT_INTERVALS * (cur.uptime - prev.uptime)) * cur.hz : Infinity;
   const procs: ProcInterval[] = [];
   const prc: PrcInterval = {
     sys: 0, user: 0, nproc: cur.procs.length, ntrun: 0, ntslpi: 0, ntslpu: 0, nzombie: 0,
@@ -240,6 +264,7 @@ export function processIntervals(
     if (old === p) {
       const same = idleIntervals.get(p);
       if (same && same.mem === mem) {
+        same.recent = p.starttime !== undefined && p.starttime > recentFrom;
         procs.push(same);
         continue;
       }
@@ -252,7 +277,9 @@ export function processIntervals(
       state: p.state,
       cmd: p.comm,
       cmdline: p.cmdline,
+      program: p.program,
       isNew: !old,
+      recent: !old || (p.starttime !== undefined && p.starttime > recentFrom),
       threads: p.threads,
       nice: p.nice,
       priority: p.priority,

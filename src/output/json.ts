@@ -12,7 +12,12 @@ import type { DiskInterval, Interval, ProcInterval } from '../model/interval.js'
 /** The process fields of the JSON schema, in registry order; names and values come from the column registry. */
 const PROC_FIELDS = jsonFields(allColumns());
 
-const procJson = (p: ProcInterval) => rowJson(PROC_FIELDS, p);
+/** `young`: the TRATE is the rate known so far, from less history than a verdict needs (the screen's `~`). */
+const procJson = (p: ProcInterval) => {
+  const row = rowJson(PROC_FIELDS, p);
+  row.young = p.young === true;
+  return row;
+};
 
 function diskJson(d: DiskInterval) {
   return {

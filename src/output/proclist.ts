@@ -80,7 +80,7 @@ export function exitedRow(e: ExitedProc): ProcInterval {
   return {
     pid: e.pid, ppid: 0, user: '', state: 'E', cmd: e.cmd, isNew: false, threads: 0, nice: 0, priority: 0, processor: 0,
     minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: 0, rsize: e.rsize, vgrow: 0, rgrow: 0, swapsz: e.swapsz,
-    mem: 0, trate: e.trate, leak: false, exited: e.oom ? 'oom' : 'exit',
+    mem: 0, trate: e.trate, young: e.young, leak: false, exited: e.oom ? 'oom' : 'exit',
   };
 }
 
@@ -92,10 +92,10 @@ export interface ProcListLayout {
 /** Fits the view to the width and sorts its rows on `sort`. */
 export function layoutProcs(
   procs: ProcInterval[], view: ViewDef, width: number, sort: Column,
-  opts: { pidWidth?: number; allProcs?: boolean; exited?: readonly ExitedProc[] } = {},
+  opts: { pidWidth?: number; allProcs?: boolean; exited?: readonly ExitedProc[]; sortAtop?: boolean } = {},
 ): ProcListLayout {
   return {
     cols: fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5),
-    rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs, opts.exited?.map(exitedRow)), sort),
+    rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs, opts.exited?.map(exitedRow)), sort, opts.sortAtop),
   };
 }

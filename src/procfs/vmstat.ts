@@ -24,6 +24,7 @@ export interface PagingCounters {
   pgout: number;
   zswin: number;
   zswout: number;
+  /** Pages swapped in and out: pswpin/pswpout plus swpin_zero/swpout_zero (6.12+). */
   swin: number;
   swout: number;
   /** -1 when the kernel has no oom_kill counter (before 4.13). */
@@ -72,8 +73,10 @@ export function pagingCounters(vm: VmStat): PagingCounters {
     pgout: vm.pgpgout ?? 0,
     zswin: vm.zswpin ?? 0,
     zswout: vm.zswpout ?? 0,
-    swin: vm.pswpin ?? 0,
-    swout: vm.pswpout ?? 0,
+    // Since 6.12 a zero-filled page is swapped without I/O and counted in swpin_zero/swpout_zero
+    // only, not in pswpin/pswpout (atop 2.8 reads the latter alone): both, where the kernel has them.
+    swin: (vm.pswpin ?? 0) + (vm.swpin_zero ?? 0),
+    swout: (vm.pswpout ?? 0) + (vm.swpout_zero ?? 0),
     oomkill: vm.oom_kill ?? -1,
   };
 }

@@ -11,6 +11,7 @@ import { parseSockstat } from '../procfs/sockstat.js';
 import { parseZramMmStat } from '../procfs/zram.js';
 import { parseStat } from '../procfs/stat.js';
 import { pagingCounters, parseVmstat } from '../procfs/vmstat.js';
+import { isInterpreter, programOfCmdline } from '../procfs/program.js';
 import { parseSmaps, parseSmapsRollup, sumMappings } from '../procfs/smaps.js';
 import type { OomKill } from '../procfs/kmsg.js';
 import type { DiskSample, ProcSample, Sample, SampleNeeds } from '../sample.js';
@@ -87,6 +88,8 @@ interface ProcMemory {
   age: number;
   /** The sample built from these stat bytes, when no extra files were read for it. */
   sample?: ProcSample;
+  /** An interpreter's program (programName), and the comm and start time it was read for. */
+  program?: { comm: string; starttime: number | undefined; name: string | undefined };
 }
 
 /**
@@ -508,9 +511,20 @@ export class Sampler {
           p.wcancl = io.cancelledWriteBytes;
         }
       }
+      let raw: string | undefined;
       if (needs.cmdline) {
-        const cmd = this.checked(`${dir}/cmdline`, readText(`${dir}/cmdline`, this.cmdlineRead));
-        if (cmd !== undefined) p.cmdline = cmd.replace(/\0+$/, '').replace(/\0/g, ' ');
+        raw = this.checked(`${dir}/cmdline`, readText(`${dir}/cmdline`, this.cmdlineRead));
+        if (raw !== undefined) p.cmdline = raw.replace(/\0+$/, '').replace(/\0/g, ' ');
+      }
+      // An interpreter's program, from its command line: read once per process (again after an exec
+      // changes its comm), and only for interpreters' comms: one small read per new node or python.
+      if (isInterpreter(st.comm)) {
+        const known = mem.program;
+        if (!known || known.comm !== st.comm || known.starttime !== st.starttime) {
+          raw ??= this.checked(`${dir}/cmdline`, readText(`${dir}/cmdline`, this.cmdlineRead));
+          mem.program = { comm: st.comm, starttime: st.starttime, name: raw === undefined ? undefined : programOfCmdline(raw) };
+        }
+        if (mem.program?.name !== undefined) p.program = mem.program.name;
       }
       if (needs.pss) p.pss = this.pssOf(dir);
       procs.push(p);

@@ -14,7 +14,7 @@ import { everyInterval, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
   if (config.mode === 'json') return intervalJsonLine(iv) + '\n';
-  return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs }) + '\n';
+  return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs, sortAtop: config.sortAtop }) + '\n';
 }
 
 /** A replay yields to the event loop at least this often (ms), so that SIGINT and SIGTERM end it at once. */

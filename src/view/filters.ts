@@ -70,6 +70,14 @@ function regexFilter(text: string, value: (p: ProcInterval) => string): Filter |
   };
 }
 
+/** P: the command name, or an interpreter's program (what the leak view shows: `billing/index.js`). */
+function programFilter(text: string): Filter | string {
+  const byCmd = regexFilter(text, (p) => p.cmd);
+  if (typeof byCmd === 'string') return byCmd;
+  const byProgram = regexFilter(text, (p) => p.program ?? '') as Filter;
+  return { text, test: (p) => byCmd.test(p) || (p.program !== undefined && byProgram.test(p)) };
+}
+
 function pidFilter(text: string): Filter | string {
   const words = text.split(/[\s,]+/).filter(Boolean);
   const bad = words.find((w) => !/^\d+$/.test(w));
@@ -89,7 +97,7 @@ export function setFilter(filters: Filters, kind: FilterKind, input: string): st
     kind === 'pids' ? pidFilter(text)
     : kind === 'cgroup' ? { text, test: (p: ProcInterval) => inCgroupNamed(p.cgroup, p.cgroupNames, text) }
     : kind === 'user' ? regexFilter(text, (p) => p.user)
-    : kind === 'program' ? regexFilter(text, (p) => p.cmd)
+    : kind === 'program' ? programFilter(text)
     : regexFilter(text, (p) => p.cmdline || p.cmd);
   if (typeof made === 'string') return made;
   filters[kind] = made;

@@ -20,7 +20,7 @@ import type { SysLine } from '../output/sysfield.js';
 import type { Filters } from './filters.js';
 import { helpOverlay } from './help.js';
 import { listRows, PANEL_MIN_HEIGHT, screenLayout } from './layout.js';
-import { clampScroll, pageLines, pageOf, ProcTable, type Scroll } from './procview.js';
+import { clampScroll, pageLines, pageOf, ProcTable, type RowMark, type Scroll } from './procview.js';
 import { promptLine, type Prompt } from './prompt.js';
 import type { Frame } from './screen.js';
 import { bold, fit, reverse } from './sgr.js';
@@ -123,7 +123,7 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
 
 /** The list's header and the rows of its page. */
 function listLines<Row>(
-  table: ProcTable<Row>, s: Shown, pageRows: number, marked?: (row: Row) => boolean,
+  table: ProcTable<Row>, s: Shown, pageRows: number, marked?: (row: Row) => RowMark | undefined,
 ): { procHead: string; rows: string[] } {
   const scroll = clampScroll(s.scrollPos, table.rows.length, pageRows);
   const [page, pages] = pageOf(scroll, table.rows.length, pageRows);
@@ -147,18 +147,25 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
   if (top) {
     const grown = top.growing === undefined ? '' : ` for ${durationStr(top.growing)}`;
     const others = procs.filter((p) => p.leak).length - 1;
-    return `leak suspect: ${top.pid} ${printable(top.cmd)} +${rateStr(top.trate, 12).trim()}${grown}` +
+    return `leak suspect: ${top.pid} ${printable(top.program ?? top.cmd)} +${rateStr(top.trate, 12).trim()}${grown}` +
       (others > 0 ? ` (+${others} more)` : '') + (view.name === 'leak' ? '' : ' - L: leak view');
   }
-  if (view.name === 'leak') {
+  // A leak view filtered to nothing says so (the status line's next check), not "no history yet".
+  if (view.name === 'leak' && procs.length > 0) {
     const window = procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
     return `no leak suspect: resident anonymous + swapped memory of every process is watched for steady growth${window}`;
   }
   return undefined;
 }
 
-/** Rows marked in every view: a leak suspect, an OOM victim; per user or program, a row holding a suspect. */
-const markedRow = (p: ProcInterval) => suspectsIn(p) > 0 || p.exited === 'oom';
+/**
+ * Rows marked in every view: a leak suspect, an OOM victim; per user or program, a row holding a suspect;
+ * else a process new in the interval (a row holding one).
+ */
+const markedRow = (p: ProcInterval): RowMark | undefined =>
+  suspectsIn(p) > 0 || p.exited === 'oom' ? 'suspect' : p.isNew || p.recent || (p.born ?? 0) > 0 ? 'new' : undefined;
+/** The interval since boot, where every process is new: no row is marked new. */
+const markedSinceBoot = (p: ProcInterval): RowMark | undefined => (markedRow(p) === 'suspect' ? 'suspect' : undefined);
 
 export class Frames {
   private tableMemo: { key: string; rows: readonly ProcInterval[]; table: ProcTable } | undefined;
@@ -186,7 +193,7 @@ export class Frames {
     const layout = screenLayout(height, s.sysLines, s.trend.ready);
     const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color) : undefined;
     const pageRows = listRows(layout, height);
-    const list = s.view.cgroups ? listLines(this.cgroupTable(s, width), s, pageRows) : listLines(this.table(s, width), s, pageRows, markedRow);
+    const list = s.view.cgroups ? listLines(this.cgroupTable(s, width), s, pageRows) : listLines(this.table(s, width), s, pageRows, iv.sinceBoot ? markedSinceBoot : markedRow);
     return {
       header: reverse(fit(headerLine(iv, width, flags(s)), width)),
       sys: this.styledSys(s, layout.sys, width),

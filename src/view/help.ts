@@ -8,10 +8,15 @@ import { helpEntries } from './keys.js';
 
 const FOOTER = 'any key closes this help';
 
+/** Where the leaker is found, as the README's "Finding the leaker" and the manual say it. */
+export const FINDING = [
+  'the leaker: L, or m then O RGROW / O TRATE: growers first, then + new, ~ young',
+];
+
 export function helpOverlay(width: number, height: number): string[] {
   const entries = helpEntries();
-  // Border (2 lines) and footer (2 lines) around the entries.
-  const perColumn = Math.max(1, height - 4);
+  // Border (2 lines), a blank line, the leaker's line and the footer around the entries.
+  const perColumn = Math.max(1, height - 4 - FINDING.length);
   const columns = Math.ceil(entries.length / perColumn);
   const rows = Math.ceil(entries.length / columns);
   const colWidth = Math.max(...entries.map((e) => e.length));
@@ -25,7 +30,7 @@ export function helpOverlay(width: number, height: number): string[] {
     }
     lines.push(cells.join('  ').trimEnd().slice(0, inner));
   }
-  lines.push('', FOOTER.slice(0, inner));
+  lines.push('', ...FINDING.map((l) => l.slice(0, inner)), FOOTER.slice(0, inner));
   const body = lines.slice(0, Math.max(1, height - 2));
   const w = Math.max(...body.map((l) => l.length));
   const rule = `+${'-'.repeat(w)}+`;

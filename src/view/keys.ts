@@ -69,7 +69,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['P'], label: 'P', help: 'filter program (regex)', run: (a) => a.askFilter('program') },
   { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
-  // One line for two keys where their lines would not leave the help at 80x24 two columns of 20.
+  // One line for two keys (here, t T, f a, n F7 F8): 38 lines leave the help at 80x24 two columns of 19.
   { keys: ['I', 'F'], label: 'I F', help: 'filter pids / cgroup, name', run: (a, k) => a.askFilter(k === 'I' ? 'pids' : 'cgroup') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
   {
@@ -81,16 +81,14 @@ export const KEYS: KeyDef[] = [
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
-  { keys: ['t'], label: 't', help: 'sample now / next sample', run: (a) => a.nextSample() },
-  { keys: ['T'], label: 'T', help: 'previous sample (replay)', run: (a) => a.prevSample() },
+  { keys: ['t', 'T'], label: 't T', help: 'sample now/next; previous', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },
   { keys: ['b'], label: 'b', help: 'branch to time (replay)', run: (a) => a.askBranch() },
   { keys: ['r'], label: 'r', help: 'since boot / rewind', run: (a) => a.rewind() },
   { keys: ['up', 'down'], label: 'Up Down', help: 'move the highlight', run: scroll },
   { keys: ['pageup', 'pagedown'], label: 'PgUp PgDn', help: 'page up / down', run: scroll },
   { keys: ['home', 'end'], label: 'Home End', help: 'first / last row', run: scroll },
   { keys: ['left', 'right'], label: 'Left Right', help: 'scroll the command line', run: (a, k) => a.shiftCommand(k === 'left' ? -1 : 1) },
-  { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
-  { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
+  { keys: ['f', 'a'], label: 'f a', help: 'all lines; all processes', run: (a, k) => (k === 'f' ? a.toggleAll() : a.toggleAllProcs()) },
   { keys: ['R'], label: 'R', help: 'PSIZE gathered / not', run: (a) => a.togglePsize() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },

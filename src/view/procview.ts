@@ -126,25 +126,40 @@ export function pageOf(s: Scroll, total: number, pageRows: number): [number, num
  */
 export const LEAK_MARK = '!';
 
-/** The row with LEAK_MARK in the blank after its first cell (after a PID wider than its column too). */
-export function markedLine(line: string): string {
+/**
+ * Put in the same blank on the row of a process born in the interval (in the
+ * per-user and per-program views, a row holding one and no suspect): its
+ * RGROW is its whole size, as atop's, and the RGROW sort ranks it after the
+ * established processes that grew. Not coloured: a new process is news, not
+ * a fault. A new process is never a suspect (its first size is no growth).
+ */
+export const NEW_MARK = '+';
+
+/** How a row is marked: a suspect or an OOM victim (red, LEAK_MARK), or new in the interval (NEW_MARK). */
+export type RowMark = 'suspect' | 'new';
+
+/** The row with `mark` in the blank after its first cell (after a PID wider than its column too). */
+export function markedLine(line: string, mark = LEAK_MARK): string {
   const start = line.search(/\S/);
   const at = start < 0 ? -1 : line.indexOf(' ', start);
-  return at < 0 ? line : line.slice(0, at) + LEAK_MARK + line.slice(at + 1);
+  return at < 0 ? line : line.slice(0, at) + mark + line.slice(at + 1);
 }
 
 /**
- * The visible rows, the highlighted one marked; rows `marked` says so (leak
- * suspects) in red (bold without colours) with LEAK_MARK after the first cell.
+ * The visible rows, the highlighted one marked; rows `marked` says are
+ * suspects in red (bold without colours) with LEAK_MARK after the first
+ * cell, new ones with NEW_MARK there.
  */
 export function pageLines<Row>(
-  table: ProcTable<Row>, s: Scroll, pageRows: number, colorOn: boolean, marked?: (row: Row) => boolean,
+  table: ProcTable<Row>, s: Scroll, pageRows: number, colorOn: boolean, marked?: (row: Row) => RowMark | undefined,
 ): string[] {
   const out: string[] = [];
   const end = Math.min(table.rows.length, s.top + pageRows);
   for (let i = s.top; i < end; i++) {
     let line = table.line(i, colorOn);
-    if (marked?.(table.rows[i]!)) line = paint(markedLine(line), 'crit', colorOn);
+    const mark = marked?.(table.rows[i]!);
+    if (mark === 'suspect') line = paint(markedLine(line), 'crit', colorOn);
+    else if (mark === 'new') line = markedLine(line, NEW_MARK);
     out.push(i === s.selected ? highlight(line, colorOn) : line);
   }
   return out;

@@ -74,7 +74,7 @@ export interface ScreenHost {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'configNotes'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -83,6 +83,7 @@ export class ScreenState implements Actions, Shown {
   private readonly sorts = new Map<string, string>();
   /** atop's behaviour: a change of view sorts on the new view's default. */
   private readonly sortResets: boolean;
+  private readonly sortAtop: boolean;
   readonly filters: Filters = {};
   all: boolean;
   allProcs: boolean;
@@ -138,6 +139,7 @@ export class ScreenState implements Actions, Shown {
     this.processView = settings.view.cgroups ? VIEWS.generic : settings.view;
     if (settings.sort !== undefined) this.sorts.set(settings.view.name, settings.sort);
     this.sortResets = !!settings.sortResets;
+    this.sortAtop = !!settings.sortAtop;
     this.all = settings.all;
     this.allProcs = settings.allProcs;
     this.psize = !!settings.psize;
@@ -283,7 +285,7 @@ export class ScreenState implements Actions, Shown {
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
     const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
     // A cgroup's processes are listed whether active or not: Enter asked for them all.
-    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!);
+    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!, this.sortAtop);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };

@@ -6,6 +6,7 @@
  * most in the last interval. Pure: no terminal here.
  */
 import type { Interval, ProcInterval } from '../model/interval.js';
+import { columnOf } from '../columns/process.js';
 import type { Hue } from './sgr.js';
 import { procAt, type TrendPoint } from './trend.js';
 
@@ -58,10 +59,14 @@ export function processSeries(points: readonly TrendPoint[], pid: number, field:
   return values;
 }
 
-/** The process with the largest RGROW in the interval (ties: the larger RSIZE, then the lower pid). */
+/**
+ * The process with the largest RGROW in the interval, as the RGROW sort ranks it (what grew above what
+ * was born: columns/process.ts); ties: the larger RSIZE, then the lower pid.
+ */
 export function topGrower(procs: readonly ProcInterval[]): ProcInterval | undefined {
   let best: ProcInterval | undefined;
-  const grew = (p: ProcInterval) => p.rgrow ?? -Infinity;
+  const rank = columnOf('RGROW').rank!;
+  const grew = (p: ProcInterval) => (rank(p) as number | undefined) ?? -Infinity;
   const size = (p: ProcInterval) => p.rsize ?? -Infinity;
   for (const p of procs) {
     if (!best || grew(p) > grew(best) || (grew(p) === grew(best) && (size(p) > size(best) || (size(p) === size(best) && p.pid < best.pid)))) best = p;
@@ -77,12 +82,21 @@ export interface Target {
   why: TargetWhy;
 }
 
-/** The process with the largest TRATE, among the suspects when `suspects`; undefined when none has a positive one. */
+/**
+ * The process with the largest TRATE, among the suspects when `suspects`; undefined when none has a
+ * positive one. A young rate counts after every established one, as in the TRATE sort.
+ */
 export function topTrend(procs: readonly ProcInterval[], suspects: boolean): ProcInterval | undefined {
   let best: ProcInterval | undefined;
+  const rank = columnOf('TRATE').rank!;
+  let bestRank = -Infinity;
   for (const p of procs) {
     if ((suspects && !p.leak) || p.trate === undefined || p.trate <= 0) continue;
-    if (!best || p.trate > best.trate! || (p.trate === best.trate && p.pid < best.pid)) best = p;
+    const r = rank(p) as number;
+    if (!best || r > bestRank || (r === bestRank && p.pid < best.pid)) {
+      best = p;
+      bestRank = r;
+    }
   }
   return best;
 }
