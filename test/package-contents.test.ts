@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** What the README's "Installing" section says is in a clone only: a path, or a folder ending in `/`. */
-const CLONE_ONLY = ['src/', 'test/', 'bench/', 'fixtures/', '.ci/', 'scripts/', 'tsconfig.json', 'tsconfig.check.json', 'contrib/fuzz.sh'];
+const CLONE_ONLY = ['src/', 'test/', 'bench/', 'fixtures/', '.ci/', 'scripts/', 'tsconfig.json', 'tsconfig.check.json', 'package-lock.json', 'contrib/fuzz.sh'];
 
 const packed = (): string[] => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
