@@ -6,11 +6,13 @@
  * start comes back to them.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfigText, SAVED_SETTINGS, saveSettings, withSettings, type Setting, type SettingKey } from '../src/configfile.js';
+import { CLI } from './helpers/cli.js';
 import { KEY, PtyScreen } from './tui-harness.js';
 
 const SAVED: [SettingKey, string][] = [['view', 'memory'], ['sort', 'VSIZE'], ['interval', '2'], ['color', 'yes'], ['psize', 'no']];
@@ -156,4 +158,19 @@ test('in a pty with --config /dev/null: S saves to the user\'s file, says the ru
   } finally {
     await s.close();
   }
+});
+
+test('what S saves in the cgroup view reads back: view = cgroup with a cgroup column\'s sort starts, sorted on it', (t) => {
+  const dir = temp(t);
+  const xdg = join(dir, 'xdg');
+  saveSettings(join(xdg, 'memtop', 'config'), [['view', 'cgroup'], ['sort', 'MEMORY'], ['interval', '1'], ['color', 'yes'], ['psize', 'no']]);
+  const r = spawnSync(process.execPath, [CLI, '--text', '--width', '160', '1', '1'], {
+    encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CONFIG_HOME: xdg, HOME: dir },
+  });
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^CGROUP\s+NPROCS\s+MEMORY\s+MEMMAX/m);
+  // Sorted on MEMORY, not in tree order: flat, the largest group first.
+  const rows = r.stdout.slice(r.stdout.search(/^CGROUP /m)).split('\n').slice(1).filter((l) => /^\S/.test(l) && !/^(MEMTOP|PRC|CPU)/.test(l));
+  assert.ok(rows.length >= 2, r.stdout);
 });
