@@ -30,7 +30,7 @@ import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
 import { controllingTerminal } from './run/keyboard.js';
 import { runStream } from './run/stream.js';
-import { EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
+import { EndedBySignal, EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
 
 function version(): string {
   try {
@@ -340,7 +340,24 @@ async function present(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStr
   await runStream(feed, config);
 }
 
+/**
+ * Ends memtop by the signal that stopped it, its work finished: the shell
+ * sees 128 + its number, systemd a stop by SIGTERM (clean by its rules,
+ * where an exit status of 143 would count as a failure).
+ */
+function endBySignal(err: EndedBySignal): void {
+  // A process a signal ends runs no 'exit' listeners: they run here first (the screen's notes, the code cache).
+  process.exitCode = err.exitCode;
+  process.emit('exit', err.exitCode);
+  process.removeAllListeners('exit');
+  process.removeAllListeners(err.signal);
+  process.kill(process.pid, err.signal);
+  // The default action ends the process at once; should it not, the same code by hand.
+  setTimeout(() => process.exit(err.exitCode), 1000);
+}
+
 main(process.argv).catch((err: unknown) => {
+  if (err instanceof EndedBySignal) return endBySignal(err);
   if (err instanceof MemtopError) {
     if (err.message) say(err.message);
     process.exit(err.exitCode);

@@ -17,6 +17,22 @@ export class MemtopError extends Error {
   }
 }
 
+/** The signals that end memtop from outside, and their numbers (the shell shows 128 + the number). */
+export const END_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+export type EndSignal = keyof typeof END_SIGNALS;
+
+/**
+ * memtop was ended by a signal and has finished up (output flushed, the
+ * recording closed): cli.ts then ends it by that same signal, so a shell
+ * sees 128 + its number and a supervisor (systemd) a stop by that signal,
+ * which it counts as clean.
+ */
+export class EndedBySignal extends MemtopError {
+  constructor(readonly signal: EndSignal) {
+    super('', 128 + END_SIGNALS[signal]);
+  }
+}
+
 /** A mistake in the command line (exit 2). */
 export function usageError(message: string): MemtopError {
   return new MemtopError(message, EXIT_USAGE);
@@ -44,10 +60,17 @@ const REASONS: Record<string, string> = {
   EIO: 'input/output error',
   EFBIG: 'file too large',
   ENXIO: 'no reader on the other end',
+  ELOOP: 'a loop of symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
 };
 
 /** Why a file operation failed, in words (the path is the caller's to give): "permission denied". */
 export function reasonOf(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  return (e.code && REASONS[e.code]) || e.message || String(err);
+  if (e.code && REASONS[e.code]) return REASONS[e.code]!;
+  // Node's own text ("ELOOP: too many symbolic links encountered, stat '/x'") without its code, call and path.
+  const plain = e.code ? /^[A-Z0-9_]+: (.+?)(?:, \w+ '.*')?$/s.exec(e.message ?? '')?.[1] : undefined;
+  return plain || e.message || String(err);
 }

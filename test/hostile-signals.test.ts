@@ -1,9 +1,10 @@
 /**
- * SIGTERM and SIGINT end memtop promptly in every mode (issue 11), also
+ * SIGTERM, SIGINT and SIGHUP end memtop promptly in every mode (issue 11), also
  * on a tree whose files would block a read (a FIFO: before the fix memtop
  * hung in open and ignored both) and during a long replay into a reader
- * that stopped reading. Every child has a SIGKILL deadline: a test fails
- * rather than hangs.
+ * that stopped reading; memtop then ends by that same signal, so a shell sees
+ * 128 + its number (issue 21). Every child has a SIGKILL deadline: a test
+ * fails rather than hangs.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -38,7 +39,7 @@ const fileGrew = (file: string): Ready => () => existsSync(file) && statSync(fil
  */
 async function endsOn(
   args: string[], signal: NodeJS.Signals, ready: Ready, after = 300, stalled = false,
-): Promise<{ ms: number; code: number | null; err: string }> {
+): Promise<{ ms: number; code: number | null; signal: NodeJS.Signals | null; err: string }> {
   const child = spawnMemtop(args);
   let err = '';
   const seen = { stdout: 0, stderr: 0 };
@@ -64,14 +65,14 @@ async function endsOn(
     child.kill(signal);
     const { code, signal: sig } = await exited;
     assert.notEqual(sig, 'SIGKILL', `memtop ${args.join(' ')} ignored ${signal}: ${err}`);
-    return { ms: Date.now() - sent, code, err };
+    return { ms: Date.now() - sent, code, signal: sig, err };
   } finally {
     clearTimeout(deadline);
     child.kill('SIGKILL');
   }
 }
 
-test('SIGTERM and SIGINT end every live mode within a second or two, on a tree with FIFOs', async () => {
+test('SIGTERM, SIGINT and SIGHUP end every live mode within a second or two, by that signal, on a tree with FIFOs', async () => {
   const root = hostileTree();
   const dir = tempDir();
   const modes: [string, string[], Ready][] = [
@@ -81,9 +82,11 @@ test('SIGTERM and SIGINT end every live mode within a second or two, on a tree w
     ['--prometheus', ['--prometheus', '127.0.0.1:0', '0.2'], saidSomething],
   ];
   for (const [what, args, ready] of modes) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       const r = await endsOn([...root, ...args], signal, ready);
-      assert.equal(r.code, 0, `${what} ${signal}: ${r.err}`);
+      // Ended by the signal itself (a shell's $? is 128 + its number), after one line at most from the mode.
+      assert.equal(r.signal, signal, `${what} ${signal}: exit ${r.code}: ${r.err}`);
+      assert.doesNotMatch(r.err, /internal error|at .*\.js:\d+/, `${what} ${signal}`);
       assert.ok(r.ms < 3000, `${what} ended ${r.ms} ms after ${signal}`);
     }
   }
@@ -97,7 +100,7 @@ test('SIGTERM during a replay into a reader that stopped reading ends memtop at 
     // The reader never reads, so readiness is the replay's first note or 1.5 s, whichever comes first.
     const started = Date.now();
     const r = await endsOn(['-r', log, '--text', '--width', '200'], signal, (o) => o.stderr > 0 || Date.now() - started > 1500, 0, true);
-    assert.equal(r.code, 0, r.err);
+    assert.equal(r.signal, signal, `exit ${r.code}: ${r.err}`);
     assert.ok(r.ms < 3000, `replay ended ${r.ms} ms after ${signal}`);
   }
 });

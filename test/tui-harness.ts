@@ -44,6 +44,8 @@ export class PtyScreen {
   /** Everything memtop wrote, for checks on escape sequences. */
   raw = '';
   exitCode: number | undefined;
+  /** The signal that ended memtop, if one did (0 when none). */
+  exitSignal: number | undefined;
   readonly exited: Promise<number>;
   private closed = false;
 
@@ -60,8 +62,9 @@ export class PtyScreen {
       this.term.write(d);
     });
     this.exited = new Promise((resolve) => {
-      this.proc.onExit(({ exitCode }) => {
+      this.proc.onExit(({ exitCode, signal }) => {
         this.exitCode = exitCode;
+        this.exitSignal = signal;
         this.closed = true;
         resolve(exitCode);
       });

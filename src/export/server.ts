@@ -4,7 +4,9 @@
  *
  * A scrape only writes the last rendered buffer, so any number of scrapes,
  * slow or vanishing clients cannot delay or pile up samples. Bad requests
- * get a status code, never a crash.
+ * get a status code, never a crash. What a flood can make it hold is
+ * bounded: connections (MAX_CONNECTIONS), answers in flight on each
+ * (MAX_IN_FLIGHT), bytes queued in all (MAX_QUEUED_BYTES).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -42,6 +44,41 @@ function acceptsGzip(req: IncomingMessage): boolean {
 const HEADERS_MS = 3_000;
 /** Connections kept open at most. */
 export const MAX_CONNECTIONS = 256;
+/**
+ * Requests of one connection received but not yet answered and written out
+ * at most: a client that pipelines more without reading the answers is
+ * closed (a scraper sends one request and reads its answer). Node stops
+ * reading a connection whose answers back up, but only after parsing the
+ * whole chunk it read: 64 KiB of pipelined requests made some 1800 requests
+ * and answers, held until the connection closed, for each such connection.
+ */
+export const MAX_IN_FLIGHT = 8;
+
+/** How many request heads end in `chunk` (a GET has no body): CRLF CRLF, or LF LF from a lenient client. */
+function requestEnds(chunk: Buffer): number {
+  let n = 0;
+  for (const end of ['\r\n\r\n', '\n\n']) {
+    for (let i = chunk.indexOf(end); i >= 0; i = chunk.indexOf(end, i + end.length)) n++;
+  }
+  return n;
+}
+/**
+ * Bytes queued for writing over all connections at most (beyond what the
+ * kernel took): over it, the connection holding the most is closed.
+ */
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
+/** What the server keeps of a connection. */
+interface Conn {
+  /** Request heads seen in what it sent. */
+  sent: number;
+  /** Requests handed to the server whose answers are not yet written out. */
+  inFlight: number;
+  /** Answers written out (or given up with the connection). */
+  answered: number;
+  /** The last time it made progress (connected, sent a request while idle, or took an answer), ms. */
+  since: number;
+}
 
 /** The HTTP side alone (no sampling), so tests can drive it with any text. */
 export function createMetricsServer(): MetricsServer {
@@ -73,14 +110,44 @@ export function createMetricsServer(): MetricsServer {
     res.end(req.method === 'HEAD' ? undefined : body);
   };
 
+  const conns = new Map<Socket, Conn>();
+  /** Over MAX_QUEUED_BYTES in all: the connections holding the most are closed until it is under. */
+  const boundQueued = () => {
+    let total = 0;
+    for (const s of conns.keys()) total += s.writableLength;
+    while (total > MAX_QUEUED_BYTES) {
+      let worst: Socket | undefined;
+      for (const s of conns.keys()) if (!worst || s.writableLength > worst.writableLength) worst = s;
+      if (!worst) break;
+      total -= worst.writableLength;
+      conns.delete(worst);
+      worst.destroy();
+    }
+  };
+
   // A connection that has not sent its headers within HEADERS_MS is closed (408), checked every
   // second: node's default check runs every 30 s, which let slow clients hold sockets for ~25 s.
   const server = createServer({
     requestTimeout: 10_000, headersTimeout: HEADERS_MS, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000,
   }, (req, res) => {
     const socket = req.socket;
-    busy.add(socket);
-    res.on('close', () => busy.delete(socket));
+    const conn = conns.get(socket);
+    // Closed already (below, or by a bound): the rest of what it pipelined in the same chunk is not answered.
+    if (!conn || socket.destroyed) {
+      res.destroy();
+      return;
+    }
+    if (conn.inFlight === 0) conn.since = Date.now();
+    if (++conn.inFlight > MAX_IN_FLIGHT) {
+      conns.delete(socket);
+      socket.destroy();
+      return;
+    }
+    res.on('close', () => {
+      conn.inFlight--;
+      conn.answered++;
+      conn.since = Date.now();
+    });
     res.on('error', () => {}); // a client that vanished mid-answer
     try {
       handle(req, res);
@@ -88,32 +155,43 @@ export function createMetricsServer(): MetricsServer {
       if (!res.headersSent) send(res, 500, 'Internal error\n');
       else res.destroy();
     }
+    boundQueued();
   });
   // Idle or stalled connections (a reader that never reads) are closed after this long.
   server.setTimeout(30_000, (socket) => socket.destroy());
   server.maxHeadersCount = 100;
   // At most MAX_CONNECTIONS open, so file descriptors stay bounded; a new connection beyond that
-  // closes the oldest one that is not being answered (idle, or still sending its headers), so a
-  // flood of slow or idle sockets cannot keep a scraper out.
-  const open = new Set<Socket>();
-  const busy = new Set<Socket>();
+  // closes the one that has gone longest without progress (idle, still sending its headers, or not
+  // reading its answers), so no flood of slow, idle or pipelining sockets can keep a scraper out: a
+  // scraper's connection is the newest and gets its answer at once.
   server.on('connection', (socket: Socket) => {
-    if (open.size >= MAX_CONNECTIONS) {
+    if (conns.size >= MAX_CONNECTIONS) {
       let victim: Socket | undefined;
-      for (const s of open) {
-        if (!busy.has(s)) {
+      let oldest = Infinity;
+      for (const [s, c] of conns) {
+        if (c.since < oldest) {
+          oldest = c.since;
           victim = s;
-          break;
         }
       }
-      (victim ?? socket).destroy();
-      if (!victim) return;
-      open.delete(victim);
+      if (victim) {
+        conns.delete(victim);
+        victim.destroy();
+      }
     }
-    open.add(socket);
-    socket.once('close', () => {
-      open.delete(socket);
-      busy.delete(socket);
+    const conn: Conn = { sent: 0, inFlight: 0, answered: 0, since: Date.now() };
+    conns.set(socket, conn);
+    socket.once('close', () => conns.delete(socket));
+    // Counted before node's parser sees a chunk (a 'data' listener makes node read the socket in
+    // JavaScript, where this one runs first): a chunk that takes the connection past MAX_IN_FLIGHT
+    // is blanked, so the parser fails on its first byte instead of making a request and an answer
+    // of each of its requests, and the connection is closed.
+    socket.prependListener('data', (chunk: Buffer) => {
+      conn.sent += requestEnds(chunk);
+      if (conn.sent - conn.answered <= MAX_IN_FLIGHT) return;
+      chunk.fill(0);
+      conns.delete(socket);
+      socket.destroy();
     });
   });
   // Malformed requests: node's default answer (400, 431 for oversized headers, 408 on timeout) and close.

@@ -14,6 +14,9 @@ export const FORMAT_MINOR = 0;
 /** magic, major, minor, JSON length, JSON CRC-32. */
 export const FILE_HEADER_FIXED = 20;
 
+/** A header's JSON is never longer: a larger length means a damaged header. */
+export const MAX_HEADER_JSON = 1024 * 1024;
+
 /** Starts every record: "mtr" and 0xA7, a pattern the reader scans for after damage. */
 export const SYNC = Buffer.from([0x6d, 0x74, 0x72, 0xa7]);
 export const FRAME_HEADER = 32;
@@ -57,9 +60,19 @@ export interface FileHeader extends FileInfo {
    * first sample instead (a damaged header costs only itself).
    */
   damaged?: string;
+  /**
+   * The fixed part's version disagrees with the JSON's copy, which is under
+   * the checksum and is the one used: one line saying both.
+   */
+  versionMismatch?: string;
 }
 
-/** A header's JSON: the facts, and the format version again (the fixed part's is not under a checksum). */
+/**
+ * A header's JSON: the facts, and the format version again. The fixed
+ * part's version bytes are not under the checksum; this copy is, and the
+ * two must agree (files written before the copy existed have none: their
+ * version bytes cannot be checked).
+ */
 interface HeaderJson extends FileInfo {
   format?: [number, number];
 }
@@ -109,7 +122,7 @@ export function decodeFileHeader(buf: Buffer, name: string): FileHeader {
   const end = FILE_HEADER_FIXED + len;
   const newer = () =>
     new MemtopError(`${name} was written by a newer memtop (raw format ${major}.${minor}); this memtop reads format ${FORMAT_MAJOR}.x`);
-  if (len > 1024 * 1024) {
+  if (len > MAX_HEADER_JSON) {
     if (major > FORMAT_MAJOR) throw newer();
     throw new DamagedHeaderError(`${name}: damaged memtop log header (length)`);
   }
@@ -125,11 +138,23 @@ export function decodeFileHeader(buf: Buffer, name: string): FileHeader {
   } catch {
     throw new DamagedHeaderError(`${name}: damaged memtop log header`);
   }
-  // The version is kept twice: the JSON's copy is under the checksum, the fixed part's is not.
-  if (Array.isArray(info.format)) [major, minor] = info.format;
+  // The version is kept twice: the JSON's copy is under the checksum, the fixed part's is not, so the
+  // JSON's is used and a fixed part that says otherwise (a flipped bit) is told.
+  let versionMismatch: string | undefined;
+  const copy = info.format;
+  if (Array.isArray(copy) && copy.length === 2 && copy.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff)) {
+    if (copy[0] !== major || copy[1] !== minor) {
+      versionMismatch =
+        `${name}: the header's version bytes say raw format ${major}.${minor}, its checksummed copy ${copy[0]}.${copy[1]}: ` +
+        `read as ${copy[0]}.${copy[1]} (the version bytes are damaged)`;
+    }
+    [major, minor] = copy;
+  } else if (copy !== undefined) {
+    throw new DamagedHeaderError(`${name}: damaged memtop log header (version)`);
+  }
   if (major > FORMAT_MAJOR) throw newer();
   const { format: _format, ...facts } = info;
-  return { ...facts, major, minor, length: end };
+  return { ...facts, major, minor, length: end, ...(versionMismatch ? { versionMismatch } : {}) };
 }
 
 /** What a record's header says of it (the bytes are laid out by encodeFrame). */

@@ -10,7 +10,7 @@ import type { Sample } from '../sample.js';
 import { decodeDelta, decodeKeyframe } from './encoding.js';
 import {
   checkFrame, DamagedHeaderError, decodeFileHeader, decompress, FILE_HEADER_FIXED, FLAG_RUN_START, findSync, FORMAT_MAJOR,
-  FORMAT_MINOR, hasMagic, Kind, MAGIC, nearMagic, type FileHeader, type RecordHeader,
+  FORMAT_MINOR, FRAME_HEADER, hasMagic, Kind, MAGIC, MAX_HEADER_JSON, nearMagic, type FileHeader, type RecordHeader,
 } from './format.js';
 import { RecordIndex } from './recordindex.js';
 
@@ -59,7 +59,7 @@ export function fdSource(fd: number, size = fstatSync(fd).size): ByteSource {
   };
 }
 
-/** Bytes scanned at a time in a file: a window grows only to hold a record or damage longer than it. */
+/** Bytes scanned at a time in a file: a window grows only to hold one record (or file header) longer than it. */
 export const SCAN_WINDOW = 4 * 1024 * 1024;
 
 export interface RecordRef {
@@ -73,34 +73,57 @@ export interface Scan {
   records: RecordRef[];
   /** Damaged stretches between intact records: [offset, length]. */
   damaged: [number, number][];
-  /** Where the data stops being usable, when it does before its end. */
-  tail?: { offset: number; torn: boolean };
+  /**
+   * Where the data stops being usable, when it does before its end. `torn`:
+   * a record (or file header) starts there whose end lies beyond the data,
+   * at `end`. Otherwise damage starts there, and no intact record starts
+   * before `resume`, the first place whose bytes go on past the data: more
+   * data would have to be read from there to tell.
+   */
+  tail?: { offset: number; torn: true; end: number } | { offset: number; torn: false; resume: number };
 }
 
-/** The next place at or after `from` where an intact record (or a file header) starts, or -1. */
-function nextIntact(buf: Buffer, from: number): number {
+/** A file header at `pos`: its length, or how many bytes it needs when the data ends first; undefined when there is none. */
+function headerAt(buf: Buffer, pos: number): { length: number } | { needs: number } | undefined {
+  const rest = buf.subarray(pos);
+  if (!hasMagic(rest)) return undefined;
+  if (rest.length < FILE_HEADER_FIXED) return { needs: FILE_HEADER_FIXED };
+  const len = rest.readUInt32LE(12);
+  if (len <= MAX_HEADER_JSON && rest.length < FILE_HEADER_FIXED + len) return { needs: FILE_HEADER_FIXED + len };
+  try {
+    return { length: decodeFileHeader(rest, '').length };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The next place at or after `from` where an intact record (or a file
+ * header) starts: `at`; or, when none does, `undecided`, the first place
+ * from which the bytes run past the end of `buf` (a record whose header is
+ * intact and whose payload goes on, a file header cut short, the last bytes).
+ */
+function nextIntact(buf: Buffer, from: number): { at: number } | { undecided: number } {
+  // The last FRAME_HEADER - 1 bytes cannot hold a record header, whole or with its sync found by indexOf.
+  let undecided = Math.max(from, buf.length - FRAME_HEADER + 1);
   let best = -1;
-  for (let s = findSync(buf, from); s >= 0; s = findSync(buf, s + 1)) {
-    if (checkFrame(buf, s).ok) {
+  for (let s = findSync(buf, from); s >= 0 && s < undecided; s = findSync(buf, s + 1)) {
+    const c = checkFrame(buf, s);
+    if (c.ok) {
       best = s;
       break;
     }
+    if (c.reason === 'short') undecided = s;
   }
   // A file header (logs concatenated with cat) is also a place to go on from.
-  for (let m = buf.indexOf(MAGIC, from); m >= 0 && (best < 0 || m < best); m = buf.indexOf(MAGIC, m + 1)) {
-    if (isHeaderAt(buf, m)) return m;
+  const limit = best >= 0 ? best : undecided;
+  for (let m = buf.indexOf(MAGIC, from); m >= 0 && m < limit; m = buf.indexOf(MAGIC, m + 1)) {
+    const h = headerAt(buf, m);
+    if (!h) continue;
+    if ('length' in h) return { at: m };
+    return { undecided: m };
   }
-  return best;
-}
-
-function isHeaderAt(buf: Buffer, pos: number): boolean {
-  if (!hasMagic(buf.subarray(pos))) return false;
-  try {
-    decodeFileHeader(buf.subarray(pos), '');
-    return true;
-  } catch {
-    return false;
-  }
+  return best >= 0 && best < undecided ? { at: best } : { undecided };
 }
 
 /** Indexes the intact records of `buf` from `start` (the end of the file header). */
@@ -115,60 +138,93 @@ export function scanRecords(buf: Buffer, start: number): Scan {
       pos = c.end;
       continue;
     }
-    if (hasMagic(buf.subarray(pos))) {
-      // Another file's header: logs concatenated with cat replay as one.
-      try {
-        pos += decodeFileHeader(buf.subarray(pos), '').length;
-        continue;
-      } catch {
-        // not a whole header: damage
-      }
+    if (c.reason === 'short') return { records, damaged, tail: { offset: pos, torn: true, end: c.end } };
+    // Another file's header: logs concatenated with cat replay as one.
+    const h = headerAt(buf, pos);
+    if (h && 'length' in h) {
+      pos += h.length;
+      continue;
     }
+    if (h) return { records, damaged, tail: { offset: pos, torn: true, end: pos + h.needs } };
     const next = nextIntact(buf, pos + 1);
-    if (next < 0) return { records, damaged, tail: { offset: pos, torn: c.reason === 'short' } };
-    damaged.push([pos, next - pos]);
-    pos = next;
+    if ('undecided' in next) return { records, damaged, tail: { offset: pos, torn: false, resume: next.undecided } };
+    damaged.push([pos, next.at - pos]);
+    pos = next.at;
   }
   return { records, damaged };
 }
 
 /** What scanSource finds besides the records it hands to its sink. */
-export type SourceScan = Omit<Scan, 'records'>;
+export interface SourceScan {
+  damaged: [number, number][];
+  tail?: { offset: number; torn: boolean };
+}
 
 /**
  * scanRecords over a source, `window` bytes at a time, with the same result
  * as over the whole data at once; each intact record goes to `sink` (offsets
  * in the whole data) as it is found, so none is kept here. A window that ends
- * inside a record (or inside damage, whose end may lie beyond it) is
- * followed by one starting where that record or damage starts; when that is
- * the window's own start, the next window is twice as long.
+ * inside damage is followed by one from where the damage could end (its last
+ * bytes, or a record that runs past the window), the damage carried over: a
+ * damaged stretch of any length costs one window of memory and is read once.
+ * A window that ends inside a record is followed by one starting at that
+ * record, as long as the record (at most MAX_PAYLOAD).
  */
 export function scanSource(src: ByteSource, start: number, sink: (r: RecordRef) => void, window = SCAN_WINDOW): SourceScan {
   const damaged: [number, number][] = [];
+  /** Where damage began that the previous window did not see the end of. */
+  let damageFrom: number | undefined;
   let from = start;
   let size = window;
   while (from < src.size) {
     const buf = src.read(from, from + size);
     const atEnd = from + buf.length >= src.size;
     const s = scanRecords(buf, 0);
+    const first = s.damaged[0];
+    if (buf.length === 0) break; // the file was cut short behind the reader's back
+    if (damageFrom !== undefined && s.tail?.offset !== 0 && first?.[0] !== 0) {
+      // The carried damage ends where this window's first record (or file header) starts; it goes on
+      // when the window starts with more of it, or with a record to be read again whole.
+      damaged.push([damageFrom, from - damageFrom]);
+      damageFrom = undefined;
+    }
     for (const r of s.records) sink({ ...r, offset: r.offset + from, end: r.end + from, payloadStart: r.payloadStart + from });
-    for (const [offset, length] of s.damaged) damaged.push([offset + from, length]);
+    for (const [offset, length] of s.damaged) {
+      if (damageFrom !== undefined && offset === 0) {
+        damaged.push([damageFrom, from + length - damageFrom]);
+        damageFrom = undefined;
+      } else {
+        damaged.push([offset + from, length]);
+      }
+    }
     if (!s.tail) {
       from += buf.length;
       size = window;
       continue;
     }
-    if (atEnd) return { damaged, tail: { offset: from + s.tail.offset, torn: s.tail.torn } };
-    size = s.tail.offset === 0 ? size * 2 : window;
-    from += s.tail.offset;
+    const tail = s.tail;
+    if (atEnd) {
+      if (damageFrom !== undefined) return { damaged, tail: { offset: damageFrom, torn: false } };
+      return { damaged, tail: { offset: from + tail.offset, torn: tail.torn } };
+    }
+    if (tail.torn) {
+      // A record (or header) longer than what is left of the window: read it whole.
+      size = Math.max(window, tail.end - tail.offset);
+      from += tail.offset;
+    } else {
+      damageFrom ??= from + tail.offset;
+      size = window;
+      from += tail.resume;
+    }
   }
+  if (damageFrom !== undefined) return { damaged, tail: { offset: damageFrom, torn: false } };
   return { damaged };
 }
 
 /** The file header: its fixed part says how long the rest is. */
 function readHeader(src: ByteSource, name: string): FileHeader {
   const fixed = src.read(0, FILE_HEADER_FIXED);
-  const rest = fixed.length === FILE_HEADER_FIXED && nearMagic(fixed) ? Math.min(fixed.readUInt32LE(12), 1024 * 1024 + 1) : 0;
+  const rest = fixed.length === FILE_HEADER_FIXED && nearMagic(fixed) ? Math.min(fixed.readUInt32LE(12), MAX_HEADER_JSON + 1) : 0;
   try {
     return decodeFileHeader(rest > 0 ? src.read(0, FILE_HEADER_FIXED + rest) : fixed, name);
   } catch (err) {
@@ -217,8 +273,13 @@ function recoverHeader(src: ByteSource, jsonLength: number): Omit<FileHeader, 'd
   return undefined;
 }
 
-/** Decoded samples kept for stepping back and forth (each interval needs two). */
+/** Decoded samples kept for stepping back and forth (each interval needs two)... */
 const CACHE = 6;
+/**
+ * ...and processes in them at most: of samples of 50,000 processes (some
+ * 15 MB each decoded) two are kept, as a recorder holds two.
+ */
+const CACHE_PROCS = 60_000;
 
 export class RawLog implements SampleStore {
   readonly header: FileHeader;
@@ -230,7 +291,10 @@ export class RawLog implements SampleStore {
   readonly warnings: string[] = [];
   readonly truncatedAt: number | undefined;
   private readonly cache = new Map<number, Sample | undefined>();
+  /** Processes in the cached samples. */
+  private cachedProcs = 0;
   private keyText: { offset: number; text: Buffer } | undefined;
+  private keySample: { offset: number; sample: Sample } | undefined;
 
   private readonly src: ByteSource;
 
@@ -249,6 +313,7 @@ export class RawLog implements SampleStore {
     const src = Buffer.isBuffer(data) ? bufferSource(data) : data;
     this.src = src;
     this.header = readHeader(src, name);
+    if (this.header.versionMismatch) this.warnings.push(this.header.versionMismatch);
     if (this.header.damaged) {
       this.warnings.push(`${this.header.damaged}: its facts are taken from the first sample, the records from byte offset ${this.header.length} on replay`);
     }
@@ -316,8 +381,13 @@ export class RawLog implements SampleStore {
     } catch (err) {
       this.onDecodeError(`${this.name}: the sample at byte offset ${this.records.offset(i)} cannot be decoded (${(err as Error).message})`);
     }
-    if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(i, sample);
+    this.cachedProcs += sample?.procs.length ?? 0;
+    while (this.cache.size > 2 && (this.cache.size > CACHE || this.cachedProcs > CACHE_PROCS)) {
+      const [oldest, s] = this.cache.entries().next().value!;
+      this.cache.delete(oldest);
+      this.cachedProcs -= s?.procs.length ?? 0;
+    }
     return sample;
   }
 
@@ -334,8 +404,21 @@ export class RawLog implements SampleStore {
 
   private decode(i: number): Sample {
     if (this.records.kind(i) === Kind.Key) return decodeKeyframe(this.keyframeText(i).toString('utf8'));
-    const keyText = this.keyframeText(this.keyAt.get(this.records.keyOffset(i))!);
+    const k = this.keyAt.get(this.records.keyOffset(i))!;
+    const keyText = this.keyframeText(k);
     const delta = decompress(this.records.codec(i), this.payload(i), keyText);
-    return decodeDelta(decodeKeyframe(keyText.toString('utf8')), delta.toString('utf8'));
+    return decodeDelta(this.keyframeSample(k, keyText), delta.toString('utf8'));
+  }
+
+  /**
+   * The keyframe a delta is applied to, decoded once for all its deltas (not
+   * again for each: a keyframe of 50,000 processes is some 15 MB decoded, and
+   * as much again in garbage). Deltas share its unchanged processes: samples
+   * are read, never changed, by everything that gets them.
+   */
+  private keyframeSample(k: number, text: Buffer): Sample {
+    const offset = this.records.offset(k);
+    if (this.keySample?.offset !== offset) this.keySample = { offset, sample: decodeKeyframe(text.toString('utf8')) };
+    return this.keySample.sample;
   }
 }

@@ -93,6 +93,8 @@ export class RawWriter {
       // The header is left as it is (rewriting it could lose more): replays recover it the same way.
       this.opts.onNote?.(`${h.damaged}: appending after its last whole record; replays take the header's facts from its first sample`);
     }
+    // Left as it is too: appending is safe, the checksummed copy is the version readers go by.
+    if (h.versionMismatch) this.opts.onNote?.(`${h.versionMismatch}; appending`);
     if (h.major !== FORMAT_MAJOR) throw refuse(`${this.path} has raw format ${h.major}.${h.minor}`);
     if (h.pageSize !== first.pageSize || h.hz !== first.hz) {
       throw refuse(

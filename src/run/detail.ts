@@ -12,11 +12,12 @@ import { detailJson, detailLines } from '../output/detail.js';
 import { goneLine } from '../contain/apply.js';
 import { readRecord } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
-import { StdoutSink } from './stdout.js';
+import { checkStdoutOpen, StdoutSink } from './stdout.js';
 import { everyInterval, runUntilSignal } from './timer.js';
 
 export async function runDetail(pid: number, config: Config): Promise<void> {
   if (!existsSync(join(config.proc, String(pid), 'stat'))) throw usageError(`no process ${pid} in ${config.proc}`);
+  checkStdoutOpen();
   const out = new StdoutSink(() => clock.stop());
   const tracker = new DetailTracker(Date.now());
   const reader = new DetailReader(config.proc, config.sys);
@@ -29,7 +30,8 @@ export async function runDetail(pid: number, config: Config): Promise<void> {
       clock.stop();
     }
   });
-  await runUntilSignal(clock);
+  const signal = await runUntilSignal(clock);
+  if (signal) await out.endOnSignal(signal);
   await out.flush();
   if (gone) {
     // A process memtop contained may have been OOM-killed inside its group: say so plainly.

@@ -12,7 +12,7 @@ import type { Sampler } from '../reader/sampler.js';
 import type { Sample } from '../sample.js';
 import { LiveFeed } from './feeds.js';
 import { everyInterval, runUntilSignal } from './timer.js';
-import { MemtopError, messageOf, say } from '../messages.js';
+import { EndedBySignal, MemtopError, messageOf, say } from '../messages.js';
 
 function listenError(err: NodeJS.ErrnoException, addr: ListenAddress): string {
   const where = `${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`;
@@ -71,9 +71,10 @@ export async function runPrometheus(sampler: Sampler, config: Config): Promise<v
     }
   };
   const clock = everyInterval(config.interval, config.samples, tick);
-  await runUntilSignal(clock);
+  const signal = await runUntilSignal(clock);
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+  if (signal) throw new EndedBySignal(signal);
 }

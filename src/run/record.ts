@@ -2,7 +2,8 @@
  * memtop -w FILE [interval [samples]] and memtop --log-dir DIR [interval]:
  * records raw samples (the counters, with the per-process files every view
  * needs), no screen. SIGUSR1 adds a sample at once; SIGUSR2 adds a last
- * one and stops. Stops at the sample count or on SIGINT/SIGTERM; a
+ * one and stops. Stops at the sample count or on SIGINT/SIGTERM/SIGHUP (then,
+ * the file closed, memtop ends by that signal: EndedBySignal); a
  * write that fails throws the writer's MemtopError (one line, exit 1), the
  * file readable up to its last whole record.
  */
@@ -13,7 +14,8 @@ import { everyInterval, runUntilSignal } from './timer.js';
 import { DailyLog } from '../rawlog/daily.js';
 import { lockForWriting, type WriteLock } from '../rawlog/lock.js';
 import { RawWriter, type WriterOptions } from '../rawlog/writer.js';
-import { say } from '../messages.js';
+import { EndedBySignal, say, type EndSignal } from '../messages.js';
+import { checkStdoutOpen } from './stdout.js';
 
 /** What a replay's views may ask for: read them all while recording. */
 /** Recordings hold what every view shows, the cgroup tree included (a replay's G view). */
@@ -26,6 +28,7 @@ interface Sink {
 
 export async function runRecord(sampler: Sampler, config: Config): Promise<void> {
   const opts: WriterOptions = { writer: 'memtop', onNote: say };
+  if (config.write === '-') checkStdoutOpen();
   // A second recorder on the same file (or log directory) is refused: both would append and cut.
   let lock: WriteLock | undefined;
   if (config.write !== undefined && config.write !== '-') lock = await lockForWriting(config.write);
@@ -50,8 +53,9 @@ export async function runRecord(sampler: Sampler, config: Config): Promise<void>
   };
   process.on('SIGUSR1', take);
   process.once('SIGUSR2', last);
+  let signal: EndSignal | undefined;
   try {
-    await runUntilSignal(clock);
+    signal = await runUntilSignal(clock);
   } finally {
     process.off('SIGUSR1', take);
     process.off('SIGUSR2', last);
@@ -59,4 +63,5 @@ export async function runRecord(sampler: Sampler, config: Config): Promise<void>
   sink.close();
   lock?.release();
   if (failure !== undefined) throw failure;
+  if (signal) throw new EndedBySignal(signal);
 }

@@ -14,11 +14,32 @@ import { ReplayFeed } from './feeds.js';
 import { dailyFileFor, DEFAULT_LOG_DIR } from '../rawlog/daily.js';
 import { fdSource, RawLog, type ByteSource } from '../rawlog/reader.js';
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+/** A recording on a pipe is held in memory: at most this much of it. */
+const MAX_STDIN = 1024 ** 3;
+
+/**
+ * stdin's recording: a file given with < is read where needed, as -r FILE
+ * reads it (any size); a pipe is read whole, up to MAX_STDIN.
+ */
+async function readStdin(): Promise<Buffer | ByteSource> {
   try {
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const st = fstatSync(0);
+    if (st.isFile()) return fdSource(0, st.size);
+  } catch {
+    // no stdin to look at: read it as a stream below
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of process.stdin) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_STDIN) {
+        throw new MemtopError(`-r -: more than ${MAX_STDIN / 1024 ** 3} GiB on stdin: replay a recording that large from its file (memtop -r FILE)`);
+      }
+      chunks.push(chunk as Buffer);
+    }
   } catch (err) {
+    if (err instanceof MemtopError) throw err;
     throw new MemtopError(`cannot read stdin: ${reasonOf(err)}`);
   }
   return Buffer.concat(chunks);

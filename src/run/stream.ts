@@ -9,32 +9,32 @@ import type { Interval } from '../model/interval.js';
 import { intervalJsonLine } from '../output/json.js';
 import { renderText } from '../output/text.js';
 import type { Feed } from '../feed.js';
-import { StdoutSink } from './stdout.js';
-import { everyInterval, runUntilSignal } from './timer.js';
+import type { EndSignal } from '../messages.js';
+import { checkStdoutOpen, StdoutSink } from './stdout.js';
+import { everyInterval, onEndSignal, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
   if (config.mode === 'json') return intervalJsonLine(iv) + '\n';
   return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs, sortAtop: config.sortAtop }) + '\n';
 }
 
-/** A replay yields to the event loop at least this often (ms), so that SIGINT and SIGTERM end it at once. */
+/** A replay yields to the event loop at least this often (ms), so that SIGINT, SIGTERM and SIGHUP end it at once. */
 const REPLAY_SLICE_MS = 50;
 
 export async function runStream(feed: Feed, config: Config): Promise<void> {
+  checkStdoutOpen();
   const needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort, config.width);
   // The JSON output always carries the cgroups array.
   feed.needs = config.mode === 'json' ? { ...needs, cgroups: true } : needs;
   if (feed.recording) {
     const out = new StdoutSink();
-    let stopped = false;
+    let stopped: EndSignal | undefined;
     let wake!: () => void;
     const signalled = new Promise<void>((resolve) => (wake = resolve));
-    const stop = () => {
-      stopped = true;
+    const off = onEndSignal((signal) => {
+      stopped ??= signal;
       wake();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    });
     try {
       let slice = Date.now();
       for (let iv = feed.next(); iv && !stopped && !out.failure; iv = feed.next()) {
@@ -46,10 +46,9 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
         }
       }
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      off();
     }
-    if (stopped) await out.endOnSignal();
+    if (stopped) await out.endOnSignal(stopped);
     await out.flush();
     return;
   }
@@ -58,6 +57,7 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
     const iv = feed.next();
     if (iv) out.write(formatInterval(iv, config));
   });
-  if (await runUntilSignal(clock)) await out.endOnSignal();
+  const signal = await runUntilSignal(clock);
+  if (signal) await out.endOnSignal(signal);
   await out.flush();
 }

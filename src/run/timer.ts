@@ -3,6 +3,8 @@
  * boot), then one every interval. Timers, never a synchronous loop, so
  * output can flush between samples. The interval can change while running.
  */
+import { END_SIGNALS, type EndSignal } from '../messages.js';
+
 export interface Clock {
   stop(): void;
   /** Changes the interval from the next tick on. */
@@ -57,22 +59,33 @@ export function everyInterval(seconds: number, count: number | undefined, tick: 
 }
 
 /**
- * Waits for the clock to finish, stopping it early on SIGINT or SIGTERM
- * (quietly, exit code 0). True when a signal stopped it.
+ * Calls `stop` with the first of SIGINT, SIGTERM or SIGHUP that comes;
+ * returns what removes the listeners again.
  */
-export async function runUntilSignal(clock: Clock): Promise<boolean> {
-  let signalled = false;
-  const stop = () => {
-    signalled = true;
+export function onEndSignal(stop: (signal: EndSignal) => void): () => void {
+  const handlers = (Object.keys(END_SIGNALS) as EndSignal[]).map((signal) => {
+    const handler = () => stop(signal);
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
+}
+
+/**
+ * Waits for the clock to finish, stopping it early on SIGINT, SIGTERM or
+ * SIGHUP. The signal that stopped it, if one did (the caller finishes up and
+ * throws EndedBySignal).
+ */
+export async function runUntilSignal(clock: Clock): Promise<EndSignal | undefined> {
+  let signalled: EndSignal | undefined;
+  const off = onEndSignal((signal) => {
+    signalled ??= signal;
     clock.stop();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  });
   try {
     await clock.done;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    off();
   }
   return signalled;
 }

@@ -8,7 +8,8 @@
 import { appendFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Feed } from '../feed.js';
-import { everyInterval, type Clock } from '../run/timer.js';
+import { everyInterval, onEndSignal, type Clock } from '../run/timer.js';
+import { EndedBySignal, type EndSignal } from '../messages.js';
 import { TuiScreen } from './screen.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
@@ -34,7 +35,11 @@ function processAccess(config: Config): ProcessAccess {
 }
 
 export async function runTui(feed: Feed, config: Config, keyboard?: NodeJS.ReadableStream): Promise<void> {
-  await new Tui(feed, config, keyboard).run();
+  const tui = new Tui(feed, config, keyboard);
+  await tui.run();
+  // SIGTERM, SIGHUP (the terminal went away) or a SIGINT from outside: the terminal is given back, then
+  // memtop ends by that signal (q and Ctrl-C as a key end it with 0).
+  if (tui.endedBy) throw new EndedBySignal(tui.endedBy);
 }
 
 class Tui {
@@ -45,6 +50,8 @@ class Tui {
   private drawPending = false;
   private quitting = false;
   private finish: () => void = () => {};
+  /** The signal that ended the screen, if one did. */
+  endedBy: EndSignal | undefined;
 
   constructor(
     private readonly feed: Feed,
@@ -91,7 +98,12 @@ class Tui {
     };
     process.on('uncaughtException', bail);
     process.on('unhandledRejection', bail);
-    process.once('SIGHUP', () => this.quit());
+    // Also keeps blessed's own SIGTERM and SIGINT handlers (exit 0 at once) from acting.
+    const offSignals = onEndSignal((signal) => {
+      this.endedBy ??= signal;
+      this.quit();
+    });
+    void done.finally(offSignals).catch(() => {});
     if (!this.feed.recording) {
       this.clock = everyInterval(this.config.interval, this.config.samples, () => {
         this.state.tick();
