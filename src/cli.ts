@@ -28,6 +28,7 @@ import {
 import type { Feed } from './feed.js';
 import { Sampler } from './reader/sampler.js';
 import { LiveFeed } from './run/feeds.js';
+import { defaultWindow } from './model/leaks.js';
 import { controllingTerminal } from './run/keyboard.js';
 import { runStream } from './run/stream.js';
 import { EndedBySignal, EXIT_FAILURE, EXIT_OK, MemtopError, messageOf, say, usageError } from './messages.js';
@@ -94,6 +95,9 @@ function buildProgram(): Command {
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
     .option('--limit <size>', 'with --contain: the group\'s limit, e.g. 512M or 2G (without it memtop proposes one)')
+    .option('--stacks <pid>', 'trace the process\'s allocations (bpftrace uprobes) and print the stacks still holding memory at the end (text, or --json)')
+    .option('--for <duration>', 'with --stacks: how long to trace: seconds or 90s, 2m (default: 30s)')
+    .option('--sample <n>', 'with --stacks: record one allocation in N below 64K (default: chosen from the rate; 1: all)')
     .option('--release <pid>', 'undo --contain: move the process back to its group and remove the one memtop made')
     .option('--cpucrit <pct>', 'CPU busy % that is critical (0 = off)', '90')
     .option('--memcrit <pct>', 'memory used % that is critical (0 = off)', '90')
@@ -210,8 +214,9 @@ function toConfig(program: Command, configNotes: string[]): Config {
   thresholds.almostcrit = numberChecks.almostcrit('--almostcrit', String(o.almostcrit));
   if (o.json && o.text) throw usageError('--json and --text exclude each other: choose one output');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
-  const actions = (['detail', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
-  if (actions.length > 1 && ['detail', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  const actions = (['detail', 'stacks', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
+  if (actions.length > 1 && ['detail', 'stacks', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
+  if ((o.for !== undefined || o.sample !== undefined) && o.stacks === undefined) throw usageError(`--${o.for !== undefined ? 'for' : 'sample'} goes with --stacks PID`);
   if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
   if (o.prometheus !== undefined) {
     const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
@@ -226,7 +231,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),
     proc: String(o.proc),
     sys: String(o.sys),
-    mode: o.json ? 'json' : o.text || o.detail !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
+    mode: o.json ? 'json' : o.text || o.detail !== undefined || o.stacks !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
     view: withPsize(view, !!o.psize),
     psize: !!o.psize,
@@ -248,6 +253,9 @@ function toConfig(program: Command, configNotes: string[]): Config {
     top: numberChecks.top('--top', String(o.top)),
     window: o.window === undefined ? undefined : numberChecks.window('--window', String(o.window)),
     detail: pidOf('detail'),
+    stacks: pidOf('stacks'),
+    traceSeconds: o.for === undefined ? undefined : parseDuration('--for', String(o.for), 1, 24 * 3600),
+    traceEvery: o.sample === undefined ? undefined : parsePositiveInt('--sample', String(o.sample), 1, 65535),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
     release: pidOf('release'),
@@ -280,6 +288,11 @@ async function main(argv: string[]): Promise<void> {
     else await runRelease(config.release!, config);
     return;
   }
+  if (config.stacks !== undefined) {
+    const { runStacks } = await import('./run/stacks.js');
+    await runStacks(config.stacks, config);
+    return;
+  }
   if (config.detail !== undefined) {
     const { runDetail } = await import('./run/detail.js');
     await runDetail(config.detail, config);
@@ -310,7 +323,18 @@ async function main(argv: string[]): Promise<void> {
     await runRecord(sampler, config);
     return;
   }
-  await present(new LiveFeed(sampler, config.thresholds, undefined, { window: config.window, notes }), config);
+  // The window from the interval asked for (the first interval, since boot, would say nothing of it).
+  const window = config.window ?? defaultWindow(config.interval);
+  const feed = new LiveFeed(sampler, config.thresholds, undefined, { window, notes });
+  // The live screen starts with the window's history from the daily log being written (the unit's directory).
+  if (screen && config.proc === '/proc') {
+    const { runningLogDirs, seedFromDailyLog } = await import('./run/seed.js');
+    // A logger running with a directory of its own first, else the unit's default directory.
+    let seeded: { note: string } | undefined;
+    for (const dir of [...runningLogDirs(), undefined]) if (!seeded) seeded = seedFromDailyLog(feed.history, config.thresholds, window, dir);
+    if (seeded) feed.hello = seeded.note;
+  }
+  await present(feed, config);
 }
 
 /** The output the options chose, fed live or from a recording. */

@@ -58,6 +58,10 @@ export interface Config {
   top: number;
   /** --detail PID: one process in detail instead of the list. */
   detail?: number;
+  /** --stacks PID [--for DURATION] [--sample N]: trace allocation stacks, then exit. */
+  stacks?: number;
+  traceSeconds?: number;
+  traceEvery?: number;
   /** --contain PID [--limit SIZE] and --release PID: containment actions, then exit. */
   contain?: number;
   limit?: string;

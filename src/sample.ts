@@ -181,6 +181,8 @@ export interface DetailReading {
   /** Why smaps could not be read ("permission denied: ..."), shown as `?` with this reason. */
   smapsUnreadable?: string;
   cgroup?: CgroupDetail;
+  /** Its executable carries Go's build-id note (the detail's advice on a growing region). */
+  goBinary?: boolean;
 }
 
 /** The process's memory cgroup, its limits and events (bytes; undefined where the kernel does not tell). */

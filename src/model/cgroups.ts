@@ -3,7 +3,7 @@
  * (CGROW), OOM kills and memory pressure in the interval, and how full it
  * is against the tightest limit above it, coloured as atop colours a line.
  */
-import { UNLIMITED } from '../procfs/cgroup.js';
+import { isContainGroup, UNLIMITED } from '../procfs/cgroup.js';
 import type { CgroupCounters, CgroupSample } from '../sample.js';
 import { sub } from './system.js';
 import { badnessOf, levelOf, type Level, type Thresholds } from './thresholds.js';
@@ -115,6 +115,17 @@ export function cgroupIntervals(cur: CgroupSample | undefined, prev: CgroupSampl
     out.push(row);
   }
   return out;
+}
+
+/**
+ * Whether `path` is the group memtop makes to contain `pid` (K, --contain;
+ * named as procfs/cgroup.ts's isContainGroup knows them) and not merely one
+ * of its children's. Read from the cgroup tree, so a recording tells it too.
+ */
+export function isContainGroupOf(path: string, pid: number): boolean {
+  if (!isContainGroup(path)) return false;
+  const m = /memtop-(\d+)(?:\.scope)?$/.exec(path);
+  return m !== null && Number(m[1]) === pid;
 }
 
 /** A systemd unit's name as the last part of a path: what the CGROUP column shows of a unit's group. */

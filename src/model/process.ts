@@ -76,7 +76,11 @@ export interface ProcInterval {
   cgroupNames?: string[];
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
   starttime?: number;
-  /** Put by the live screen: memtop contained this process in a memory cgroup of its own (K, --contain). */
+  /**
+   * memtop contained this process in a memory cgroup of its own (K, --contain):
+   * from its group's name where the cgroup tree was read (a recording too),
+   * else put by the live screen from memtop's records.
+   */
   contained?: boolean;
   /** Resident anonymous bytes (RssAnon); undefined where the kernel or a recording does not tell. */
   anon?: number;
@@ -112,6 +116,8 @@ export interface ExitedProc {
   trate?: number;
   /** Its last rate was young (Growth.young): the TRATE sort ranks its row so. */
   young?: boolean;
+  /** It was in the memory cgroup memtop contained it in (from the cgroup tree, when read). */
+  contained?: boolean;
 }
 
 export interface PrcInterval {

@@ -11,6 +11,7 @@ import { rateStr, suspectsIn, type Column } from '../columns/process.js';
 import { printable } from '../format/text.js';
 import { durationStr, memStr } from '../format/units.js';
 import type { CgroupInterval } from '../model/cgroups.js';
+import { verdictAges } from '../model/growth.js';
 import { noCgroupsLine } from '../output/cgrouplist.js';
 import { cgroupTable } from './cgroupview.js';
 import { topTrend } from './trendseries.js';
@@ -28,6 +29,7 @@ import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
 import type { TrendPanel } from './trendpanel.js';
 import type { DetailPane } from './detailpane.js';
+import type { DetailHistory } from '../output/detail.js';
 
 /** The state a frame is made of. */
 export interface Shown {
@@ -118,7 +120,7 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
       ? `processes of cgroup ${text} and below (G, Enter on /: all)`
       : `processes of the cgroups named ${text} and below (F, empty: all)`;
   }
-  return '';
+  return (s.iv && youngHistory(s.iv)) ?? '';
 }
 
 /** The list's header and the rows of its page. */
@@ -142,6 +144,9 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
     return `OOM killer killed ${named}`;
   }
   if (iv.pag.oomkill > 0) return `OOM killer killed ${iv.pag.oomkill} process(es): victim not named (the kernel log, /dev/kmsg, needs root)`;
+  // A process memtop contained has ended (seen in the cgroup tree: a replay tells it too).
+  const ended = iv.exited.filter((e) => e.contained);
+  if (ended.length > 0) return `contained process ended: ${ended.map((e) => `${e.pid} ${printable(e.cmd)}`).join(', ')}`;
   // Without a suspect in the interval there is none among the rows either: no walk through thousands of them.
   const top = iv.forecast?.suspects === 0 ? undefined : topTrend(procs, true);
   if (top) {
@@ -152,10 +157,31 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
   }
   // A leak view filtered to nothing says so (the status line's next check), not "no history yet".
   if (view.name === 'leak' && procs.length > 0) {
-    const window = procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
+    const young = youngHistory(iv);
+    const window = young ? ` (${young})` : procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
     return `no leak suspect: resident anonymous + swapped memory of every process is watched for steady growth${window}`;
   }
   return undefined;
+}
+
+/** The screen's growth history of the process in the detail: what its flag rests on. */
+function detailHistory(s: Shown): DetailHistory | undefined {
+  const p = s.iv?.procs.find((q) => q.pid === s.detail!.pid);
+  return p && { trate: p.trate, tgrow: p.tgrow, leak: p.leak, growing: p.growing, window: s.iv?.forecast?.window };
+}
+
+/**
+ * While the history is shorter than a verdict needs (a fresh memtop with no
+ * daily log to start from, a replay's first samples): how long until one.
+ */
+function youngHistory(iv: Interval): string | undefined {
+  const age = iv.forecast?.age;
+  const window = iv.forecast?.window;
+  if (age === undefined || window === undefined) return undefined;
+  const { fast, steady } = verdictAges(window, iv.elapsed);
+  if (age >= steady) return undefined;
+  const wait = (s: number) => `in ${durationStr(Math.ceil(s - age))}`;
+  return `history ${durationStr(Math.floor(age))}: leak verdicts possible ${age < fast ? `${wait(fast)} for fast growth (1% of memory a minute), ` : ''}${wait(steady)} for steady growth (a third of --window)`;
 }
 
 /**
@@ -180,13 +206,13 @@ export class Frames {
     const iv = s.iv;
     if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(statusText(s, width, false), width), help };
     if (s.detail) {
-      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release`;
+      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release, S stacks`;
       return {
         header: reverse(fit(headerLine(iv, width, flags(s)), width)),
         sys: [],
         status: fit(statusText(s, width, false), width),
         procHead: reverse(fit(title, width)),
-        rows: s.detail.lines(width, height - 3).map((l) => fit(l, width)),
+        rows: s.detail.lines(width, height - 3, detailHistory(s)).map((l) => fit(l, width)),
         help,
       };
     }

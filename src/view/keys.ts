@@ -29,6 +29,7 @@ export interface Actions {
   saveSettings(): void;
   openDetail(): void;
   askContain(): void;
+  traceStacks(): void;
   scroll(move: ScrollMove): void;
   shiftCommand(step: -1 | 1): void;
   toggleAll(): void;
@@ -79,6 +80,7 @@ export const KEYS: KeyDef[] = [
   // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
   { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
+  { keys: ['S'], label: 'S', help: 'detail: allocation stacks', run: (a) => a.traceStacks() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
   { keys: ['t', 'T'], label: 't T', help: 'sample now/next; previous', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },

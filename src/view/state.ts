@@ -201,6 +201,13 @@ export class ScreenState implements Actions, Shown {
       return;
     }
     if (this.detail && (id === 'escape' || id === 'enter')) {
+      if (this.detail.stacks && id === 'escape') {
+        // Esc leaves the stacks for the detail (stopping a running trace), a second Esc the detail.
+        this.detail.close();
+        this.detail.stacks = undefined;
+        return;
+      }
+      this.detail.close();
       this.detail = undefined;
       return;
     }
@@ -337,6 +344,7 @@ export class ScreenState implements Actions, Shown {
     // from one interval to the next. Only the marked rows are written, not every process's.
     for (const p of this.marked) p.contained = undefined;
     this.marked = [];
+    const before = new Set(this.contained.keys());
     this.contained.clear();
     const records = access.records();
     if (records.length === 0) return;
@@ -345,6 +353,7 @@ export class ScreenState implements Actions, Shown {
       const p = live.get(r.pid);
       // A row with the pid but another start time is a later process the kernel gave the pid: not marked.
       if (p && sameProcess(r, p.starttime, () => access.inGroup(r))) {
+        if (!before.has(r.pid)) this.feed.restartEvidence?.(r.pid);
         this.contained.set(r.pid, r);
         p.contained = true;
         this.marked.push(p);
@@ -496,7 +505,8 @@ export class ScreenState implements Actions, Shown {
       if (text.trim() === '') return;
       const time = parseReplayTime(text, this.iv?.time ?? this.host.now());
       if (time === undefined) return this.say(`not a time: '${text.trim()}' (give ${TIME_FORMAT})`);
-      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}`, true);
+      this.take(() => recording.branch(time), `no sample at or after ${text.trim()}: the recording ends before it`, true);
+      if (recording.branchNote) this.say(recording.branchNote);
     });
   }
 
@@ -605,6 +615,13 @@ export class ScreenState implements Actions, Shown {
     this.detail = new DetailPane(pid, access, this.host.now());
   }
 
+  /** S in the detail: trace the process's allocation stacks (again S: stop early). */
+  traceStacks(): void {
+    if (!this.detail) return this.say('S traces allocation stacks from a process\'s detail: Enter on it first');
+    const refused = this.detail.toggleStacks(() => this.host.changed());
+    if (refused) this.say(refused);
+  }
+
   askContain(): void {
     const access = this.host.access;
     if (!access) return this.say('K contains processes of the live system only');
@@ -693,6 +710,7 @@ export class ScreenState implements Actions, Shown {
   }
 
   quit(): void {
+    this.detail?.close();
     this.host.quit();
   }
 }

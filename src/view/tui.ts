@@ -19,6 +19,8 @@ import { DetailReader } from '../reader/detail.js';
 import type { ProcessAccess } from './detailpane.js';
 import { liveNiceSystem } from './renice.js';
 import { defaultConfigFiles, saveSettings } from '../configfile.js';
+import { StackTrace } from '../run/stacks.js';
+import { SCREEN_TRACE_SECONDS } from './stackspane.js';
 
 /** The detail's reads and containment on the machine memtop watches. */
 function processAccess(config: Config): ProcessAccess {
@@ -31,6 +33,7 @@ function processAccess(config: Config): ProcessAccess {
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
     ended: (pid) => reapEnded(config.proc, pid),
+    traceStacks: (pid, onProgress) => new StackTrace({ pid, seconds: SCREEN_TRACE_SECONDS, every: 0, proc: config.proc }, onProgress),
   };
 }
 
