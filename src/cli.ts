@@ -176,7 +176,7 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
     case 'sort': {
       const o = program.opts<Opts>();
       const view = viewByName(o.memory ? 'memory' : String(o.view));
-      // The cgroup view sorts on its own columns (as S saves them with view = cgroup); a process column is
+      // The cgroup view sorts on its own columns (as W saves them with view = cgroup); a process column is
       // checked below, and passed over there.
       if (view.cgroups && !allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, view);
       if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));

@@ -11,7 +11,7 @@
  * file and the command line accept the same values.
  *
  * Start-up stays lean: two small reads (or two failed opens), nothing else.
- * The screen's S key writes the user's file (saveSettings), only then.
+ * The screen's W key writes the user's file (saveSettings), only then.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -124,7 +124,7 @@ export function parseSwitch(value: string): boolean | undefined {
 }
 
 /**
- * What the screen's S key saves (htop's F2, btop's o), in the order a new
+ * What the screen's W key saves (htop's F2, btop's o), in the order a new
  * file gets them: the one list of it (the key, its message and its test read
  * it). memtop's views are fixed sets of columns, so there are none to save.
  */
@@ -156,7 +156,7 @@ export function withSettings(text: string, values: readonly (readonly [SettingKe
     const comment = /(^|\s)(#.*)$/.exec(lines[i]!)?.[2];
     lines[i] = comment ? `${key} = ${value}`.padEnd(21) + ` ${comment}` : `${key} = ${value}`;
   }
-  if (added.length) lines.push(...(lines.length ? [''] : []), '# saved from the screen (S)', ...added);
+  if (added.length) lines.push(...(lines.length ? [''] : []), '# saved from the screen (W)', ...added);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,8 +1,8 @@
 /**
- * S saves the screen's settings to the user's config file: the text kept
+ * W saves the screen's settings to the user's config file: the text kept
  * (comments, other keys, the line a key was set on), written atomically and
  * only where it is safe (no symlink written through, no directory others can
- * change); then in a pty, S saves the view, sort and interval and the next
+ * change); then in a pty, W saves the view, sort and interval and the next
  * start comes back to them.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ test('withSettings rewrites the line a key was set on (its comment kept), append
   const after = withSettings(before, SAVED);
   assert.equal(after, [
     '# my memtop', 'view = memory         # the disk view, for now', 'cpucrit = 95', 'nonsense line', 'interval = 5',
-    'interval = 2          # wins', '', '# saved from the screen (S)', 'sort = VSIZE', 'color = yes', 'psize = no', '',
+    'interval = 2          # wins', '', '# saved from the screen (W)', 'sort = VSIZE', 'color = yes', 'psize = no', '',
   ].join('\n'));
   // What the reader makes of it: the saved values, and cpucrit untouched.
   const read = new Map<SettingKey, Setting>();
@@ -39,7 +39,7 @@ test('withSettings rewrites the line a key was set on (its comment kept), append
   assert.equal(read.get('cpucrit')?.value, '95');
   // A new file; and saving twice changes nothing more.
   const fresh = withSettings('', SAVED);
-  assert.equal(fresh, '# saved from the screen (S)\nview = memory\nsort = VSIZE\ninterval = 2\ncolor = yes\npsize = no\n');
+  assert.equal(fresh, '# saved from the screen (W)\nview = memory\nsort = VSIZE\ninterval = 2\ncolor = yes\npsize = no\n');
   assert.equal(withSettings(fresh, SAVED), fresh);
   assert.deepEqual(SAVED.map(([k]) => k), [...SAVED_SETTINGS], 'this test saves every saved setting');
 });
@@ -103,7 +103,7 @@ test('saveSettings refuses a symlink, a directory others can write, another user
   assert.match(readFileSync(join(own, 'config'), 'utf8'), /^sort = VSIZE$/m);
 });
 
-test('in a pty: S saves the view, sort and interval, says where, and the next start comes back to them', { timeout: 60_000 }, async (t) => {
+test('in a pty: W saves the view, sort and interval, says where, and the next start comes back to them', { timeout: 60_000 }, async (t) => {
   const dir = temp(t);
   const xdg = join(dir, 'xdg');
   mkdirSync(join(xdg, 'memtop'), { recursive: true, mode: 0o700 });
@@ -122,7 +122,7 @@ test('in a pty: S saves the view, sort and interval, says where, and the next st
     await s.waitFor(() => /\*VSIZE/.test(header(s)), 'sorted on VSIZE');
     await s.answer('i', '3');
     await s.settled();
-    s.send('S');
+    s.send('W');
     await s.waitText(new RegExp(`settings saved to ${file.replace(/[.]/g, '\\.')}: view memory, sort VSIZE, interval 3`));
     const text = readFileSync(file, 'utf8');
     assert.match(text, /^# kept\nwindow = 30m\nview = memory +# mine\n/);
@@ -145,13 +145,13 @@ test('in a pty: S saves the view, sort and interval, says where, and the next st
   }
 });
 
-test('in a pty with --config /dev/null: S saves to the user\'s file, says the run read another, and leaves /dev/null alone', { timeout: 60_000 }, async (t) => {
+test('in a pty with --config /dev/null: W saves to the user\'s file, says the run read another, and leaves /dev/null alone', { timeout: 60_000 }, async (t) => {
   const dir = temp(t);
   const xdg = join(dir, 'xdg');
   const s = new PtyScreen(['--config', '/dev/null', '600'], 200, 30, { env: { XDG_CONFIG_HOME: xdg, HOME: dir, MEMTOP_STATE_DIR: join(dir, 'no-state') } });
   try {
     await s.waitText(/since Boot/);
-    s.send('S');
+    s.send('W');
     await s.waitText(/settings saved to .*xdg\/memtop\/config: view generic, sort CPU, interval 600, color yes, psize no \(this run read --config \/dev\/null instead\)/);
     assert.match(readFileSync(join(xdg, 'memtop', 'config'), 'utf8'), /^view = generic$/m);
     assert.ok(lstatSync('/dev/null').isCharacterDevice());
@@ -160,7 +160,7 @@ test('in a pty with --config /dev/null: S saves to the user\'s file, says the ru
   }
 });
 
-test('what S saves in the cgroup view reads back: view = cgroup with a cgroup column\'s sort starts, sorted on it', (t) => {
+test('what W saves in the cgroup view reads back: view = cgroup with a cgroup column\'s sort starts, sorted on it', (t) => {
   const dir = temp(t);
   const xdg = join(dir, 'xdg');
   saveSettings(join(xdg, 'memtop', 'config'), [['view', 'cgroup'], ['sort', 'MEMORY'], ['interval', '1'], ['color', 'yes'], ['psize', 'no']]);

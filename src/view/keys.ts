@@ -62,15 +62,16 @@ const viewKey = (v: ViewDef): KeyDef => ({
 
 export const KEYS: KeyDef[] = [
   ...Object.values(VIEWS).map(viewKey),
-  { keys: ['C'], label: 'C', help: 'sort on CPU', run: (a) => a.sortOn('CPU') },
-  { keys: ['M'], label: 'M', help: 'sort on memory (MEM)', run: (a) => a.sortOn('MEM') },
-  { keys: ['D'], label: 'D', help: 'sort on disk (DSK)', run: (a) => a.sortOn('DSK') },
+  {
+    keys: ['C', 'M', 'D'], label: 'C M D', help: 'sort on CPU / MEM / DSK',
+    run: (a, k) => a.sortOn(k === 'C' ? 'CPU' : k === 'M' ? 'MEM' : 'DSK'),
+  },
   { keys: ['O'], label: 'O', help: 'sort on a named column', run: (a) => a.askSortColumn() },
   { keys: ['<', '>'], label: '< >', help: 'sort on left/right column', run: (a, k) => a.moveSort(k === '<' ? -1 : 1) },
   { keys: ['P'], label: 'P', help: 'filter program (regex)', run: (a) => a.askFilter('program') },
   { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
-  // One line for two keys (here, t T, f a, n F7 F8): 38 lines leave the help at 80x24 two columns of 19.
+  // One line for related keys (here, C M D, t T, f a, n F7 F8): 38 lines at most leave the help at 80x24 two columns of 19.
   { keys: ['I', 'F'], label: 'I F', help: 'filter pids / cgroup, name', run: (a, k) => a.askFilter(k === 'I' ? 'pids' : 'cgroup') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
   {
@@ -95,7 +96,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
-  { keys: ['S'], label: 'S', help: 'save settings (config)', run: (a) => a.saveSettings() },
+  { keys: ['W'], label: 'W', help: 'write settings (config)', run: (a) => a.saveSettings() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];

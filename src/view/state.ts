@@ -69,7 +69,7 @@ export interface ScreenHost {
   access?: ProcessAccess;
   /** The live system's processes as k, n, F7 and F8 check and renice them (always /proc: signals and priorities act there). */
   nice?: NiceSystem;
-  /** S: writes the settings to the user's config file; returns where (and what else to know), throws a MemtopError saying why not. */
+  /** W: writes the settings to the user's config file; returns where (and what else to know), throws a MemtopError saying why not. */
   saveSettings?(values: readonly (readonly [SavedSetting, string])[]): { file: string; note?: string };
 }
 
@@ -580,10 +580,10 @@ export class ScreenState implements Actions, Shown {
     this.say(renice(target, nice, sys));
   }
 
-  /** S: the settings of SAVED_SETTINGS as the screen has them now, written to the user's config file. */
+  /** W: the settings of SAVED_SETTINGS as the screen has them now, written to the user's config file. */
   saveSettings(): void {
     const save = this.host.saveSettings;
-    if (!save) return this.say('S saves settings from the live screen only');
+    if (!save) return this.say('W saves settings from the screen only');
     const yesNo = (on: boolean) => (on ? 'yes' : 'no');
     // A Record, so that a key added to SAVED_SETTINGS does not compile without what the screen saves for it.
     const now: Record<SavedSetting, () => string> = {
