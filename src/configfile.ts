@@ -6,11 +6,13 @@
  * FILE reads that file alone. The command line overrides every file.
  *
  * A key is the long option it sets, without its dashes (`cpucrit = 95` is
- * `--cpucrit 95`, `psize = yes` is `-R`), plus `interval` and `color`. This file only reads and
+ * `--cpucrit 95`, `psize = yes` is `-R`), plus `interval`, `color` and
+ * atoprc's colour keys `colorinfo`, `coloralmost`, `colorcritical`. This file only reads and
  * splits lines; cli.ts checks each value with the option's own parser, so a
  * file and the command line accept the same values.
  *
- * Start-up stays lean: two small reads (or two failed opens), nothing else.
+ * Start-up stays lean: two small reads (or two failed opens), nothing else
+ * (as root, the lstat of each directory above a file that is there).
  * The screen's W key writes the user's file (saveSettings), only then.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,12 +23,13 @@ import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { MemtopError, reasonOf, usageError } from './messages.js';
+import { readBounded, unsafeStat, untrustedDir } from './ownership.js';
 
 /** What a file may set: the long options a user sets once (`color` for --no-color, `interval` for the argument). */
 export const SETTINGS = [
   'interval', 'view', 'sort', 'sort-resets', 'sort-atop', 'color', 'psize',
   'cpucrit', 'memcrit', 'swpcrit', 'dskcrit', 'swoutcrit', 'almostcrit',
-  'window', 'top',
+  'window', 'top', 'tree', 'theme', 'colorinfo', 'coloralmost', 'colorcritical',
 ] as const;
 
 export type SettingKey = (typeof SETTINGS)[number];
@@ -90,18 +93,15 @@ export function readConfigFiles(files: string[], required = false): ConfigFiles 
   const settings = new Map<SettingKey, Setting>();
   const warnings: string[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (required) throw usageError(`cannot read --config ${file}: ${code === 'ENOENT' ? 'no such file' : reasonOf(err)}`);
-      // Said only of a file that is there: under a home it cannot enter (another user's HOME, as under
-      // sudo -u) memtop cannot tell whether there is one.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR' && exists(file)) warnings.push(`cannot read ${file}, passed over: ${reasonOf(err)}`);
+    const text = readConfigFile(file);
+    if (typeof text === 'string') {
+      warnings.push(...parseConfigText(text, file, settings));
       continue;
     }
-    warnings.push(...parseConfigText(text, file, settings));
+    if (required) throw usageError(`cannot read --config ${file}: ${text.why}`);
+    // Said only of a file that is there: under a home it cannot enter (another user's HOME, as under
+    // sudo -u) memtop cannot tell whether there is one.
+    if (text.code !== 'ENOENT' && text.code !== 'ENOTDIR' && (text.code === undefined || exists(file))) warnings.push(text.ignored ? `ignoring ${file}: ${text.why}` : `cannot read ${file}, passed over: ${text.why}`);
   }
   return { settings, warnings };
 }
@@ -112,6 +112,35 @@ function exists(path: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Most bytes of a configuration file: a few hundred in practice. */
+export const CONFIG_MAX = 64 * 1024;
+
+/**
+ * One file's text, read as /proc files are (a FIFO does not hang memtop, a
+ * link to /dev/zero does not grow it: regular files of at most CONFIG_MAX
+ * bytes only), or why not. As root, a file another user could have written
+ * is not believed (`ignored`): under `sudo -E` the user's XDG_CONFIG_HOME
+ * or HOME would otherwise set how root's memtop runs. Such a file is owned
+ * by another user, writable by group or others, or in a directory that is.
+ */
+function readConfigFile(file: string): string | { why: string; code?: string; ignored?: boolean } {
+  // `--config /dev/null`: no settings, the usual way to say so.
+  if (file === '/dev/null') return '';
+  const r = readBounded(file, CONFIG_MAX);
+  if ('why' in r) return r;
+  if (process.geteuid?.() !== 0) return r.text;
+  const why = unsafeStat(file, r.stat, [0]) ?? untrustedDir(dirname(realpathOf(file)), [0]);
+  return why ? { why: `memtop runs as root and another user could have written it (${why})`, ignored: true } : r.text;
+}
+
+function realpathOf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
   }
 }
 

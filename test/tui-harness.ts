@@ -55,7 +55,8 @@ export class PtyScreen {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'TMUX') env[k] = v;
     Object.assign(env, { TERM: 'xterm-256color', LANG: 'C.UTF-8' }, opts.env);
     this.proc = pty.spawn(opts.cmd ?? process.execPath, opts.cmd ? args : [CLI, ...args], {
-      name: 'xterm-256color', cols, rows, cwd: ROOT, env,
+      // node-pty sets TERM from `name`: a test's TERM (vt100, linux) must be the name too.
+      name: env.TERM ?? 'xterm-256color', cols, rows, cwd: ROOT, env,
     });
     this.proc.onData((d) => {
       this.raw += d;

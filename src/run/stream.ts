@@ -15,7 +15,9 @@ import { everyInterval, onEndSignal, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
   if (config.mode === 'json') return intervalJsonLine(iv) + '\n';
-  return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs, sortAtop: config.sortAtop }) + '\n';
+  return renderText(iv, {
+    width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs, sortAtop: config.sortAtop, tree: config.tree,
+  }) + '\n';
 }
 
 /** A replay yields to the event loop at least this often (ms), so that SIGINT, SIGTERM and SIGHUP end it at once. */

@@ -38,10 +38,12 @@ import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
 import type { Frame, KeyEvent } from './screen.js';
 import { TrendPanel } from './trendpanel.js';
-import { ALL_LEVELS, cgroupSortColumn, levelsShown } from './cgroupview.js';
+import { ALL_LEVELS, cgroupSortColumn, INDICATOR_ROOM, levelsShown } from './cgroupview.js';
 import { containDialog, DetailPane, type ProcessAccess } from './detailpane.js';
 import type { ContainRecord } from '../contain/facts.js';
 import { Refusal, sameProcess } from '../contain/plan.js';
+import { processTree, type ProcTree } from '../output/proctree.js';
+import { ThreadPane } from './threadpane.js';
 
 export type SavedSetting = (typeof SAVED_SETTINGS)[number];
 
@@ -71,10 +73,23 @@ export interface ScreenHost {
   nice?: NiceSystem;
   /** W: writes the settings to the user's config file; returns where (and what else to know), throws a MemtopError saying why not. */
   saveSettings?(values: readonly (readonly [SavedSetting, string])[]): { file: string; note?: string };
+  /** What the terminal can show (tui.ts asks blessed's terminfo and the locale); all of it when absent. */
+  terminal?: TerminalCaps;
+}
+
+export interface TerminalCaps {
+  /** terminfo gives the terminal colours (vt100's entry has none): else none are sent, x cannot turn them on. */
+  colors: boolean;
+  /** How many colours terminfo gives the terminal (-1: none). */
+  palette?: number;
+  /** Braille can be drawn (a UTF-8 locale, not the Linux console): else the trend charts are ASCII. */
+  braille: boolean;
+  /** TERM, for messages. */
+  name?: string;
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes' | 'tree'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -95,11 +110,17 @@ export class ScreenState implements Actions, Shown {
   manual = false;
   interval: number;
   helpOpen = false;
+  /** e, F5 (--tree): processes as a tree in the views of processes. */
+  tree: boolean;
+  /** Pids whose subtree is folded into their row (- and +). */
+  private readonly folded = new Set<number>();
   // What is shown.
   iv: Interval | undefined;
   sysLines: SysLine[] = [];
-  /** The process list's rows: filtered, aggregated, sorted. */
+  /** The process list's rows: filtered, aggregated, sorted (in tree order in the tree). */
   rows: ProcInterval[] = [];
+  /** The tree the rows are in (its lines, the folded rows), while the tree is shown. */
+  procTree: ProcTree | undefined;
   /** The cgroup view's rows, and how many levels of the tree it shows (2-9, atop's keys; 9: all). */
   cgroupRows: CgroupInterval[] = [];
   cgroupDepth = ALL_LEVELS;
@@ -123,6 +144,8 @@ export class ScreenState implements Actions, Shown {
   notice: string[] | undefined;
   /** The process shown in detail (Enter), read once per interval while open. */
   detail: DetailPane | undefined;
+  /** The thread list of a process (y, H), read once per interval while open. */
+  threads: ThreadPane | undefined;
   /** Containments memtop recorded, by pid: the list marks them. */
   private contained = new Map<number, ContainRecord>();
   /** The rows marked contained (readContained). */
@@ -143,7 +166,8 @@ export class ScreenState implements Actions, Shown {
     this.all = settings.all;
     this.allProcs = settings.allProcs;
     this.psize = !!settings.psize;
-    this.color = settings.color;
+    this.color = settings.color && host.terminal?.colors !== false;
+    this.tree = !!settings.tree;
     this.interval = settings.interval;
     this.trend = new TrendPanel({
       recent: feed.recording?.recent.bind(feed.recording),
@@ -211,6 +235,10 @@ export class ScreenState implements Actions, Shown {
       this.detail = undefined;
       return;
     }
+    if (this.threads && (id === 'escape' || id === 'enter')) {
+      this.threads = undefined;
+      return;
+    }
     // blessed sends 'return' before every 'enter'; Enter counts only where keys.ts binds it.
     if (id === undefined || id === 'return' || (id === 'enter' && !isBound(id))) return;
     if (this.helpOpen) {
@@ -231,6 +259,7 @@ export class ScreenState implements Actions, Shown {
     if (!this.sampling) return;
     this.take(() => this.feed.next());
     this.detail?.refresh();
+    this.threads?.refresh();
   }
 
   /**
@@ -292,7 +321,10 @@ export class ScreenState implements Actions, Shown {
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
     const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
     // A cgroup's processes are listed whether active or not: Enter asked for them all.
-    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!, this.sortAtop);
+    const listed = viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited);
+    const tree = this.tree && !this.view.aggregate && this.iv;
+    this.procTree = tree ? processTree(listed, this.iv!.procs, column(this.sort)!, this.folded, this.sortAtop) : undefined;
+    this.rows = this.procTree ? this.procTree.rows : sortProcs(listed, column(this.sort)!, this.sortAtop);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
@@ -457,7 +489,7 @@ export class ScreenState implements Actions, Shown {
   }
 
   moveSort(step: -1 | 1): void {
-    const cols: { name: string }[] = this.view.cgroups ? fitCgroupColumns(this.width) : this.shownColumns(this.width);
+    const cols: { name: string }[] = this.view.cgroups ? fitCgroupColumns(this.width - INDICATOR_ROOM) : this.shownColumns(this.width);
     const i = cols.findIndex((c) => c.name === this.sort);
     const next = i < 0 ? (step > 0 ? 0 : cols.length - 1) : Math.max(0, Math.min(cols.length - 1, i + step));
     this.sortOn(cols[next]!.name);
@@ -680,7 +712,45 @@ export class ScreenState implements Actions, Shown {
   }
 
   toggleColor(): void {
+    const t = this.host.terminal;
+    if (t && !t.colors) return this.say(`the terminal has no colours (terminfo of TERM=${t.name ?? '?'}): bold and reverse marks only`);
     this.color = !this.color;
+  }
+
+  /** The trend charts are drawn in ASCII (no braille on this terminal). */
+  get ascii(): boolean {
+    return this.host.terminal?.braille === false;
+  }
+
+  toggleTree(): void {
+    this.tree = !this.tree;
+    if (this.tree && (this.view.aggregate || this.view.cgroups)) this.say(`the tree shows in the views of processes (g m d c L); the ${this.view.title} view has none`);
+    this.rebuildRows();
+  }
+
+  fold(folded: boolean): void {
+    if (!this.procTree) return this.say('- and + fold and unfold a subtree of the process tree: e shows it');
+    const p = this.rows[this.scrollPos.selected];
+    if (!p) return;
+    if (folded) this.folded.add(p.pid);
+    else this.folded.delete(p.pid);
+    this.follow = String(p.pid);
+    this.rebuildRows();
+    if (folded && !this.procTree?.folded.has(p.pid)) {
+      this.folded.delete(p.pid);
+      this.say(`${p.pid} (${p.cmd}) has no children listed: nothing to fold`);
+    }
+  }
+
+  openThreads(): void {
+    const access = this.host.access;
+    if (!access?.readThreads) return this.say(this.feed.recording ? 'threads are read from a live process (not recorded): not in a replay' : 'no thread list here');
+    // From the detail: the threads of the process shown there (Escape then goes back to the list).
+    const pid = this.detail?.pid ?? this.highlightedPid();
+    if (pid === undefined) return this.say(this.view.aggregate ? 'y lists the threads of a process: g or m lists processes' : 'no process to show');
+    const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd ?? '?';
+    this.detail = undefined;
+    this.threads = new ThreadPane(pid, cmd, { readThreads: (p) => access.readThreads!(p) });
   }
 
   toggleTrend(): void {

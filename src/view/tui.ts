@@ -11,11 +11,13 @@ import type { Feed } from '../feed.js';
 import { everyInterval, onEndSignal, type Clock } from '../run/timer.js';
 import { EndedBySignal, type EndSignal } from '../messages.js';
 import { TuiScreen } from './screen.js';
+import { setPalette } from './sgr.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
 import { contain, reapEnded, release } from '../contain/apply.js';
 import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
+import { readThreads } from '../reader/threads.js';
 import type { ProcessAccess } from './detailpane.js';
 import { liveNiceSystem } from './renice.js';
 import { defaultConfigFiles, saveSettings } from '../configfile.js';
@@ -29,10 +31,11 @@ function processAccess(config: Config): ProcessAccess {
     readDetail: (pid) => reader.read(pid),
     records: readRecords,
     inGroup: (record) => inGroup(config.proc, record),
-    facts: (pid) => readFacts(config.proc, config.sys, pid),
+    facts: (pid) => readFacts(config.proc, config.sys, pid, config.force),
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
-    ended: (pid) => reapEnded(config.proc, pid),
+    ended: (pid) => reapEnded(config.proc, config.sys, pid),
+    readThreads: (pid) => readThreads(config.proc, pid),
     traceStacks: (pid, onProgress) => new StackTrace({ pid, seconds: SCREEN_TRACE_SECONDS, every: 0, proc: config.proc }, onProgress),
   };
 }
@@ -62,10 +65,14 @@ class Tui {
     keyboard?: NodeJS.ReadableStream,
   ) {
     this.screen = new TuiScreen(config.term, keyboard);
+    const terminal = this.screen.caps();
+    setPalette(config.theme, config.colors, terminal.palette);
     this.state = new ScreenState(feed, config, {
       quit: () => this.quit(),
       setInterval: (seconds) => this.clock?.setInterval(seconds),
-      loadCharts: () => loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)),
+      // ASCII charts are drawn in the panel's lines: blessed-contrib is not loaded.
+      loadCharts: () => (terminal.braille ? loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)) : Promise.resolve()),
+      terminal,
       changed: () => this.requestDraw(),
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
