@@ -95,7 +95,7 @@ export const KEYS: KeyDef[] = [
   { keys: ['S'], label: 'S', help: 'detail: allocation stacks', run: (a) => a.traceStacks() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
-  { keys: ['t', 'T'], label: 't T', help: 'sample now; replay: next/prev', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },
+  { keys: ['t', 'T'], label: 't T', help: 'sample now/next; previous', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },
   { keys: ['b'], label: 'b', help: 'branch to time (replay)', run: (a) => a.askBranch() },
   { keys: ['r'], label: 'r', help: 'since boot / rewind', run: (a) => a.rewind() },
   { keys: ['up', 'down'], label: 'Up Down', help: 'move the highlight', run: scroll },
