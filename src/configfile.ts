@@ -157,7 +157,7 @@ export function parseSwitch(value: string): boolean | undefined {
  * file gets them: the one list of it (the key, its message and its test read
  * it). memtop's views are fixed sets of columns, so there are none to save.
  */
-export const SAVED_SETTINGS = ['view', 'sort', 'interval', 'color', 'psize'] as const satisfies readonly SettingKey[];
+export const SAVED_SETTINGS = ['view', 'sort', 'interval', 'color', 'psize', 'theme'] as const satisfies readonly SettingKey[];
 
 /**
  * `text` with each of `values` set: the last line that set a key is rewritten

@@ -15,7 +15,7 @@ import { parseConfigText, SAVED_SETTINGS, saveSettings, withSettings, type Setti
 import { CLI } from './helpers/cli.js';
 import { KEY, PtyScreen } from './tui-harness.js';
 
-const SAVED: [SettingKey, string][] = [['view', 'memory'], ['sort', 'VSIZE'], ['interval', '2'], ['color', 'yes'], ['psize', 'no']];
+const SAVED: [SettingKey, string][] = [['view', 'memory'], ['sort', 'VSIZE'], ['interval', '2'], ['color', 'yes'], ['psize', 'no'], ['theme', 'dark']];
 
 function temp(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'memtop-save-'));
@@ -30,7 +30,7 @@ test('withSettings rewrites the line a key was set on (its comment kept), append
   const after = withSettings(before, SAVED);
   assert.equal(after, [
     '# my memtop', 'view = memory         # the disk view, for now', 'cpucrit = 95', 'nonsense line', 'interval = 5',
-    'interval = 2          # wins', '', '# saved from the screen (W)', 'sort = VSIZE', 'color = yes', 'psize = no', '',
+    'interval = 2          # wins', '', '# saved from the screen (W)', 'sort = VSIZE', 'color = yes', 'psize = no', 'theme = dark', '',
   ].join('\n'));
   // What the reader makes of it: the saved values, and cpucrit untouched.
   const read = new Map<SettingKey, Setting>();
@@ -39,7 +39,7 @@ test('withSettings rewrites the line a key was set on (its comment kept), append
   assert.equal(read.get('cpucrit')?.value, '95');
   // A new file; and saving twice changes nothing more.
   const fresh = withSettings('', SAVED);
-  assert.equal(fresh, '# saved from the screen (W)\nview = memory\nsort = VSIZE\ninterval = 2\ncolor = yes\npsize = no\n');
+  assert.equal(fresh, '# saved from the screen (W)\nview = memory\nsort = VSIZE\ninterval = 2\ncolor = yes\npsize = no\ntheme = dark\n');
   assert.equal(withSettings(fresh, SAVED), fresh);
   assert.deepEqual(SAVED.map(([k]) => k), [...SAVED_SETTINGS], 'this test saves every saved setting');
 });
@@ -152,7 +152,7 @@ test('in a pty with --config /dev/null: W saves to the user\'s file, says the ru
   try {
     await s.waitText(/since Boot/);
     s.send('W');
-    await s.waitText(/settings saved to .*xdg\/memtop\/config: view generic, sort CPU, interval 600, color yes, psize no \(this run read --config \/dev\/null instead\)/);
+    await s.waitText(/settings saved to .*xdg\/memtop\/config: view generic, sort CPU, interval 600, color yes, psize no, theme dark \(this run read --config \/dev\/null instead\)/);
     assert.match(readFileSync(join(xdg, 'memtop', 'config'), 'utf8'), /^view = generic$/m);
     assert.ok(lstatSync('/dev/null').isCharacterDevice());
   } finally {

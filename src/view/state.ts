@@ -89,7 +89,7 @@ export interface TerminalCaps {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes' | 'tree'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes' | 'theme' | 'tree'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -105,6 +105,8 @@ export class ScreenState implements Actions, Shown {
   /** R (-R): PSIZE read and shown. */
   psize: boolean;
   color: boolean;
+  /** The theme the screen started with (--theme, `theme =`), saved by W. */
+  readonly theme: string;
   paused = false;
   /** Interval 0: samples only on t. */
   manual = false;
@@ -167,6 +169,7 @@ export class ScreenState implements Actions, Shown {
     this.allProcs = settings.allProcs;
     this.psize = !!settings.psize;
     this.color = settings.color && host.terminal?.colors !== false;
+    this.theme = settings.theme ?? 'dark';
     this.tree = !!settings.tree;
     this.interval = settings.interval;
     this.trend = new TrendPanel({
@@ -624,6 +627,7 @@ export class ScreenState implements Actions, Shown {
       interval: () => String(this.interval),
       color: () => yesNo(this.color),
       psize: () => yesNo(this.psize),
+      theme: () => this.theme,
     };
     const values = SAVED_SETTINGS.map((key) => [key, now[key]()] as const);
     try {
