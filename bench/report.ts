@@ -426,6 +426,8 @@ export function renderReport(r: Report): string {
     ...(r.parts.includes('stacks') ? stacksSection(r) : []),
     // The start-up profile's findings: written once by hand, kept across runs.
     ...(r.parts.includes('startup') ? [readFileSync(new URL('./startup-profile.md', import.meta.url), 'utf8')] : []),
+    // The 24-hour report's figures (bench/report-html.ts, run on its own): written once by hand, kept across runs.
+    readFileSync(new URL('./report-html.md', import.meta.url), 'utf8'),
     '## Noise',
     '',
     para(

@@ -31,6 +31,9 @@ export interface ProcInterval {
   processor?: number;
   minflt?: number;
   majflt?: number;
+  /** The kernel's running fault counts since the process started (the exposition's counters). */
+  minfltTotal?: number;
+  majfltTotal?: number;
   /** CPU time in the interval, milliseconds. */
   syscpu?: number;
   usrcpu?: number;
@@ -292,6 +295,8 @@ export function processIntervals(
       processor: p.processor,
       minflt: delta(p.minflt, base, base?.minflt),
       majflt: delta(p.majflt, base, base?.majflt),
+      minfltTotal: p.minflt,
+      majfltTotal: p.majflt,
       syscpu: stime === undefined ? undefined : stime * msPerTick,
       usrcpu: utime === undefined ? undefined : utime * msPerTick,
       cpu,
