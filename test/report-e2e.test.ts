@@ -38,6 +38,8 @@ test('a recorded leak and OOM kill give a report Chromium renders: charts drawn,
   }
   requireBuild();
   const dir = mkdtempSync(join(tmpdir(), 'memtop-report-'));
+  // Containment records of this test's own: the live screens of other tests read the default /run/memtop.
+  process.env.MEMTOP_STATE_DIR = join(dir, 'state');
   const group = makeMemGroup('memtop-report', 64 * MiB);
   const children: ChildProcess[] = [];
   let recorder: ChildProcess | undefined;
