@@ -179,9 +179,12 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
     case 'view':
       return viewByName(value).name;
     case 'sort': {
-      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
       const o = program.opts<Opts>();
       const view = viewByName(o.memory ? 'memory' : String(o.view));
+      // The cgroup view sorts on its own columns (as W saves them with view = cgroup); a process column is
+      // checked below, and passed over there.
+      if (view.cgroups && !allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, view);
+      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
       try {
         return checkSortColumn(value, view);
       } catch {
@@ -288,6 +291,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     force: !!o.force,
     release: pidOf('release'),
     configNotes,
+    configFile: o.config === undefined ? undefined : String(o.config),
   };
 }
 

@@ -85,6 +85,8 @@ export interface Config {
    * at start; the live screen also shows them on its status line.
    */
   configNotes?: string[];
+  /** --config FILE: the file read instead of the usual ones (S still saves to the user's file, and says so). */
+  configFile?: string;
 }
 
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };

@@ -201,10 +201,14 @@ const COLUMNS = [
     },
   },
   {
-    // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).
+    // The process's memory cgroup (its path in JSON, when the tree was read): on the screen its container's or pod's
+    // name, else its systemd unit, else the path; a path too long keeps its end (the group's own name).
     name: 'CGROUP', width: 20, left: true, key: 'cgroup', json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
     jsonWhen: (p) => p.cgroup !== undefined,
-    format: (p) => cell(p.cgroup === undefined ? '-' : p.cgroup.length > 20 ? `..${p.cgroup.slice(-18)}` : p.cgroup, 20, true),
+    format: (p) => {
+      const shown = p.cgroupName ?? p.cgroup;
+      return cell(shown === undefined ? '-' : shown.length > 20 ? `..${shown.slice(-18)}` : shown, 20, true);
+    },
   },
   {
     // Not in the JSON: the command line is read only while a view shows it.

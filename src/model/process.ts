@@ -73,6 +73,10 @@ export interface ProcInterval {
   youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
+  /** Its container's or pod's name, else its systemd unit (model/cgroups.ts cgroupOfPids); what the CGROUP column shows. */
+  cgroupName?: string;
+  /** The names along its cgroup path (containers, pods, units): what a cgroup filter by name matches. */
+  cgroupNames?: string[];
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
   starttime?: number;
   /**
