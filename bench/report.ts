@@ -1,6 +1,7 @@
 /** docs/BENCHMARKS.md from the figures of one run. */
 import { readFileSync } from 'node:fs';
 import { describeCgroupCost, type CgroupCostResult } from './cgroup-cost.js';
+import { describeStacksCost, type StacksCostResult } from './stacks-cost.js';
 import type { Machine } from './machine.js';
 import type { SamplerCostResult } from './sampler-cost.js';
 import type { Peer, PeerRun } from './screen-cost.js';
@@ -63,6 +64,8 @@ export interface Report {
   startup: StartupPart[];
   /** Part 5: the cost of a 500-group cgroup tree (bench/cgroup-cost.ts). */
   cgroups?: CgroupCostResult;
+  /** Part 6: the slowdown of a malloc-heavy target under memtop --stacks (bench/stacks-cost.ts). */
+  stacks?: StacksCostResult;
   /** The parts that ran (BENCH_PARTS). */
   parts: string[];
   /** Set when bench/rawlog-size.ts is not there: the hook's message. */
@@ -242,6 +245,25 @@ function cgroupSection(r: Report): string[] {
   return out;
 }
 
+export function stacksSection(r: Report): string[] {
+  const out = ['## 6. Allocation stacks: the traced target\'s slowdown (issue 19)', ''];
+  if (!r.stacks) return [...out, 'Not measured.', ''];
+  out.push(
+    para(
+      'From bench/stacks-cost.ts: bench/churn.c (gcc -O1 -g -fno-omit-frame-pointer) does malloc/free pairs as fast',
+      'as it can and prints its rate every 250 ms; its rate untraced (3 s) against its rate inside the seconds',
+      '`memtop --stacks PID --for 6 --json` recorded, with every allocation recorded and with the automatic sampling.',
+      'Every call still crosses an entry and a return uprobe (and free its own): sampling saves the stack walk and',
+      'map updates of the calls it skips, not the traps. bpftrace v0.17 attaches the uprobes to the library file,',
+      'so other processes calling the same libc pay the traps too while a trace runs (the pid test is in the program).',
+    ),
+    '',
+    ...describeStacksCost(r.stacks).map((l) => `- ${l}`),
+    '',
+  );
+  return out;
+}
+
 function rawlogSection(r: Report): string[] {
   const out = ['## 3. Raw log size, per sample (issue 4)', ''];
   if (r.rawlogMissing) {
@@ -401,10 +423,13 @@ export function renderReport(r: Report): string {
     ...(r.parts.includes('rawlog') ? rawlogSection(r) : []),
     ...(r.parts.includes('startup') ? startupSection(r) : []),
     ...(r.parts.includes('cgroups') ? cgroupSection(r) : []),
+    ...(r.parts.includes('stacks') ? stacksSection(r) : []),
     // The start-up profile's findings: written once by hand, kept across runs.
     ...(r.parts.includes('startup') ? [readFileSync(new URL('./startup-profile.md', import.meta.url), 'utf8')] : []),
     // Issue 23's hand measurements of a steady refresh and of the history at scale: kept across runs too.
     ...(r.parts.includes('screen') ? [readFileSync(new URL('./scale-notes.md', import.meta.url), 'utf8')] : []),
+    // The 24-hour report's figures (bench/report-html.ts, run on its own): written once by hand, kept across runs.
+    readFileSync(new URL('./report-html.md', import.meta.url), 'utf8'),
     '## Noise',
     '',
     para(

@@ -16,6 +16,8 @@
  *      10 s comes from part 2, where the programs start side by side;
  *   5. what reading a tree of 500 memory cgroups adds to a sample
  *      (cgroup-cost.ts, issue 12);
+ *   6. how much memtop --stacks slows a malloc-heavy target, full and
+ *      sampled (stacks-cost.ts, issue 19);
  * and writes docs/BENCHMARKS.md with the figures and the command.
  *
  * Environment: BENCH_QUICK=1 for a short smoke run (written to the temp
@@ -36,6 +38,7 @@ import { Sleepers } from './sleepers.js';
 import { measureStartup, type StreamPeer } from './startup.js';
 import { allPids } from './cputime.js';
 import { measureCgroupCost } from './cgroup-cost.js';
+import { measureStacksCost } from './stacks-cost.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const quick = process.env.BENCH_QUICK === '1';
@@ -43,7 +46,7 @@ const counts = (process.env.BENCH_N ?? (quick ? '250' : '250,2000')).split(',').
 const settings = quick
   ? { samplerSamples: 5, screenRounds: 1, screenRefreshes: 2, screenStartup: 5, screenWarmup: 8, rawlogSamples: 3, startupRounds: 1 }
   : { samplerSamples: 30, screenRounds: 3, screenRefreshes: 10, screenStartup: 10, screenWarmup: 45, rawlogSamples: 10, startupRounds: 7 };
-const PARTS = ['sampler', 'screen', 'rawlog', 'startup', 'cgroups'] as const;
+const PARTS = ['sampler', 'screen', 'rawlog', 'startup', 'cgroups', 'stacks'] as const;
 const parts = new Set((process.env.BENCH_PARTS ?? PARTS.join(',')).split(',').map((x) => x.trim()));
 for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_PARTS: unknown part '${p}' (known: ${PARTS.join(', ')})`);
 const out = process.env.BENCH_OUT ?? (quick ? join(tmpdir(), 'memtop-BENCHMARKS-quick.md') : join(root, 'docs/BENCHMARKS.md'));
@@ -192,6 +195,11 @@ async function main(): Promise<void> {
   if (parts.has('cgroups')) {
     log('part 5: a cgroup tree of 500 groups');
     report.cgroups = await measureCgroupCost(quick ? 3 : 20);
+  }
+
+  if (parts.has('stacks')) {
+    log('part 6: a malloc-heavy target traced by memtop --stacks (full and sampled)');
+    report.stacks = await measureStacksCost(root, quick ? 3 : 6);
   }
 
   cleanup();

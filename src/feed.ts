@@ -23,6 +23,8 @@ export interface Feed {
    * oversized file, no stat line). The screen shows them, as it hides stderr.
    */
   newNotes?(): string[];
+  /** Live: memtop just contained `pid`; its growth evidence starts over (what grew before is not its growth in the group). */
+  restartEvidence?(pid: number): void;
   /** Present when the feed replays a recording: stepping back and jumping in time. Absent for the live system. */
   readonly recording?: Recording;
 }
@@ -31,8 +33,10 @@ export interface Feed {
 export interface Recording {
   /** The previous sample; undefined at the first. */
   prev(): Interval | undefined;
-  /** The first sample at or after `time` (ms since the epoch). */
+  /** The first sample at or after `time` (ms since the epoch), also outside -b/-e (then branchNote says so). */
   branch(time: number): Interval | undefined;
+  /** What the last branch did beyond going there (read back before -b); undefined when nothing. */
+  readonly branchNote?: string;
   /**
    * The last `count` samples up to the current one, oldest first, without
    * moving: each one's time, and its interval unless `known(time)` says the

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  explainLimit, highFor, originOf, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts,
+  explainLimit, highFor, limitQuestion, originOf, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts,
 } from '../src/contain/plan.js';
 import { isContainGroup } from '../src/procfs/cgroup.js';
 import { fakeCgroupFiles } from './helpers/cgroups.js';
@@ -85,7 +85,12 @@ test('the words: charges stay where they were, the limit caps further growth; a 
   assert.doesNotMatch(words, /WARNING|below its current size/);
   assert.match(explainLimit(planContainment(facts({}), 8 * MiB) as typeof p).join(' '), /WARNING: 8\.0M is too small to run in: expect the kernel to OOM-kill pid 4242 at once/);
   assert.match(explainLimit(planContainment(facts({}), 100 * MiB) as typeof p).join(' '), /below its current size/);
-  assert.equal(proposeLimit(300 * MiB, 4 * GiB), Math.ceil((300 * MiB + 0.1 * 4 * GiB) / MiB) * MiB);
+  assert.match(words, /caps what it allocates from now on: about 720\.0M in all/);
+  // The proposal is the room to grow, a tenth of MemTotal: the issue's 4.7 GiB process on 24 GiB reaches ~7.1 GiB in all, not ~11.7.
+  assert.equal(proposeLimit(300 * MiB, 4 * GiB), Math.ceil((0.1 * 4 * GiB) / MiB) * MiB);
+  const big = proposeLimit(4.7 * GiB, 24 * GiB);
+  assert.ok(Math.abs(4.7 * GiB + big - 7.1 * GiB) < 0.01 * GiB, `in all ${(4.7 * GiB + big) / GiB} GiB`);
+  assert.equal(limitQuestion(4242, 'node', 4.7 * GiB, big), 'Limit 4242 (node): its 4.7G now + at most [2.4G] more: ');
   assert.equal(parseSize('512M'), 512 * MiB);
   assert.equal(parseSize('1.5g'), 1.5 * GiB);
   assert.equal(parseSize('4096'), 4096);
@@ -188,7 +193,7 @@ test('--contain without --limit and not on a terminal: one line with the propose
   const args = ['--proc', t.proc, '--sys', t.sys];
   // Exit 2: the command line can fix it; exit 1: memtop refuses.
   const cases: [string[], number, RegExp][] = [
-    [['--contain', String(pid)], 2, /^memtop: --contain 4545 needs --limit SIZE; proposed: --limit 710M \(its 300\.0M now plus a tenth of MemTotal\)$/],
+    [['--contain', String(pid)], 2, /^memtop: --contain 4545 needs --limit SIZE; proposed: --limit 410M \(a tenth of MemTotal: the limit counts what it allocates from now on, its 300\.0M now stays outside it, so about 710\.0M in all\)$/],
     [['--contain', String(pid), '--limit', 'lots'], 2, /^memtop: invalid --limit 'lots': give a size like 512M or 2G/],
     [['--contain', '999'], 1, /^memtop: cannot contain pid 999: no process 999/],
     [['--limit', '1G'], 2, /^memtop: --limit goes with --contain PID$/],

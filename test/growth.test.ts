@@ -160,3 +160,61 @@ test('slow growth below the least growth over the window is not a suspect', () =
   assert.equal(r.flaggedAt, undefined);
   assert.ok(r.rate! > 3000 && r.rate! < 5000, `rate ${r.rate}`);
 });
+
+/** The first and last time of the leak verdicts of a run, per sample. */
+function flagged(value: (t: number) => number, opts: { interval: number; duration: number; window: number; memTotal?: number }): { first?: number; last?: number } {
+  const s = new GrowthSeries(0.37);
+  const ctx: GrowthContext = { window: opts.window, interval: opts.interval, memTotal: opts.memTotal ?? 24 * GiB };
+  const out: { first?: number; last?: number } = {};
+  for (let t = 0; t <= opts.duration + 1e-9; t += opts.interval) {
+    if (s.add(1000 + t, value(t), ctx).leak) {
+      out.first ??= t;
+      out.last = t;
+    }
+  }
+  return out;
+}
+
+test('a warm-up that levels off within the fast path\'s evidence (a cache filling at 5.7 MB/s for 45 s) is never a suspect', () => {
+  for (const interval of [1, 2]) {
+    for (const secs of [30, 45, 48]) {
+      const r = flagged((t) => 150 * MiB + 5.7e6 * Math.min(t, secs) + wobble(t, 256 * 1024), { interval, duration: secs + 300, window: 600 });
+      assert.equal(r.first, undefined, `${secs} s of warm-up at ${interval}-s samples: flagged at ${r.first}`);
+    }
+  }
+});
+
+test('a longer warm-up (61 s at 5.7 MB/s, the issue\'s Node cache) is flagged only while it grows and drops within 10 s of levelling off', () => {
+  for (const interval of [1, 2]) {
+    const r = flagged((t) => 150 * MiB + 5.7e6 * Math.min(t, 61), { interval, duration: 61 + 300, window: 600 });
+    assert.ok(r.first === undefined || r.first >= 50, `${interval}-s samples: flagged from ${r.first}`);
+    assert.ok(r.last === undefined || r.last <= 61 + 10, `${interval}-s samples: still flagged at ${r.last}`);
+  }
+});
+
+test('a growth that stopped drops its flag within an eighth of the window, sooner for shorter evidence, on the window path too', () => {
+  for (const [interval, stop] of [[1, 300], [2, 600], [10, 1200]] as const) {
+    const r = flagged((t) => 100 * MiB + 2 * MiB * Math.min(t, stop) + wobble(t, 128 * 1024), { interval, duration: stop + 400, window: 600 });
+    assert.ok(r.first !== undefined && r.first < stop, `2 MiB/s for ${stop} s at ${interval}-s samples: flagged (${r.first})`);
+    // Within an eighth of the window (75 s), sooner for shorter evidence, then 2 samples to confirm.
+    const allowed = Math.min(600 / 8, stop / 4) + 2 * interval;
+    assert.ok(r.last! - stop <= allowed, `2 MiB/s for ${stop} s at ${interval}-s samples: dropped ${r.last! - stop} s after it stopped (allowed ${allowed})`);
+  }
+  // The fast path's evidence is short, so is the wait: a 1%-a-minute leak that stops after 2 minutes.
+  const rate = (0.015 * 24 * GiB) / 60;
+  const fast = flagged((t) => 200 * MiB + rate * Math.min(t, 120), { interval: 1, duration: 300, window: 600 });
+  assert.ok(fast.first! <= 60, `flagged at ${fast.first}`);
+  assert.ok(fast.last! - 120 <= 12, `dropped ${fast.last! - 120} s after it stopped`);
+});
+
+test('the fast leakers are still flagged within max(6 intervals, 60 s), and stay flagged while they grow', () => {
+  // Exactly 1% a minute, and 1.1% with a wobble (at exactly the threshold a wobble makes the verdict a coin toss).
+  for (const [share, amp] of [[0.01, 0], [0.011, MiB]] as const) {
+    const rate = (share * 24 * GiB) / 60;
+    for (const interval of [0.5, 1, 2, 5, 10, 20, 30]) {
+      const r = flagged((t) => 200 * MiB + rate * t + wobble(t, amp), { interval, duration: 900, window: 600 });
+      assert.ok(r.first !== undefined && r.first <= Math.max(6 * interval, 60), `${share}, ${interval}-s samples: flagged at ${r.first}`);
+      assert.equal(r.last, Math.floor(900 / interval) * interval, `${share}, ${interval}-s samples: still flagged at the end`);
+    }
+  }
+});

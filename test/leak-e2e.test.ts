@@ -4,7 +4,7 @@
  * short-lived process started every second, all at once. Only the verdicts
  * on these children are checked: other processes on the machine may do
  * anything. And an OOM kill inside a memory cgroup made for the test names
- * its victim.
+ * its victim, with swap on or off (the group may not swap).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,6 +129,11 @@ test('an OOM kill in a memory cgroup names its victim (kernel log), in exited wi
   let victim: ChildProcess | undefined;
   try {
     writeFileSync(join(group, 'memory.limit_in_bytes'), String(64 * MiB));
+    // With swap on, a group limited in memory alone swaps instead of dying: memory plus swap gets the same
+    // limit (swap accounting on), and the group does not swap its anonymous memory at all (swappiness 0).
+    const memsw = join(group, 'memory.memsw.limit_in_bytes');
+    if (existsSync(memsw)) writeFileSync(memsw, String(64 * MiB));
+    writeFileSync(join(group, 'memory.swappiness'), '0');
     let started: (() => void) | undefined;
     const firstLine = new Promise<void>((resolve) => (started = resolve));
     const run = memtopJson(['1', '8'], () => started?.());

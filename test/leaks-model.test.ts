@@ -187,6 +187,63 @@ test('the SWP line shows the forecast within 24 h: plain, cyan within 1.25 h, re
   assert.deepEqual(intervalJson(iv).forecast, { exhaust: 1800, rate: 1024 * 1024, left: 1e9 });
 });
 
+test('containment starts the evidence over: the contained process is marked from its group, loses the rate it had before, and its end is told', async () => {
+  const { memoryNews } = await import('../src/view/frame.js');
+  const { VIEWS } = await import('../src/columns/views.js');
+  const { RawWriter } = await import('../src/rawlog/writer.js');
+  const { RawLog } = await import('../src/rawlog/reader.js');
+  const { ReplayFeed } = await import('../src/run/feeds.js');
+  const { tempDir } = await import('./helpers/rawlog.js');
+  const { readFileSync } = await import('node:fs');
+  // 4 MiB/s for 70 s (a suspect), then contained at 70 s: 0.25 MiB/s in its group (what swap lets through); gone at 100 s.
+  const anonAt = (i: number) => 10240 + (i <= 70 ? i * 4096 : 70 * 4096 + (i - 70) * 256);
+  const moment = (i: number): FakeMoment => ({
+    uptime: 1000 + i,
+    procs: [
+      ...(i < 100 ? [{ pid: 10, comm: 'leaker', rss: 2560 + anonAt(i) / 4, vsize: 10_000_000, anonKb: anonAt(i) }] : []),
+      { pid: 11, comm: 'other', rss: 2560, vsize: 100000, anonKb: 1024 },
+    ],
+  });
+  const samples: Sample[] = [];
+  const ivs = history(105, moment, 600, (s, i) => {
+    s.cgroups = {
+      version: 1, mountPoint: '/sys/fs/cgroup/memory',
+      groups: [
+        { path: '/', pids: i >= 70 ? [11] : [10, 11] },
+        { path: '/a', pids: [] },
+        { path: '/a/memtop-10', pids: i >= 70 && i < 100 ? [10] : [] },
+      ],
+    };
+    samples.push(s);
+  });
+  const at = (i: number) => ivs[i]!.procs.find((p) => p.pid === 10)!;
+  assert.equal(at(69).leak, true, 'a suspect before containment');
+  assert.ok(at(69).trate! > 3 * MiB, `TRATE ${at(69).trate} before`);
+  assert.ok(!at(69).contained);
+  assert.equal(at(70).contained, true, 'marked contained from its group name');
+  assert.equal(at(70).trate, undefined, 'the evidence starts over at containment: no rate yet');
+  assert.equal(at(70).leak, false);
+  assert.equal(at(70).fillin, undefined, 'and no FILLIN from the rate before');
+  for (let i = 70; i < 100; i++) assert.ok(at(i).trate === undefined || at(i).trate! < MiB, `TRATE ${at(i).trate} at ${i}: the rate in the group`);
+  const gone = ivs[100]!.exited.find((e) => e.pid === 10)!;
+  assert.equal(gone.contained, true);
+  assert.match(memoryNews(ivs[100]!, VIEWS.memory)!, /^contained process ended: 10 leaker$/);
+
+  // The same in a replay of these samples: the mark, the restart and the end come from the recorded cgroup tree.
+  const file = join(tempDir(), 'contained.memtop');
+  const w = new RawWriter(file);
+  for (const s of samples) w.append(s);
+  w.close();
+  const feed = new ReplayFeed(new RawLog(readFileSync(file), file), (await import('../src/model/thresholds.js')).DEFAULT_THRESHOLDS, undefined, { window: 600 });
+  const replayed: Interval[] = [];
+  for (let iv = feed.next(); iv; iv = feed.next()) replayed.push(iv);
+  const r = (i: number) => replayed[i]!.procs.find((p) => p.pid === 10)!;
+  assert.equal(r(69).leak, true);
+  assert.equal(r(70).contained, true, '[C] in replay');
+  assert.equal(r(70).trate, undefined);
+  assert.match(memoryNews(replayed[100]!, VIEWS.memory)!, /contained process ended: 10 leaker/);
+});
+
 test('recent: new, or started within the last 2 intervals by its start time; young: history under a third of the window', () => {
   // HZ 100: a start time in ticks. At uptime 1000 + i, pid 60 started at 999.5 s (before the first sample), pid 61 at 1001.5 s.
   const ivs = history(30, (i) => ({

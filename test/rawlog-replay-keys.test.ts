@@ -1,4 +1,4 @@
-/** memtop -r FILE on the screen, end to end in a pty: the recorded host and time, t T b r within -b/-e, q. */
+/** memtop -r FILE on the screen, end to end in a pty: the recorded host and time, t T b r within -b/-e, b beyond them, q. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -28,6 +28,24 @@ test('replay keys on a recording limited by -b and -e', { timeout: 40000 }, asyn
     assert.match(header(), /10:00:40/, '-e ends the replay');
     s.send('r');
     await s.waitFor(() => /10:00:10/.test(header()), 'rewound to -b');
+    // b to a time before -b reads back there and says so; after -e, reads on.
+    s.send('b');
+    await s.waitText(/Branch to time/);
+    await s.type('10:00:00');
+    s.send(KEY.enter);
+    await s.waitFor(() => /10:00:00/.test(header()), 'branched before -b');
+    await s.waitText(/before -b: read back/);
+    s.send('b');
+    await s.waitText(/Branch to time/);
+    await s.type('10:00:50');
+    s.send(KEY.enter);
+    await s.waitFor(() => /10:00:50/.test(header()), 'branched after -e');
+    await s.waitText(/after -e: read on/);
+    s.send('b');
+    await s.waitText(/Branch to time/);
+    await s.type('10:01:30');
+    s.send(KEY.enter);
+    await s.waitText(/no sample at or after 10:01:30: the recording ends before it/);
     s.send('q');
     assert.equal(await Promise.race([s.exited, sleep(5000).then(() => 'still running')]), 0);
   } finally {

@@ -97,12 +97,12 @@ test('K: proposal, then what it means and the commands, then y contains; [C] mar
     assert.match(s.status(), /pid 999 \(gone\) was OOM-killed inside its memtop group \/a\/memtop-999/);
     s.answer('I', String(LEKKER));
     s.press('K');
-    assert.match(s.status(), /Memory limit for 31048 \(lekker\), now 172\.0M \[582\.0M\]: /);
+    assert.match(s.status(), /Limit 31048 \(lekker\): its 172\.0M now \+ at most \[410\.0M\] more: /);
     s.press('enter');
     const overlay = (s.frame().help ?? []).join('\n');
     assert.match(overlay, /stays charged to \/a/);
     assert.match(overlay, /mkdir \/sys\/fs\/cgroup\/memory\/a\/memtop-31048/);
-    assert.match(s.status(), /Contain 31048 \(lekker\) with a limit of 582\.0M\? \(y\/n\)/);
+    assert.match(s.status(), /Contain 31048 \(lekker\) with a limit of 410\.0M\? \(y\/n\)/);
     assert.deepEqual(calls.contained, [], 'nothing before the answer');
     s.press('y');
     assert.deepEqual(calls.contained, [LEKKER]);
@@ -138,7 +138,7 @@ test('[C] marks the process contained, not its pid: another start time is a late
     // K on lekker proposes a limit: its pid's stale record is not offered for release.
     s.answer('I', String(LEKKER));
     s.press('K');
-    assert.match(s.status(), /Memory limit for 31048 \(lekker\)/);
+    assert.match(s.status(), /Limit 31048 \(lekker\): its/);
     s.press('escape');
     s.answer('I', '4680');
     s.press('K');

@@ -38,7 +38,7 @@ test('Enter opens the detail of the highlighted process; K contains it with the 
     assert.ok(s.find(new RegExp(`CGROUP {4}v1: .*${own.slice(-12)}`)), 'its cgroup');
     // K: the proposal, then what it means and the commands, then the question.
     s.send('K');
-    await s.waitText(new RegExp(`Memory limit for ${pid} \\(leaker\\), now [\\d.]+M \\[[\\d.]+[MG]\\]: `));
+    await s.waitText(new RegExp(`Limit ${pid} \\(leaker\\): its [\\d.]+M now \\+ at most \\[[\\d.]+[MG]\\] more: `));
     s.send(KEY.enter);
     await s.waitText(/stays charged to/);
     assert.ok(s.find(/memtop will run:/));

@@ -81,9 +81,23 @@ export const GROWTH_SHARE = 0.1;
 /** Below this a limit leaves the process no room to run: saying so is required. */
 export const TINY_LIMIT = 16 * MiB;
 
-/** The proposed limit: what it uses now plus a tenth of MemTotal, rounded up to a MiB. */
-export function proposeLimit(used: number, memTotal: number): number {
-  return Math.ceil((used + memTotal * GROWTH_SHARE) / MiB) * MiB;
+/**
+ * The proposed limit: a tenth of MemTotal, rounded up to a MiB. The group's
+ * limit counts only what the process allocates once in it (what it uses now
+ * stays charged to its old group), so this lets it reach about its size now
+ * plus a tenth of MemTotal in all, which is what a user means by the limit;
+ * proposing its size plus a tenth (as before) let a 4.7 GiB process reach
+ * ~11.7 GiB behind a limit that read 7.0G.
+ */
+export function proposeLimit(_used: number, memTotal: number): number {
+  return Math.ceil((memTotal * GROWTH_SHARE) / MiB) * MiB;
+}
+
+/** The prompt for a limit: what the number means (what it may allocate beyond its size now). */
+export function limitQuestion(pid: number, cmd: string, used: number, proposal: number): string {
+  const m = (n: number) => memStr(n).trim();
+  // Short enough for an 80-column status line with the answer typed after it.
+  return `Limit ${pid} (${cmd}): its ${m(used)} now + at most [${m(proposal)}] more: `;
 }
 
 /** memory.high under memory.max: throttling and reclaim start at 90 %, the OOM killer only at the max. */
@@ -176,7 +190,7 @@ export function planCommands(p: Plan): string[] {
 export function explainLimit(p: Plan): string[] {
   const f = p.facts;
   const lines = [
-    `pid ${f.pid} (${f.cmd}) uses ${memStr(f.used).trim()} now; that memory stays charged to ${f.path} (moving a process does not move its charges), so the limit of ${memStr(p.limit).trim()} caps what it allocates from now on.`,
+    `pid ${f.pid} (${f.cmd}) uses ${memStr(f.used).trim()} now; that memory stays charged to ${f.path} (moving a process does not move its charges), so the limit of ${memStr(p.limit).trim()} caps what it allocates from now on: about ${memStr(f.used + p.limit).trim()} in all (less as it frees and reuses its old memory, which then counts in the group).`,
   ];
   if (p.how === 'systemd' || f.version === 2) {
     lines.push(`At ${memStr(highFor(p.limit)).trim()} (memory.high) the kernel throttles and reclaims it; at ${memStr(p.limit).trim()} (memory.max) it OOM-kills it inside the group.`);

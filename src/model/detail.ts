@@ -7,6 +7,7 @@
 import type { StatusMemory } from '../procfs/pid.js';
 import { mappingGroup, mappingKind, type Mapping, type MappingKind } from '../procfs/smaps.js';
 import type { CgroupDetail, DetailReading } from '../sample.js';
+import { runtimeOf, type Runtime } from './runtime.js';
 
 /** A size with its growth; undefined where the kernel does not tell (shown as `?`, never 0). */
 export interface Grown {
@@ -46,6 +47,8 @@ export interface TrendPoint {
 export interface Detail {
   pid: number;
   cmd: string;
+  /** What runs in it (Node, CPython, a JVM, Go), when its mappings tell. */
+  runtime?: Runtime;
   time: number;
   /** Seconds since the previous reading; 0 in the first. */
   elapsed: number;
@@ -166,6 +169,7 @@ export class DetailTracker {
       smapsUnreadable: r.smapsUnreadable,
       trend: this.trend,
       cgroup: r.cgroup,
+      runtime: runtimeOf(r.mappings, r.goBinary),
     };
     const before = prev?.cgroup;
     if (r.cgroup && before && before.path === r.cgroup.path) {

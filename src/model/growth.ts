@@ -10,7 +10,7 @@
  *   bucket closes (so a process costs one fit per window/40, not per sample);
  * - the fast tier, FAST_BUCKETS buckets of FAST_WIDTH seconds, judged every
  *   sample but only when the last stretch grew fast enough to matter: a
- *   violent leaker is flagged within max(6 intervals, 40 s), not a window.
+ *   violent leaker is flagged within max(6 intervals, 60 s), not a window.
  * Both are fixed-size typed arrays: memory per series does not grow with
  * the window or the interval.
  */
@@ -21,7 +21,12 @@ const FAST_BUCKETS = 48;
 const FAST_WIDTH = 1.25;
 /** The fast path judges the last max(FAST_INTERVALS intervals, FAST_SPAN seconds). */
 const FAST_INTERVALS = 5;
-const FAST_SPAN = 40;
+/**
+ * 50 s of evidence: a leak of 1% of MemTotal a minute is still confirmed within
+ * 60 s (53 s at 1-s samples, 55 s at 2-s), and a warm-up that levels off
+ * within 50 s (a cache filling) is never a suspect.
+ */
+const FAST_SPAN = 50;
 /** A fast leak grows by at least this share of MemTotal per minute (the issue's 1%). */
 const FAST_SHARE_PER_MIN = 0.01;
 /** Points, and consecutive positive verdicts, before anything is said. */
@@ -29,9 +34,34 @@ const MIN_POINTS = 6;
 const CONFIRMATIONS = 2;
 /** While the window tier is young, the rate shown is refitted on every YOUNG_EVERY-th fast bucket (5 s). */
 const YOUNG_EVERY = 4;
+/**
+ * A positive verdict needs growth still going on: over the last S seconds the
+ * series must have risen by STOP_SHARE of rate x S, where S is an eighth of
+ * the evidence (STOP_EVIDENCE_SHARE: the time since the growth judged began),
+ * at least STOP_MIN_INTERVALS intervals and STOP_MIN_SPAN seconds, at most an
+ * eighth of the window. A growth that stopped so drops its flag (and its share
+ * of the forecast) about 2S/3 after it stopped: a twelfth of the time it was
+ * seen growing, 6-50 s at the default window.
+ */
+const STOP_EVIDENCE_SHARE = 0.125;
+const STOP_MIN_INTERVALS = 2;
+const STOP_MIN_SPAN = 5;
+const STOP_SHARE = 1 / 3;
 /** The window path's least growth: 16 MiB or 0.1% of MemTotal, whichever is larger. */
 const MIN_GROWTH = 16 * 1024 * 1024;
 const MIN_GROWTH_SHARE = 0.001;
+
+/**
+ * Seconds of history before a verdict can be given: by the fast path (a
+ * growth of 1% of MemTotal a minute) and by the window's steady-growth path
+ * (a third of the window), each with its confirmation.
+ */
+export function verdictAges(window: number, interval: number): { fast: number; steady: number } {
+  return {
+    fast: Math.max(FAST_INTERVALS * interval, FAST_SPAN) + CONFIRMATIONS * interval,
+    steady: Math.max(window / 3, MIN_POINTS * (window / WINDOW_BUCKETS)) + CONFIRMATIONS * interval,
+  };
+}
 
 export interface GrowthContext {
   /** Seconds over which growth is judged (--window). */
@@ -127,6 +157,17 @@ class MinimaRing {
 
   last(): number {
     return this.value(this.count - 1);
+  }
+
+  /**
+   * The time the points first came within `margin` of their highest value
+   * (NaN when there are none): how long the series has stood at about its top.
+   */
+  nearTopSince(margin: number): number {
+    let top = -Infinity;
+    for (let i = 0; i < this.count; i++) top = Math.max(top, this.value(i));
+    for (let i = 0; i < this.count; i++) if (this.value(i) >= top - margin) return this.time(i);
+    return NaN;
   }
 
   /** The value of the oldest point at or after time `from` (undefined when there is none). */
@@ -235,8 +276,27 @@ export class GrowthSeries {
     const fast = v === this.lastValue && !young && !this.fastVerdict ? false : this.judgeFast(t, ctx, young);
     this.fastVerdict = fast;
     this.lastValue = v;
-    this.confirm(fast, ctx);
+    this.confirm(fast, ctx, t);
     return this.growth;
+  }
+
+  /**
+   * Whether the growth a positive verdict rests on (at `rate`, seen since
+   * `since`) has stopped: over the last S seconds (see STOP_*) the series rose
+   * less than STOP_SHARE of rate x S, i.e. it first came that near its top
+   * more than S ago. The fast tier's 1.25-s minima when S is short, else the
+   * window tier's (whose minima are a sawtooth's floors). Run only on a
+   * positive verdict (few series), and never on less than 2S of history.
+   */
+  private stopped(t: number, rate: number, since: number, ctx: GrowthContext): boolean {
+    if (!(rate > 0)) return false;
+    const s = Math.min(ctx.window / 8, Math.max(STOP_MIN_INTERVALS * ctx.interval, STOP_MIN_SPAN, (t - since) * STOP_EVIDENCE_SHARE));
+    if (this.age < 2 * s) return false;
+    // The fast tier while it reaches back 2S (48 points: 60 s at 1-s samples, 16 min at 20-s ones), else the
+    // window tier where its buckets are fine enough to tell S (not in a long window with short evidence).
+    const tier = this.fastTier.count > 0 && this.fastTier.time(0) <= t - 2 * s ? this.fastTier
+      : this.windowWidth <= s / 2 ? this.windowTier! : undefined;
+    return tier !== undefined && tier.nearTopSince(STOP_SHARE * rate * s) < t - s;
   }
 
   private windowRules(ctx: GrowthContext): SteadyRules {
@@ -278,7 +338,7 @@ export class GrowthSeries {
   }
 
   /**
-   * The fast path: the points of the last max(5 intervals, 40 s), judged only
+   * The fast path: the points of the last max(5 intervals, 50 s), judged only
    * when they rose by half the fast rate (a cheap look at two points first).
    * While the window tier is still young it also gives the rate shown.
    */
@@ -324,10 +384,14 @@ export class GrowthSeries {
     return tier.count > 0 && tier.time(0) >= this.runFrom;
   }
 
-  private confirm(fast: boolean, ctx: GrowthContext): void {
+  private confirm(fast: boolean, ctx: GrowthContext, t: number): void {
     const w = this.windowVerdict;
     const windowKnown = w !== undefined && this.windowPoints >= MIN_POINTS;
-    const positive = fast || (windowKnown && w.steady);
+    let positive = fast || (windowKnown && w.steady);
+    if (positive) {
+      // A verdict rests on the fit of its span; growth that stopped since is no leak any more.
+      positive = fast ? !this.stopped(t, this.fastRate ?? 0, this.fastSince, ctx) : !this.stopped(t, w!.rate, this.windowFrom, ctx);
+    }
     if (positive) {
       this.positives++;
       this.negatives = 0;

@@ -6,7 +6,7 @@
  */
 import { ticksTotal } from '../procfs/stat.js';
 import type { DiskSample, Sample } from '../sample.js';
-import { cgroupIntervals, cgroupOfPids, type CgroupInterval } from './cgroups.js';
+import { cgroupIntervals, cgroupOfPids, isContainGroupOf, type CgroupInterval } from './cgroups.js';
 import { ifIntervals, netInterval, type IfInterval, type NetInterval } from './net.js';
 import type { Forecast, MemoryHistory } from './leaks.js';
 import { processIntervals, type ExitedProc, type PrcInterval, type ProcInterval } from './process.js';
@@ -97,7 +97,18 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   const mem = memInterval(cur, t);
 
   const { procs, prc, exited } = processIntervals(prev, cur, { cputot, memTot: mem.tot });
-  const swp = swpInterval(cur.mem, t);
+  const swp = swpInterval(cur, t);
+  // Each process's cgroup before the history sees it: a process memtop contained starts its evidence over.
+  const cgroupOf = cur.cgroups ? cgroupOfPids(cur.cgroups) : undefined;
+  if (cgroupOf) {
+    for (const p of procs) {
+      const of = cgroupOf.get(p.pid);
+      p.cgroup = of?.path;
+      if (of?.name !== undefined) p.cgroupName = of.name;
+      if (of && of.names.length > 0) p.cgroupNames = of.names;
+      p.contained = p.cgroup?.includes('memtop-') && isContainGroupOf(p.cgroup, p.pid) ? true : undefined;
+    }
+  }
   let forecast: Forecast | undefined;
   if (opts.history) {
     opts.history.observe(cur.uptime, nsecs, mem.tot, procs, exited);
@@ -106,11 +117,7 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
     if (forecast.exhaust !== null) swp.exhaust = forecast.exhaust;
   }
   const cgroups = cgroupIntervals(cur.cgroups ?? undefined, prev?.cgroups ?? undefined, nsecs, t);
-  if (cur.cgroups) {
-    const cgroupOf = cgroupOfPids(cur.cgroups);
-    for (const p of procs) p.cgroup = cgroupOf.get(p.pid);
-    opts.history?.observeCgroups(cur.uptime, nsecs, mem.tot, cgroups);
-  }
+  if (cur.cgroups) opts.history?.observeCgroups(cur.uptime, nsecs, mem.tot, cgroups);
 
   const prevDisks = new Map(prev?.disks.map((d) => [d.name, d]));
   const disks = cur.disks

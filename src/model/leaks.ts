@@ -36,6 +36,9 @@ export interface Forecast {
   left: number;
   /** Leak suspects with a positive rate (the processes whose rates `rate` sums): none, and no list needs searching for one. */
   suspects?: number;
+  /** Seconds of history behind the verdicts, and the window judged: how long until a verdict is possible. */
+  age?: number;
+  window?: number;
 }
 
 interface Tracked {
@@ -49,6 +52,8 @@ interface TrackedProc {
   pid: number;
   starttime: number;
   series: GrowthSeries;
+  /** Seen contained (in memtop's group for it): its evidence started over then. */
+  contained?: boolean;
 }
 
 /** The entry for `pid` in a list in pid order (binary search), or undefined. */
@@ -120,6 +125,12 @@ export class MemoryHistory {
       } else if (!twice) {
         kept.push(t);
       }
+      // Contained (K, --contain) since the last interval: the growth before says nothing of the growth in the
+      // group (a leaker held at its limit grows only into swap), so its evidence starts over now.
+      if (p.contained && !t.contained) {
+        t.series = new GrowthSeries((p.pid * 0.6180339887) % 1);
+        t.contained = true;
+      }
       const own = ownMemory(p);
       if (own !== undefined) setGrowth(p, t.series.add(time, own, ctx), time); // unknown (a damaged stat): no point
     }
@@ -130,6 +141,7 @@ export class MemoryHistory {
         e.leak = t.series.growth.leak;
         e.trate = t.series.growth.rate;
         e.young = t.series.growth.young;
+        if (t.contained) e.contained = true;
       }
     }
     this.procs = kept;
@@ -177,7 +189,20 @@ export class MemoryHistory {
       }
     }
     const rate = Math.max(g.leak && g.rate !== undefined ? g.rate : 0, suspects);
-    return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left, suspects: count };
+    return { exhaust: rate > 0 ? Math.round(left / rate) : null, rate, left, suspects: count, age: this.system.age, window: this.window };
+  }
+
+  /**
+   * The live screen contained `pid` (K) where the cgroup tree is not read
+   * each sample: its evidence starts over at the next interval, as when the
+   * tree shows it in memtop's group.
+   */
+  restart(pid: number): void {
+    const t = findPid(this.procs, pid);
+    if (t && !t.contained) {
+      t.series = new GrowthSeries((pid * 0.6180339887) % 1);
+      t.contained = true;
+    }
   }
 
   /** Forgets everything (a jump in a replay, a new recording run). */

@@ -31,6 +31,9 @@ export interface ProcInterval {
   processor?: number;
   minflt?: number;
   majflt?: number;
+  /** The kernel's running fault counts since the process started (the exposition's counters). */
+  minfltTotal?: number;
+  majfltTotal?: number;
   /** CPU time in the interval, milliseconds. */
   syscpu?: number;
   usrcpu?: number;
@@ -70,9 +73,17 @@ export interface ProcInterval {
   youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
+  /** Its container's or pod's name, else its systemd unit (model/cgroups.ts cgroupOfPids); what the CGROUP column shows. */
+  cgroupName?: string;
+  /** The names along its cgroup path (containers, pods, units): what a cgroup filter by name matches. */
+  cgroupNames?: string[];
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
   starttime?: number;
-  /** Put by the live screen: memtop contained this process in a memory cgroup of its own (K, --contain). */
+  /**
+   * memtop contained this process in a memory cgroup of its own (K, --contain):
+   * from its group's name where the cgroup tree was read (a recording too),
+   * else put by the live screen from memtop's records.
+   */
   contained?: boolean;
   /** Resident anonymous bytes (RssAnon); undefined where the kernel or a recording does not tell. */
   anon?: number;
@@ -108,6 +119,8 @@ export interface ExitedProc {
   trate?: number;
   /** Its last rate was young (Growth.young): the TRATE sort ranks its row so. */
   young?: boolean;
+  /** It was in the memory cgroup memtop contained it in (from the cgroup tree, when read). */
+  contained?: boolean;
 }
 
 export interface PrcInterval {
@@ -282,6 +295,8 @@ export function processIntervals(
       processor: p.processor,
       minflt: delta(p.minflt, base, base?.minflt),
       majflt: delta(p.majflt, base, base?.majflt),
+      minfltTotal: p.minflt,
+      majfltTotal: p.majflt,
       syscpu: stime === undefined ? undefined : stime * msPerTick,
       usrcpu: utime === undefined ? undefined : utime * msPerTick,
       cpu,

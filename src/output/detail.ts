@@ -5,7 +5,22 @@
  * text, never 0.
  */
 import { memStr } from '../format/units.js';
+import { durationStr } from '../format/units.js';
 import { KIND_NAMES, type Detail, type Grown, type KindName } from '../model/detail.js';
+import { regionAdvice } from '../model/runtime.js';
+
+/** The growth history memtop keeps of the process (the screen's): what its flag rests on. */
+export interface DetailHistory {
+  /** Bytes per second over the window (TRATE); undefined while too young. */
+  trate?: number;
+  /** Growth over the window (TGROW). */
+  tgrow?: number;
+  leak?: boolean;
+  /** Seconds the growth judged has gone on (a suspect's). */
+  growing?: number;
+  /** The window, seconds. */
+  window?: number;
+}
 
 const KIND_LABELS: Record<KindName, string> = {
   anon: 'resident anon',
@@ -52,8 +67,47 @@ function trendLine(d: Detail): string {
   return `TREND     ${Math.round(secs)}s: ${part('resident', a.rss, b.rss)}   ${part('swap', a.swap, b.swap)}   ${part('virtual', a.vsize, b.vsize)}`;
 }
 
-/** The detail as text lines of at most `width` characters; `maxGroups` mapping groups at most. */
-export function detailLines(d: Detail, width: number, maxGroups = 20): string[] {
+/** The history behind the flag: the window's rate and growth, and for how long, beside the trend since opened. */
+function historyLine(h: DetailHistory | undefined): string | undefined {
+  if (!h) return undefined;
+  if (h.trate === undefined) return 'HISTORY   too young for a rate over the window yet';
+  const rate = `${h.trate >= 0 ? '+' : ''}${memStr(h.trate).trim()}/s`;
+  const over = h.window ? ` over the ${durationStr(h.window)} window` : '';
+  const grow = h.tgrow === undefined ? '' : ` (${h.tgrow >= 0 ? '+' : ''}${memStr(h.tgrow).trim()}${over})`;
+  return h.leak ? `HISTORY   leak suspect${h.growing === undefined ? '' : ` for ${durationStr(h.growing)}`}: ${rate}${grow}` : `HISTORY   ${rate}${grow}, not a suspect`;
+}
+
+/** Words of `text` in lines of at most `width`, the first after `head`, the others indented as far. */
+function wrap(head: string, text: string, width: number): string[] {
+  const room = Math.max(20, width - head.length);
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > room) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out.map((l, i) => (i === 0 ? head : ' '.repeat(head.length)) + l);
+}
+
+/**
+ * A mapping's name in `w` characters: a long path keeps its end (the file's
+ * name); a file name longer than that keeps its start and its end
+ * (`_json.cpython-3…x86_64-linux-gnu.so`), so modules that differ only in
+ * their first letters still look different.
+ */
+export function mappingName(name: string, w: number): string {
+  if (name.length <= w) return name;
+  const file = name.slice(name.lastIndexOf('/') + 1);
+  if (file.length <= w - 1) return '…' + name.slice(-(w - 1));
+  const head = Math.ceil((w - 1) / 2);
+  return file.slice(0, head) + '…' + file.slice(file.length - (w - 1 - head));
+}
+
+/** The detail as text lines of at most `width` characters; `maxGroups` mapping groups at most; `history` from the screen. */
+export function detailLines(d: Detail, width: number, maxGroups = 20, history?: DetailHistory): string[] {
   const lines: string[] = [];
   const when = new Date(d.time);
   const hhmmss = when.toTimeString().slice(0, 8);
@@ -66,17 +120,22 @@ export function detailLines(d: Detail, width: number, maxGroups = 20): string[] 
   const why = d.smapsUnreadable ? `  (? ${d.smapsUnreadable})` : '';
   lines.push(`  PSS ${size(d.pss).trim()}   USS ${size(d.uss).trim()}   SwapPSS ${size(d.swappss).trim()}${why}`);
   lines.push(trendLine(d));
+  const past = historyLine(history);
+  if (past) lines.push(past);
   lines.push(...cgroupLines(d, width));
   if (d.mappings) {
-    // The name takes what the figures (48 characters) leave, 20 to 60.
-    const nameWidth = Math.max(20, Math.min(60, width - 50));
+    // The name takes what the figures (48 characters) leave, 20 to 100.
+    const nameWidth = Math.max(20, Math.min(100, width - 50));
     lines.push(`${'MAPPINGS, largest growers first'.padEnd(nameWidth + 2)}KIND   MAPS   SIZE    RSS   SWAP    GROW   SINCE`);
     for (const g of d.mappings.slice(0, maxGroups)) {
-      // A long path keeps its end, the file's name.
-      const name = g.name.length >= nameWidth ? '…' + g.name.slice(-(nameWidth - 2)) : g.name;
+      const name = mappingName(g.name, nameWidth - 1);
       lines.push(`  ${name.padEnd(nameWidth)}${g.kind.padEnd(7)}${String(g.count).padStart(4)} ${size(g.size)} ${size(g.rss)} ${size(g.swap)} ${growth(g.grow)} ${growth(g.since)}`);
     }
     if (d.mappings.length > maxGroups) lines.push(`  ... ${d.mappings.length - maxGroups} more groups`);
+    // What the top grower means, in this runtime, and where to look next.
+    const top = d.mappings[0];
+    const advice = top && top.since > 0 ? regionAdvice(d.runtime, top.name) : undefined;
+    if (advice) lines.push(...wrap('MEANS     ', advice, width));
   } else {
     lines.push(`MAPPINGS  ? ${d.smapsUnreadable ?? 'not read'}`);
   }

@@ -5,6 +5,7 @@
  * interval: never in the list's per-sample path. Its sum is the rollup
  * (smaps_rollup would walk the page tables a second time for the same sums).
  */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isContainGroup, parseBytes, parseEvents, parseLimit, UNLIMITED } from '../procfs/cgroup.js';
 import { parsePidStat, parseStatusMemory, PID_STAT_MAX, PID_STATUS_MAX } from '../procfs/pid.js';
@@ -66,14 +67,44 @@ export class DetailReader {
 
   constructor(private readonly proc: string, private readonly sys: string) {}
 
+  /** Whether each pid's executable is a Go binary: read once per pid the detail shows. */
+  private readonly go = new Map<number, boolean>();
+
   read(pid: number, now = Date.now()): DetailReading {
     const r = readDetail(this.proc, pid, now);
     if (!r.status) return r;
+    if (!this.go.has(pid)) {
+      if (this.go.size > 64) this.go.clear();
+      this.go.set(pid, isGoBinary(join(this.proc, String(pid), 'exe')));
+    }
+    r.goBinary = this.go.get(pid);
     if (this.hierarchy === null) this.hierarchy = findMemoryHierarchy(this.proc, this.sys);
     if (this.hierarchy) r.cgroup = readProcessCgroup(this.proc, this.hierarchy, pid);
     return r;
   }
 }
+
+/**
+ * Go's linker puts a build-id note right after the ELF headers: namesz 4,
+ * descsz, type 4, name "Go\0\0". Looked for in the first 16 KiB of the
+ * executable (a regular file only: one read, never a FIFO or a device).
+ */
+export function isGoBinary(exe: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(exe, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return false;
+    const head = Buffer.alloc(16384);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).indexOf(GO_NOTE) >= 0;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const GO_NOTE = Buffer.from([4, 0, 0, 0, 0x47, 0x6f, 0, 0]);
 
 export function readDetail(proc: string, pid: number, now = Date.now()): DetailReading {
   const dir = join(proc, String(pid));

@@ -26,7 +26,7 @@ async function ask(question: string): Promise<string> {
 }
 
 export async function runContain(pid: number, config: Config): Promise<void> {
-  const facts = readFacts(config.proc, config.sys, pid);
+  const facts = readFacts(config.proc, config.sys, pid, config.force);
   if (facts instanceof Refusal) throw refused(`cannot contain pid ${pid}: ${facts.message}`);
   const proposal = proposeLimit(facts.used, facts.memTotal);
   let limit: number | undefined;
@@ -38,12 +38,12 @@ export async function runContain(pid: number, config: Config): Promise<void> {
     if (plan instanceof Refusal) throw refused(`cannot contain pid ${pid}: ${plan.message}`);
   } else {
     if (!process.stdin.isTTY || !process.stderr.isTTY) {
-      throw usageError(`--contain ${pid} needs --limit SIZE; proposed: --limit ${Math.round(proposal / 1048576)}M (its ${sizeText(facts.used)} now plus a tenth of MemTotal)`);
+      throw usageError(`--contain ${pid} needs --limit SIZE; proposed: --limit ${Math.round(proposal / 1048576)}M (a tenth of MemTotal: the limit counts what it allocates from now on, its ${sizeText(facts.used)} now stays outside it, so about ${sizeText(facts.used + proposal)} in all)`);
     }
     plan = planContainment(facts, proposal);
     if (plan instanceof Refusal) throw refused(`cannot contain pid ${pid}: ${plan.message}`);
     process.stderr.write([...explainLimit(plan), 'memtop would run:', ...planCommands(plan).map((c) => `  ${c}`), ''].join('\n'));
-    const answer = (await ask(`Limit for pid ${pid} [${sizeText(proposal)}] (Enter accepts, a size changes it, n cancels): `)).trim();
+    const answer = (await ask(`Limit for new memory of pid ${pid} (its ${sizeText(facts.used)} now stays outside it) [${sizeText(proposal)}, ~${sizeText(facts.used + proposal)} in all] (Enter accepts, a size changes it, n cancels): `)).trim();
     if (/^n(o)?$/i.test(answer)) {
       process.stderr.write('memtop: nothing done\n');
       return;

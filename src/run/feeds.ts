@@ -3,13 +3,15 @@
  * recording through a SampleStore.
  */
 import type { Feed, Recent, Recording } from '../feed.js';
-import { WINDOW_BUCKETS } from '../model/growth.js';
 import { buildInterval, type Interval } from '../model/interval.js';
 import { defaultWindow, MemoryHistory } from '../model/leaks.js';
 import type { Thresholds } from '../model/thresholds.js';
 import type { Sampler } from '../reader/sampler.js';
 import type { SampleStore } from '../rawlog/reader.js';
 import type { Sample, SampleNeeds } from '../sample.js';
+
+/** Records a jump in a replay feeds the history at most (see ReplayFeed.rebuild). */
+export const REBUILD_RECORDS = 600;
 
 export interface FeedOptions {
   /** --window: seconds growth is judged over; undefined = defaultWindow(interval). */
@@ -38,7 +40,15 @@ export class LiveFeed implements Feed {
     this.notes = opts.notes ?? [];
   }
 
+  /** A line the screen shows once, with the first notes (e.g. the history read from the daily log). */
+  hello: string | undefined;
+
   newNotes(): string[] {
+    if (this.hello !== undefined) {
+      const hello = this.hello;
+      this.hello = undefined;
+      return [hello, ...this.newNotes()];
+    }
     if (this.notesHanded === this.notes.length) return [];
     const fresh = this.notes.slice(this.notesHanded);
     this.notesHanded = this.notes.length;
@@ -57,6 +67,10 @@ export class LiveFeed implements Feed {
     this.prevSample = undefined;
     return this.next();
   }
+
+  restartEvidence(pid: number): void {
+    this.history.restart(pid);
+  }
 }
 
 export class ReplayFeed implements Feed, Recording {
@@ -69,8 +83,9 @@ export class ReplayFeed implements Feed, Recording {
   /** The last position whose interval went into the history (-1: none). */
   private fed = -1;
 
-  private readonly first: number;
-  private readonly last: number;
+  /** The range replayed (-b/-e), grown by a branch outside it. */
+  private first: number;
+  private last: number;
 
   /**
    * `window` limits the replay to store positions first..last (-b/-e); the
@@ -112,16 +127,22 @@ export class ReplayFeed implements Feed, Recording {
 
   /**
    * A jump (b, -b, stepping back, the first sample): the history starts over
-   * from the records of the window before position i, at most two per window
-   * bucket, so a jump decodes about 80 records whatever the window holds.
+   * from the records of the window before position i. Every one of them while
+   * the window holds at most REBUILD_RECORDS (the default 10-minute window
+   * at 1-s samples), so the verdicts after a jump are the ones live sampling
+   * gave at that sample; in a denser window, REBUILD_RECORDS spread evenly,
+   * which bounds the jump's cost (each record decoded and fed once: ~2 ms a
+   * record of 110 processes on the loaded 2-core test machine).
    */
   private rebuild(i: number, windowMs: number): void {
     this.history.reset();
     const from = this.store.timeOf(i) - windowMs;
-    const spacing = windowMs / WINDOW_BUCKETS / 2;
+    let oldest = i;
+    while (oldest > 0 && this.store.timeOf(oldest - 1) >= from) oldest--;
+    const spacing = i - oldest <= REBUILD_RECORDS ? 0 : windowMs / REBUILD_RECORDS;
     const picked: number[] = [];
     let lastTime = Infinity;
-    for (let j = i - 1; j >= 0 && this.store.timeOf(j) >= from; j--) {
+    for (let j = i - 1; j >= oldest; j--) {
       const t = this.store.timeOf(j);
       if (lastTime - t >= spacing) {
         picked.push(j);
@@ -162,10 +183,26 @@ export class ReplayFeed implements Feed, Recording {
     return this.walk(this.pos - 1, -1);
   }
 
+  /**
+   * A time before -b (or after -e) reads back (or on) in the recording: the
+   * replay's range grows to take it in, and `branchNote` says so.
+   */
   branch(time: number): Interval | undefined {
-    for (let i = this.first; i <= this.last; i++) if (this.store.timeOf(i) >= time) return this.walk(i, 1);
-    return undefined;
+    this.branchNote = undefined;
+    let i = 0;
+    while (i < this.store.length && this.store.timeOf(i) < time) i++;
+    if (i >= this.store.length) return undefined;
+    if (i < this.first) {
+      this.first = i;
+      this.branchNote = 'before -b: read back, the replay now starts there (r rewinds to it)';
+    } else if (i > this.last) {
+      this.last = this.store.length - 1;
+      this.branchNote = 'after -e: read on, the replay now goes to the end of the recording';
+    }
+    return this.walk(i, 1);
   }
+
+  branchNote: string | undefined;
 
   rewind(): Interval | undefined {
     return this.walk(this.first, 1);

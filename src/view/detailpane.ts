@@ -7,11 +7,13 @@
  */
 import type { ContainResult } from '../contain/apply.js';
 import type { ContainRecord } from '../contain/facts.js';
-import { explainLimit, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts, type Plan } from '../contain/plan.js';
+import { explainLimit, limitQuestion, parseSize, planCommands, planContainment, proposeLimit, Refusal, type ContainFacts, type Plan } from '../contain/plan.js';
 import { memStr } from '../format/units.js';
 import { DetailTracker, type Detail } from '../model/detail.js';
 import type { DetailReading } from '../sample.js';
-import { detailLines } from '../output/detail.js';
+import type { ThreadsReading } from '../reader/threads.js';
+import { detailLines, type DetailHistory } from '../output/detail.js';
+import { StacksPane, type StartTrace } from './stackspane.js';
 
 /** What the screen may do to processes, given by the shell (tui.ts) and faked in tests. */
 export interface ProcessAccess {
@@ -25,11 +27,17 @@ export interface ProcessAccess {
   release(pid: number): string[] | Refusal;
   /** A contained process that ended: what became of it (its group removed); undefined while it runs. */
   ended(pid: number): string[] | Refusal | undefined;
+  /** The process's threads (y, H), read only while their list is open. */
+  readThreads?(pid: number): ThreadsReading;
+  /** S in the detail: trace the process's allocation stacks (live screen, bpftrace). */
+  traceStacks?: StartTrace;
 }
 
 export class DetailPane {
   private readonly tracker: DetailTracker;
   last: Detail;
+  /** S: the allocation trace shown in place of the detail while it runs and after. */
+  stacks: StacksPane | undefined;
 
   constructor(readonly pid: number, private readonly access: ProcessAccess, now: number) {
     this.tracker = new DetailTracker(now);
@@ -41,10 +49,27 @@ export class DetailPane {
     this.last = this.tracker.update(this.access.readDetail(this.pid));
   }
 
-  /** The pane's lines, as many as fit in `height`. */
-  lines(width: number, height: number): string[] {
-    // The fixed part (title, kinds, PSS, trend, cgroup) is about 16 lines; mappings take the rest.
-    const all = detailLines(this.last, width, Math.max(3, height - 17));
+  /** S: starts a trace, or stops the running one early; a message when there is none to start. */
+  toggleStacks(changed: () => void): string | undefined {
+    if (this.stacks?.running) {
+      this.stacks.stop();
+      return undefined;
+    }
+    if (!this.access.traceStacks) return 'allocation stacks are traced on a live screen only';
+    this.stacks = new StacksPane(this.pid, this.access.traceStacks, changed);
+    return undefined;
+  }
+
+  /** Esc/Enter back to the list: a running trace is stopped (bpftrace detaches). */
+  close(): void {
+    this.stacks?.stop();
+  }
+
+  /** The pane's lines, as many as fit in `height`; `history`: the screen's growth history of the process. */
+  lines(width: number, height: number, history?: DetailHistory): string[] {
+    if (this.stacks) return this.stacks.lines(width, height);
+    // The fixed part (title, kinds, PSS, trend, history, cgroup, what the top grower means) is about 21 lines; mappings take the rest.
+    const all = detailLines(this.last, width, Math.max(3, height - 21), history);
     return all.slice(0, height);
   }
 }
@@ -79,7 +104,7 @@ export function containDialog(pid: number, cmd: string, access: ProcessAccess, h
   const facts = access.facts(pid);
   if (facts instanceof Refusal) return host.notice([`cannot contain pid ${pid}: ${facts.message}`]);
   const proposal = proposeLimit(facts.used, facts.memTotal);
-  host.ask(`Memory limit for ${pid} (${cmd}), now ${sizeText(facts.used)} [${sizeText(proposal)}]: `, (text) => {
+  host.ask(limitQuestion(pid, cmd, facts.used, proposal), (text) => {
     const limit = text.trim() === '' ? proposal : parseSize(text);
     if (limit === undefined) return host.say(`not a size: '${text.trim()}' (give e.g. 512M or 2G)`);
     const plan = planContainment(facts, limit);

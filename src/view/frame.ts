@@ -11,6 +11,7 @@ import { rateStr, suspectsIn, type Column } from '../columns/process.js';
 import { printable } from '../format/text.js';
 import { durationStr, memStr } from '../format/units.js';
 import type { CgroupInterval } from '../model/cgroups.js';
+import { verdictAges } from '../model/growth.js';
 import { noCgroupsLine } from '../output/cgrouplist.js';
 import { cgroupTable } from './cgroupview.js';
 import { topTrend } from './trendseries.js';
@@ -28,6 +29,9 @@ import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
 import type { TrendPanel } from './trendpanel.js';
 import type { DetailPane } from './detailpane.js';
+import type { ThreadPane } from './threadpane.js';
+import { isTreeColumn, treeColumn, type ProcTree } from '../output/proctree.js';
+import type { DetailHistory } from '../output/detail.js';
 
 /** The state a frame is made of. */
 export interface Shown {
@@ -53,6 +57,11 @@ export interface Shown {
   readonly trend: TrendPanel;
   readonly detail: DetailPane | undefined;
   readonly notice: readonly string[] | undefined;
+  /** The tree the rows are in, while shown (e, --tree). */
+  readonly procTree?: ProcTree;
+  readonly threads?: ThreadPane;
+  /** The trend charts in ASCII (no braille on this terminal). */
+  readonly ascii?: boolean;
 }
 
 /** A notice in the overlay's frame: the lines cut to the screen, any key closes it. */
@@ -80,9 +89,10 @@ function noticeBox(lines: readonly string[], width: number, height: number): str
  * The columns the list shows at this width: the view's, its resource column
  * following C, M and D, the CGROUP column while filtered to a cgroup.
  */
-export function shownColumns(view: ViewDef, sort: string, width: number, pidWidth = 5, cgroupFilter = false): Column[] {
+export function shownColumns(view: ViewDef, sort: string, width: number, pidWidth = 5, cgroupFilter = false, tree?: ProcTree): Column[] {
   const shown = withSortResource(view, sort);
-  return fitColumns(cgroupFilter ? withOnDemand(shown, 'CGROUP') : shown, width, pidWidth);
+  const adjust = tree ? (c: Column) => (isTreeColumn(c) ? treeColumn(c, tree) : c) : undefined;
+  return fitColumns(cgroupFilter ? withOnDemand(shown, 'CGROUP') : shown, width, pidWidth, adjust);
 }
 
 /** The header's flags, atop's order: f a x z, then memtop's filters and B. */
@@ -112,8 +122,13 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
     const levels = s.cgroupDepth >= 9 ? 'all levels' : `${s.cgroupDepth} levels`;
     return `memory cgroups (v${s.iv.cgroupVersion}), ${levels} (2-9); Enter: the highlighted group's processes`;
   }
-  if (s.filters.cgroup) return `processes of cgroup ${s.filters.cgroup.text} and below (G, Enter on /: all)`;
-  return '';
+  if (s.filters.cgroup) {
+    const text = s.filters.cgroup.text;
+    return text.startsWith('/')
+      ? `processes of cgroup ${text} and below (G, Enter on /: all)`
+      : `processes of the cgroups named ${text} and below (F, empty: all)`;
+  }
+  return (s.iv && youngHistory(s.iv)) ?? '';
 }
 
 /** The list's header and the rows of its page. */
@@ -137,6 +152,9 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
     return `OOM killer killed ${named}`;
   }
   if (iv.pag.oomkill > 0) return `OOM killer killed ${iv.pag.oomkill} process(es): victim not named (the kernel log, /dev/kmsg, needs root)`;
+  // A process memtop contained has ended (seen in the cgroup tree: a replay tells it too).
+  const ended = iv.exited.filter((e) => e.contained);
+  if (ended.length > 0) return `contained process ended: ${ended.map((e) => `${e.pid} ${printable(e.cmd)}`).join(', ')}`;
   // Without a suspect in the interval there is none among the rows either: no walk through thousands of them.
   const top = iv.forecast?.suspects === 0 ? undefined : topTrend(procs, true);
   if (top) {
@@ -147,10 +165,31 @@ export function memoryNews(iv: Interval, view: ViewDef, procs: readonly ProcInte
   }
   // A leak view filtered to nothing says so (the status line's next check), not "no history yet".
   if (view.name === 'leak' && procs.length > 0) {
-    const window = procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
+    const young = youngHistory(iv);
+    const window = young ? ` (${young})` : procs.find((p) => p.trate !== undefined) ? '' : ' (no history yet)';
     return `no leak suspect: resident anonymous + swapped memory of every process is watched for steady growth${window}`;
   }
   return undefined;
+}
+
+/** The screen's growth history of the process in the detail: what its flag rests on. */
+function detailHistory(s: Shown): DetailHistory | undefined {
+  const p = s.iv?.procs.find((q) => q.pid === s.detail!.pid);
+  return p && { trate: p.trate, tgrow: p.tgrow, leak: p.leak, growing: p.growing, window: s.iv?.forecast?.window };
+}
+
+/**
+ * While the history is shorter than a verdict needs (a fresh memtop with no
+ * daily log to start from, a replay's first samples): how long until one.
+ */
+function youngHistory(iv: Interval): string | undefined {
+  const age = iv.forecast?.age;
+  const window = iv.forecast?.window;
+  if (age === undefined || window === undefined) return undefined;
+  const { fast, steady } = verdictAges(window, iv.elapsed);
+  if (age >= steady) return undefined;
+  const wait = (s: number) => `in ${durationStr(Math.ceil(s - age))}`;
+  return `history ${durationStr(Math.floor(age))}: leak verdicts possible ${age < fast ? `${wait(fast)} for fast growth (1% of memory a minute), ` : ''}${wait(steady)} for steady growth (a third of --window)`;
 }
 
 /**
@@ -174,19 +213,29 @@ export class Frames {
     const help = s.notice ? noticeBox(s.notice, width, height) : s.helpOpen ? helpOverlay(width, height) : undefined;
     const iv = s.iv;
     if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(statusText(s, width, false), width), help };
+    if (s.threads) {
+      return {
+        header: reverse(fit(headerLine(iv, width, flags(s)), width)),
+        sys: [],
+        status: fit(statusText(s, width, false), width),
+        procHead: reverse(fit(s.threads.title(), width)),
+        rows: s.threads.lines(width, height - 3).map((l) => fit(l, width)),
+        help,
+      };
+    }
     if (s.detail) {
-      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release`;
+      const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release, S stacks`;
       return {
         header: reverse(fit(headerLine(iv, width, flags(s)), width)),
         sys: [],
         status: fit(statusText(s, width, false), width),
         procHead: reverse(fit(title, width)),
-        rows: s.detail.lines(width, height - 3).map((l) => fit(l, width)),
+        rows: s.detail.lines(width, height - 3, detailHistory(s)).map((l) => fit(l, width)),
         help,
       };
     }
     const layout = screenLayout(height, s.sysLines, s.trend.ready);
-    const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color) : undefined;
+    const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color, s.ascii) : undefined;
     const pageRows = listRows(layout, height);
     const list = s.view.cgroups ? listLines(this.cgroupTable(s, width), s, pageRows) : listLines(this.table(s, width), s, pageRows, iv.sinceBoot ? markedSinceBoot : markedRow);
     return {
@@ -211,10 +260,10 @@ export class Frames {
   private table(s: Shown, width: number): ProcTable {
     const pidWidth = s.iv?.pidWidth;
     const filtered = !!s.filters.cgroup;
-    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}|${filtered}`;
+    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}|${filtered}|${!!s.procTree}`;
     const memo = this.tableMemo;
     if (memo?.key === key && memo.rows === s.rows) return memo.table;
-    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth, filtered), width, s.cmdShift);
+    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth, filtered, s.procTree), width, s.cmdShift);
     this.tableMemo = { key, rows: s.rows, table };
     return table;
   }
