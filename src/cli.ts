@@ -70,6 +70,8 @@ function buildProgram(): Command {
     .option('--proc <dir>', 'root of the proc filesystem to read', '/proc')
     .option('--sys <dir>', 'root of sysfs to read (LVM names)', '/sys')
     .option('--json', 'print one JSON object per sample per line, no screen')
+    .option('--csv', 'print CSV: a header, then a line per sample of the system figures; with -V/-m a line per process per sample')
+    .option('--report <file>', 'with -r: write the recording as one self-contained HTML page (charts, leakers, OOM kills) to FILE')
     .option('--text', 'print each sample as plain text like atop (also when stdout is not a terminal)')
     .option('--width <columns>', 'width of the text output', '80')
     .option('-m, --memory', 'memory view (same as --view memory)')
@@ -177,9 +179,12 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
     case 'view':
       return viewByName(value).name;
     case 'sort': {
-      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
       const o = program.opts<Opts>();
       const view = viewByName(o.memory ? 'memory' : String(o.view));
+      // The cgroup view sorts on its own columns (as W saves them with view = cgroup); a process column is
+      // checked below, and passed over there.
+      if (view.cgroups && !allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, view);
+      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
       try {
         return checkSortColumn(value, view);
       } catch {
@@ -227,7 +232,10 @@ function toConfig(program: Command, configNotes: string[]): Config {
   thresholds.dskcritperc = numberChecks.dskcrit('--dskcrit', String(o.dskcrit));
   thresholds.swoutcritsec = numberChecks.swoutcrit('--swoutcrit', String(o.swoutcrit));
   thresholds.almostcrit = numberChecks.almostcrit('--almostcrit', String(o.almostcrit));
-  if (o.json && o.text) throw usageError('--json and --text exclude each other: choose one output');
+  const outputs = (['json', 'text', 'csv', 'report'] as const).filter((k) => o[k] !== undefined && o[k] !== false);
+  if (outputs.length > 1) throw usageError(`--${outputs[0]} and --${outputs[1]} exclude each other: choose one output`);
+  if (o.report !== undefined && o.read === undefined) throw usageError('--report goes with -r FILE: it draws a recording');
+  if (o.csv && o.detail !== undefined) throw usageError('--csv and --detail exclude each other: --detail prints text or --json');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
   const actions = (['detail', 'stacks', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
   if (actions.length > 1 && ['detail', 'stacks', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
@@ -235,7 +243,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
   if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
   if (o.force && actions.length > 0 && actions[0] !== 'contain') throw usageError(`--force goes with --contain PID or the screen's K, not --${actions[0]}`);
   if (o.prometheus !== undefined) {
-    const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
+    const other = (['read', 'write', 'logDir', 'json', 'text', 'csv', 'report'] as const).find((k) => o[k] !== undefined && o[k] !== false);
     if (other) throw usageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
   }
   if (o.read !== undefined && o.write !== undefined) throw usageError('-r and -w exclude each other: replay or record');
@@ -247,7 +255,9 @@ function toConfig(program: Command, configNotes: string[]): Config {
     samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),
     proc: String(o.proc),
     sys: String(o.sys),
-    mode: o.json ? 'json' : o.text || o.detail !== undefined || o.stacks !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
+    mode: o.json ? 'json' : o.csv ? 'csv' : o.text || o.detail !== undefined || o.stacks !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
+    csvProcs: !!o.csv && (program.getOptionValueSource('view') === 'cli' || !!o.memory),
+    report: o.report === undefined ? undefined : String(o.report),
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
     view: withPsize(view, !!o.psize),
     psize: !!o.psize,
@@ -281,6 +291,7 @@ function toConfig(program: Command, configNotes: string[]): Config {
     force: !!o.force,
     release: pidOf('release'),
     configNotes,
+    configFile: o.config === undefined ? undefined : String(o.config),
   };
 }
 
@@ -316,6 +327,11 @@ async function main(argv: string[]): Promise<void> {
   if (config.detail !== undefined) {
     const { runDetail } = await import('./run/detail.js');
     await runDetail(config.detail, config);
+    return;
+  }
+  if (config.report !== undefined) {
+    const { runReport } = await import('./run/report.js');
+    await runReport(config, version());
     return;
   }
   if (config.read !== undefined) {

@@ -10,7 +10,7 @@ import { parseTimeSpec, TIME_FORMAT, type TimeSpec } from './format/timespec.js'
 import { usageError } from './messages.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './model/thresholds.js';
 
-export type OutputMode = 'tui' | 'text' | 'json';
+export type OutputMode = 'tui' | 'text' | 'json' | 'csv';
 
 export interface Config {
   interval: number;
@@ -19,6 +19,10 @@ export interface Config {
   proc: string;
   sys: string;
   mode: OutputMode;
+  /** --csv with a view given (-V, -m): one line per process per sample; else one line per sample of the system figures. */
+  csvProcs?: boolean;
+  /** --report FILE (with -r): the recording as one self-contained HTML page. */
+  report?: string;
   width: number;
   view: ViewDef;
   sort?: string;
@@ -81,6 +85,8 @@ export interface Config {
    * at start; the live screen also shows them on its status line.
    */
   configNotes?: string[];
+  /** --config FILE: the file read instead of the usual ones (S still saves to the user's file, and says so). */
+  configFile?: string;
 }
 
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
@@ -115,7 +121,7 @@ export interface ListenAddress {
 /** PORT, HOST:PORT or [IPv6]:PORT; the host defaults to 127.0.0.1 (never all interfaces by accident). */
 export function parseListen(text: string): ListenAddress {
   const bad = (why: string) =>
-    usageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 9464 or 0.0.0.0:9464)`);
+    usageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 19464 or 0.0.0.0:19464)`);
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
   if (!m) throw bad('not a port or host:port');
   const host = m[1] ?? m[2] ?? '';

@@ -19,7 +19,7 @@ import { fakeProcFiles, makeTree } from './helpers/trees.js';
 
 const row = (pid: number, ppid: number, rsize?: number, extra: Partial<ProcInterval> = {}): ProcInterval => ({
   pid, ppid, user: 'u', state: 'S', cmd: `p${pid}`, isNew: false, threads: 1, nice: 0, priority: 20, processor: 0,
-  minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: rsize ?? 0, rsize, vgrow: 0, rgrow: rsize === undefined ? undefined : rsize / 10, swapsz: 0,
+  minflt: 0, majflt: 0, syscpu: 0, usrcpu: 0, cpu: 0, vsize: rsize ?? 0, rsize, vgrow: 0, rgrow: rsize === undefined ? undefined : rsize / 10, vmSwap: 0,
   mem: 0, leak: false, ...extra,
 } as ProcInterval);
 

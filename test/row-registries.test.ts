@@ -52,7 +52,7 @@ test('a cgroup metric is one registry entry: the families, the counter and the J
   const cg = families(text).filter(([n]) => n!.startsWith('memtop_cgroup_'));
   const expected = cgroupColumns().filter((c) => c.metric).map((c) => {
     const m = c.metric!;
-    return [`memtop_cgroup_${m.name}${m.counter ? '_total' : ''}`, m.counter ? 'counter' : 'gauge'];
+    return [`memtop_cgroup_${m.name}${m.total ? '_total' : ''}`, m.total ? 'counter' : 'gauge'];
   });
   assert.deepEqual(cg, expected);
   assert.match(text, /^memtop_cgroup_oom_kills_total\{cgroup="\/big.service"\} 3$/m, 'the kernel\'s running count, not the interval\'s');

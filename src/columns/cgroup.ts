@@ -51,7 +51,8 @@ function limit<N extends string>(
 
 /** The tree's indent: two spaces a level below the top, as atop's text output. */
 const indent = (g: CgroupInterval) => '  '.repeat(Math.max(0, g.depth - 1));
-const nameOf = (g: CgroupInterval) => (g.path === '/' ? '/' : g.path.slice(g.path.lastIndexOf('/') + 1));
+/** A container's or pod's group by its name (docker:web-1), others by their directory (a systemd unit's is its unit name). */
+const nameOf = (g: CgroupInterval) => g.name ?? (g.path === '/' ? '/' : g.path.slice(g.path.lastIndexOf('/') + 1));
 
 /** A path too long for its cell keeps its end (the group's own name) behind "..". */
 export function shortPath(path: string, width: number): string {
@@ -113,7 +114,7 @@ const COLUMNS = [
     format: (g) => (g.oomkill === undefined ? pad(UNKNOWN, 7) : valStr(g.oomkill, 7)),
     colour: (g) => ((g.oomkill ?? 0) > 0 ? 'crit' : undefined),
     metric: {
-      name: 'oom_kills', counter: true, value: (g) => g.oomKills,
+      name: 'oom_kills', total: (g) => g.oomKills,
       help: 'OOM kills in the cgroup and below since it was made (memory.events, v1 memory.oom_control).',
     },
   },
@@ -131,6 +132,11 @@ const COLUMNS = [
   {
     name: 'PSIFULL', width: 7, json: 'psi_full', get: (g) => g.psiFull, toJson: (g) => round2(g.psiFull),
     format: (g) => pad(g.psiFull === undefined ? UNKNOWN : `${cFixed(g.psiFull, 0)}%`, 7),
+  },
+  {
+    // The container's or pod's name (docker:web-1, pod:default/nginx), null for other groups (JSON name; not in the view).
+    name: 'CONTAINER', width: 20, left: true, json: 'name', get: (g) => g.name,
+    format: (g) => (g.name ?? UNKNOWN).slice(0, 20).padEnd(20),
   },
   {
     // Memory in use as a share of the tightest limit above or on the group, atop's line colours on it.
@@ -170,7 +176,7 @@ export function fitCgroupColumns(width: number): CgroupColumn[] {
 
 /** A cell: in a flat (sorted) list the CGROUP cell holds the path, shortened to fit. */
 export function cgroupCell(col: CgroupColumn, g: CgroupInterval, tree: boolean): string {
-  if (col.name === CGROUP_TREE && !tree) return shortPath(g.path, col.width).padEnd(col.width);
+  if (col.name === CGROUP_TREE && !tree) return shortPath(g.name ?? g.path, col.width).padEnd(col.width);
   return col.format(g);
 }
 

@@ -31,18 +31,22 @@ export type SortValue = number | string | undefined;
  */
 export type Fold = 'sum' | 'sumKnown' | 'max' | 'first';
 
-/** A field exported to Prometheus: one gauge family, one series per exported row. */
-export interface Metric<Row = never> {
-  /** The family name after the row kind's prefix (memtop_process_), in base units. */
+/** A field exported to Prometheus: one gauge (or counter) family, one series per exported row. */
+export interface Metric<Row = unknown> {
+  /** The family name after the row kind's prefix (memtop_process_), in base units; a counter's without `_total`. */
   name: string;
   help: string;
   /** OpenMetrics # UNIT; the name then ends in `_<unit>`. */
   unit?: string;
   /** Exported per second of the interval (value / elapsed), and only when the interval has rates. */
   perSecond?: boolean;
-  /** A running total (the kernel's count): a counter family, its samples named `_total`. */
-  counter?: boolean;
-  /** The exported value when it is not the field's `get` (a limit's "max" is no series; a total instead of the interval's delta). */
+  /**
+   * A counter: the kernel's running total for the row (the value exported, as
+   * `<name>_total`), where the field itself is that total's change over the
+   * interval. Prometheus' rate() then works on it; no per-second gauge is made.
+   */
+  total?(r: Row): number | undefined;
+  /** The exported value of a gauge when it is not the field's `get` (a limit's "max" is no series). */
   value?(r: Row): number | undefined;
 }
 

@@ -225,9 +225,9 @@ function rowFamilies<Row>(
   for (const field of fields) {
     const m = field.metric;
     if (!m || (m.perSecond && !rates)) continue;
-    const f = fs.add(`${prefix}${m.name}`, m.counter ? 'counter' : 'gauge', m.help, m.unit);
+    const f = fs.add(`${prefix}${m.name}`, m.total ? 'counter' : 'gauge', m.help, m.unit);
     for (const r of rows) {
-      const raw = m.value ? m.value(r) : field.get(r);
+      const raw = m.total ? m.total(r) : m.value ? m.value(r) : field.get(r);
       if (typeof raw !== 'number') continue;
       const v = m.perSecond ? raw / iv.elapsed : raw;
       if (Number.isFinite(v)) f.series.push({ labels: labels(r), value: v });

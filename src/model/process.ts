@@ -34,6 +34,9 @@ export interface ProcInterval extends Carried, StatusGauges {
   recent?: boolean;
   minflt?: number;
   majflt?: number;
+  /** The kernel's running fault counts since the process started (the exposition's counters). */
+  minfltTotal?: number;
+  majfltTotal?: number;
   /** CPU time in the interval, milliseconds. */
   syscpu?: number;
   usrcpu?: number;
@@ -66,6 +69,10 @@ export interface ProcInterval extends Carried, StatusGauges {
   youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
+  /** Its container's or pod's name, else its systemd unit (model/cgroups.ts cgroupOfPids); what the CGROUP column shows. */
+  cgroupName?: string;
+  /** The names along its cgroup path (containers, pods, units): what a cgroup filter by name matches. */
+  cgroupNames?: string[];
   /**
    * memtop contained this process in a memory cgroup of its own (K, --contain),
    * as its group's name says where the cgroup tree was read (a recording too;
@@ -91,7 +98,7 @@ export interface ProcInterval extends Carried, StatusGauges {
 
 /** What processIntervals derives for every row (set after the row is made, in its shape). */
 const DERIVED = [
-  'user', 'cmd', 'isNew', 'recent', 'minflt', 'majflt', 'syscpu', 'usrcpu', 'cpu', 'rsize', 'vgrow', 'rgrow', 'psize', 'mem', 'rddsk', 'wrdsk', 'wcancl',
+  'user', 'cmd', 'isNew', 'recent', 'minflt', 'majflt', 'minfltTotal', 'majfltTotal', 'syscpu', 'usrcpu', 'cpu', 'rsize', 'vgrow', 'rgrow', 'psize', 'mem', 'rddsk', 'wrdsk', 'wcancl',
 ] as const satisfies readonly (keyof ProcInterval)[];
 
 /** A row of its sample: the carried figures and every status gauge copied, the derived ones blank (sample.ts's literalCopier says why so). */
@@ -281,6 +288,8 @@ export function processIntervals(
     iv.recent = !old || (p.starttime !== undefined && p.starttime > recentFrom);
     iv.minflt = delta(p.minflt, base, base?.minflt);
     iv.majflt = delta(p.majflt, base, base?.majflt);
+    iv.minfltTotal = p.minflt;
+    iv.majfltTotal = p.majflt;
     iv.syscpu = stime === undefined ? undefined : stime * msPerTick;
     iv.usrcpu = utime === undefined ? undefined : utime * msPerTick;
     iv.cpu = cpu;

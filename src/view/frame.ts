@@ -136,7 +136,12 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
     const levels = s.cgroupDepth >= 9 ? 'all levels' : `${s.cgroupDepth} levels`;
     return `memory cgroups (v${s.iv.cgroupVersion}), ${levels} (2-9); Enter: the highlighted group's processes`;
   }
-  if (s.filters.cgroup) return `processes of cgroup ${s.filters.cgroup.text} and below (G, Enter on /: all)`;
+  if (s.filters.cgroup) {
+    const text = s.filters.cgroup.text;
+    return text.startsWith('/')
+      ? `processes of cgroup ${text} and below (G, Enter on /: all)`
+      : `processes of the cgroups named ${text} and below (F, empty: all)`;
+  }
   return (s.iv && youngHistory(s.iv)) ?? '';
 }
 

@@ -24,6 +24,9 @@ export interface Actions {
   rewind(): void;
   askFilter(kind: FilterKind): void;
   askKill(): void;
+  askRenice(): void;
+  stepNice(step: -1 | 1): void;
+  saveSettings(): void;
   openDetail(): void;
   askContain(): void;
   traceStacks(): void;
@@ -78,8 +81,13 @@ export const KEYS: KeyDef[] = [
   { keys: ['P'], label: 'P', help: 'filter program (regex)', run: (a) => a.askFilter('program') },
   { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
-  { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
+  // One line for related keys (here, C M D, t T, f a, n F7 F8): 38 lines at most leave the help at 80x24 two columns of 19.
+  { keys: ['I', 'F'], label: 'I F', help: 'filter pids / cgroup, name', run: (a, k) => a.askFilter(k === 'I' ? 'pids' : 'cgroup') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
+  {
+    keys: ['n', 'f7', 'f8'], label: 'n F7 F8', help: 'renice; nice -1 / +1',
+    run: (a, k) => (k === 'n' ? a.askRenice() : a.stepNice(k === 'f7' ? -1 : 1)),
+  },
   // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
   { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
   { keys: ['y', 'H'], label: 'y H', help: 'threads of the process', run: (a) => a.openThreads() },
@@ -87,19 +95,19 @@ export const KEYS: KeyDef[] = [
   { keys: ['S'], label: 'S', help: 'detail: allocation stacks', run: (a) => a.traceStacks() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
-  { keys: ['t', 'T'], label: 't T', help: 'sample now; replay: next/prev', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },
+  { keys: ['t', 'T'], label: 't T', help: 'sample now/next; previous', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },
   { keys: ['b'], label: 'b', help: 'branch to time (replay)', run: (a) => a.askBranch() },
   { keys: ['r'], label: 'r', help: 'since boot / rewind', run: (a) => a.rewind() },
   { keys: ['up', 'down'], label: 'Up Down', help: 'move the highlight', run: scroll },
   { keys: ['pageup', 'pagedown'], label: 'PgUp PgDn', help: 'page up / down', run: scroll },
   { keys: ['home', 'end'], label: 'Home End', help: 'first / last row', run: scroll },
   { keys: ['left', 'right'], label: 'Left Right', help: 'scroll the command line', run: (a, k) => a.shiftCommand(k === 'left' ? -1 : 1) },
-  { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
-  { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
+  { keys: ['f', 'a'], label: 'f a', help: 'all lines; all processes', run: (a, k) => (k === 'f' ? a.toggleAll() : a.toggleAllProcs()) },
   { keys: ['R'], label: 'R', help: 'PSIZE gathered / not', run: (a) => a.togglePsize() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
+  { keys: ['W'], label: 'W', help: 'write settings (config)', run: (a) => a.saveSettings() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];

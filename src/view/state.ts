@@ -20,6 +20,7 @@ import type { CgroupInterval } from '../model/cgroups.js';
 import { gainedNeeds, needsOf } from '../sample.js';
 import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, withPsize, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
+import { SAVED_SETTINGS } from '../configfile.js';
 import { largestPid, type Interval, type ProcInterval } from '../model/interval.js';
 import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
@@ -31,6 +32,7 @@ import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters 
 import { Frames, shownColumns, type Shown } from './frame.js';
 import { dispatchKey, isBound, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
+import { NICE_MAX, NICE_MIN, niceTarget, parseNice, processTarget, renice, stillThere, type NiceSystem } from './renice.js';
 import { listRows, screenLayout } from './layout.js';
 import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
@@ -43,6 +45,8 @@ import type { ContainRecord } from '../contain/facts.js';
 import { Refusal, sameProcess } from '../contain/plan.js';
 import { processTree, type ProcTree } from '../output/proctree.js';
 import { ThreadPane } from './threadpane.js';
+
+export type SavedSetting = (typeof SAVED_SETTINGS)[number];
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
@@ -66,6 +70,10 @@ export interface ScreenHost {
   now(): number;
   /** The detail's reads and containment, on a live screen only. */
   access?: ProcessAccess;
+  /** The live system's processes as k, n, F7 and F8 check and renice them (always /proc: signals and priorities act there). */
+  nice?: NiceSystem;
+  /** W: writes the settings to the user's config file; returns where (and what else to know), throws a MemtopError saying why not. */
+  saveSettings?(values: readonly (readonly [SavedSetting, string])[]): { file: string; note?: string };
   /** What the terminal can show (tui.ts asks blessed's terminfo and the locale); all of it when absent. */
   terminal?: TerminalCaps;
 }
@@ -82,7 +90,7 @@ export interface TerminalCaps {
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes' | 'tree'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes' | 'theme' | 'tree'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -98,6 +106,8 @@ export class ScreenState implements Actions, Shown {
   /** R (-R): PSIZE read and shown. */
   psize: boolean;
   color: boolean;
+  /** The theme the screen started with (--theme, `theme =`), saved by W. */
+  readonly theme: string;
   paused = false;
   /** Interval 0: samples only on t. */
   manual = false;
@@ -158,6 +168,7 @@ export class ScreenState implements Actions, Shown {
     this.allProcs = settings.allProcs;
     this.psize = !!settings.psize;
     this.color = settings.color && host.terminal?.colors !== false;
+    this.theme = settings.theme ?? 'dark';
     this.tree = !!settings.tree;
     this.interval = settings.interval;
     this.trend = new TrendPanel({
@@ -544,16 +555,78 @@ export class ScreenState implements Actions, Shown {
     this.ask(`PID to kill${def}: `, (text) => {
       const pid = parsePid(text.trim() || String(highlighted ?? ''), largestPid(this.iv));
       if (typeof pid === 'string') return this.say(pid);
-      const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd;
+      // On the live system: never pid 1, kernel threads or memtop itself, and the process read again
+      // before the signal goes (a pid the kernel gave another process meanwhile gets nothing).
+      const sys = this.host.nice;
+      const target = sys ? processTarget(pid, sys, 'signalled') : undefined;
+      if (typeof target === 'string') return this.say(target);
+      const cmd = target?.comm ?? this.iv?.procs.find((p) => p.pid === pid)?.cmd;
       const who = cmd === undefined ? `${pid}` : `${pid} (${cmd})`;
       this.ask(`Signal for ${who} [TERM]: `, (sigText) => {
         const sig = parseSignal(sigText);
         if (typeof sig === 'string') return this.say(sig);
         this.ask(`Send ${signalName(sig)} to ${who}? (y/n) `, (yes) => {
-          this.say(/^y/i.test(yes) ? sendSignal(pid, sig) : 'kill cancelled');
+          if (!/^y/i.test(yes)) return this.say('kill cancelled');
+          const gone = sys && target ? stillThere(target, sys, 'signalled') : undefined;
+          this.say(gone ?? sendSignal(pid, sig));
         }, { single: true });
       });
     });
+  }
+
+  askRenice(): void {
+    const sys = this.host.nice;
+    if (!sys) return this.say('n renices processes of the live system only');
+    const highlighted = this.highlightedPid();
+    const def = highlighted === undefined ? '' : ` [${highlighted}]`;
+    this.ask(`PID to renice${def}: `, (text) => {
+      const pid = parsePid(text.trim() || String(highlighted ?? ''), largestPid(this.iv));
+      if (typeof pid === 'string') return this.say(pid);
+      const target = niceTarget(pid, sys);
+      if (typeof target === 'string') return this.say(target);
+      this.ask(`Nice for ${pid} (${target.comm}), now ${target.nice} (${NICE_MIN} to ${NICE_MAX}): `, (niceText) => {
+        if (niceText.trim() === '') return this.say('renice cancelled');
+        const nice = parseNice(niceText);
+        if (typeof nice === 'string') return this.say(nice);
+        this.say(renice(target, nice, sys));
+      });
+    });
+  }
+
+  /** F7 / F8 (htop): the highlighted process's nice value one lower (more favoured) or higher. */
+  stepNice(step: -1 | 1): void {
+    const sys = this.host.nice;
+    if (!sys) return this.say('F7 and F8 renice processes of the live system only');
+    const pid = this.highlightedPid();
+    if (pid === undefined) return this.say(this.view.aggregate ? 'F7 and F8 renice a process: g or m lists processes' : 'no process to renice');
+    const target = niceTarget(pid, sys);
+    if (typeof target === 'string') return this.say(target);
+    const nice = Math.min(NICE_MAX, Math.max(NICE_MIN, target.nice + step));
+    if (nice === target.nice) return this.say(`${pid} (${target.comm}) is at nice ${nice} already, the ${step < 0 ? 'lowest' : 'highest'}`);
+    this.say(renice(target, nice, sys));
+  }
+
+  /** W: the settings of SAVED_SETTINGS as the screen has them now, written to the user's config file. */
+  saveSettings(): void {
+    const save = this.host.saveSettings;
+    if (!save) return this.say('W saves settings from the screen only');
+    const yesNo = (on: boolean) => (on ? 'yes' : 'no');
+    // A Record, so that a key added to SAVED_SETTINGS does not compile without what the screen saves for it.
+    const now: Record<SavedSetting, () => string> = {
+      view: () => this.view.name,
+      sort: () => this.sort,
+      interval: () => String(this.interval),
+      color: () => yesNo(this.color),
+      psize: () => yesNo(this.psize),
+      theme: () => this.theme,
+    };
+    const values = SAVED_SETTINGS.map((key) => [key, now[key]()] as const);
+    try {
+      const { file, note } = save(values);
+      this.say(`settings saved to ${file}: ${values.map(([k, v]) => `${k} ${v}`).join(', ')} (${note ?? 'read at the next start'})`);
+    } catch (err) {
+      this.say(messageOf(err));
+    }
   }
 
   /** The highlighted process's pid, when the list shows processes. */

@@ -19,6 +19,8 @@ import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
 import { readThreads } from '../reader/threads.js';
 import type { ProcessAccess } from './detailpane.js';
+import { liveNiceSystem } from './renice.js';
+import { defaultConfigFiles, saveSettings } from '../configfile.js';
 import { StackTrace } from '../run/stacks.js';
 import { SCREEN_TRACE_SECONDS } from './stackspane.js';
 
@@ -74,6 +76,13 @@ class Tui {
       changed: () => this.requestDraw(),
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
+      // /proc, not --proc: kill and renice act on this machine's pids, so they check this machine's processes.
+      nice: feed.recording ? undefined : liveNiceSystem('/proc'),
+      saveSettings: (values) => {
+        const file = defaultConfigFiles()[1]!;
+        saveSettings(file, values);
+        return { file, note: config.configFile === undefined ? undefined : `this run read --config ${config.configFile} instead` };
+      },
     });
     this.state.resize(this.screen.width, this.screen.height);
     this.screen.onKey((ch, key) => {
