@@ -199,7 +199,7 @@ export class StackTrace {
     if (modules.length === 0) {
       throw refuse(`${pid} (${cmd}) maps no malloc memtop can probe (no libc, jemalloc, tcmalloc or mimalloc with symbols)${runtimes.length ? `; ${runtimes.join('; ')}` : ''}`);
     }
-    const script = stacksScript({ pid, modules, every: this.o.every, targetRate: TARGET_RATE, bigBytes: BIG_BYTES, mmapBytes: BIG_BYTES, frames: 16 });
+    const script = stacksScript({ pid, modules, every: this.o.every, targetRate: TARGET_RATE, bigBytes: BIG_BYTES, mmapBytes: BIG_BYTES, frames: 16, seconds: this.o.seconds });
     const text = await this.trace(script);
     const out = parseTraceOutput(text.stdout);
     if (!out.complete) {
@@ -228,7 +228,9 @@ export class StackTrace {
     }
     const addrs = out.stacks.flatMap(stackAddresses);
     const names = symbolise(proc, pid, mapsNow, addrs);
-    const seconds = this.armedAt ? Math.max(0, ((this.endedAt || Date.now()) - this.armedAt) / 1000) : 0;
+    // The kernel's own timing of the recorded window (it stops recording itself at the end; an early
+    // stop ends it when bpftrace runs END, which may be seconds after the SIGINT on a loaded machine).
+    const seconds = out.window ?? (this.armedAt ? Math.max(0, ((this.endedAt || Date.now()) - this.armedAt) / 1000) : 0);
     return {
       pid,
       cmd,
@@ -286,7 +288,8 @@ export class StackTrace {
       this.armedAt = Date.now();
       this.every = ev.every;
       if (this.stopReason !== undefined) return;
-      this.timer = setTimeout(() => this.interrupt(), this.o.seconds * 1000);
+      // The program stops itself after the seconds (exit()); this is the fallback should it not.
+      this.timer = setTimeout(() => this.interrupt(), this.o.seconds * 1000 + 5000);
       this.onProgress({ phase: 'tracing', elapsed: 0, seconds: this.o.seconds, every: this.every });
     } else if (ev.kind === 'tick' && this.armedAt && !this.endedAt) {
       this.onProgress({ phase: 'tracing', elapsed: (Date.now() - this.armedAt) / 1000, seconds: this.o.seconds, every: this.every });
