@@ -22,7 +22,7 @@ import { definedFunctions, isGoBinary, symbolise } from '../reader/symbols.js';
 import { parseTraceOutput, traceEvent } from '../trace/output.js';
 import { groupStacks, reportJson, stackAddresses, type StacksReport } from '../trace/report.js';
 import { runtimeLines } from '../trace/runtime.js';
-import { ALLOC_FUNCS, FREE_FUNCS, stacksScript, type AllocatorModule } from '../trace/script.js';
+import { ALLOC_FUNCS, FREE_FUNCS, stacksScript, SYSTEM_WIDE_COST, type AllocatorModule } from '../trace/script.js';
 import { stacksLines } from '../output/stacks.js';
 import { StdoutSink } from './stdout.js';
 
@@ -307,7 +307,13 @@ export function bpftraceError(stderr: string): string | undefined {
 export async function runStacks(pid: number, config: Config): Promise<void> {
   const seconds = config.traceSeconds ?? DEFAULT_TRACE_SECONDS;
   const tty = process.stderr.isTTY;
+  let noted = false;
   const trace = new StackTrace({ pid, seconds, every: config.traceEvery ?? 0, proc: config.proc }, (p) => {
+    // Said once the checks passed, as the probes attach (stderr: stdout stays the report).
+    if (!noted) {
+      noted = true;
+      process.stderr.write(`memtop: note: ${SYSTEM_WIDE_COST}\n`);
+    }
     if (!tty) return;
     const line = p.phase === 'attaching' ? 'attaching probes...' : p.phase === 'reading' ? 'reading the stacks...'
       : `tracing ${pid}: ${Math.floor(p.elapsed)}/${p.seconds} s${p.every > 1 ? `, sampled 1 in ${p.every}` : ''} (Ctrl-C stops early)`;

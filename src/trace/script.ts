@@ -165,3 +165,9 @@ export function stacksScript(o: ScriptOptions): string {
     `}`);
   return out.filter((l) => l !== '').join('\n') + '\n';
 }
+
+/**
+ * bpftrace v0.17 attaches the uprobes to the libc file, not to the process: every process using that
+ * libc takes the traps while a trace runs (the pid test is inside the program). Said before each trace.
+ */
+export const SYSTEM_WIDE_COST = 'while it traces, EVERY process using the same libc slows down on malloc/free too (bpftrace 0.17 probes the file, not the process): an unrelated malloc-heavy process ran ~3000x slower here; keep traces short';
