@@ -82,6 +82,27 @@ function ensureTracefs(): void {
   throw refuse(`tracefs is not mounted at /sys/kernel/tracing and memtop could not mount it (${(r.stderr || String(r.error ?? '')).trim().split('\n')[0] || 'mount failed'}): mount -t tracefs nodev /sys/kernel/tracing`);
 }
 
+/** The kernel's initial pid namespace has this fixed inode (PROC_PID_INIT_INO). */
+const INIT_PID_NS = 'pid:[4026531836]';
+
+/**
+ * memtop runs in a pid namespace below the host's. NSpid alone misses it under a /proc mounted in that
+ * namespace (`unshare --pid --fork --mount-proc`: NSpid then lists the inner pid only), the namespace's
+ * inode does not.
+ */
+function inChildPidNamespace(): boolean {
+  try {
+    return readlinkSync('/proc/self/ns/pid') !== INIT_PID_NS;
+  } catch {
+    return false;
+  }
+}
+
+/** The refusal for /sys/kernel/security/lockdown's text ("none integrity [confidentiality]"), if it is one. */
+export function lockdownRefusal(text: string): string | undefined {
+  return /\[confidentiality\]/.test(text) ? 'the kernel is locked down (confidentiality): it forbids bpf programs to read user memory' : undefined;
+}
+
 /** The checks before anything is attached; each failure is one line. */
 export function checkCanTrace(pid: number, proc: string): { cmd: string } {
   if (pid === 1 || pid === process.pid) throw refuse(`memtop does not trace ${pid === 1 ? 'pid 1 (init)' : 'itself'}`);
@@ -108,9 +129,10 @@ export function checkCanTrace(pid: number, proc: string): { cmd: string } {
       return '';
     }
   })();
-  if (/\[confidentiality\]/.test(lockdown)) throw refuse('the kernel is locked down (confidentiality): it forbids bpf programs to read user memory');
+  const locked = lockdownRefusal(lockdown);
+  if (locked) throw refuse(locked);
   const nspid = /^NSpid:\s*(.*)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
-  if (nspid.length > 1) throw refuse('memtop runs in a pid namespace of its own: bpftrace names processes by the host\'s pids; run memtop --stacks in the host\'s namespace');
+  if (nspid.length > 1 || inChildPidNamespace()) throw refuse('memtop runs in a pid namespace of its own: bpftrace names processes by the host\'s pids; run memtop --stacks in the host\'s namespace');
   ensureTracefs();
   return { cmd };
 }
