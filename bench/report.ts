@@ -404,7 +404,7 @@ export function renderReport(r: Report): string {
       'bench/run.ts; every full run rewrites this file and takes about ten minutes. It needs tmux, atop, htop',
       'and btop (Debian packages: `apt-get install tmux atop htop btop`); a missing one is reported in its row',
       'instead of stopping the run. `BENCH_QUICK=1 npm run bench` is a smoke run of under a minute that writes its',
-      'report to the temp directory; `BENCH_N=250,2000` chooses the process counts.',
+      'report to the temp directory; `BENCH_N=250,2000` chooses the process counts (`BENCH_N=250,2000,10000` for issue 23\'s largest).',
     ),
     '',
     `- Date: ${m.date}; the run took ${Math.round(r.seconds)} s.`,
@@ -426,6 +426,10 @@ export function renderReport(r: Report): string {
     ...(r.parts.includes('stacks') ? stacksSection(r) : []),
     // The start-up profile's findings: written once by hand, kept across runs.
     ...(r.parts.includes('startup') ? [readFileSync(new URL('./startup-profile.md', import.meta.url), 'utf8')] : []),
+    // Issue 23's hand measurements of a steady refresh and of the history at scale: kept across runs too.
+    ...(r.parts.includes('screen') ? [readFileSync(new URL('./scale-notes.md', import.meta.url), 'utf8')] : []),
+    // The 24-hour report's figures (bench/report-html.ts, run on its own): written once by hand, kept across runs.
+    readFileSync(new URL('./report-html.md', import.meta.url), 'utf8'),
     '## Noise',
     '',
     para(

@@ -21,7 +21,7 @@
  * and writes docs/BENCHMARKS.md with the figures and the command.
  *
  * Environment: BENCH_QUICK=1 for a short smoke run (written to the temp
- * directory, not docs/); BENCH_N=250,2000 for other process counts;
+ * directory, not docs/); BENCH_N=250,2000 for other process counts (250,2000,10000 with issue 23's largest);
  * BENCH_OUT=FILE to write the report elsewhere; BENCH_PARTS=startup (a
  * comma-separated list of sampler, screen, rawlog, startup, cgroups) to run only some
  * parts (the smoke test runs the start-up part alone this way).

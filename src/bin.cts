@@ -1,4 +1,6 @@
-#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --max-semi-space-size=4
+#!/bin/sh
+// 2>/dev/null; unset NODE_EXTRA_CA_CERTS; exec node --max-semi-space-size=4 "$0" "$@"
+"use strict";
 /**
  * The installed command (package.json's bin): turns on Node's on-disk
  * compile cache where the running Node has it, before any of memtop or its
@@ -15,10 +17,18 @@
  * temp directory, or NODE_COMPILE_CACHE) instead of compiling it again.
  * Before 22.1 memtop keeps V8's code cache of its bundle itself (codecache.cts).
  *
- * The shebang drops NODE_EXTRA_CA_CERTS from memtop's environment: Node 20
- * reads and parses that certificate bundle before the first line of any
- * script runs, 80 ms of CPU per start on a machine that sets it to Debian's
- * bundle (`node -e 0` 40 -> 120 ms), and memtop makes no TLS connection.
+ * The first two lines start node: the file is a shell script to /bin/sh
+ * (line 2 runs `//`, a directory, quietly, then execs node on this file) and
+ * JavaScript to node (line 2 is a comment). They drop NODE_EXTRA_CA_CERTS
+ * from memtop's environment: Node 20 reads and parses that certificate
+ * bundle before the first line of any script runs, 80 ms of CPU per start on
+ * a machine that sets it to Debian's bundle (`node -e 0` 40 -> 120 ms), and
+ * memtop makes no TLS connection. A shebang of `env -S` did the same, but
+ * busybox's env (Alpine, its node images) has no -S and refused to start
+ * memtop; every Linux has a /bin/sh, and dash or busybox sh costs about a
+ * millisecond before node. The "use strict" is written out so that tsc
+ * emits it below the shell's line rather than above it (where sh would run
+ * it as a command).
  */
 import nodeModule = require('node:module');
 import fs = require('node:fs');

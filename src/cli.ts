@@ -20,7 +20,7 @@ import { allColumns } from './columns/process.js';
 import { VIEWS, withPsize } from './columns/views.js';
 import {
   checkSortColumn, defaultThresholds, parseDuration, parseInterval, parseListen, parsePercent, parsePositiveInt, parseSamples,
-  parseTimeOption, viewByName, type Config,
+  parseColor, parseTheme, parseTimeOption, THEME_NAMES, viewByName, viewList, type Config,
 } from './config.js';
 import {
   defaultConfigFiles, parseSwitch, readConfigFiles, SETTINGS, type Setting, type SettingKey,
@@ -70,17 +70,21 @@ function buildProgram(): Command {
     .option('--proc <dir>', 'root of the proc filesystem to read', '/proc')
     .option('--sys <dir>', 'root of sysfs to read (LVM names)', '/sys')
     .option('--json', 'print one JSON object per sample per line, no screen')
+    .option('--csv', 'print CSV: a header, then a line per sample of the system figures; with -V/-m a line per process per sample')
+    .option('--report <file>', 'with -r: write the recording as one self-contained HTML page (charts, leakers, OOM kills) to FILE')
     .option('--text', 'print each sample as plain text like atop (also when stdout is not a terminal)')
     .option('--width <columns>', 'width of the text output', '80')
     .option('-m, --memory', 'memory view (same as --view memory)')
-    .addOption(new Option('-V, --view <name>', 'process view: generic, memory, disk, command, user, program').default('generic'))
+    .addOption(new Option('-V, --view <name>', `process view: ${viewList()}`).default('generic'))
     .option('--sort <column>', 'sort the process list on this column (case-insensitive, descending)')
     .option('--sort-resets', 'live screen: a change of view sorts on the new view\'s default, as atop (default: each view keeps its sort)')
     .option('--sort-atop', 'RGROW and TRATE sort on the figure alone, as atop (default: what grew ranks above what was born in the interval or is too young for a windowed rate)')
     .option('-f, --all', 'show all system lines and devices, also idle ones')
     .option('-a, --all-procs', 'list every process in every view, not only the active ones (the memory view always does)')
     .option('-R, --psize', 'read and show PSIZE (proportional set size, smaps_rollup) for the listed processes, as atop\'s -R: costs a page table walk each')
-    .option('-x, --no-color', 'no colours in the live screen (bold marks instead)')
+    .option('-x, --no-color', 'no colours in the live screen (bold marks instead); also when NO_COLOR is set')
+    .addOption(new Option('--theme <name>', 'colours of the live screen for a dark or a light background').choices(THEME_NAMES).default('dark'))
+    .option('--tree', 'processes as a tree: each under its parent, siblings sorted (e or F5 on the screen)')
     .option('--term <name>', 'terminal type for the live screen (default: from TERM, 256 colours under tmux)')
     .option('-w, --write <file>', 'record raw samples to FILE (appends to an existing memtop log), no screen')
     .option('-r, --read [file]', 'replay a recording: FILE, YYYYMMDD or y, yy... (daily file from --log-dir), - for stdin; alone: today\'s daily file')
@@ -95,6 +99,7 @@ function buildProgram(): Command {
     .option('--detail <pid>', 'one process in detail every interval: memory by kind, mappings by growth (text, or --json)')
     .option('--contain <pid>', 'put the process into a memory cgroup of its own with the --limit, say what was done, and exit')
     .option('--limit <size>', 'with --contain: the group\'s limit, e.g. 512M or 2G (without it memtop proposes one)')
+    .option('--force', 'with --contain (or the screen\'s K): contain the main process of a systemd service or a container too')
     .option('--stacks <pid>', 'trace the process\'s allocations (bpftrace uprobes) and print the stacks still holding memory at the end (text, or --json)')
     .option('--for <duration>', 'with --stacks: how long to trace: seconds or 90s, 2m (default: 30s)')
     .option('--sample <n>', 'with --stacks: record one allocation in N below 64K (default: chosen from the rate; 1: all)')
@@ -174,9 +179,12 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
     case 'view':
       return viewByName(value).name;
     case 'sort': {
-      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
       const o = program.opts<Opts>();
       const view = viewByName(o.memory ? 'memory' : String(o.view));
+      // The cgroup view sorts on its own columns (as W saves them with view = cgroup); a process column is
+      // checked below, and passed over there.
+      if (view.cgroups && !allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, view);
+      if (!allColumns().some((c) => c.name === value.toUpperCase())) return checkSortColumn(value, viewByName('generic'));
       try {
         return checkSortColumn(value, view);
       } catch {
@@ -184,9 +192,16 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
         return undefined;
       }
     }
+    case 'theme':
+      return parseTheme(value);
+    case 'colorinfo':
+    case 'coloralmost':
+    case 'colorcritical':
+      return String(parseColor(key, value));
     case 'sort-resets':
     case 'sort-atop':
     case 'color':
+    case 'tree':
     case 'psize': {
       const on = parseSwitch(value);
       if (on === undefined) throw usageError(`invalid ${key} '${value}': give yes or no`);
@@ -196,6 +211,14 @@ function checkSetting(program: Command, { key, value, where }: Setting, notes: s
       numberChecks[key](key, value);
       return value;
   }
+}
+
+/** atoprc's colour keys of the configuration file, as palette numbers. */
+function colorsOf(o: Opts): Config['colors'] {
+  const out: NonNullable<Config['colors']> = {};
+  const keys = { colorinfo: 'info', coloralmost: 'almost', colorcritical: 'crit' } as const;
+  for (const [key, paint] of Object.entries(keys)) if (o[key] !== undefined) out[paint] = parseColor(key, String(o[key]));
+  return out;
 }
 
 function toConfig(program: Command, configNotes: string[]): Config {
@@ -209,14 +232,18 @@ function toConfig(program: Command, configNotes: string[]): Config {
   thresholds.dskcritperc = numberChecks.dskcrit('--dskcrit', String(o.dskcrit));
   thresholds.swoutcritsec = numberChecks.swoutcrit('--swoutcrit', String(o.swoutcrit));
   thresholds.almostcrit = numberChecks.almostcrit('--almostcrit', String(o.almostcrit));
-  if (o.json && o.text) throw usageError('--json and --text exclude each other: choose one output');
+  const outputs = (['json', 'text', 'csv', 'report'] as const).filter((k) => o[k] !== undefined && o[k] !== false);
+  if (outputs.length > 1) throw usageError(`--${outputs[0]} and --${outputs[1]} exclude each other: choose one output`);
+  if (o.report !== undefined && o.read === undefined) throw usageError('--report goes with -r FILE: it draws a recording');
+  if (o.csv && o.detail !== undefined) throw usageError('--csv and --detail exclude each other: --detail prints text or --json');
   const pidOf = (name: string) => (o[name] === undefined ? undefined : parsePositiveInt(`--${name}`, String(o[name]), 1, 2 ** 22));
   const actions = (['detail', 'stacks', 'contain', 'release', 'prometheus', 'read', 'write'] as const).filter((k) => o[k] !== undefined);
   if (actions.length > 1 && ['detail', 'stacks', 'contain', 'release'].includes(actions[0]!)) throw usageError(`--${actions[0]} and --${actions[1]} exclude each other: choose one`);
   if ((o.for !== undefined || o.sample !== undefined) && o.stacks === undefined) throw usageError(`--${o.for !== undefined ? 'for' : 'sample'} goes with --stacks PID`);
   if (o.limit !== undefined && o.contain === undefined) throw usageError('--limit goes with --contain PID');
+  if (o.force && actions.length > 0 && actions[0] !== 'contain') throw usageError(`--force goes with --contain PID or the screen's K, not --${actions[0]}`);
   if (o.prometheus !== undefined) {
-    const other = (['read', 'write', 'logDir', 'json', 'text'] as const).find((k) => o[k] !== undefined && o[k] !== false);
+    const other = (['read', 'write', 'logDir', 'json', 'text', 'csv', 'report'] as const).find((k) => o[k] !== undefined && o[k] !== false);
     if (other) throw usageError(`--prometheus serves live samples and has no screen: it excludes --${other.replace('logDir', 'log-dir')}`);
   }
   if (o.read !== undefined && o.write !== undefined) throw usageError('-r and -w exclude each other: replay or record');
@@ -228,7 +255,9 @@ function toConfig(program: Command, configNotes: string[]): Config {
     samples: samplesArg === undefined ? undefined : parseSamples(samplesArg),
     proc: String(o.proc),
     sys: String(o.sys),
-    mode: o.json ? 'json' : o.text || o.detail !== undefined || o.stacks !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
+    mode: o.json ? 'json' : o.csv ? 'csv' : o.text || o.detail !== undefined || o.stacks !== undefined || !process.stdout.isTTY ? 'text' : 'tui',
+    csvProcs: !!o.csv && (program.getOptionValueSource('view') === 'cli' || !!o.memory),
+    report: o.report === undefined ? undefined : String(o.report),
     width: parsePositiveInt('--width', String(o.width), 20, 1000),
     view: withPsize(view, !!o.psize),
     psize: !!o.psize,
@@ -237,7 +266,11 @@ function toConfig(program: Command, configNotes: string[]): Config {
     sortAtop: !!o.sortAtop,
     all: !!o.all,
     allProcs: !!o.allProcs,
-    color: o.color !== false,
+    // NO_COLOR (no-color.org) turns colours off unless the command line or a file set them.
+    color: o.color !== false && (program.getOptionValueSource('color') !== 'default' || !process.env.NO_COLOR),
+    theme: parseTheme(String(o.theme)),
+    colors: colorsOf(o),
+    tree: !!o.tree,
     term: o.term === undefined ? undefined : String(o.term),
     thresholds,
     write: o.write === undefined ? undefined : String(o.write),
@@ -255,8 +288,10 @@ function toConfig(program: Command, configNotes: string[]): Config {
     traceEvery: o.sample === undefined ? undefined : parsePositiveInt('--sample', String(o.sample), 1, 65535),
     contain: pidOf('contain'),
     limit: o.limit === undefined ? undefined : String(o.limit),
+    force: !!o.force,
     release: pidOf('release'),
     configNotes,
+    configFile: o.config === undefined ? undefined : String(o.config),
   };
 }
 
@@ -292,6 +327,11 @@ async function main(argv: string[]): Promise<void> {
   if (config.detail !== undefined) {
     const { runDetail } = await import('./run/detail.js');
     await runDetail(config.detail, config);
+    return;
+  }
+  if (config.report !== undefined) {
+    const { runReport } = await import('./run/report.js');
+    await runReport(config, version());
     return;
   }
   if (config.read !== undefined) {

@@ -10,7 +10,9 @@
  * The cache holds compiled code memtop will run, so it is used only from a
  * directory that only this user can write: $XDG_CACHE_HOME/memtop (else
  * ~/.cache/memtop), made 0700, owned by the user, not writable by group
- * or others; the file itself likewise. V8 checks the cache against the
+ * or others; the file itself likewise. The directory is opened once and
+ * used through that descriptor (see cacheDir); as root, only where every
+ * directory above it is root's. V8 checks the cache against the
  * source, V8's version and flags, and refuses a stale or damaged one
  * (`cachedDataRejected`): the bundle is then compiled as without a cache
  * and the cache written again. The file is named after Node's version and
@@ -88,15 +90,51 @@ export function runCached(bundle: string): void {
   run.call(module.exports, module.exports, nodeModule.createRequire(bundle), module, bundle, path.dirname(bundle));
 }
 
-/** The user's cache directory for memtop, made if missing; undefined when it is not private to the user. */
+/**
+ * The user's cache directory for memtop, made if missing, opened once:
+ * what is returned is /proc/self/fd/N of that open directory, so every
+ * later read, write, rename and removal happens in the directory checked
+ * here, even if its path is swapped for a symbolic link meanwhile (Node has
+ * no openat; /proc/self/fd/N resolves to the open directory itself).
+ * Undefined when it is not private to the user, or /proc is not there. As
+ * root, only in a root-owned place: every directory above it root's and
+ * writable by no one else (under `sudo -E`, HOME and XDG_CACHE_HOME are a
+ * user's, who could otherwise have root write into or prune a directory of
+ * their choice).
+ */
 function cacheDir(): string | undefined {
+  let fd: number | undefined;
   try {
     const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
     const dir = path.join(base, 'memtop');
+    if (process.getuid?.() === 0 && !rootsOnly(dir)) return undefined;
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return isPrivate(fs.lstatSync(dir), true) ? dir : undefined;
+    fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+    const held = `/proc/self/fd/${fd}`;
+    if (!isPrivate(fs.fstatSync(fd), true) || fs.statSync(held).ino !== fs.fstatSync(fd).ino) {
+      fs.closeSync(fd);
+      return undefined;
+    }
+    return held;
   } catch {
-    return undefined; // no home, a read-only file system: no cache, nothing said
+    if (fd !== undefined) fs.closeSync(fd);
+    return undefined; // no home, a read-only file system, no /proc: no cache, nothing said
+  }
+}
+
+/** Whether `dir` (or, where it is not there yet, what is) and every directory above it are root's and writable by no one else (sticky ones above excepted). */
+function rootsOnly(dir: string): boolean {
+  let p = dir;
+  let first = true;
+  for (;;) {
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (st) {
+      if (st.isSymbolicLink() || !st.isDirectory() || st.uid !== 0) return false;
+      if ((st.mode & 0o022) !== 0 && (first || (st.mode & 0o1000) === 0)) return false;
+      first = false;
+    }
+    if (p === path.dirname(p)) return true;
+    p = path.dirname(p);
   }
 }
 

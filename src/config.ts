@@ -5,12 +5,12 @@
  */
 import { allColumns } from './columns/process.js';
 import { CGROUP_VIEW, cgroupColumn } from './columns/cgroup.js';
-import { VIEWS, viewColumn, type ViewDef, type ViewName } from './columns/views.js';
+import { VIEWS, viewColumn, type ViewDef } from './columns/views.js';
 import { parseTimeSpec, TIME_FORMAT, type TimeSpec } from './format/timespec.js';
 import { usageError } from './messages.js';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './model/thresholds.js';
 
-export type OutputMode = 'tui' | 'text' | 'json';
+export type OutputMode = 'tui' | 'text' | 'json' | 'csv';
 
 export interface Config {
   interval: number;
@@ -19,6 +19,10 @@ export interface Config {
   proc: string;
   sys: string;
   mode: OutputMode;
+  /** --csv with a view given (-V, -m): one line per process per sample; else one line per sample of the system figures. */
+  csvProcs?: boolean;
+  /** --report FILE (with -r): the recording as one self-contained HTML page. */
+  report?: string;
   width: number;
   view: ViewDef;
   sort?: string;
@@ -39,6 +43,12 @@ export interface Config {
   /** -R (atop's R): PSIZE read and shown, after RSIZE (config.view already shows it). */
   psize?: boolean;
   color: boolean;
+  /** --theme: the screen's colours for a dark (default) or a light background. */
+  theme?: ThemeName;
+  /** The configuration file's colorinfo, coloralmost, colorcritical (atoprc's): palette numbers 0-255. */
+  colors?: Partial<Record<'info' | 'almost' | 'crit', number>>;
+  /** --tree: processes as a tree, each under its parent. */
+  tree?: boolean;
   term?: string;
   thresholds: Thresholds;
   /** -w FILE: record raw samples to FILE instead of drawing. */
@@ -65,6 +75,8 @@ export interface Config {
   /** --contain PID [--limit SIZE] and --release PID: containment actions, then exit. */
   contain?: number;
   limit?: string;
+  /** --force: --contain and K move a unit's main process too (never pid 1, kernel threads or memtop's own chain). */
+  force?: boolean;
   release?: number;
   /** --window: seconds over which growth is judged; undefined = max(10 min, 12 intervals). */
   window?: number;
@@ -73,6 +85,8 @@ export interface Config {
    * at start; the live screen also shows them on its status line.
    */
   configNotes?: string[];
+  /** --config FILE: the file read instead of the usual ones (S still saves to the user's file, and says so). */
+  configFile?: string;
 }
 
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
@@ -107,7 +121,7 @@ export interface ListenAddress {
 /** PORT, HOST:PORT or [IPv6]:PORT; the host defaults to 127.0.0.1 (never all interfaces by accident). */
 export function parseListen(text: string): ListenAddress {
   const bad = (why: string) =>
-    usageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 9464 or 0.0.0.0:9464)`);
+    usageError(`invalid --prometheus '${text}': ${why} (give PORT, HOST:PORT or [IPV6]:PORT, e.g. 19464 or 0.0.0.0:19464)`);
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
   if (!m) throw bad('not a port or host:port');
   const host = m[1] ?? m[2] ?? '';
@@ -149,14 +163,20 @@ export function parsePercent(what: string, text: string): number {
   return v;
 }
 
+/**
+ * A view by its name (any case) or its key as the screen takes it (case
+ * matters: G is the cgroup view, g the generic one; L the leak view).
+ */
 export function viewByName(name: string): ViewDef {
-  const key = name.toLowerCase();
-  const view = (Object.values(VIEWS) as ViewDef[]).find((v) => v.name === key || v.key === key);
-  if (!view) {
-    const names = (Object.keys(VIEWS) as ViewName[]).join(', ');
-    throw usageError(`unknown view '${name}': valid views are ${names}`);
-  }
+  const views = Object.values(VIEWS) as ViewDef[];
+  const view = views.find((v) => v.name === name.toLowerCase()) ?? views.find((v) => v.key === name);
+  if (!view) throw usageError(`unknown view '${name}': valid views are ${viewList()}`);
   return view;
+}
+
+/** "generic (g), memory (m), ...": every view with its key, for --help, messages and the manual's check. */
+export function viewList(): string {
+  return (Object.values(VIEWS) as ViewDef[]).map((v) => `${v.name} (${v.key})`).join(', ');
 }
 
 /** --sort takes any process column name, case-insensitive; the view must offer it to show it. */
@@ -176,6 +196,28 @@ export function checkSortColumn(name: string, view: ViewDef): string {
     throw usageError(`column '${known.name}' is not in the ${view.name} view: valid there are ${names}`);
   }
   return known.name;
+}
+
+/** The screen's themes (view/sgr.ts holds their palettes). */
+export const THEME_NAMES = ['dark', 'light'] as const;
+export type ThemeName = (typeof THEME_NAMES)[number];
+
+export function parseTheme(text: string): ThemeName {
+  const name = text.trim().toLowerCase();
+  if (!(THEME_NAMES as readonly string[]).includes(name)) throw usageError(`unknown theme '${text}': valid themes are ${THEME_NAMES.join(', ')}`);
+  return name as ThemeName;
+}
+
+/** The basic colours by name, as atoprc names them; their numbers are the terminal palette's. */
+export const COLOR_NAMES = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'] as const;
+
+/** A colour by name or as a number of the 256-colour palette. */
+export function parseColor(what: string, text: string): number {
+  const t = text.trim().toLowerCase();
+  const named = (COLOR_NAMES as readonly string[]).indexOf(t);
+  if (named >= 0) return named;
+  if (/^\d+$/.test(t) && Number(t) <= 255) return Number(t);
+  throw usageError(`invalid ${what} '${text}': give one of ${COLOR_NAMES.join(' ')} or a palette number from 0 to 255`);
 }
 
 export const defaultThresholds = (): Thresholds => ({ ...DEFAULT_THRESHOLDS });

@@ -98,6 +98,16 @@ export interface Sample {
   ifs?: (NetDevCounters & { speed: number; fullDuplex: boolean })[];
   /** Socket buffer memory in bytes (/proc/net/sockstat); undefined when unreadable. */
   sock?: { tcp: number; udp: number };
+  /**
+   * KSM in bytes: pages_shared (the pages KSM keeps) and pages_sharing (the
+   * mappings of them, what KSM saves) of /sys/kernel/mm/ksm, times the page
+   * size; undefined where the kernel has no KSM.
+   */
+  ksm?: { shared: number; sharing: number };
+  /** The zram devices' mm_stat summed, bytes: data stored, compressed, memory used; undefined with no zram device in use. */
+  zram?: { orig: number; compr: number; used: number };
+  /** zswap switched on (/sys/module/zswap/parameters/enabled); undefined where the kernel has no zswap. */
+  zswap?: boolean;
   /** NUMA nodes under /sys/devices/system/node; undefined when sysfs does not tell. */
   numaNodes?: number;
   /** /proc/sys/kernel/pid_max: sets the width of the PID column. */
@@ -123,6 +133,12 @@ export interface Sample {
 export interface CgroupCounters {
   /** Path below the hierarchy's mount point, "/" for its top. */
   path: string;
+  /**
+   * What runs in it, for a container's or pod's group: `docker:web-1`,
+   * `podman:db`, `containerd:nginx`, `pod:default/nginx-7d9c` (the id where
+   * the runtime's state does not tell); absent for other groups.
+   */
+  name?: string;
   /** Processes in this group itself (cgroup.procs), with those of subgroups not shown (no memory files, threaded). */
   pids: number[];
   /** Bytes in use by the group and its subgroups (memory.current, v1 memory.usage_in_bytes). */

@@ -17,7 +17,7 @@ test('bad input: one line naming what is wrong and what is valid, exit 2, no sta
     [['1', 'x'], /invalid number of samples 'x'/],
     [['--sort', 'nosuch'], /unknown column 'nosuch': valid columns are PID .*RGROW/],
     [['-m', '--sort', 'cpu'], /column 'CPU' is not in the memory view: valid there are PID MINFLT/],
-    [['--view', 'x'], /unknown view 'x': valid views are generic, memory/],
+    [['--view', 'x'], /unknown view 'x': valid views are generic \(g\), memory/],
     [['--proc', '/nonexistent-root'], /cannot read \/nonexistent-root\/stat: not a proc root/],
     [['--json', '--text'], /--json and --text exclude each other/],
     [['--memcrit', '150'], /invalid --memcrit '150'/],

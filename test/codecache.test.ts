@@ -2,11 +2,13 @@
  * memtop's own code cache (src/codecache.cts), used where Node has no
  * compile cache of its own (before 22.1): the first start writes V8's
  * compiled code of the bundle, later starts use it, a damaged file is
- * replaced, and a cache directory others can write is never used.
+ * replaced, and a cache directory others can write is never used; the
+ * directory is opened once (a symbolic link swapped in later gets nothing),
+ * and as root only a root-owned place is used.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,5 +147,52 @@ test('MEMTOP_CODE_CACHE=off writes nothing', { skip }, () => {
   inCacheHome((home) => {
     jsonOnce(home, { MEMTOP_CODE_CACHE: 'off' });
     assert.deepEqual(cacheFiles(home), []);
+  });
+});
+
+test('the cache directory is opened once: a symbolic link swapped in for it later gets nothing written into it and nothing removed from it', { skip, timeout: 90_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'memtop-cc-'));
+  const victim = mkdtempSync(join(tmpdir(), 'memtop-cc-victim-'));
+  try {
+    // Files named as caches are, more than are kept: a prune in the victim would remove some.
+    const planted = Array.from({ length: 6 }, (_, i) => `bundle-old-${i}.full.v8cache`);
+    for (const f of planted) writeFileSync(join(victim, f), 'x');
+    const child = spawn(process.execPath, [CLI, '--json', '1', '7'], { env: { ...process.env, XDG_CACHE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Past its start (the first sample is out), the directory is swapped for a link to the victim.
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve();
+    }));
+    renameSync(join(home, 'memtop'), join(home, 'moved'));
+    symlinkSync(victim, join(home, 'memtop'));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(readdirSync(victim).sort(), planted.sort(), 'nothing written into the victim, nothing removed from it');
+    assert.ok(readdirSync(join(home, 'moved')).some((f) => f.endsWith('.v8cache')), 'the cache went to the directory memtop opened');
+    assert.equal(lstatSync(join(home, 'memtop')).isSymbolicLink(), true);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(victim, { recursive: true, force: true });
+  }
+});
+
+test('as root, a cache home that is not root\'s (sudo -E) is not used: nothing is made or written there', { skip: skip || (process.getuid?.() !== 0 && 'the rule is root\'s') }, () => {
+  inCacheHome((home) => {
+    const user = join(home, 'user-cache');
+    mkdirSync(user);
+    chownSync(user, 54321, 54321);
+    jsonOnce(user);
+    assert.deepEqual(readdirSync(user), [], 'no memtop directory made in a user\'s cache');
+    // A link in place of the directory, to a root-owned place: not followed either.
+    const target = join(home, 'elsewhere');
+    mkdirSync(target, { mode: 0o700 });
+    const linked = join(home, 'linked');
+    mkdirSync(linked);
+    symlinkSync(target, join(linked, 'memtop'));
+    jsonOnce(linked);
+    assert.deepEqual(readdirSync(target), [], 'a symbolic link as the cache directory is not used');
   });
 });

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { defaultConfigFiles, parseConfigText, readConfigFiles, SYSTEM_CONFIG, type Setting, type SettingKey } from '../src/configfile.js';
+import { CONFIG_MAX, defaultConfigFiles, parseConfigText, readConfigFiles, SYSTEM_CONFIG, type Setting, type SettingKey } from '../src/configfile.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.cjs', import.meta.url));
 const CASE = fileURLToPath(new URL('../fixtures/case-study', import.meta.url));
@@ -102,7 +102,7 @@ test('a bad value: one line naming file and line, exit 2; passed over with a wor
   assert.match(cli.stderr, /bad\.conf:2: invalid cpucrit '150'.*\(passed over: the command line sets cpucrit\)/);
   const view = memtop(['--config', file('v.conf', 'view = tree\n')]);
   assert.equal(view.code, 2);
-  assert.match(view.stderr, /v\.conf:1: unknown view 'tree': valid views are generic, memory/);
+  assert.match(view.stderr, /v\.conf:1: unknown view 'tree': valid views are generic \(g\), memory/);
   const sw = memtop(['--config', file('s.conf', 'color = maybe\n')]);
   assert.equal(sw.code, 2);
   assert.match(sw.stderr, /s\.conf:1: invalid color 'maybe': give yes or no/);
@@ -186,4 +186,61 @@ test('the live screen shows a line it passed over on its status line (stderr is 
     await s.close();
     fake.remove();
   }
+});
+
+test('a hostile file is read as /proc files are: a FIFO does not hang, /dev/zero and a giant are refused by kind and size, one line each', { timeout: 60_000 }, () => {
+  const fifoHome = join(dir, 'fifo-home');
+  mkdirSync(join(fifoHome, 'memtop'), { recursive: true });
+  const fifo = join(fifoHome, 'memtop', 'config');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  const started = Date.now();
+  const r = memtop([], fifoHome);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, `memtop: cannot read ${fifo}, passed over: a FIFO, not a regular file\n`);
+  assert.ok(Date.now() - started < 30_000, 'no hang');
+  assert.ok(r.rows.length > 0, 'and memtop ran');
+  // A link to /dev/zero: never read (it is a device), so memory cannot grow with it.
+  const zeroHome = join(dir, 'zero-home');
+  mkdirSync(join(zeroHome, 'memtop'), { recursive: true });
+  symlinkSync('/dev/zero', join(zeroHome, 'memtop', 'config'));
+  const z = memtop([], zeroHome);
+  assert.equal(z.code, 0, z.stderr);
+  assert.equal(z.stderr, `memtop: cannot read ${join(zeroHome, 'memtop', 'config')}, passed over: a device, not a regular file\n`);
+  // A sparse 4 GiB file: refused by its size, nothing read.
+  const giant = file('giant/memtop/config', '');
+  truncateSync(giant, 4 * 1024 ** 3);
+  const g = memtop([], join(dir, 'giant'));
+  assert.equal(g.code, 0, g.stderr);
+  assert.equal(g.stderr, `memtop: cannot read ${giant}, passed over: longer than ${CONFIG_MAX} bytes\n`);
+  // Given with --config, each is a usage error in one line.
+  const given = memtop(['--config', fifo]);
+  assert.equal(given.code, 2);
+  assert.equal(given.stderr, `memtop: cannot read --config ${fifo}: a FIFO, not a regular file\n`);
+  assert.equal(memtop(['--config', '/dev/null']).code, 0, '--config /dev/null still means no settings');
+});
+
+test('as root, a file another user could have written is ignored with one line: owned by another user, group- or world-writable, or in such a directory', (t) => {
+  if (process.geteuid?.() !== 0) return t.skip('the rule is root\'s');
+  const setUp = (name: string, prepare: (f: string) => void) => {
+    const f = file(`${name}/memtop/config`, 'view = memory\n');
+    prepare(f);
+    return { f, r: memtop([], join(dir, name)) };
+  };
+  const cases: [string, (f: string) => void, RegExp][] = [
+    ['other-owner', (f) => chownSync(f, 54321, 54321), /belongs to uid 54321, not root/],
+    ['group-writable', (f) => chmodSync(f, 0o664), /is writable by its group/],
+    ['world-writable', (f) => chmodSync(f, 0o666), /is writable by anyone/],
+    ['open-dir', (f) => chmodSync(join(f, '..'), 0o777), /memtop is writable by anyone/],
+    ['user-dir', (f) => chownSync(join(f, '..', '..'), 54321, 54321), /user-dir belongs to uid 54321, not root/],
+  ];
+  for (const [name, prepare, why] of cases) {
+    const { f, r } = setUp(name, prepare);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^memtop: ignoring ${f}: memtop runs as root and another user could have written it \\(.*${why.source}\\)\\n$`), name);
+    assert.doesNotMatch(r.header, /VSTEXT/, `${name}: its view = memory is not applied`);
+  }
+  // Root's own file, 0644 in root's directories: read.
+  const own = setUp('root-own', () => {});
+  assert.equal(own.r.stderr, '');
+  assert.match(own.r.header, /VSTEXT/);
 });

@@ -42,6 +42,14 @@ test('val2memstr: exact ties round to even as C printf does', () => {
   assert.equal(cFixed(3.5, 0), '4');
   assert.equal(cFixed(0.15, 1), '0.1'); // 0.1499999... in binary: not a tie
   assert.equal(cFixed(98.5, 0), '98');
+  // Ties of memory in pages (k/4 MiB), negative ties, and a magnitude past 2^53 halves (the exact path).
+  assert.equal(cFixed(2.25, 1), '2.2');
+  assert.equal(cFixed(2.75, 1), '2.8');
+  assert.equal(cFixed(-0.25, 1), '-0.2');
+  assert.equal(cFixed(-0.5, 0), '0');
+  assert.equal(cFixed(-1.5, 0), '-2');
+  assert.equal(cFixed(0.125, 2), '0.12');
+  assert.equal(cFixed(2 ** 60 + 2 ** 9, 0), (2 ** 60 + 2 ** 9).toFixed(0));
 });
 
 test('val2memstr per second: four characters and /s', () => {

@@ -116,7 +116,7 @@ test('the cycle finder reports a cycle between folders with the imports that mak
  * lowest layer above everything it imports.
  */
 const LAYERS: string[][] = [
-  ['procfs', 'format', 'messages.ts', 'trace'],
+  ['procfs', 'format', 'messages.ts', 'ownership.ts', 'trace'],
   ['sample.ts', 'configfile.ts', 'host'],
   ['reader', 'rawlog'],
   ['model', 'contain'],

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -149,4 +149,108 @@ test('every README link into the package resolves in the installed copy, and the
     // no man(1) on this machine: the file's place was checked above
   }
   if (man !== undefined) assert.match(man, /memtop\s+-\s+terminal system monitor/);
+});
+
+/**
+ * The arguments of `pid`'s process once it runs node (the installed command execs
+ * /bin/sh, then node, in the same process), or undefined after `ms`.
+ */
+async function nodeOf(pid: number, script: string, ms: number): Promise<string[] | undefined> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.includes(script) && /node$/.test(argv[0]!)) return argv;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+test('the installed memtop starts where /usr/bin/env and /bin/sh are busybox\'s, with its flags and without NODE_EXTRA_CA_CERTS', async (t) => {
+  const busybox = '/usr/bin/busybox';
+  if (process.getuid?.() !== 0 || !existsSync(busybox) || spawnSync('unshare', ['--version']).status !== 0) {
+    t.skip('needs root, busybox and unshare (a mount namespace of the test\'s own)');
+    return;
+  }
+  // busybox acts as the applet its argv[0] names: bound over /usr/bin/env it is env, in this namespace only.
+  // And /bin/sh too, as on Alpine (busybox's ash), where memtop's first line starts it.
+  const script = [
+    `mount --bind ${busybox} /usr/bin/env`,
+    `mount --bind ${busybox} /bin/sh`,
+    '/bin/sh --help 2>&1 | grep -q BusyBox || { echo "sh is not busybox" >&2; exit 9; }',
+    // The check that the place is busybox's: the shebang memtop had (env -S) is refused here.
+    'if /usr/bin/env -S true 2>/dev/null; then echo "env -S accepted" >&2; exit 9; fi',
+    '/usr/bin/env --help 2>&1 | grep -q BusyBox || { echo "not busybox" >&2; exit 9; }',
+    'exec "$@"',
+  ].join('\n');
+  const inNs = (args: string[]) => ['--mount', 'sh', '-c', script, 'sh', bin, ...args];
+  const version = spawnSync('unshare', inNs(['--version']), { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(version.stderr, '');
+  assert.equal(version.status, 0);
+  assert.equal(version.stdout.trim(), pkg.version);
+  // The gains the shebang exists for: node runs with the small young generation and without the CA bundle.
+  const child = spawn('unshare', inNs(['--text', '1', '3']), {
+    cwd: dir, env: { ...env, NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((r) => child.on('close', r));
+  const argv = await nodeOf(child.pid!, bin, 30_000);
+  let environ = '';
+  try {
+    environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8');
+  } catch {
+    // ended already: argv below says so
+  }
+  const code = await closed;
+  assert.ok(argv, `never saw node run memtop (stderr: ${stderr})`);
+  assert.ok(argv.includes('--max-semi-space-size=4'), argv.join(' '));
+  assert.ok(environ.includes('\0PATH=') || environ.startsWith('PATH='), 'read the environment of memtop\'s node');
+  assert.doesNotMatch(environ, /(^|\0)NODE_EXTRA_CA_CERTS=/);
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr, '');
+  assert.equal(stdout.match(/^MEMTOP - /gm)?.length, 3);
+});
+
+test('the systemd unit: its manual, and it runs when node and memtop are on a PATH of their own (nvm, a user prefix)', async (t) => {
+  const unit = readFileSync(join(installed, 'contrib', 'memtop.service'), 'utf8');
+  assert.match(unit, /^Documentation=man:memtop\(1\)$/m);
+  const execStart = unit.match(/^ExecStart=(.*)$/m)![1]!.trim().split(/\s+/);
+  // The drop-in the unit documents: Environment=PATH= the directory of memtop (and node, under nvm).
+  assert.match(unit, /^#\s+Environment=PATH=\S+/m);
+  // As under nvm: node and memtop in directories of their own, nothing of /usr/bin on PATH.
+  const nodeDir = join(dir, 'nvm-bin');
+  spawnSync('mkdir', ['-p', nodeDir]);
+  spawnSync('ln', ['-sf', process.execPath, join(nodeDir, 'node')]);
+  const logDir = join(dir, 'unit-logs');
+  const args = execStart.slice(1).map((a) => (a === '/var/log/memtop' ? logDir : a));
+  assert.ok(args.includes(logDir), `the unit's --log-dir: ${execStart.join(' ')}`);
+  const child = spawn(execStart[0]!, args, {
+    cwd: '/', env: { PATH: `${join(prefix, 'bin')}:${nodeDir}`, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('close', (code, signal) => r([code, signal])));
+  let files: string[] = [];
+  for (const end = Date.now() + 30_000; Date.now() < end && files.length === 0; await new Promise((r) => setTimeout(r, 100))) {
+    files = existsSync(logDir) ? readdirSync(logDir).filter((f) => /^memtop_\d{8}$/.test(f)) : [];
+  }
+  child.kill('SIGTERM');
+  const [code, signal] = await closed;
+  assert.equal(files.length, 1, `no daily log in ${logDir} (stderr: ${stderr})`);
+  // memtop ends by the signal once the last record is whole (systemd's clean stop for KillSignal=SIGTERM).
+  assert.ok(signal === 'SIGTERM' || code === 0, `ended with ${code ?? signal}: ${stderr}`);
+  assert.equal(stderr, '');
+  // systemd's own check of the unit, where systemd-analyze is installed: its man: link resolves to the installed page.
+  if (spawnSync('systemd-analyze', ['--version']).status !== 0) {
+    t.diagnostic('no systemd-analyze: the unit file was checked by its lines only');
+    return;
+  }
+  const verify = spawnSync('systemd-analyze', ['verify', join(installed, 'contrib', 'memtop.service')], {
+    encoding: 'utf8', env: { ...process.env, MANPATH: join(prefix, 'share', 'man') },
+  });
+  assert.equal(verify.status, 0, verify.stderr);
 });

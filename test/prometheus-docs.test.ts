@@ -49,6 +49,8 @@ test('every metric docs/prometheus.md names is exported, and every exported metr
   Object.assign(iv.procs.find((p) => (p.rsize ?? 0) > 0)!, { trate: 2 * 1024 * 1024, leak: true });
   // And with --psize, PSIZE (read from smaps_rollup).
   iv.procs.find((p) => (p.rsize ?? 0) > 0)!.psize = 3 * 1024 * 1024;
+  // And a kernel with zswap, KSM and zram in use (memory-compression.test.ts reads them from a fake sys tree).
+  Object.assign(iv.swp, { zpool: 1, zstor: 2, ksuse: 4096, kssav: 8192, zrmem: 3, zrdat: 9 });
   iv.forecast = { exhaust: 3600, rate: 2 * 1024 * 1024, left: 7.5 * 1024 ** 3 };
   const oomVictims = new Map([['leaker', 1]]);
   const text = renderExposition(iv, sample, { top: 20, format: 'prometheus', sampleSeconds: 0.001, oomVictims });

@@ -147,8 +147,11 @@ test('processes: the top K by RSIZE and the top K by RGROW, with sizes, growth a
   assert.equal(seriesValue(text, 'memtop_process_virtual_bytes', leaker), 300e6 + 2000 * PAGE);
   assert.equal(seriesValue(text, 'memtop_process_rgrow_bytes_per_second', leaker), (1000 * PAGE) / 10);
   assert.equal(seriesValue(text, 'memtop_process_vgrow_bytes_per_second', leaker), (2000 * PAGE) / 10);
-  assert.equal(seriesValue(text, 'memtop_process_minor_faults_per_second', leaker), 500);
-  assert.equal(seriesValue(text, 'memtop_process_major_faults_per_second', leaker), 3);
+  // Faults are the kernel's running totals (counters), not rates: rate() works on them.
+  assert.equal(seriesValue(text, 'memtop_process_minor_faults_total', leaker), 100 + 5000);
+  assert.equal(seriesValue(text, 'memtop_process_major_faults_total', leaker), 30);
+  assert.match(text, /^# TYPE memtop_process_minor_faults_total counter$/m);
+  assert.doesNotMatch(text, /_faults_per_second/);
   assert.equal(seriesValue(text, 'memtop_process_swap_bytes', { pid: '200' }), 100 * PAGE);
   assert.equal(seriesValue(text, 'memtop_process_rgrow_bytes_per_second', { pid: '400', comm: 'small' }), (10 * PAGE) / 10);
   // VmSwap missing from status (unknown): no swap series, the others stay.
@@ -161,11 +164,12 @@ test('processes: the top K by RSIZE and the top K by RGROW, with sizes, growth a
   assert.doesNotMatch(all, /kthreadd/);
 });
 
-test('the first interval covers the time since boot: sizes only, no growth or fault rates', (t) => {
+test('the first interval covers the time since boot: sizes and fault counters, no growth rates', (t) => {
   const { first } = scenario(t);
   const text = render(first, 2);
   assert.equal(seriesValue(text, 'memtop_process_resident_bytes', { pid: '200' }), 50000 * PAGE);
-  assert.doesNotMatch(text, /memtop_process_(rgrow|vgrow|minor_faults|major_faults)/);
+  assert.doesNotMatch(text, /memtop_process_(rgrow|vgrow)/);
+  assert.equal(seriesValue(text, 'memtop_process_minor_faults_total', { pid: '200' }), 1000);
   assertPromtoolClean(text);
 });
 

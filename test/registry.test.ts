@@ -156,5 +156,8 @@ test('system field registry: unique names and metrics, layouts name its fields, 
     }
   }
   const swp = { tot: 8, free: 4, vmlim: 9, badness: 0, level: 'ok' as const, overcommitted: false };
-  assert.deepEqual(Object.entries(partJson(SWP_FIELDS, swp)), [['tot', 8], ['free', 4], ['vmcom', null], ['vmlim', 9], ['badness', 0]]);
+  assert.deepEqual(Object.entries(partJson(SWP_FIELDS, swp)), [
+    ['tot', 8], ['free', 4], ['zpool', null], ['zstor', null], ['ksuse', null], ['kssav', null], ['zrmem', null], ['zrdat', null],
+    ['vmcom', null], ['vmlim', 9], ['badness', 0],
+  ]);
 });

@@ -4,6 +4,10 @@
  * tests see the cells a user sees: text, colours, attributes. Always close()
  * in `finally`: a failed assertion must not leave memtop running.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import pty from '@lydell/node-pty';
 import type { IPty } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
@@ -53,9 +57,13 @@ export class PtyScreen {
     this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'TMUX') env[k] = v;
-    Object.assign(env, { TERM: 'xterm-256color', LANG: 'C.UTF-8' }, opts.env);
+    // Containment records of the screen's own unless a test sets them: another test's --contain (in
+    // /run/memtop) would otherwise put its news on this screen's status line.
+    const state = process.env.MEMTOP_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'memtop-state-'));
+    Object.assign(env, { TERM: 'xterm-256color', LANG: 'C.UTF-8', MEMTOP_STATE_DIR: state }, opts.env);
     this.proc = pty.spawn(opts.cmd ?? process.execPath, opts.cmd ? args : [CLI, ...args], {
-      name: 'xterm-256color', cols, rows, cwd: ROOT, env,
+      // node-pty sets TERM from `name`: a test's TERM (vt100, linux) must be the name too.
+      name: env.TERM ?? 'xterm-256color', cols, rows, cwd: ROOT, env,
     });
     this.proc.onData((d) => {
       this.raw += d;

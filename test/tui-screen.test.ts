@@ -213,10 +213,11 @@ test('arrows, PgDn and End move the highlight; k kills the pid asked for', { tim
     await s.waitText(/PID to kill \[100\]:/);
     await s.type(String(child.pid));
     s.send(KEY.enter);
-    await s.waitText(/Signal for \d+ \[TERM\]:/);
+    // Its name read from this machine's /proc (the list is a fake tree's).
+    await s.waitText(/Signal for \d+ \(sleep\) \[TERM\]:/);
     await s.type('KILL');
     s.send(KEY.enter);
-    await s.waitText(/Send SIGKILL to \d+\? \(y\/n\)/);
+    await s.waitText(/Send SIGKILL to \d+ \(sleep\)\? \(y\/n\)/);
     s.send('y');
     await s.waitText(new RegExp(`sent SIGKILL to ${child.pid}`));
     const code = await new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(child.signalCode) : child.once('exit', (_c, sig) => resolve(sig))));
@@ -224,16 +225,25 @@ test('arrows, PgDn and End move the highlight; k kills the pid asked for', { tim
     // Beyond any pid_max: refused as a pid, nothing sent.
     await s.answer('k', '99999999');
     await s.waitText(/not a pid: '99999999' \(pids go from 1 to \d+\)/);
+    // No such process, pid 1 and memtop itself: said at once, nothing asked or sent.
     await s.answer('k', '4194303');
-    s.send(KEY.enter);
-    await s.waitText(/Send SIGTERM/);
-    s.send('y');
-    await s.waitText(/kill 4194303: ESRCH/);
+    await s.waitText(/kill 4194303: no such process \(it has exited\)/);
     await s.answer('k', '1');
-    s.send(KEY.enter);
-    await s.waitText(/Send SIGTERM to 1/);
-    s.send('n');
-    await s.waitText(/kill cancelled/);
+    await s.waitText(/pid 1 \(init\) is never signalled by memtop/);
+    await s.answer('k', String(s.pid));
+    await s.waitText(new RegExp(`pid ${s.pid} is memtop itself: not signalled`));
+    // A confirmation answered no sends nothing.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await s.answer('k', String(other.pid));
+      s.send(KEY.enter);
+      await s.waitText(new RegExp(`Send SIGTERM to ${other.pid} \\(sleep\\)`));
+      s.send('n');
+      await s.waitText(/kill cancelled/);
+      assert.equal(other.exitCode, null);
+    } finally {
+      other.kill('SIGKILL');
+    }
   } finally {
     child.kill('SIGKILL');
     await s.close();

@@ -41,7 +41,8 @@ function limit(name: string, json: string, get: (g: CgroupInterval) => number | 
 
 /** The tree's indent: two spaces a level below the top, as atop's text output. */
 const indent = (g: CgroupInterval) => '  '.repeat(Math.max(0, g.depth - 1));
-const nameOf = (g: CgroupInterval) => (g.path === '/' ? '/' : g.path.slice(g.path.lastIndexOf('/') + 1));
+/** A container's or pod's group by its name (docker:web-1), others by their directory (a systemd unit's is its unit name). */
+const nameOf = (g: CgroupInterval) => g.name ?? (g.path === '/' ? '/' : g.path.slice(g.path.lastIndexOf('/') + 1));
 
 /** A path too long for its cell keeps its end (the group's own name) behind "..". */
 export function shortPath(path: string, width: number): string {
@@ -102,10 +103,12 @@ const COLUMNS: CgroupColumn[] = [
   },
 ];
 
-/** JSON-only fields (not columns): the two pressure figures apart. */
+/** JSON-only fields (not columns): the group's name and the two pressure figures apart. */
 export const CGROUP_JSON_EXTRA: { json: string; get(g: CgroupInterval): unknown }[] = [
   { json: 'psi_some', get: (g) => (g.psiSome === undefined ? undefined : Math.round(g.psiSome * 100) / 100) },
   { json: 'psi_full', get: (g) => (g.psiFull === undefined ? undefined : Math.round(g.psiFull * 100) / 100) },
+  // The container's or pod's name (docker:web-1, pod:default/nginx), null for other groups.
+  { json: 'name', get: (g) => g.name },
 ];
 
 const BY_NAME = new Map(COLUMNS.map((c) => [c.name, c]));
@@ -133,7 +136,7 @@ export function fitCgroupColumns(width: number): CgroupColumn[] {
 
 /** A cell: in a flat (sorted) list the CGROUP cell holds the path, shortened to fit. */
 export function cgroupCell(col: CgroupColumn, g: CgroupInterval, tree: boolean): string {
-  if (col.name === CGROUP_TREE && !tree) return shortPath(g.path, col.width).padEnd(col.width);
+  if (col.name === CGROUP_TREE && !tree) return shortPath(g.name ?? g.path, col.width).padEnd(col.width);
   return col.format(g);
 }
 

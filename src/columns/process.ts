@@ -36,7 +36,7 @@ type NumKey = { [K in keyof ProcInterval]-?: ProcInterval[K] extends number | un
 interface Extra {
   fold?: Fold;
   json?: string;
-  metric?: Metric;
+  metric?: Metric<ProcInterval>;
   needs?: SampleNeeds;
   jsonWhen?(p: ProcInterval): boolean;
   toJson?(p: ProcInterval): unknown;
@@ -100,9 +100,11 @@ const IO: SampleNeeds = { io: true };
 const ioRead = (p: ProcInterval) => p.rddsk !== undefined;
 const ioExtra = (json: string): Extra => ({ fold: 'sumKnown', json, needs: IO, jsonWhen: ioRead });
 
-/** Process metrics are labelled pid and comm; sizes are gauges, growth and faults rates over the interval. */
+/** Process metrics are labelled pid and comm; sizes are gauges, growth a rate over the interval, faults counters. */
 const bytes = (name: string, help: string): Metric => ({ name: `${name}_bytes`, help, unit: 'bytes' });
 const perSecond = (name: string, help: string): Metric => ({ name: `${name}_per_second`, help, perSecond: true });
+/** A count the kernel keeps a running total of: exported as that counter, so rate() works across scrapes. */
+const total = (name: string, help: string, get: (p: ProcInterval) => number | undefined): Metric<ProcInterval> => ({ name, help, total: get });
 
 const status = (p: ProcInterval) => (p.isNew ? 'N' : '-') + (p.exited === 'oom' ? 'K' : p.exited ? 'E' : '-');
 
@@ -199,10 +201,14 @@ const COLUMNS = [
     },
   },
   {
-    // The process's memory cgroup, in JSON when the tree was read; a path too long keeps its end (the group's own name).
+    // The process's memory cgroup (its path in JSON, when the tree was read): on the screen its container's or pod's
+    // name, else its systemd unit, else the path; a path too long keeps its end (the group's own name).
     name: 'CGROUP', width: 20, left: true, key: 'cgroup', json: 'cgroup', needs: { cgroups: true }, get: (p) => p.cgroup,
     jsonWhen: (p) => p.cgroup !== undefined,
-    format: (p) => cell(p.cgroup === undefined ? '-' : p.cgroup.length > 20 ? `..${p.cgroup.slice(-18)}` : p.cgroup, 20, true),
+    format: (p) => {
+      const shown = p.cgroupName ?? p.cgroup;
+      return cell(shown === undefined ? '-' : shown.length > 20 ? `..${shown.slice(-18)}` : shown, 20, true);
+    },
   },
   {
     // Not in the JSON: the command line is read only while a view shows it.
@@ -210,10 +216,10 @@ const COLUMNS = [
     format: (p) => printable(p.cmdline || `[${p.cmd}]`),
   },
   countCol('MINFLT', 'minflt', 6, {
-    fold: 'sumKnown', json: 'minflt', metric: perSecond('minor_faults', 'Minor page faults per second over the last interval (MINFLT).'),
+    fold: 'sumKnown', json: 'minflt', metric: total('minor_faults', 'Minor page faults since the process started (MINFLT is its change over the interval).', (p) => p.minfltTotal),
   }),
   countCol('MAJFLT', 'majflt', 6, {
-    fold: 'sumKnown', json: 'majflt', metric: perSecond('major_faults', 'Major page faults per second over the last interval (MAJFLT).'),
+    fold: 'sumKnown', json: 'majflt', metric: total('major_faults', 'Major page faults since the process started (MAJFLT is its change over the interval).', (p) => p.majfltTotal),
   }),
   sizeCol('VSTEXT', 'vstext', { fold: 'sumKnown', json: 'vstext' }),
   sizeCol('VSLIBS', 'vslibs', { fold: 'sumKnown', json: 'vslibs' }),

@@ -30,15 +30,21 @@ export type SortValue = number | string | undefined;
  */
 export type Fold = 'sum' | 'sumKnown' | 'max' | 'first';
 
-/** A field exported to Prometheus: one gauge family, one series per exported row. */
-export interface Metric {
-  /** The family name after the row kind's prefix (memtop_process_), in base units. */
+/** A field exported to Prometheus: one gauge (or counter) family, one series per exported row. */
+export interface Metric<Row = unknown> {
+  /** The family name after the row kind's prefix (memtop_process_), in base units; a counter's without `_total`. */
   name: string;
   help: string;
   /** OpenMetrics # UNIT; the name then ends in `_<unit>`. */
   unit?: string;
   /** Exported per second of the interval (value / elapsed), and only when the interval has rates. */
   perSecond?: boolean;
+  /**
+   * A counter: the kernel's running total for the row (the value exported, as
+   * `<name>_total`), where the field itself is that total's change over the
+   * interval. Prometheus' rate() then works on it; no per-second gauge is made.
+   */
+  total?(r: Row): number | undefined;
 }
 
 export interface Field<Row, Name extends string = string> {
@@ -62,7 +68,7 @@ export interface Field<Row, Name extends string = string> {
   toJson?(r: Row): unknown;
   /** Whether the row carries the field in JSON at all (absent rather than null otherwise). */
   jsonWhen?(r: Row): boolean;
-  metric?: Metric;
+  metric?: Metric<Row>;
   /** The value sorting, folding and the exposition use (descending; undefined sorts last). */
   get(r: Row): SortValue;
   /**

@@ -95,6 +95,32 @@ const SWP = [
   { name: 'tot', kind: 'size', get: (s) => s.tot, color: 'line', json: true, gauge: bytes('swap_total', 'Swap space (SwapTotal).') },
   { name: 'free', kind: 'size', get: (s) => s.free, color: 'line', json: true, gauge: bytes('swap_free', 'Unused swap space (SwapFree).') },
   { name: 'swcac', kind: 'size', get: (s) => s.swcac, color: 'line', gauge: bytes('swap_cached', 'Memory that is also in swap (SwapCached).') },
+  // zswap, KSM and zram as atop 2.10+ (zpool, zstor, ksuse, kssav) and htop's zram meter: on the line while in use;
+  // in JSON and the exposition whenever the kernel tells (0 included), null or absent where it has none.
+  {
+    name: 'zpool', kind: 'size', get: (s) => s.zpool, shown: (s) => !!s.zswapOn && s.zpool !== undefined, json: true,
+    gauge: bytes('zswap_pool', 'Memory taken by zswap\'s compressed pool (Zswap).'),
+  },
+  {
+    name: 'zstor', kind: 'size', get: (s) => s.zstor, shown: (s) => !!s.zswapOn && s.zstor !== undefined, json: true,
+    gauge: bytes('zswap_stored', 'Memory stored in zswap, uncompressed (Zswapped).'),
+  },
+  {
+    name: 'ksuse', kind: 'size', get: (s) => s.ksuse, shown: (s) => !!s.ksuse, json: true,
+    gauge: bytes('ksm_shared', 'Pages KSM keeps for the identical pages it merged (pages_shared x page size).'),
+  },
+  {
+    name: 'kssav', kind: 'size', get: (s) => s.kssav, shown: (s) => !!s.ksuse, json: true,
+    gauge: bytes('ksm_sharing', 'Memory KSM saves: the mappings of its shared pages (pages_sharing x page size).'),
+  },
+  {
+    name: 'zrmem', kind: 'size', get: (s) => s.zrmem, shown: (s) => !!s.zrdat, json: true,
+    gauge: bytes('zram_memory_used', 'Memory the zram devices take, allocator overhead included (mm_stat mem_used_total, summed).'),
+  },
+  {
+    name: 'zrdat', kind: 'size', get: (s) => s.zrdat, shown: (s) => !!s.zrdat, json: true,
+    gauge: bytes('zram_data', 'Data the zram devices hold, uncompressed (mm_stat orig_data_size, summed).'),
+  },
   {
     name: 'vmcom', kind: 'size', get: (s) => s.vmcom, color: (s) => (s.overcommitted ? 'almost' : undefined), json: true,
     gauge: bytes('commit', 'Memory committed to processes (Committed_AS).'),
@@ -198,7 +224,7 @@ function layout<Names extends string>() {
 export const LINE_LAYOUTS = {
   mem1: layout<NameOf<typeof MEM>>()('tot:8 free:9 avail:7 _ cache:7 dirty:5 buff:6 _ slab:6 slrec:2 _ hptot:4 hpuse:1'),
   mem2: layout<NameOf<typeof MEM>>()('numnode:8 _:1 shmem:6 _ tcpsk:3 udpsk:2 _ pgtab:5 _ anthp:4'),
-  swp: layout<NameOf<typeof SWP>>()('tot:5 free:6 swcac:4 _ _ _ vmcom:7 vmlim:8 full:9'),
+  swp: layout<NameOf<typeof SWP>>()('tot:5 free:6 swcac:4 _ zpool:3 zstor:3 ksuse:3 kssav:3 zrmem:2 zrdat:2 _ _ vmcom:7 vmlim:8 full:9'),
   pag: layout<NameOf<typeof PAG>>()(
     'scan:8 steal:3 stall:6 compact:4 numamig:1 migrate:2 pgin:5 pgout:5 zswin:4 zswout:7 swin:8 swout:9 oomkill:7',
   ),

@@ -170,12 +170,14 @@ export function withPsize(view: ViewDef, on: boolean): ViewDef {
 
 /**
  * The columns of `view` that fit in `width` characters (one space between
- * columns), the survivors in their order.
+ * columns), the survivors in their order; `adjust` changes a column before
+ * the fitting (the tree's command column is wider).
  */
-export function fitColumns(view: ViewDef, width: number, pidWidth = 5): Column[] {
+export function fitColumns(view: ViewDef, width: number, pidWidth = 5, adjust?: (col: Column) => Column): Column[] {
   const cols = view.columns.map((c) => {
     const col = columnOf(c.name);
-    return { prio: c.prio, col: col.name === 'PID' || col.name === 'PPID' ? withWidth(col, pidWidth) : col };
+    const sized = col.name === 'PID' || col.name === 'PPID' ? withWidth(col, pidWidth) : col;
+    return { prio: c.prio, col: adjust ? adjust(sized) : sized };
   });
   return fitByPriority(cols, width);
 }

@@ -9,9 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { memStr } from '../format/units.js';
 import { isContainGroup, parseCgroupProcs, parseOomKills } from '../procfs/cgroup.js';
-import { readCgroupFile } from '../reader/cgroups.js';
+import { parsePidStat } from '../procfs/pid.js';
+import { findMemoryHierarchy, readCgroupFile } from '../reader/cgroups.js';
 import { readOptional } from '../reader/readfile.js';
-import { holderOf, onPath, processGroup, readRecord, removeRecord, writeRecord, type ContainRecord, type Holder } from './facts.js';
+import { holderOf, loadRecord, onPath, processGroup, removeRecord, writeRecord, type ContainRecord, type Holder } from './facts.js';
 import { explainLimit, originOf, planCommands, Refusal, type CgroupPlan, type Plan } from './plan.js';
 
 const REASONS: Record<string, string> = {
@@ -114,12 +115,18 @@ export interface ContainResult {
 /** Contains the process as planned; a Refusal when nothing could be done. */
 export function contain(plan: Plan, proc: string): ContainResult | Refusal {
   const f = plan.facts;
+  // The screen asks between reading the facts and acting: the process may have ended and its pid gone to
+  // another one meanwhile, which is never moved in its place.
+  const now = readOptional(`${proc}/${f.pid}/stat`);
+  const start = now === undefined ? undefined : parsePidStat(now)?.starttime;
+  if (start === undefined) return new Refusal(`pid ${f.pid} (${f.cmd}) has ended: nothing was changed`);
+  if (f.starttime !== undefined && start !== f.starttime) return new Refusal(`pid ${f.pid} is now another process than the ${f.cmd} asked about: nothing was changed`);
   const cg = plan.how === 'systemd' ? plan.fallback : plan;
   let lines: string[] | undefined;
   let record: ContainRecord | undefined;
   let note: string | undefined;
   // A record an earlier process with this pid left: its empty group and record go first, the new one replaces it.
-  const stale = reapEnded(proc, f.pid);
+  const stale = reapIn(proc, f.hierarchyDir, f.pid);
   if (plan.how === 'systemd') {
     const asked = askSystemd(plan, proc);
     if (typeof asked === 'string') note = `systemd did not take it (${asked}): the cgroup filesystem instead`;
@@ -170,8 +177,15 @@ export function goneLine(r: ContainRecord): string {
  * has given its pid to another process, that process is left where it is:
  * one line says so and what memtop removed of its own.
  */
-export function reapEnded(proc: string, pid: number): string[] | Refusal | undefined {
-  const record = readRecord(pid);
+export function reapEnded(proc: string, sys: string, pid: number): string[] | Refusal | undefined {
+  return reapIn(proc, findMemoryHierarchy(proc, sys)?.dir, pid);
+}
+
+/** reapEnded in the memory hierarchy at `hierarchyDir`: a record that names anything else is refused, nothing touched. */
+function reapIn(proc: string, hierarchyDir: string | undefined, pid: number): string[] | Refusal | undefined {
+  if (hierarchyDir === undefined) return undefined;
+  const record = loadRecord(pid, hierarchyDir);
+  if (record instanceof Refusal) return new Refusal(`${record.message}; left as it is`);
   return record && reapIfEnded(proc, record);
 }
 
@@ -200,7 +214,9 @@ function reap(record: ContainRecord, holder: Exclude<Holder, { is: 'it' }>): str
 
 /** Undoes --contain: moves the processes of memtop's group back where the pid came from and removes the group. */
 export function release(proc: string, sys: string, pid: number): string[] | Refusal {
-  const record = readRecord(pid);
+  const hierarchy = findMemoryHierarchy(proc, sys);
+  const record = loadRecord(pid, hierarchy?.dir ?? '');
+  if (record instanceof Refusal) return new Refusal(`cannot release pid ${pid}: ${record.message}; nothing was changed`);
   if (record) {
     // The record is of the process memtop contained: a later one with its pid is never moved.
     const ended = reapIfEnded(proc, record);

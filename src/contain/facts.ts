@@ -5,13 +5,16 @@
  * marks contained processes, --release finds the way back and an OOM kill
  * inside the group is reported after the process is gone.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { parseMeminfo } from '../procfs/meminfo.js';
 import { memoryCgroupPath, parseCgroupProcs, parseLimit, parseProcCgroup, UNLIMITED } from '../procfs/cgroup.js';
 import { parsePidStat, parseStatusMemory } from '../procfs/pid.js';
 import { findMemoryHierarchy, memoryCgroupOf, readCgroupFile, type MemoryHierarchy } from '../reader/cgroups.js';
 import { readOptional } from '../reader/readfile.js';
+import { neverMoved, unitMain } from './protect.js';
+import { untrustedDir } from '../ownership.js';
+import { readOwnFile, recordProblem } from './trust.js';
 import { Refusal, sameProcess, type ContainFacts, type CgroupVersion } from './plan.js';
 
 /** An executable on PATH, or undefined. */
@@ -49,16 +52,25 @@ export function processGroup(proc: string, sys: string, pid: number): ProcessGro
   return { hierarchy, ...g };
 }
 
-export function readFacts(proc: string, sys: string, pid: number): ContainFacts | Refusal {
+/**
+ * The facts of a process that may be contained, or why it may not (see
+ * protect.ts: pid 1, kernel threads, memtop's own chain; a unit's main
+ * process unless `force`).
+ */
+export function readFacts(proc: string, sys: string, pid: number, force = false): ContainFacts | Refusal {
   const stat = readOptional(`${proc}/${pid}/stat`);
   const statusText = readOptional(`${proc}/${pid}/status`);
   const parsed = stat === undefined ? undefined : parsePidStat(stat);
   if (!parsed || statusText === undefined) return new Refusal(`no process ${pid} in ${proc}`);
+  const never = neverMoved(proc, pid, stat!);
+  if (never) return never;
   const status = parseStatusMemory(statusText);
   if (status.vmSize === undefined) return new Refusal(`pid ${pid} (${parsed.comm}) is a kernel thread: it has no user memory to limit`);
   const g = processGroup(proc, sys, pid);
   if (g instanceof Refusal) return g;
   const version = g.hierarchy.mount.version as CgroupVersion;
+  const main = force ? undefined : unitMain(proc, pid, stat!, { version, path: g.path });
+  if (main) return main;
   const memTotal = parseMeminfo(readOptional(`${proc}/meminfo`) ?? '').MemTotal ?? 0;
   const facts: ContainFacts = {
     pid,
@@ -109,28 +121,70 @@ export function stateDir(): string {
   return join(process.env.MEMTOP_STATE_DIR ?? '/run/memtop', 'contained');
 }
 
-export function writeRecord(r: ContainRecord): void {
-  mkdirSync(stateDir(), { recursive: true, mode: 0o755 });
-  writeFileSync(join(stateDir(), `${r.pid}.json`), JSON.stringify(r) + '\n');
+/**
+ * Why the records' directory cannot be trusted (see trust.ts), or
+ * undefined. Where it is not there yet, its nearest existing parent is judged.
+ */
+export function untrustedStateDir(): string | undefined {
+  let dir = stateDir();
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return untrustedDir(dir);
 }
 
-export function readRecord(pid: number): ContainRecord | undefined {
+/** Writes the record; throws (an Error with the reason) when the directory is not one only root or this user can write. */
+export function writeRecord(r: ContainRecord): void {
+  const why = untrustedStateDir();
+  if (why) throw new Error(`not trusted: ${why}`);
+  mkdirSync(stateDir(), { recursive: true, mode: 0o755 });
+  const fd = openSync(join(stateDir(), `${r.pid}.json`), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
   try {
-    return JSON.parse(readFileSync(join(stateDir(), `${pid}.json`), 'utf8')) as ContainRecord;
-  } catch {
-    return undefined;
+    writeFileSync(fd, JSON.stringify(r) + '\n');
+  } finally {
+    closeSync(fd);
   }
 }
 
+/**
+ * The record of `pid`: undefined when there is none (or it is not JSON),
+ * a Refusal saying why when it is there but cannot be trusted: its directory
+ * or file another user could have written, or it names a group memtop
+ * would not make (checked against the memory hierarchy at `hierarchyDir`
+ * when given).
+ */
+export function loadRecord(pid: number, hierarchyDir?: string): ContainRecord | Refusal | undefined {
+  const file = join(stateDir(), `${pid}.json`);
+  if (!existsSync(file)) return undefined;
+  const dirWhy = untrustedStateDir();
+  if (dirWhy) return new Refusal(`memtop's record ${file} is not trusted: ${dirWhy}`);
+  const text = readOwnFile(file);
+  if (text instanceof Refusal) return new Refusal(`memtop's record ${file} is not trusted: ${text.message}`);
+  let r: ContainRecord;
+  try {
+    r = JSON.parse(text) as ContainRecord;
+  } catch {
+    return undefined;
+  }
+  const why = hierarchyDir === undefined ? (r?.pid === pid ? undefined : `it is not of pid ${pid}`) : recordProblem(r, pid, hierarchyDir);
+  return why ? new Refusal(`memtop's record ${file} is not trusted: ${why}`) : r;
+}
+
+/** The record of `pid` when there is a trusted one (for marking the list and the detail). */
+export function readRecord(pid: number): ContainRecord | undefined {
+  const r = loadRecord(pid);
+  return r instanceof Refusal ? undefined : r;
+}
+
+/** Removes the record, only from a directory memtop trusts. */
 export function removeRecord(pid: number): void {
+  if (untrustedStateDir()) return;
   rmSync(join(stateDir(), `${pid}.json`), { force: true });
 }
 
-/** Every containment recorded; a damaged record is skipped. */
+/** Every containment recorded; a damaged or untrusted record is skipped. */
 export function readRecords(): ContainRecord[] {
   // The live screen asks every refresh, and mostly nothing was ever contained: no directory, and
   // a readdir that throws ENOENT (an Error with its stack) costs more than asking first.
-  if (!existsSync(stateDir())) return [];
+  if (!existsSync(stateDir()) || untrustedStateDir()) return [];
   let names: string[];
   try {
     names = readdirSync(stateDir());

@@ -218,9 +218,9 @@ function processes(fs: Families, iv: Interval, top: number): void {
   for (const col of PROCESS_METRICS) {
     const m = col.metric!;
     if (m.perSecond && !rates) continue;
-    const f = fs.add(`memtop_process_${m.name}`, 'gauge', m.help, m.unit);
+    const f = fs.add(`memtop_process_${m.name}`, m.total ? 'counter' : 'gauge', m.help, m.unit);
     for (const p of chosen) {
-      const raw = col.get(p);
+      const raw = m.total ? m.total(p) : col.get(p);
       if (typeof raw !== 'number') continue;
       const v = m.perSecond ? raw / iv.elapsed : raw;
       if (Number.isFinite(v)) f.series.push({ labels: procLabels(p), value: v });

@@ -11,7 +11,7 @@ import { badnessOf, levelOf, type Level, type Thresholds } from './thresholds.js
 export { UNLIMITED };
 
 /** The sample's gauges, carried as read (their meaning is documented on CgroupCounters). */
-export interface CgroupInterval extends Pick<CgroupCounters, 'path' | 'memory' | 'max' | 'high' | 'swap' | 'anon' | 'file'> {
+export interface CgroupInterval extends Pick<CgroupCounters, 'path' | 'name' | 'memory' | 'max' | 'high' | 'swap' | 'anon' | 'file'> {
   /** Level in the tree, the top being 1 (atop's depth keys 2-9 show levels up to the key). */
   depth: number;
   /** Processes in this group itself (subgroups without memory files included). */
@@ -88,6 +88,7 @@ export function cgroupIntervals(cur: CgroupSample | undefined, prev: CgroupSampl
     const badness = limitPct === undefined ? 0 : badnessOf(limitPct, t.memcritperc);
     const row: CgroupInterval = {
       path: g.path,
+      ...(g.name !== undefined && { name: g.name }),
       depth: depthOf(g.path),
       nprocs: g.pids.length,
       memory: g.memory,
@@ -127,10 +128,62 @@ export function isContainGroupOf(path: string, pid: number): boolean {
   return m !== null && Number(m[1]) === pid;
 }
 
-/** Each process's memory cgroup path, from the groups' process lists. */
-export function cgroupOfPids(cur: CgroupSample | undefined | null): Map<number, string> {
-  const out = new Map<number, string>();
+/** A systemd unit's name as the last part of a path: what the CGROUP column shows of a unit's group. */
+const UNIT = /\.(service|scope|slice|socket|mount|swap|target)$/;
+
+/** A process's memory cgroup: its path, the name to show, and every name along the path (for the filter). */
+export interface CgroupOfPid {
+  path: string;
+  /** The nearest container or pod name (a group's `name`) on the path, else the systemd unit the path ends in. */
+  name?: string;
+  /** The names of the groups along the path (containers, pods, units), top first. */
+  names: string[];
+}
+
+/**
+ * Each process's memory cgroup, from the groups' process lists. The names
+ * along a path are worked out once per group from its parent's (groups come
+ * parents first), sharing the parent's list where the group adds no name:
+ * 180 us a sample for 551 groups and 1000 processes on the loaded 2-core
+ * test machine, against 60 us for the paths alone (only while the tree is read).
+ */
+export function cgroupOfPids(cur: CgroupSample | undefined | null): Map<number, CgroupOfPid> {
+  const out = new Map<number, CgroupOfPid>();
   if (!cur) return out;
-  for (const g of cur.groups) for (const pid of g.pids) out.set(pid, g.path);
+  const chain = new Map<string, { label?: string; names: string[] }>();
+  const NONE: string[] = [];
+  for (const g of cur.groups) {
+    const cut = g.path.lastIndexOf('/');
+    const part = g.path.slice(cut + 1);
+    // The nearest listed ancestor (a directory without the memory files is no group of the sample).
+    let up = cut > 0 ? g.path.slice(0, cut) : '/';
+    let parent = chain.get(up);
+    while (!parent && up !== '/' && up !== '') {
+      up = up.slice(0, Math.max(1, up.lastIndexOf('/')));
+      parent = chain.get(up);
+    }
+    const own = g.name ?? (UNIT.test(part) ? part : undefined);
+    const label = g.name ?? parent?.label;
+    const names = own === undefined ? (parent?.names ?? NONE) : [...(parent?.names ?? NONE), own];
+    chain.set(g.path, { label, names });
+    if (g.pids.length === 0) continue;
+    const of: CgroupOfPid = { path: g.path, name: label ?? (UNIT.test(part) ? part : undefined), names };
+    for (const pid of g.pids) out.set(pid, of);
+  }
   return out;
+}
+
+/**
+ * The cgroup filter: a path (`/...`: the group and its children, as Enter in
+ * the cgroup view sets it), else a name along the process's path: a
+ * container's, a pod's (`docker:web-1`, or `web-1` without the runtime;
+ * `pod:default/nginx`, `default/nginx`) or a systemd unit's (`nginx.service`).
+ */
+export function inCgroupNamed(path: string | undefined, names: readonly string[] | undefined, filter: string): boolean {
+  if (filter.startsWith('/')) return inCgroup(path, filter);
+  const want = filter.toLowerCase();
+  return (names ?? []).some((n) => {
+    const l = n.toLowerCase();
+    return l === want || l.slice(l.indexOf(':') + 1) === want;
+  });
 }

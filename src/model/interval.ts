@@ -97,12 +97,15 @@ export function buildInterval(prev: Sample | undefined, cur: Sample, opts: Inter
   const mem = memInterval(cur, t);
 
   const { procs, prc, exited } = processIntervals(prev, cur, { cputot, memTot: mem.tot });
-  const swp = swpInterval(cur.mem, t);
+  const swp = swpInterval(cur, t);
   // Each process's cgroup before the history sees it: a process memtop contained starts its evidence over.
   const cgroupOf = cur.cgroups ? cgroupOfPids(cur.cgroups) : undefined;
   if (cgroupOf) {
     for (const p of procs) {
-      p.cgroup = cgroupOf.get(p.pid);
+      const of = cgroupOf.get(p.pid);
+      p.cgroup = of?.path;
+      if (of?.name !== undefined) p.cgroupName = of.name;
+      if (of && of.names.length > 0) p.cgroupNames = of.names;
       p.contained = p.cgroup?.includes('memtop-') && isContainGroupOf(p.cgroup, p.pid) ? true : undefined;
     }
   }

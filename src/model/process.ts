@@ -31,6 +31,9 @@ export interface ProcInterval {
   processor?: number;
   minflt?: number;
   majflt?: number;
+  /** The kernel's running fault counts since the process started (the exposition's counters). */
+  minfltTotal?: number;
+  majfltTotal?: number;
   /** CPU time in the interval, milliseconds. */
   syscpu?: number;
   usrcpu?: number;
@@ -70,6 +73,10 @@ export interface ProcInterval {
   youngRate?: number;
   /** Path of the process's memory cgroup, when the cgroup tree was read. */
   cgroup?: string;
+  /** Its container's or pod's name, else its systemd unit (model/cgroups.ts cgroupOfPids); what the CGROUP column shows. */
+  cgroupName?: string;
+  /** The names along its cgroup path (containers, pods, units): what a cgroup filter by name matches. */
+  cgroupNames?: string[];
   /** Clock ticks after boot: with the pid, what identifies the process across samples. */
   starttime?: number;
   /**
@@ -288,6 +295,8 @@ export function processIntervals(
       processor: p.processor,
       minflt: delta(p.minflt, base, base?.minflt),
       majflt: delta(p.majflt, base, base?.majflt),
+      minfltTotal: p.minflt,
+      majfltTotal: p.majflt,
       syscpu: stime === undefined ? undefined : stime * msPerTick,
       usrcpu: utime === undefined ? undefined : utime * msPerTick,
       cpu,

@@ -58,6 +58,17 @@ export interface SwpInterval {
   tot: number;
   free: number;
   swcac?: number;
+  /** zswap's pool (Zswap) and what it holds uncompressed (Zswapped), as atop's zpool and zstor. */
+  zpool?: number;
+  zstor?: number;
+  /** zswap switched on: zpool and zstor are shown (also while a pool is left after it was switched off). */
+  zswapOn?: boolean;
+  /** KSM: the pages it keeps (pages_shared) and what it saves (pages_sharing), as atop's ksuse and kssav, bytes. */
+  ksuse?: number;
+  kssav?: number;
+  /** zram: memory its devices take (mem_used_total) and the data they hold uncompressed (orig_data_size). */
+  zrmem?: number;
+  zrdat?: number;
   vmcom?: number;
   vmlim?: number;
   badness: number;
@@ -173,7 +184,8 @@ export function memInterval(s: Sample, t: Thresholds): MemInterval {
   };
 }
 
-export function swpInterval(m: Sample['mem'], t: Thresholds): SwpInterval {
+export function swpInterval(s: Sample, t: Thresholds): SwpInterval {
+  const m = s.mem;
   const tot = m.SwapTotal ?? 0;
   const free = m.SwapFree ?? 0;
   // Without swap the line is never critical (atop #408 blinked red here).
@@ -185,6 +197,13 @@ export function swpInterval(m: Sample['mem'], t: Thresholds): SwpInterval {
     tot,
     free,
     swcac: m.SwapCached,
+    zpool: m.Zswap,
+    zstor: m.Zswapped,
+    zswapOn: s.zswap === true || (m.Zswap ?? 0) > 0,
+    ksuse: s.ksm?.shared,
+    kssav: s.ksm?.sharing,
+    zrmem: s.zram?.used,
+    zrdat: s.zram?.orig,
     vmcom,
     vmlim,
     badness,

@@ -5,6 +5,7 @@ import { aggregateProcs } from '../columns/aggregate.js';
 import { fitColumns, listsAllProcs, withOnDemand, type ViewDef } from '../columns/views.js';
 import type { ExitedProc, ProcInterval } from '../model/interval.js';
 import { isActive } from '../model/process.js';
+import { isTreeColumn, processTree, treeColumn } from './proctree.js';
 
 /** Spaces after each column but the last: one each, or `gaps` (the screen's spread). */
 function joinCells(cells: string[], gaps?: number[]): string {
@@ -92,10 +93,17 @@ export interface ProcListLayout {
 /** Fits the view to the width and sorts its rows on `sort`. */
 export function layoutProcs(
   procs: ProcInterval[], view: ViewDef, width: number, sort: Column,
-  opts: { pidWidth?: number; allProcs?: boolean; exited?: readonly ExitedProc[]; sortAtop?: boolean } = {},
+  opts: { pidWidth?: number; allProcs?: boolean; exited?: readonly ExitedProc[]; sortAtop?: boolean; tree?: boolean } = {},
 ): ProcListLayout {
+  const listed = viewRows(procs, view, sort.name, !!opts.allProcs, opts.exited?.map(exitedRow));
+  // The per-user and per-program rows have no parents: a tree only of processes.
+  if (opts.tree && !view.aggregate) {
+    const tree = processTree(listed, procs, sort, undefined, opts.sortAtop);
+    const cols = fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5, (c) => (isTreeColumn(c) ? treeColumn(c, tree) : c));
+    return { cols, rows: tree.rows };
+  }
   return {
     cols: fitColumns(withOnDemand(view, sort.name), width, opts.pidWidth ?? 5),
-    rows: sortProcs(viewRows(procs, view, sort.name, !!opts.allProcs, opts.exited?.map(exitedRow)), sort, opts.sortAtop),
+    rows: sortProcs(listed, sort, opts.sortAtop),
   };
 }

@@ -22,6 +22,8 @@ export interface TextOptions {
   all?: boolean;
   /** Every process, not only the active ones (-a). */
   allProcs?: boolean;
+  /** Processes as a tree (--tree): each under its parent, siblings sorted. */
+  tree?: boolean;
   /** RGROW and TRATE sorted on the figure alone, as atop (--sort-atop). */
   sortAtop?: boolean;
   /** At most this many process rows (all when undefined). */
@@ -39,7 +41,9 @@ export function renderText(iv: Interval, opts: TextOptions): string {
     return out.join('\n') + '\n';
   }
   const sort = column(opts.sort ?? opts.view.defaultSort)!;
-  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, { pidWidth: iv.pidWidth, allProcs: opts.allProcs, exited: iv.exited, sortAtop: opts.sortAtop });
+  const { cols, rows } = layoutProcs(iv.procs, opts.view, width, sort, {
+    pidWidth: iv.pidWidth, allProcs: opts.allProcs, exited: iv.exited, sortAtop: opts.sortAtop, tree: opts.tree,
+  });
   out.push(headerRow(cols, width));
   const shown = opts.maxProcs === undefined ? rows : rows.slice(0, opts.maxProcs);
   for (const p of shown) out.push(procRow(p, cols, width));

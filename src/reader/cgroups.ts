@@ -11,7 +11,9 @@ import {
   parseOomKills, parseProcCgroup, type CgroupMount,
 } from '../procfs/cgroup.js';
 import { parsePressure } from '../procfs/pressure.js';
+import { groupOwner } from '../procfs/cgroupname.js';
 import type { CgroupCounters, CgroupSample } from '../sample.js';
+import { ContainerNames } from './containernames.js';
 import { GONE, OpenFiles, readOptional, readText, UNCHANGED, type Memo } from './readfile.js';
 
 /** The hierarchy holding the memory controller, and where its files are under the given sys root. */
@@ -92,6 +94,8 @@ export interface CgroupReaderOptions {
   sys: string;
   /** Most fds kept open; 0 opens and closes every time. Default: 4096 on a cgroup filesystem. */
   keepOpen?: number;
+  /** Where the container runtimes' state files are (containernames.ts); default `/`. */
+  stateRoot?: string;
 }
 
 /** A directory of the hierarchy as last listed. */
@@ -105,6 +109,8 @@ interface Node {
   usage: Memo;
   procs: Memo;
   pids: number[];
+  /** The container's or pod's name (ContainerNames), looked up when the group is first listed. */
+  name?: string;
   /** The figures of the last full read. */
   last?: Omit<CgroupCounters, 'path' | 'pids' | 'memory'>;
   memory?: number;
@@ -134,8 +140,11 @@ export class CgroupReader {
   private listedAt = -Infinity;
   private listedCount: string | undefined;
   private listedDepth = Infinity;
+  private readonly names: ContainerNames;
 
-  constructor(private readonly opts: CgroupReaderOptions) {}
+  constructor(private readonly opts: CgroupReaderOptions) {
+    this.names = new ContainerNames(opts.stateRoot ?? '/');
+  }
 
   /** The hierarchy read, looked up at the first read. */
   get memoryHierarchy(): MemoryHierarchy | undefined {
@@ -236,6 +245,11 @@ export class CgroupReader {
         // A group is a row when it has the usage file and is within the depth read.
         const shown = depth + 1 <= maxDepth && this.files!.read(`${child}/${usage}`) !== GONE;
         const n = add(child, shown, into);
+        // A container's or pod's group gets its name once, when first listed (a miss again at a later listing).
+        if (n.name === undefined || /:[0-9a-f]{12}$|^pod:[0-9a-f-]{36}$/.test(n.name)) {
+          const owner = groupOwner(name, rel.slice(rel.lastIndexOf('/') + 1));
+          if (owner) n.name = this.names.label(owner);
+        }
         walk(child, depth + 1, n.into);
       }
     };
@@ -315,7 +329,7 @@ export class CgroupReader {
     const memory = n.memory;
     if (usage === UNCHANGED && n.last && n.age < CGROUP_MAX_AGE) {
       n.age++;
-      return { path: rel || '/', pids: [], memory, ...n.last };
+      return { path: rel || '/', pids: [], memory, ...n.last, ...(n.name && { name: n.name }) };
     }
     n.age = 0;
     const limitText = this.text(rel, f.limit);
@@ -337,7 +351,7 @@ export class CgroupReader {
       oomKills: oomText === undefined ? undefined : parseOomKills(oomText),
       psi: psiText === undefined ? undefined : parsePressure(psiText),
     };
-    return { path: rel || '/', pids: [], memory, ...n.last };
+    return { path: rel || '/', pids: [], memory, ...n.last, ...(n.name && { name: n.name }) };
   }
 }
 

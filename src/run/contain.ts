@@ -26,7 +26,7 @@ async function ask(question: string): Promise<string> {
 }
 
 export async function runContain(pid: number, config: Config): Promise<void> {
-  const facts = readFacts(config.proc, config.sys, pid);
+  const facts = readFacts(config.proc, config.sys, pid, config.force);
   if (facts instanceof Refusal) throw refused(`cannot contain pid ${pid}: ${facts.message}`);
   const proposal = proposeLimit(facts.used, facts.memTotal);
   let limit: number | undefined;

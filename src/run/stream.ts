@@ -6,6 +6,7 @@
 import { viewNeeds } from '../columns/views.js';
 import type { Config } from '../config.js';
 import type { Interval } from '../model/interval.js';
+import { CsvOutput } from '../output/csv.js';
 import { intervalJsonLine } from '../output/json.js';
 import { renderText } from '../output/text.js';
 import type { Feed } from '../feed.js';
@@ -15,7 +16,9 @@ import { everyInterval, onEndSignal, runUntilSignal } from './timer.js';
 
 export function formatInterval(iv: Interval, config: Config): string {
   if (config.mode === 'json') return intervalJsonLine(iv) + '\n';
-  return renderText(iv, { width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs, sortAtop: config.sortAtop }) + '\n';
+  return renderText(iv, {
+    width: config.width, view: config.view, sort: config.sort, all: config.all, allProcs: config.allProcs, sortAtop: config.sortAtop, tree: config.tree,
+  }) + '\n';
 }
 
 /** A replay yields to the event loop at least this often (ms), so that SIGINT, SIGTERM and SIGHUP end it at once. */
@@ -23,6 +26,8 @@ const REPLAY_SLICE_MS = 50;
 
 export async function runStream(feed: Feed, config: Config): Promise<void> {
   checkStdoutOpen();
+  const csv = config.mode === 'csv' ? new CsvOutput(config.csvProcs ? { view: config.view, sort: config.sort, allProcs: config.allProcs } : {}) : undefined;
+  const format = (iv: Interval) => (csv ? csv.lines(iv) : formatInterval(iv, config));
   const needs = viewNeeds(config.view, config.sort ?? config.view.defaultSort, config.width);
   // The JSON output always carries the cgroups array.
   feed.needs = config.mode === 'json' ? { ...needs, cgroups: true } : needs;
@@ -39,7 +44,7 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
       let slice = Date.now();
       for (let iv = feed.next(); iv && !stopped && !out.failure; iv = feed.next()) {
         // A reader that stopped reading must not keep memtop from a signal.
-        if (!out.write(formatInterval(iv, config))) await Promise.race([out.drain(), signalled]);
+        if (!out.write(format(iv))) await Promise.race([out.drain(), signalled]);
         else if (Date.now() - slice > REPLAY_SLICE_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           slice = Date.now();
@@ -55,7 +60,7 @@ export async function runStream(feed: Feed, config: Config): Promise<void> {
   const out = new StdoutSink(() => clock.stop());
   const clock = everyInterval(config.interval, config.samples, () => {
     const iv = feed.next();
-    if (iv) out.write(formatInterval(iv, config));
+    if (iv) out.write(format(iv));
   });
   const signal = await runUntilSignal(clock);
   if (signal) await out.endOnSignal(signal);

@@ -24,9 +24,12 @@ export function cgroupListColumns(width: number, sort: string): (ListColumn<Cgro
   }));
 }
 
+/** Columns kept free for the page indicator (" 1/1", up to "99/99"): its last header stays whole. */
+export const INDICATOR_ROOM = 6;
+
 export function cgroupTable(rows: readonly CgroupInterval[], width: number, sort: string): ProcTable<CgroupInterval> {
-  const cols = cgroupListColumns(width, sort);
-  return new ProcTable(rows, cols, width, 0, (g, j) => cols[j]!.source.colour?.(g));
+  const cols = cgroupListColumns(width - INDICATOR_ROOM, sort);
+  return new ProcTable(rows, cols, width, 0, (g, j) => cols[j]!.source.colour?.(g), INDICATOR_ROOM);
 }
 
 /** The rows of a tree `depth` levels deep (ALL_LEVELS: every level). */

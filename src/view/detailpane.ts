@@ -11,6 +11,7 @@ import { explainLimit, limitQuestion, parseSize, planCommands, planContainment, 
 import { memStr } from '../format/units.js';
 import { DetailTracker, type Detail } from '../model/detail.js';
 import type { DetailReading } from '../sample.js';
+import type { ThreadsReading } from '../reader/threads.js';
 import { detailLines, type DetailHistory } from '../output/detail.js';
 import { StacksPane, type StartTrace } from './stackspane.js';
 
@@ -26,6 +27,8 @@ export interface ProcessAccess {
   release(pid: number): string[] | Refusal;
   /** A contained process that ended: what became of it (its group removed); undefined while it runs. */
   ended(pid: number): string[] | Refusal | undefined;
+  /** The process's threads (y, H), read only while their list is open. */
+  readThreads?(pid: number): ThreadsReading;
   /** S in the detail: trace the process's allocation stacks (live screen, bpftrace). */
   traceStacks?: StartTrace;
 }

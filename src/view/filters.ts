@@ -12,13 +12,13 @@
  */
 import { createRequire } from 'node:module';
 import type { RE2JS } from 're2js';
-import { inCgroup } from '../model/cgroups.js';
+import { inCgroupNamed } from '../model/cgroups.js';
 import type { ProcInterval } from '../model/interval.js';
 
 /** A filter sees this much of a text (a command line may hold megabytes). */
 const MATCHED = 64 * 1024;
 
-/** cgroup: the processes of a memory cgroup and its children (Enter in the cgroup view). */
+/** cgroup: the processes of a memory cgroup and its children (Enter in the cgroup view, or F: a path or a name). */
 export type FilterKind = 'user' | 'program' | 'cmdline' | 'pids' | 'cgroup';
 
 export interface Filter {
@@ -34,7 +34,7 @@ const FILTER_NAMES: Record<FilterKind, string> = {
   program: 'Program regex',
   cmdline: 'Command-line regex',
   pids: 'PIDs (spaces or commas)',
-  cgroup: 'Cgroup path',
+  cgroup: 'Cgroup path, or container, pod or unit name',
 };
 
 /** The question for a filter, saying what is set now; an empty answer clears. */
@@ -95,7 +95,7 @@ export function setFilter(filters: Filters, kind: FilterKind, input: string): st
   }
   const made =
     kind === 'pids' ? pidFilter(text)
-    : kind === 'cgroup' ? { text, test: (p: ProcInterval) => inCgroup(p.cgroup, text) }
+    : kind === 'cgroup' ? { text, test: (p: ProcInterval) => inCgroupNamed(p.cgroup, p.cgroupNames, text) }
     : kind === 'user' ? regexFilter(text, (p) => p.user)
     : kind === 'program' ? programFilter(text)
     : regexFilter(text, (p) => p.cmdline || p.cmd);

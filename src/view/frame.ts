@@ -29,6 +29,8 @@ import { styledSysLine } from './sysview.js';
 import { fitsTerminal, tooSmallLines } from './toosmall.js';
 import type { TrendPanel } from './trendpanel.js';
 import type { DetailPane } from './detailpane.js';
+import type { ThreadPane } from './threadpane.js';
+import { isTreeColumn, treeColumn, type ProcTree } from '../output/proctree.js';
 import type { DetailHistory } from '../output/detail.js';
 
 /** The state a frame is made of. */
@@ -55,6 +57,11 @@ export interface Shown {
   readonly trend: TrendPanel;
   readonly detail: DetailPane | undefined;
   readonly notice: readonly string[] | undefined;
+  /** The tree the rows are in, while shown (e, --tree). */
+  readonly procTree?: ProcTree;
+  readonly threads?: ThreadPane;
+  /** The trend charts in ASCII (no braille on this terminal). */
+  readonly ascii?: boolean;
 }
 
 /** A notice in the overlay's frame: the lines cut to the screen, any key closes it. */
@@ -82,9 +89,10 @@ function noticeBox(lines: readonly string[], width: number, height: number): str
  * The columns the list shows at this width: the view's, its resource column
  * following C, M and D, the CGROUP column while filtered to a cgroup.
  */
-export function shownColumns(view: ViewDef, sort: string, width: number, pidWidth = 5, cgroupFilter = false): Column[] {
+export function shownColumns(view: ViewDef, sort: string, width: number, pidWidth = 5, cgroupFilter = false, tree?: ProcTree): Column[] {
   const shown = withSortResource(view, sort);
-  return fitColumns(cgroupFilter ? withOnDemand(shown, 'CGROUP') : shown, width, pidWidth);
+  const adjust = tree ? (c: Column) => (isTreeColumn(c) ? treeColumn(c, tree) : c) : undefined;
+  return fitColumns(cgroupFilter ? withOnDemand(shown, 'CGROUP') : shown, width, pidWidth, adjust);
 }
 
 /** The header's flags, atop's order: f a x z, then memtop's filters and B. */
@@ -114,7 +122,12 @@ function statusText(s: Shown, width: number, panelTooShort: boolean): string {
     const levels = s.cgroupDepth >= 9 ? 'all levels' : `${s.cgroupDepth} levels`;
     return `memory cgroups (v${s.iv.cgroupVersion}), ${levels} (2-9); Enter: the highlighted group's processes`;
   }
-  if (s.filters.cgroup) return `processes of cgroup ${s.filters.cgroup.text} and below (G, Enter on /: all)`;
+  if (s.filters.cgroup) {
+    const text = s.filters.cgroup.text;
+    return text.startsWith('/')
+      ? `processes of cgroup ${text} and below (G, Enter on /: all)`
+      : `processes of the cgroups named ${text} and below (F, empty: all)`;
+  }
   return (s.iv && youngHistory(s.iv)) ?? '';
 }
 
@@ -200,6 +213,16 @@ export class Frames {
     const help = s.notice ? noticeBox(s.notice, width, height) : s.helpOpen ? helpOverlay(width, height) : undefined;
     const iv = s.iv;
     if (!iv) return { ...empty, header: reverse(fit('memtop', width)), status: fit(statusText(s, width, false), width), help };
+    if (s.threads) {
+      return {
+        header: reverse(fit(headerLine(iv, width, flags(s)), width)),
+        sys: [],
+        status: fit(statusText(s, width, false), width),
+        procHead: reverse(fit(s.threads.title(), width)),
+        rows: s.threads.lines(width, height - 3).map((l) => fit(l, width)),
+        help,
+      };
+    }
     if (s.detail) {
       const title = ` DETAIL of pid ${s.detail.pid}: Esc or Enter back, K contain / release, S stacks`;
       return {
@@ -212,7 +235,7 @@ export class Frames {
       };
     }
     const layout = screenLayout(height, s.sysLines, s.trend.ready);
-    const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color) : undefined;
+    const panel = layout.panelRows > 0 ? s.trend.view(iv, width, layout.panelRows, s.color, s.ascii) : undefined;
     const pageRows = listRows(layout, height);
     const list = s.view.cgroups ? listLines(this.cgroupTable(s, width), s, pageRows) : listLines(this.table(s, width), s, pageRows, iv.sinceBoot ? markedSinceBoot : markedRow);
     return {
@@ -237,10 +260,10 @@ export class Frames {
   private table(s: Shown, width: number): ProcTable {
     const pidWidth = s.iv?.pidWidth;
     const filtered = !!s.filters.cgroup;
-    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}|${filtered}`;
+    const key = `${s.view.name}|${s.sort}|${width}|${s.cmdShift}|${pidWidth}|${filtered}|${!!s.procTree}`;
     const memo = this.tableMemo;
     if (memo?.key === key && memo.rows === s.rows) return memo.table;
-    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth, filtered), width, s.cmdShift);
+    const table = new ProcTable(s.rows, shownColumns(s.view, s.sort, width, pidWidth, filtered, s.procTree), width, s.cmdShift);
     this.tableMemo = { key, rows: s.rows, table };
     return table;
   }

@@ -24,6 +24,9 @@ export interface Actions {
   rewind(): void;
   askFilter(kind: FilterKind): void;
   askKill(): void;
+  askRenice(): void;
+  stepNice(step: -1 | 1): void;
+  saveSettings(): void;
   openDetail(): void;
   askContain(): void;
   traceStacks(): void;
@@ -37,12 +40,18 @@ export interface Actions {
   toggleHelp(): void;
   /** 2-9: levels of the cgroup tree shown. */
   setDepth(levels: number): void;
+  /** e, F5: processes as a tree (children under their parent), or as a list. */
+  toggleTree(): void;
+  /** - and +: the highlighted process's subtree folded into its row (its figures summed) or unfolded. */
+  fold(folded: boolean): void;
+  /** y, H: the highlighted process's threads, per-thread CPU and state. */
+  openThreads(): void;
   /** Enter: the highlighted process's detail; in the cgroup view, the highlighted group's processes. */
   choose(): void;
   quit(): void;
 }
 
-interface KeyDef {
+export interface KeyDef {
   keys: string[];
   /** As shown in the help overlay. */
   label: string;
@@ -57,38 +66,48 @@ const viewKey = (v: ViewDef): KeyDef => ({
   keys: [v.key], label: v.key, help: `${v.title} view`, run: (a) => a.setView(v),
 });
 
+/**
+ * The keys in the order the help overlay lists them. The manual's KEYS
+ * section and the help overlay are held to this table
+ * (test/keys-consistency.test.ts): a key added here needs its .TP there.
+ */
 export const KEYS: KeyDef[] = [
   ...Object.values(VIEWS).map(viewKey),
-  { keys: ['C'], label: 'C', help: 'sort on CPU', run: (a) => a.sortOn('CPU') },
-  { keys: ['M'], label: 'M', help: 'sort on memory (MEM)', run: (a) => a.sortOn('MEM') },
-  { keys: ['D'], label: 'D', help: 'sort on disk (DSK)', run: (a) => a.sortOn('DSK') },
+  { keys: ['C', 'M', 'D'], label: 'C M D', help: 'sort on CPU / MEM / DSK', run: (a, k) => a.sortOn(k === 'C' ? 'CPU' : k === 'M' ? 'MEM' : 'DSK') },
   { keys: ['O'], label: 'O', help: 'sort on a named column', run: (a) => a.askSortColumn() },
   { keys: ['<', '>'], label: '< >', help: 'sort on left/right column', run: (a, k) => a.moveSort(k === '<' ? -1 : 1) },
+  { keys: ['e', 'f5'], label: 'e F5', help: 'process tree / list', run: (a) => a.toggleTree() },
+  { keys: ['-', '+'], label: '- +', help: 'tree: fold / unfold subtree', run: (a, k) => a.fold(k === '-') },
   { keys: ['P'], label: 'P', help: 'filter program (regex)', run: (a) => a.askFilter('program') },
   { keys: ['U'], label: 'U', help: 'filter user (regex)', run: (a) => a.askFilter('user') },
   { keys: ['/'], label: '/', help: 'filter cmd line (regex)', run: (a) => a.askFilter('cmdline') },
-  { keys: ['I'], label: 'I', help: 'filter pids (empty: clear)', run: (a) => a.askFilter('pids') },
+  // One line for related keys (here, C M D, t T, f a, n F7 F8): 38 lines at most leave the help at 80x24 two columns of 19.
+  { keys: ['I', 'F'], label: 'I F', help: 'filter pids / cgroup, name', run: (a, k) => a.askFilter(k === 'I' ? 'pids' : 'cgroup') },
   { keys: ['k'], label: 'k', help: 'kill (highlighted pid)', run: (a) => a.askKill() },
+  {
+    keys: ['n', 'f7', 'f8'], label: 'n F7 F8', help: 'renice; nice -1 / +1',
+    run: (a, k) => (k === 'n' ? a.askRenice() : a.stepNice(k === 'f7' ? -1 : 1)),
+  },
   // In the cgroup view (G) Enter lists the highlighted group's processes instead (its status line says so).
   { keys: ['enter'], label: 'Enter', help: 'process detail (Esc back)', run: (a) => a.choose() },
+  { keys: ['y', 'H'], label: 'y H', help: 'threads of the process', run: (a) => a.openThreads() },
   { keys: ['K'], label: 'K', help: 'contain / release (limit)', run: (a) => a.askContain() },
   { keys: ['S'], label: 'S', help: 'detail: allocation stacks', run: (a) => a.traceStacks() },
   { keys: ['z'], label: 'z', help: 'pause / continue', run: (a) => a.togglePause() },
   { keys: ['i'], label: 'i', help: 'interval (0: manual)', run: (a) => a.askInterval() },
-  { keys: ['t'], label: 't', help: 'sample now / next sample', run: (a) => a.nextSample() },
-  { keys: ['T'], label: 'T', help: 'previous sample (replay)', run: (a) => a.prevSample() },
+  { keys: ['t', 'T'], label: 't T', help: 'sample now/next; previous', run: (a, k) => (k === 't' ? a.nextSample() : a.prevSample()) },
   { keys: ['b'], label: 'b', help: 'branch to time (replay)', run: (a) => a.askBranch() },
   { keys: ['r'], label: 'r', help: 'since boot / rewind', run: (a) => a.rewind() },
   { keys: ['up', 'down'], label: 'Up Down', help: 'move the highlight', run: scroll },
   { keys: ['pageup', 'pagedown'], label: 'PgUp PgDn', help: 'page up / down', run: scroll },
   { keys: ['home', 'end'], label: 'Home End', help: 'first / last row', run: scroll },
   { keys: ['left', 'right'], label: 'Left Right', help: 'scroll the command line', run: (a, k) => a.shiftCommand(k === 'left' ? -1 : 1) },
-  { keys: ['f'], label: 'f', help: 'all system lines', run: (a) => a.toggleAll() },
-  { keys: ['a'], label: 'a', help: 'all / active processes', run: (a) => a.toggleAllProcs() },
+  { keys: ['f', 'a'], label: 'f a', help: 'all lines; all processes', run: (a, k) => (k === 'f' ? a.toggleAll() : a.toggleAllProcs()) },
   { keys: ['R'], label: 'R', help: 'PSIZE gathered / not', run: (a) => a.togglePsize() },
   { keys: ['x'], label: 'x', help: 'colours off / on', run: (a) => a.toggleColor() },
   { keys: ['B'], label: 'B', help: 'trend panel (suspect)', run: (a) => a.toggleTrend() },
   { keys: ['2', '3', '4', '5', '6', '7', '8', '9'], label: '2-9', help: 'G: tree levels (9: all)', run: (a, k) => a.setDepth(Number(k)) },
+  { keys: ['W'], label: 'W', help: 'write settings (config)', run: (a) => a.saveSettings() },
   { keys: ['h', '?'], label: 'h ?', help: 'this help', run: (a) => a.toggleHelp() },
   { keys: ['q', 'C-c'], label: 'q ^C', help: 'quit', run: (a) => a.quit() },
 ];
@@ -115,8 +134,7 @@ export function dispatchKey(id: string | undefined, actions: Actions): boolean {
   return true;
 }
 
-/** One line per key for the help overlay. */
-export function helpEntries(): string[] {
-  const width = Math.max(...KEYS.map((k) => k.label.length));
-  return KEYS.map((k) => `${k.label.padEnd(width)}  ${k.help}`);
+/** The help overlay's entries: a key's label and what it does. */
+export function helpEntries(): { label: string; help: string }[] {
+  return KEYS.map((k) => ({ label: k.label, help: k.help }));
 }

@@ -22,7 +22,9 @@ export class ProcTable<Row = ProcInterval> {
   /**
    * `shift`: characters of the command line scrolled out at the left (the
    * command line view). `cellPaint`: colours cells; the columns must then fit
-   * the width, as fitted columns do.
+   * the width, as fitted columns do. `room`: columns kept free at the right
+   * for the page indicator (the cgroup view, whose last header would be
+   * overwritten by it).
    */
   constructor(
     readonly rows: readonly Row[],
@@ -30,8 +32,9 @@ export class ProcTable<Row = ProcInterval> {
     readonly width: number,
     readonly shift = 0,
     private readonly cellPaint?: CellPaint<Row>,
+    room = 0,
   ) {
-    this.gaps = screenGaps(cols, width);
+    this.gaps = screenGaps(cols, width - room);
   }
 
   /** Row i, exactly the width of the screen (coloured cells with colours on). */

@@ -8,7 +8,8 @@
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import type blessed from 'blessed';
-import { terminalName } from './terminal.js';
+import { brailleDrawable, terminalName } from './terminal.js';
+import type { TerminalCaps } from './state.js';
 import type { ChartCanvases } from './trendcanvas.js';
 import type { PanelView } from './trendview.js';
 
@@ -139,6 +140,13 @@ export class TuiScreen {
     this.screen.program.hideCursor();
   }
 
+  /** What the terminal can show: colours by its terminfo entry, braille by the locale and the terminal. */
+  caps(): TerminalCaps {
+    const tput = (this.screen.program as unknown as { tput: unknown }).tput as { colors: number; unicode: boolean; terminal?: string };
+    const name = process.env.TERM;
+    return { colors: tput.colors >= 8, palette: tput.colors, braille: !!tput.unicode && brailleDrawable(process.env), name };
+  }
+
   get width(): number {
     return Number(this.screen.width);
   }
@@ -198,9 +206,10 @@ export class TuiScreen {
       this.put(this.header, top, [frame.header]);
       this.put(this.sys, (top += 1), frame.sys);
       top += frame.sys.length;
-      const panel = frame.panel && this.charts ? frame.panel : undefined;
+      // ASCII charts (no braille here) are in the panel's lines: no canvases to wait for.
+      const panel = frame.panel && (this.charts || frame.panel.charts.length === 0) ? frame.panel : undefined;
       this.put(this.panel, top, panel?.lines ?? []);
-      if (panel) this.charts!.show(panel.charts, top);
+      if (panel && this.charts) this.charts.show(panel.charts, top);
       else this.charts?.hide();
       this.put(this.status, (top += panel?.lines.length ?? 0), [frame.status]);
       this.put(this.procHead, (top += 1), [frame.procHead]);

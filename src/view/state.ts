@@ -20,6 +20,7 @@ import type { CgroupInterval } from '../model/cgroups.js';
 import type { SampleNeeds } from '../sample.js';
 import { RESOURCE_COLUMNS, VIEWS, viewColumn, viewNeeds, withPsize, type ViewDef } from '../columns/views.js';
 import { parseInterval, type Config } from '../config.js';
+import { SAVED_SETTINGS } from '../configfile.js';
 import type { Interval, ProcInterval } from '../model/interval.js';
 import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
@@ -31,15 +32,20 @@ import { applyFilters, filterQuestion, setFilter, type FilterKind, type Filters 
 import { Frames, shownColumns, type Shown } from './frame.js';
 import { dispatchKey, isBound, keyId, type Actions, type ScrollMove } from './keys.js';
 import { parsePid, parseSignal, sendSignal, signalName } from './kill.js';
+import { NICE_MAX, NICE_MIN, niceTarget, parseNice, processTarget, renice, stillThere, type NiceSystem } from './renice.js';
 import { listRows, screenLayout } from './layout.js';
 import { clampScroll, type Scroll } from './procview.js';
 import { promptKey, type Prompt } from './prompt.js';
 import type { Frame, KeyEvent } from './screen.js';
 import { TrendPanel } from './trendpanel.js';
-import { ALL_LEVELS, cgroupSortColumn, levelsShown } from './cgroupview.js';
+import { ALL_LEVELS, cgroupSortColumn, INDICATOR_ROOM, levelsShown } from './cgroupview.js';
 import { containDialog, DetailPane, type ProcessAccess } from './detailpane.js';
 import type { ContainRecord } from '../contain/facts.js';
 import { Refusal, sameProcess } from '../contain/plan.js';
+import { processTree, type ProcTree } from '../output/proctree.js';
+import { ThreadPane } from './threadpane.js';
+
+export type SavedSetting = (typeof SAVED_SETTINGS)[number];
 
 /** A message stays until the next key, or a sample this many ms after it appeared. */
 const MESSAGE_MS = 4000;
@@ -63,10 +69,27 @@ export interface ScreenHost {
   now(): number;
   /** The detail's reads and containment, on a live screen only. */
   access?: ProcessAccess;
+  /** The live system's processes as k, n, F7 and F8 check and renice them (always /proc: signals and priorities act there). */
+  nice?: NiceSystem;
+  /** W: writes the settings to the user's config file; returns where (and what else to know), throws a MemtopError saying why not. */
+  saveSettings?(values: readonly (readonly [SavedSetting, string])[]): { file: string; note?: string };
+  /** What the terminal can show (tui.ts asks blessed's terminfo and the locale); all of it when absent. */
+  terminal?: TerminalCaps;
+}
+
+export interface TerminalCaps {
+  /** terminfo gives the terminal colours (vt100's entry has none): else none are sent, x cannot turn them on. */
+  colors: boolean;
+  /** How many colours terminfo gives the terminal (-1: none). */
+  palette?: number;
+  /** Braille can be drawn (a UTF-8 locale, not the Linux console): else the trend charts are ASCII. */
+  braille: boolean;
+  /** TERM, for messages. */
+  name?: string;
 }
 
 /** The settings the screen starts from. */
-export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes'>;
+export type ScreenSettings = Pick<Config, 'view' | 'sort' | 'all' | 'allProcs' | 'psize' | 'color' | 'interval' | 'sortResets' | 'sortAtop' | 'configNotes' | 'theme' | 'tree'>;
 
 export class ScreenState implements Actions, Shown {
   // The user's choices.
@@ -82,16 +105,24 @@ export class ScreenState implements Actions, Shown {
   /** R (-R): PSIZE read and shown. */
   psize: boolean;
   color: boolean;
+  /** The theme the screen started with (--theme, `theme =`), saved by W. */
+  readonly theme: string;
   paused = false;
   /** Interval 0: samples only on t. */
   manual = false;
   interval: number;
   helpOpen = false;
+  /** e, F5 (--tree): processes as a tree in the views of processes. */
+  tree: boolean;
+  /** Pids whose subtree is folded into their row (- and +). */
+  private readonly folded = new Set<number>();
   // What is shown.
   iv: Interval | undefined;
   sysLines: SysLine[] = [];
-  /** The process list's rows: filtered, aggregated, sorted. */
+  /** The process list's rows: filtered, aggregated, sorted (in tree order in the tree). */
   rows: ProcInterval[] = [];
+  /** The tree the rows are in (its lines, the folded rows), while the tree is shown. */
+  procTree: ProcTree | undefined;
   /** The cgroup view's rows, and how many levels of the tree it shows (2-9, atop's keys; 9: all). */
   cgroupRows: CgroupInterval[] = [];
   cgroupDepth = ALL_LEVELS;
@@ -115,6 +146,8 @@ export class ScreenState implements Actions, Shown {
   notice: string[] | undefined;
   /** The process shown in detail (Enter), read once per interval while open. */
   detail: DetailPane | undefined;
+  /** The thread list of a process (y, H), read once per interval while open. */
+  threads: ThreadPane | undefined;
   /** Containments memtop recorded, by pid: the list marks them. */
   private contained = new Map<number, ContainRecord>();
   /** The rows marked contained (readContained). */
@@ -135,7 +168,9 @@ export class ScreenState implements Actions, Shown {
     this.all = settings.all;
     this.allProcs = settings.allProcs;
     this.psize = !!settings.psize;
-    this.color = settings.color;
+    this.color = settings.color && host.terminal?.colors !== false;
+    this.theme = settings.theme ?? 'dark';
+    this.tree = !!settings.tree;
     this.interval = settings.interval;
     this.trend = new TrendPanel({
       recent: feed.recording?.recent.bind(feed.recording),
@@ -203,6 +238,10 @@ export class ScreenState implements Actions, Shown {
       this.detail = undefined;
       return;
     }
+    if (this.threads && (id === 'escape' || id === 'enter')) {
+      this.threads = undefined;
+      return;
+    }
     // blessed sends 'return' before every 'enter'; Enter counts only where keys.ts binds it.
     if (id === undefined || id === 'return' || (id === 'enter' && !isBound(id))) return;
     if (this.helpOpen) {
@@ -223,6 +262,7 @@ export class ScreenState implements Actions, Shown {
     if (!this.sampling) return;
     this.take(() => this.feed.next());
     this.detail?.refresh();
+    this.threads?.refresh();
   }
 
   /**
@@ -284,7 +324,10 @@ export class ScreenState implements Actions, Shown {
     const procs = this.iv ? applyFilters(this.iv.procs, this.filters) : [];
     const exited = this.iv ? applyFilters(this.iv.exited.map(exitedRow), this.filters) : [];
     // A cgroup's processes are listed whether active or not: Enter asked for them all.
-    this.rows = sortProcs(viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited), column(this.sort)!, this.sortAtop);
+    const listed = viewRows(procs, this.view, this.sort, this.allProcs || !!this.filters.cgroup, exited);
+    const tree = this.tree && !this.view.aggregate && this.iv;
+    this.procTree = tree ? processTree(listed, this.iv!.procs, column(this.sort)!, this.folded, this.sortAtop) : undefined;
+    this.rows = this.procTree ? this.procTree.rows : sortProcs(listed, column(this.sort)!, this.sortAtop);
     if (this.follow !== undefined) {
       const i = this.rows.findIndex((p) => this.rowKey(p) === this.follow);
       if (i >= 0) this.scrollPos = { ...this.scrollPos, selected: i };
@@ -449,7 +492,7 @@ export class ScreenState implements Actions, Shown {
   }
 
   moveSort(step: -1 | 1): void {
-    const cols: { name: string }[] = this.view.cgroups ? fitCgroupColumns(this.width) : this.shownColumns(this.width);
+    const cols: { name: string }[] = this.view.cgroups ? fitCgroupColumns(this.width - INDICATOR_ROOM) : this.shownColumns(this.width);
     const i = cols.findIndex((c) => c.name === this.sort);
     const next = i < 0 ? (step > 0 ? 0 : cols.length - 1) : Math.max(0, Math.min(cols.length - 1, i + step));
     this.sortOn(cols[next]!.name);
@@ -521,16 +564,78 @@ export class ScreenState implements Actions, Shown {
     this.ask(`PID to kill${def}: `, (text) => {
       const pid = parsePid(text.trim() || String(highlighted ?? ''), this.iv?.pidMax ? this.iv.pidMax - 1 : undefined);
       if (typeof pid === 'string') return this.say(pid);
-      const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd;
+      // On the live system: never pid 1, kernel threads or memtop itself, and the process read again
+      // before the signal goes (a pid the kernel gave another process meanwhile gets nothing).
+      const sys = this.host.nice;
+      const target = sys ? processTarget(pid, sys, 'signalled') : undefined;
+      if (typeof target === 'string') return this.say(target);
+      const cmd = target?.comm ?? this.iv?.procs.find((p) => p.pid === pid)?.cmd;
       const who = cmd === undefined ? `${pid}` : `${pid} (${cmd})`;
       this.ask(`Signal for ${who} [TERM]: `, (sigText) => {
         const sig = parseSignal(sigText);
         if (typeof sig === 'string') return this.say(sig);
         this.ask(`Send ${signalName(sig)} to ${who}? (y/n) `, (yes) => {
-          this.say(/^y/i.test(yes) ? sendSignal(pid, sig) : 'kill cancelled');
+          if (!/^y/i.test(yes)) return this.say('kill cancelled');
+          const gone = sys && target ? stillThere(target, sys, 'signalled') : undefined;
+          this.say(gone ?? sendSignal(pid, sig));
         }, { single: true });
       });
     });
+  }
+
+  askRenice(): void {
+    const sys = this.host.nice;
+    if (!sys) return this.say('n renices processes of the live system only');
+    const highlighted = this.highlightedPid();
+    const def = highlighted === undefined ? '' : ` [${highlighted}]`;
+    this.ask(`PID to renice${def}: `, (text) => {
+      const pid = parsePid(text.trim() || String(highlighted ?? ''), this.iv?.pidMax ? this.iv.pidMax - 1 : undefined);
+      if (typeof pid === 'string') return this.say(pid);
+      const target = niceTarget(pid, sys);
+      if (typeof target === 'string') return this.say(target);
+      this.ask(`Nice for ${pid} (${target.comm}), now ${target.nice} (${NICE_MIN} to ${NICE_MAX}): `, (niceText) => {
+        if (niceText.trim() === '') return this.say('renice cancelled');
+        const nice = parseNice(niceText);
+        if (typeof nice === 'string') return this.say(nice);
+        this.say(renice(target, nice, sys));
+      });
+    });
+  }
+
+  /** F7 / F8 (htop): the highlighted process's nice value one lower (more favoured) or higher. */
+  stepNice(step: -1 | 1): void {
+    const sys = this.host.nice;
+    if (!sys) return this.say('F7 and F8 renice processes of the live system only');
+    const pid = this.highlightedPid();
+    if (pid === undefined) return this.say(this.view.aggregate ? 'F7 and F8 renice a process: g or m lists processes' : 'no process to renice');
+    const target = niceTarget(pid, sys);
+    if (typeof target === 'string') return this.say(target);
+    const nice = Math.min(NICE_MAX, Math.max(NICE_MIN, target.nice + step));
+    if (nice === target.nice) return this.say(`${pid} (${target.comm}) is at nice ${nice} already, the ${step < 0 ? 'lowest' : 'highest'}`);
+    this.say(renice(target, nice, sys));
+  }
+
+  /** W: the settings of SAVED_SETTINGS as the screen has them now, written to the user's config file. */
+  saveSettings(): void {
+    const save = this.host.saveSettings;
+    if (!save) return this.say('W saves settings from the screen only');
+    const yesNo = (on: boolean) => (on ? 'yes' : 'no');
+    // A Record, so that a key added to SAVED_SETTINGS does not compile without what the screen saves for it.
+    const now: Record<SavedSetting, () => string> = {
+      view: () => this.view.name,
+      sort: () => this.sort,
+      interval: () => String(this.interval),
+      color: () => yesNo(this.color),
+      psize: () => yesNo(this.psize),
+      theme: () => this.theme,
+    };
+    const values = SAVED_SETTINGS.map((key) => [key, now[key]()] as const);
+    try {
+      const { file, note } = save(values);
+      this.say(`settings saved to ${file}: ${values.map(([k, v]) => `${k} ${v}`).join(', ')} (${note ?? 'read at the next start'})`);
+    } catch (err) {
+      this.say(messageOf(err));
+    }
   }
 
   /** The highlighted process's pid, when the list shows processes. */
@@ -611,7 +716,45 @@ export class ScreenState implements Actions, Shown {
   }
 
   toggleColor(): void {
+    const t = this.host.terminal;
+    if (t && !t.colors) return this.say(`the terminal has no colours (terminfo of TERM=${t.name ?? '?'}): bold and reverse marks only`);
     this.color = !this.color;
+  }
+
+  /** The trend charts are drawn in ASCII (no braille on this terminal). */
+  get ascii(): boolean {
+    return this.host.terminal?.braille === false;
+  }
+
+  toggleTree(): void {
+    this.tree = !this.tree;
+    if (this.tree && (this.view.aggregate || this.view.cgroups)) this.say(`the tree shows in the views of processes (g m d c L); the ${this.view.title} view has none`);
+    this.rebuildRows();
+  }
+
+  fold(folded: boolean): void {
+    if (!this.procTree) return this.say('- and + fold and unfold a subtree of the process tree: e shows it');
+    const p = this.rows[this.scrollPos.selected];
+    if (!p) return;
+    if (folded) this.folded.add(p.pid);
+    else this.folded.delete(p.pid);
+    this.follow = String(p.pid);
+    this.rebuildRows();
+    if (folded && !this.procTree?.folded.has(p.pid)) {
+      this.folded.delete(p.pid);
+      this.say(`${p.pid} (${p.cmd}) has no children listed: nothing to fold`);
+    }
+  }
+
+  openThreads(): void {
+    const access = this.host.access;
+    if (!access?.readThreads) return this.say(this.feed.recording ? 'threads are read from a live process (not recorded): not in a replay' : 'no thread list here');
+    // From the detail: the threads of the process shown there (Escape then goes back to the list).
+    const pid = this.detail?.pid ?? this.highlightedPid();
+    if (pid === undefined) return this.say(this.view.aggregate ? 'y lists the threads of a process: g or m lists processes' : 'no process to show');
+    const cmd = this.iv?.procs.find((p) => p.pid === pid)?.cmd ?? '?';
+    this.detail = undefined;
+    this.threads = new ThreadPane(pid, cmd, { readThreads: (p) => access.readThreads!(p) });
   }
 
   toggleTrend(): void {

@@ -59,3 +59,15 @@ function readOrUndefined(reader: TerminfoReader, term: string): Record<string, u
     return undefined;
   }
 }
+
+/**
+ * Whether braille can be drawn: the locale's character set is UTF-8 (the
+ * first of LC_ALL, LC_CTYPE and LANG that is set decides, as setlocale(3)
+ * does; under LANG=C blessed prints every braille cell as `?`) and the
+ * terminal is not the Linux console, whose fonts have no braille glyphs.
+ */
+export function brailleDrawable(env: NodeJS.ProcessEnv): boolean {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+  if (!/utf-?8/i.test(locale)) return false;
+  return !/^linux/.test(env.TERM ?? '');
+}

@@ -11,10 +11,15 @@ import { createRequire } from 'node:module';
 import type blessed from 'blessed';
 import type { Widgets } from 'blessed-contrib';
 import type { ChartDraw } from './trendview.js';
+import { hueColour } from './sgr.js';
+
+/** contrib's names of the basic colours; a palette colour beyond them is given by number (SGR 38;5). */
+const BASIC = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
+const strokeOf = (colour: number): string | number => BASIC[colour] ?? colour;
 
 /** The parts of contrib's canvas context (a 2D-canvas lookalike) the panel uses. */
 interface DrawContext {
-  strokeStyle: string;
+  strokeStyle: string | number;
   beginPath(): void;
   moveTo(x: number, y: number): void;
   lineTo(x: number, y: number): void;
@@ -100,7 +105,7 @@ function draw(canvas: Canvas, chart: ChartDraw): void {
   if (!ctx) return;
   ctx._canvas.clear();
   for (const line of chart.lines) {
-    ctx.strokeStyle = line.hue ?? 'normal';
+    ctx.strokeStyle = line.hue ? strokeOf(hueColour(line.hue)) : 'normal';
     ctx.beginPath();
     line.points.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
     ctx.stroke();

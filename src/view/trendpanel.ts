@@ -76,13 +76,13 @@ export class TrendPanel {
     this.target = pickTarget(iv, followed, this.target, candidates);
   }
 
-  /** The panel for `iv` at this size (changes nothing the screen shows: the view is kept for the next call). */
-  view(iv: Interval, width: number, rows: number, colorOn: boolean): PanelView {
+  /** The panel for `iv` at this size (`ascii`: charts in the lines, no braille) (changes nothing the screen shows: the view is kept for the next call). */
+  view(iv: Interval, width: number, rows: number, colorOn: boolean, ascii = false): PanelView {
     const target = this.target;
     const levels = [iv.mem.level, iv.swp.level];
-    const key = [this.history.version, target?.pid, target?.why, width, rows, colorOn, ...levels].join('|');
+    const key = [this.history.version, target?.pid, target?.why, width, rows, colorOn, ascii, ...levels].join('|');
     if (this.cache?.key !== key) {
-      this.cache = { key, view: trendView({ points: this.history.toArray(), target, levels }, width, rows, colorOn) };
+      this.cache = { key, view: trendView({ points: this.history.toArray(), target, levels }, width, rows, colorOn, ascii) };
     }
     return this.cache.view;
   }

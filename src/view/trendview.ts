@@ -14,6 +14,7 @@ import { elapsedStr, memStr } from '../format/units.js';
 import type { Level } from '../model/thresholds.js';
 import { levelPaint, paint, type Hue, type Paint } from './sgr.js';
 import type { TrendPoint } from './trend.js';
+import { asciiChart } from './asciichart.js';
 import {
   lastAndChange, memorySeries, polylines, PROCESS_HUE, processSeries, SWAP_HUE, yOf, type Point, type Series, type Target, type Values,
 } from './trendseries.js';
@@ -62,7 +63,8 @@ interface Area {
   rows: number;
 }
 
-export function trendView(input: TrendInput, width: number, rows: number, colorOn: boolean): PanelView {
+/** `ascii`: the charts drawn into the lines as ASCII (asciichart.ts), no braille canvases. */
+export function trendView(input: TrendInput, width: number, rows: number, colorOn: boolean, ascii = false): PanelView {
   const lineParts: Part[][] = Array.from({ length: rows }, () => []);
   const charts: ChartDraw[] = [];
   const [mem, proc] = areas(width, rows);
@@ -84,7 +86,32 @@ export function trendView(input: TrendInput, width: number, rows: number, colorO
   const [lo, hi] = dataRange(all);
   charts.push(chart(proc, series, hi, 0, colorOn, put, lo));
 
-  return { lines: lineParts.map((parts) => compose(parts, width, colorOn)), charts };
+  if (ascii) for (const c of charts) putAscii(c, put);
+  return { lines: lineParts.map((parts) => compose(parts, width, colorOn)), charts: ascii ? [] : charts };
+}
+
+/** The chart's ASCII cells as parts of the panel's lines: one part per run of cells of one hue. */
+function putAscii(chart: ChartDraw, put: (row: number, part: Part) => void): void {
+  asciiChart(chart).forEach((cells, r) => {
+    let start = -1;
+    let text = '';
+    let hue: Hue | undefined;
+    const flush = () => {
+      if (start >= 0) put(chart.top + r, { col: chart.left + start, text, paint: hue });
+      start = -1;
+      text = '';
+    };
+    cells.forEach((cell, x) => {
+      if (!cell || (start >= 0 && cell.hue !== hue)) flush();
+      if (!cell) return;
+      if (start < 0) {
+        start = x;
+        hue = cell.hue;
+      }
+      text += cell.ch;
+    });
+    flush();
+  });
 }
 
 /** The memory chart's area and the process chart's. */

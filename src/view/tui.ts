@@ -11,12 +11,16 @@ import type { Feed } from '../feed.js';
 import { everyInterval, onEndSignal, type Clock } from '../run/timer.js';
 import { EndedBySignal, type EndSignal } from '../messages.js';
 import { TuiScreen } from './screen.js';
+import { setPalette } from './sgr.js';
 import { ScreenState } from './state.js';
 import { loadChartCanvases } from './trendcanvas.js';
 import { contain, reapEnded, release } from '../contain/apply.js';
 import { inGroup, readFacts, readRecords } from '../contain/facts.js';
 import { DetailReader } from '../reader/detail.js';
+import { readThreads } from '../reader/threads.js';
 import type { ProcessAccess } from './detailpane.js';
+import { liveNiceSystem } from './renice.js';
+import { defaultConfigFiles, saveSettings } from '../configfile.js';
 import { StackTrace } from '../run/stacks.js';
 import { SCREEN_TRACE_SECONDS } from './stackspane.js';
 
@@ -27,10 +31,11 @@ function processAccess(config: Config): ProcessAccess {
     readDetail: (pid) => reader.read(pid),
     records: readRecords,
     inGroup: (record) => inGroup(config.proc, record),
-    facts: (pid) => readFacts(config.proc, config.sys, pid),
+    facts: (pid) => readFacts(config.proc, config.sys, pid, config.force),
     contain: (plan) => contain(plan, config.proc),
     release: (pid) => release(config.proc, config.sys, pid),
-    ended: (pid) => reapEnded(config.proc, pid),
+    ended: (pid) => reapEnded(config.proc, config.sys, pid),
+    readThreads: (pid) => readThreads(config.proc, pid),
     traceStacks: (pid, onProgress) => new StackTrace({ pid, seconds: SCREEN_TRACE_SECONDS, every: 0, proc: config.proc }, onProgress),
   };
 }
@@ -60,13 +65,24 @@ class Tui {
     keyboard?: NodeJS.ReadableStream,
   ) {
     this.screen = new TuiScreen(config.term, keyboard);
+    const terminal = this.screen.caps();
+    setPalette(config.theme, config.colors, terminal.palette);
     this.state = new ScreenState(feed, config, {
       quit: () => this.quit(),
       setInterval: (seconds) => this.clock?.setInterval(seconds),
-      loadCharts: () => loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)),
+      // ASCII charts are drawn in the panel's lines: blessed-contrib is not loaded.
+      loadCharts: () => (terminal.braille ? loadChartCanvases(this.screen.screen).then((charts) => this.screen.setCharts(charts)) : Promise.resolve()),
+      terminal,
       changed: () => this.requestDraw(),
       now: () => Date.now(),
       access: feed.recording ? undefined : processAccess(config),
+      // /proc, not --proc: kill and renice act on this machine's pids, so they check this machine's processes.
+      nice: feed.recording ? undefined : liveNiceSystem('/proc'),
+      saveSettings: (values) => {
+        const file = defaultConfigFiles()[1]!;
+        saveSettings(file, values);
+        return { file, note: config.configFile === undefined ? undefined : `this run read --config ${config.configFile} instead` };
+      },
     });
     this.state.resize(this.screen.width, this.screen.height);
     this.screen.onKey((ch, key) => {

@@ -39,6 +39,8 @@ export function squeeze(line: string): string {
 
 export interface FakeProc {
   pid: number;
+  /** The parent (1 when not given). */
+  ppid?: number;
   comm?: string;
   state?: string;
   starttime?: number;
@@ -100,7 +102,7 @@ export function fakeProcFiles(m: FakeMoment): Record<string, string> {
     const rss = p.rss ?? 100;
     const comm = p.comm ?? `proc${p.pid}`;
     files[`${p.pid}/stat`] = pidStatLine({
-      pid: p.pid, comm, state: p.state, minflt: p.minflt, majflt: p.majflt, utime: p.utime, stime: p.stime,
+      pid: p.pid, ppid: p.ppid, comm, state: p.state, minflt: p.minflt, majflt: p.majflt, utime: p.utime, stime: p.stime,
       threads: p.threads, starttime: p.starttime, vsize: vsize * PAGE, rss,
     });
     if (!p.noStatus) {
@@ -108,7 +110,7 @@ export function fakeProcFiles(m: FakeMoment): Record<string, string> {
       if (p.anonKb !== undefined) kb.push(['RssAnon', p.anonKb]);
       kb.push(['VmExe', 100], ['VmLib', 2000]);
       if (p.swapKb !== undefined) kb.push(['VmSwap', p.swapKb]);
-      files[`${p.pid}/status`] = pidStatusText({ name: comm, pid: p.pid, uid: p.uid ?? 0, kb, threads: p.threads });
+      files[`${p.pid}/status`] = pidStatusText({ name: comm, pid: p.pid, ppid: p.ppid, uid: p.uid ?? 0, kb, threads: p.threads });
     }
   }
   return files;
