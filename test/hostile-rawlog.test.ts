@@ -65,7 +65,7 @@ test('appending to a file whose header was hit: one line says what memtop does, 
   const file = join(tempDir(), 'rec');
   record(file, sampleMoments(3));
   const buf = readFileSync(file);
-  buf[30] ^= 0x10; // inside the header's JSON
+  buf[30] = buf[30]! ^ 0x10; // inside the header's JSON
   writeFileSync(file, buf);
   const r = memtop(['-w', file, ...PROC, '0.1', '2']);
   assert.equal(r.code, 0, r.err);

@@ -254,7 +254,7 @@ test('recent: new, or started within the last 2 intervals by its start time; you
       ...(i >= 2 && i < 20 ? [{ pid: 61, starttime: 100150, rss: 2560 + i * 256, anonKb: 10240 + i * 1024 }] : []),
     ],
   }), 60);
-  const [p60, p61, p62] = [60, 61, 62].map((pid) => proc(ivs, pid));
+  const [p60, p61, p62] = [proc(ivs, 60), proc(ivs, 61), proc(ivs, 62)];
   assert.equal(p60[1]!.recent, true, 'started in the interval before: recent, though memtop saw it in its first sample');
   assert.equal(p60[2]!.recent, false, 'alive through the whole interval before');
   assert.equal(p62[1]!.recent, false, 'started long before memtop: an old process, whatever memtop knows of it');

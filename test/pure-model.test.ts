@@ -73,11 +73,11 @@ test('a recording replayed elsewhere shows the recording host\'s names; one with
     assert.equal(log.length, 3);
     const replayed = [0, 1, 2].map((i) => log.get(i)!);
     assert.deepEqual(replayed.map((s) => s.users), samples.map((s) => plain(s.users)));
-    const iv = buildInterval(replayed[1], replayed[2]);
+    const iv = buildInterval(replayed[1]!, replayed[2]!);
     assert.deepEqual(iv.procs.map((p) => p.user), ['guest'], 'not this machine\'s passwd');
     // A recording from before samples carried names.
     const old = replayed.map(({ users: _users, ...rest }) => rest as Sample);
-    assert.deepEqual(buildInterval(old[0], old[1]).procs.map((p) => p.user), ['0', String(GUEST)]);
+    assert.deepEqual(buildInterval(old[0]!, old[1]!).procs.map((p) => p.user), ['0', String(GUEST)]);
   } finally {
     host.cleanup();
   }

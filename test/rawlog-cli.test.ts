@@ -114,7 +114,7 @@ test('a truncated recording: the complete samples, one line naming the file and 
   assert.match(none.err, new RegExp(`^memtop: ${cut} is incomplete.*\nmemtop: ${cut} holds no complete sample\n$`));
 
   const bad = Buffer.from(whole);
-  bad[log.offsetOf(1) + 50] ^= 0x55;
+  bad[log.offsetOf(1) + 50] = bad[log.offsetOf(1) + 50]! ^ 0x55;
   writeFileSync(cut, bad);
   const damaged = memtop(['-r', cut, '--json']);
   assert.equal(damaged.code, 0);

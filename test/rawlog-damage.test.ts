@@ -101,7 +101,7 @@ for (const [how, open] of READERS) {
   test(`a damaged keyframe costs the records up to the next keyframe, said in one line (${how})`, () => {
     const buf = Buffer.from(whole);
     const key = recs[3]!;
-    buf[key.offset + 40] ^= 0xff; // in its payload
+    buf[key.offset + 40] = buf[key.offset + 40]! ^ 0xff; // in its payload
     const log = open(buf, 'k');
     assert.deepEqual(
       Array.from({ length: log.length }, (_, i) => log.get(i)),
@@ -140,7 +140,7 @@ for (const [how, open] of READERS) {
       [Buffer.from('hello world, this is a text file\n'), /^f is not a memtop log$/],
       [Buffer.alloc(0), /^f is empty: not a memtop log$/],
       [asNewerMajor(whole), new RegExp(`^f was written by a newer memtop \\(raw format ${FORMAT_MAJOR + 1}\\.0\\); this memtop reads format ${FORMAT_MAJOR}\\.x$`)],
-      [(() => { const b = Buffer.from(whole.subarray(0, headerEnd)); b[25] ^= 1; return b; })(), /^f: damaged memtop log header \(checksum\)$/],
+      [(() => { const b = Buffer.from(whole.subarray(0, headerEnd)); b[25] = b[25]! ^ 1; return b; })(), /^f: damaged memtop log header \(checksum\)$/],
     ];
     for (const [buf, message] of cases) {
       assert.throws(() => open(buf, 'f'), (err: unknown) => err instanceof MemtopError && message.test(err.message));
@@ -174,7 +174,7 @@ test('a recording in a file, read where needed: the same samples and offsets as 
 test('one flipped bit anywhere in the file header costs only the header: every record replays, one line says so', () => {
   for (let bit = 0; bit < headerEnd * 8; bit++) {
     const buf = Buffer.from(whole);
-    buf[bit >> 3] ^= 1 << (bit & 7);
+    buf[bit >> 3] = buf[bit >> 3]! ^ (1 << (bit & 7));
     const log = new RawLog(buf, 'f');
     assert.equal(log.length, recs.length, `bit ${bit}`);
     for (const i of [0, recs.length - 1]) assert.deepEqual(log.get(i), recs[i]!.sample, `bit ${bit}, sample ${i}`);

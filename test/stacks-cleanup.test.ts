@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { allocsBinary } from './helpers/allocs.js';
 import { CLI } from './helpers/cli.js';
 import { stop } from './helpers/leaker.js';
+import { lockdownRefusal } from '../src/run/stacks.js';
 
 async function startAllocs(): Promise<ChildProcess> {
   const child = spawn(allocsBinary(['-g'], 'allocs-clean'), ['malloc'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -119,6 +120,33 @@ test('--stacks refuses without root (capabilities dropped) and without bpftrace 
   } finally {
     await stop(target);
   }
+});
+
+test('--stacks in a mount namespace where tracefs is unmounted: memtop mounts it at /sys/kernel/tracing and traces', { timeout: 90000 }, async () => {
+  const target = await startAllocs();
+  try {
+    // The namespace is the test's own (private propagation): the host keeps its tracefs.
+    const script = 'umount /sys/kernel/debug/tracing 2>/dev/null; umount /sys/kernel/tracing || exit 9; test -e /sys/kernel/tracing/events && exit 8; '
+      + `"$0" "$1" --stacks "$2" --for 1 --json >/dev/null || exit 7; findmnt -n -t tracefs /sys/kernel/tracing >/dev/null || exit 6`;
+    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, process.execPath, CLI, String(target.pid)], { encoding: 'utf8', timeout: 80000 });
+    assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
+  } finally {
+    await stop(target);
+  }
+});
+
+test('--stacks refuses in a pid namespace of its own (bpftrace names processes by the host\'s pids)', { timeout: 60000 }, () => {
+  // sleep is the namespace's pid 2: a real, traceable-looking process as the namespace sees it.
+  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', 'sleep 30 & "$0" "$1" --stacks $! --for 1; s=$?; kill $!; exit $s', process.execPath, CLI], { encoding: 'utf8', timeout: 50000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr.trim(), 'memtop: memtop runs in a pid namespace of its own: bpftrace names processes by the host\'s pids; run memtop --stacks in the host\'s namespace');
+});
+
+test('kernel lockdown: confidentiality refuses, none and integrity do not', () => {
+  assert.match(lockdownRefusal('none integrity [confidentiality]\n')!, /^the kernel is locked down \(confidentiality\)/);
+  assert.equal(lockdownRefusal('[none] integrity confidentiality\n'), undefined);
+  assert.equal(lockdownRefusal('none [integrity] confidentiality\n'), undefined);
+  assert.equal(lockdownRefusal(''), undefined);
 });
 
 test('--for and --sample go with --stacks; bad values are usage errors (exit 2)', () => {

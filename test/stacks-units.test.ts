@@ -47,6 +47,18 @@ test('the program probes each entry point given, filters on the pid and arms fro
   assert.ok(!s.includes('calloc'));
 });
 
+test('the recorded window is the kernel\'s: the program times it, stops recording itself and prints it', () => {
+  const s = stacksScript({ pid: 42, every: 1, targetRate: 20000, bigBytes: 65536, mmapBytes: 65536, frames: 16, seconds: 4,
+    modules: [{ path: '/lib/libc.so.6', funcs: ['malloc', 'free'], text: [[0x1000n, 0x2000n]] }] });
+  assert.match(s, /interval:ms:100 \/@armed && nsecs - @t0 >= 4000000000\/ \{ @armed = 0; @t1 = nsecs; exit\(\); \}/);
+  assert.match(s, /printf\("memtop-trace: window %d\\n"/);
+  // The stack is walked once per recorded allocation; the sums are keyed by the stored copy.
+  assert.equal((s.match(/ustack\(perf, 16\)/g) ?? []).length, 1, 'one walk in the whole program: malloc\'s return');
+  assert.equal(parseTraceOutput(real).window, undefined);
+  const withWindow = real.replace('memtop-trace: every', 'memtop-trace: window 6173\nmemtop-trace: every');
+  assert.equal(parseTraceOutput(withWindow).window, 6.173);
+});
+
 test('runtimes with their own heap are named with their tool', () => {
   assert.match(runtimeLines({ exe: '/usr/bin/node', mapped: [], go: false })[0]!, /^Node\.js\/V8: .*heap snapshot/);
   assert.match(runtimeLines({ exe: '/usr/bin/python3.11', mapped: [], go: false })[0]!, /tracemalloc/);

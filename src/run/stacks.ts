@@ -22,7 +22,7 @@ import { definedFunctions, isGoBinary, symbolise } from '../reader/symbols.js';
 import { parseTraceOutput, traceEvent } from '../trace/output.js';
 import { groupStacks, reportJson, stackAddresses, type StacksReport } from '../trace/report.js';
 import { runtimeLines } from '../trace/runtime.js';
-import { ALLOC_FUNCS, FREE_FUNCS, stacksScript, type AllocatorModule } from '../trace/script.js';
+import { ALLOC_FUNCS, FREE_FUNCS, stacksScript, SYSTEM_WIDE_COST, type AllocatorModule } from '../trace/script.js';
 import { stacksLines } from '../output/stacks.js';
 import { StdoutSink } from './stdout.js';
 
@@ -82,6 +82,27 @@ function ensureTracefs(): void {
   throw refuse(`tracefs is not mounted at /sys/kernel/tracing and memtop could not mount it (${(r.stderr || String(r.error ?? '')).trim().split('\n')[0] || 'mount failed'}): mount -t tracefs nodev /sys/kernel/tracing`);
 }
 
+/** The kernel's initial pid namespace has this fixed inode (PROC_PID_INIT_INO). */
+const INIT_PID_NS = 'pid:[4026531836]';
+
+/**
+ * memtop runs in a pid namespace below the host's. NSpid alone misses it under a /proc mounted in that
+ * namespace (`unshare --pid --fork --mount-proc`: NSpid then lists the inner pid only), the namespace's
+ * inode does not.
+ */
+function inChildPidNamespace(): boolean {
+  try {
+    return readlinkSync('/proc/self/ns/pid') !== INIT_PID_NS;
+  } catch {
+    return false;
+  }
+}
+
+/** The refusal for /sys/kernel/security/lockdown's text ("none integrity [confidentiality]"), if it is one. */
+export function lockdownRefusal(text: string): string | undefined {
+  return /\[confidentiality\]/.test(text) ? 'the kernel is locked down (confidentiality): it forbids bpf programs to read user memory' : undefined;
+}
+
 /** The checks before anything is attached; each failure is one line. */
 export function checkCanTrace(pid: number, proc: string): { cmd: string } {
   if (pid === 1 || pid === process.pid) throw refuse(`memtop does not trace ${pid === 1 ? 'pid 1 (init)' : 'itself'}`);
@@ -108,9 +129,10 @@ export function checkCanTrace(pid: number, proc: string): { cmd: string } {
       return '';
     }
   })();
-  if (/\[confidentiality\]/.test(lockdown)) throw refuse('the kernel is locked down (confidentiality): it forbids bpf programs to read user memory');
+  const locked = lockdownRefusal(lockdown);
+  if (locked) throw refuse(locked);
   const nspid = /^NSpid:\s*(.*)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]?.trim().split(/\s+/) ?? [];
-  if (nspid.length > 1) throw refuse('memtop runs in a pid namespace of its own: bpftrace names processes by the host\'s pids; run memtop --stacks in the host\'s namespace');
+  if (nspid.length > 1 || inChildPidNamespace()) throw refuse('memtop runs in a pid namespace of its own: bpftrace names processes by the host\'s pids; run memtop --stacks in the host\'s namespace');
   ensureTracefs();
   return { cmd };
 }
@@ -199,7 +221,7 @@ export class StackTrace {
     if (modules.length === 0) {
       throw refuse(`${pid} (${cmd}) maps no malloc memtop can probe (no libc, jemalloc, tcmalloc or mimalloc with symbols)${runtimes.length ? `; ${runtimes.join('; ')}` : ''}`);
     }
-    const script = stacksScript({ pid, modules, every: this.o.every, targetRate: TARGET_RATE, bigBytes: BIG_BYTES, mmapBytes: BIG_BYTES, frames: 16 });
+    const script = stacksScript({ pid, modules, every: this.o.every, targetRate: TARGET_RATE, bigBytes: BIG_BYTES, mmapBytes: BIG_BYTES, frames: 16, seconds: this.o.seconds });
     const text = await this.trace(script);
     const out = parseTraceOutput(text.stdout);
     if (!out.complete) {
@@ -228,7 +250,9 @@ export class StackTrace {
     }
     const addrs = out.stacks.flatMap(stackAddresses);
     const names = symbolise(proc, pid, mapsNow, addrs);
-    const seconds = this.armedAt ? Math.max(0, ((this.endedAt || Date.now()) - this.armedAt) / 1000) : 0;
+    // The kernel's own timing of the recorded window (it stops recording itself at the end; an early
+    // stop ends it when bpftrace runs END, which may be seconds after the SIGINT on a loaded machine).
+    const seconds = out.window ?? (this.armedAt ? Math.max(0, ((this.endedAt || Date.now()) - this.armedAt) / 1000) : 0);
     return {
       pid,
       cmd,
@@ -286,7 +310,8 @@ export class StackTrace {
       this.armedAt = Date.now();
       this.every = ev.every;
       if (this.stopReason !== undefined) return;
-      this.timer = setTimeout(() => this.interrupt(), this.o.seconds * 1000);
+      // The program stops itself after the seconds (exit()); this is the fallback should it not.
+      this.timer = setTimeout(() => this.interrupt(), this.o.seconds * 1000 + 5000);
       this.onProgress({ phase: 'tracing', elapsed: 0, seconds: this.o.seconds, every: this.every });
     } else if (ev.kind === 'tick' && this.armedAt && !this.endedAt) {
       this.onProgress({ phase: 'tracing', elapsed: (Date.now() - this.armedAt) / 1000, seconds: this.o.seconds, every: this.every });
@@ -304,7 +329,13 @@ export function bpftraceError(stderr: string): string | undefined {
 export async function runStacks(pid: number, config: Config): Promise<void> {
   const seconds = config.traceSeconds ?? DEFAULT_TRACE_SECONDS;
   const tty = process.stderr.isTTY;
+  let noted = false;
   const trace = new StackTrace({ pid, seconds, every: config.traceEvery ?? 0, proc: config.proc }, (p) => {
+    // Said once the checks passed, as the probes attach (stderr: stdout stays the report).
+    if (!noted) {
+      noted = true;
+      process.stderr.write(`memtop: note: ${SYSTEM_WIDE_COST}\n`);
+    }
     if (!tty) return;
     const line = p.phase === 'attaching' ? 'attaching probes...' : p.phase === 'reading' ? 'reading the stacks...'
       : `tracing ${pid}: ${Math.floor(p.elapsed)}/${p.seconds} s${p.every > 1 ? `, sampled 1 in ${p.every}` : ''} (Ctrl-C stops early)`;

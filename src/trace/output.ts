@@ -27,6 +27,8 @@ export interface TraceOutput {
   /** The sampling factor the trace ran with (1: every call). */
   every: number;
   stacks: RawStack[];
+  /** Seconds recording ran, as the kernel timed it (undefined: not printed). */
+  window?: number;
   /** The END block ran to its end (else the output was cut: bpftrace killed or failed). */
   complete: boolean;
 }
@@ -51,10 +53,13 @@ export function parseTraceOutput(text: string): TraceOutput {
   const keyed = new Map<string, RawStack>();
   let every = 1;
   let complete = false;
+  let window: number | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const ev = /^memtop-trace: every (\d+)\s*$/.exec(line);
     if (ev) every = Number(ev[1]);
+    const win = /^memtop-trace: window (\d+)\s*$/.exec(line);
+    if (win) window = Number(win[1]) / 1000;
     if (line.startsWith('memtop-trace: end')) complete = true;
     const head = ENTRY.exec(line);
     if (!head) continue;
@@ -79,5 +84,5 @@ export function parseTraceOutput(text: string): TraceOutput {
     if (head[1] === 'ob') s.bytes += value;
     else s.count += value;
   }
-  return { every, stacks: [...keyed.values()], complete };
+  return { every, stacks: [...keyed.values()], complete, ...(window !== undefined ? { window } : {}) };
 }

@@ -49,6 +49,8 @@ export interface ScriptOptions {
   mmapBytes: number;
   /** Frames of the user stack kept (the caller comes on top). */
   frames: number;
+  /** Seconds of recording: the kernel side stops recording itself after them (0: until stopped). */
+  seconds?: number;
 }
 
 /** Entry points that allocate: name -> the size expression and where the address comes back. */
@@ -83,9 +85,10 @@ export function stacksScript(o: ScriptOptions): string {
   const out: string[] = [];
   out.push(`BEGIN { @every = ${Math.max(1, o.every)}; @armed = 0; printf("memtop-trace: started\\n"); }`);
   // What a return does with an address `$a` of `$s` bytes (packed) for the caller and stack kept at entry.
+  // The stack is walked once (the costly part of a record) and read back from @astk for the sums' keys.
   const record = (a: string) => [
     `@asz[${a}] = $w; @acl[${a}] = @cl[tid]; @astk[${a}] = ${stack};`,
-    `@ob[@cl[tid], ${stack}] = sum(($w >> ${WEIGHT_BITS}) * ($w & 0xffff)); @oc[@cl[tid], ${stack}] = sum($w & 0xffff);`,
+    `@ob[@cl[tid], @astk[${a}]] = sum(($w >> ${WEIGHT_BITS}) * ($w & 0xffff)); @oc[@cl[tid], @astk[${a}]] = sum($w & 0xffff);`,
   ].join(' ');
   const release = (a: string) => [
     `$f = @asz[${a}]; if ($f != 0) {`,
@@ -140,18 +143,31 @@ export function stacksScript(o: ScriptOptions): string {
   // Probes attach one after the other: recording starts a second after BEGIN, once the frees are
   // attached too (else the blocks allocated meanwhile would stay "outstanding" for ever). The interval
   // probes come last in the program, so they attach last.
+  // The window is timed in the kernel: bpftrace may run END seconds after its SIGINT on a loaded
+  // machine (2 s measured here beside a churner), and the calls recorded meanwhile would count
+  // against fewer seconds than they took. After `seconds` the tick stops recording and exits.
   const pick = o.every === 0 ? `@every = @ncalls / ${o.targetRate} + 1; ` : '';
-  out.push(`interval:s:1 /@armed == 0/ { ${pick}@armed = 1; printf("memtop-trace: armed every %d\\n", @every); }`);
+  out.push(`interval:s:1 /@armed == 0 && @t0 == 0/ { ${pick}@armed = 1; @t0 = nsecs; printf("memtop-trace: armed every %d\\n", @every); }`);
   out.push(`interval:s:1 { printf("memtop-trace: tick %d\\n", @ncalls); }`);
+  if (o.seconds && o.seconds > 0) {
+    out.push(`interval:ms:100 /@armed && nsecs - @t0 >= ${Math.round(o.seconds * 1e9)}/ { @armed = 0; @t1 = nsecs; exit(); }`);
+  }
   // Nothing new is recorded once END runs (frees still count): the maps printed are the end's.
   out.push(`END {`,
-    `  @armed = 0;`,
+    `  @armed = 0; if (@t1 == 0) { @t1 = nsecs; }`,
+    `  printf("memtop-trace: window %d\\n", @t0 ? (@t1 - @t0) / 1000000 : 0);`,
     `  printf("memtop-trace: every %d\\n", @every);`,
     `  printf("memtop-trace: bytes\\n"); print(@ob);`,
     `  printf("memtop-trace: counts\\n"); print(@oc);`,
     `  printf("memtop-trace: end\\n");`,
     `  clear(@ob); clear(@oc); clear(@busy); clear(@skip); clear(@in); clear(@cl); clear(@outp); clear(@old); clear(@oldsz);`,
-    `  clear(@mlen); clear(@mcl); clear(@asz); clear(@acl); clear(@astk); clear(@every); clear(@armed); clear(@ncalls);`,
+    `  clear(@mlen); clear(@mcl); clear(@asz); clear(@acl); clear(@astk); clear(@every); clear(@armed); clear(@ncalls); clear(@t0); clear(@t1);`,
     `}`);
   return out.filter((l) => l !== '').join('\n') + '\n';
 }
+
+/**
+ * bpftrace v0.17 attaches the uprobes to the libc file, not to the process: every process using that
+ * libc takes the traps while a trace runs (the pid test is inside the program). Said before each trace.
+ */
+export const SYSTEM_WIDE_COST = 'while it traces, EVERY process using the same libc slows down on malloc/free too (bpftrace 0.17 probes the file, not the process): an unrelated malloc-heavy process ran ~3000x slower here; keep traces short';

@@ -7,6 +7,7 @@
 import type { TraceProgress } from '../run/stacks.js';
 import type { StacksReport } from '../trace/report.js';
 import { stacksLines } from '../output/stacks.js';
+import { SYSTEM_WIDE_COST } from '../trace/script.js';
 import { messageOf } from '../messages.js';
 
 /** A trace as the screen drives it (run/stacks.ts's StackTrace; faked in tests). */
@@ -57,6 +58,6 @@ export class StacksPane {
     const p = this.progress;
     const what = p.phase === 'attaching' ? 'attaching probes (bpftrace)...' : p.phase === 'reading' ? 'reading and naming the stacks...'
       : `tracing: ${Math.floor(p.elapsed)}/${p.seconds} s${p.every > 1 ? `, sampled 1 in ${p.every}` : ''}`;
-    return [`ALLOCATION STACKS of ${this.pid}: ${what}`, '', 'S or Esc stops the trace early (the stacks so far are shown)'];
+    return [`ALLOCATION STACKS of ${this.pid}: ${what}`, '', 'S or Esc stops the trace early (the stacks so far are shown)', '', `Note: ${SYSTEM_WIDE_COST}`];
   }
 }
