@@ -18,24 +18,13 @@ import { test } from 'node:test';
 import { SETTINGS } from '../src/configfile.js';
 import { CLI, requireBuild } from './helpers/cli.js';
 import { FIXTURES } from './helpers/trees.js';
+import { random } from './helpers/random.js';
 
 requireBuild();
 
 const CONFIGS = Number(process.env.FUZZ_CONFIGS ?? 8);
 const SEED = Number(process.env.FUZZ_SEED ?? 21);
 const PROC = ['--proc', join(FIXTURES, 'case-study', 't151232'), '--sys', join(FIXTURES, 'case-study', 'sys')];
-
-/** mulberry32, as test/fuzz-proc.test.ts. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES = [
   '-1', '0', '1e308', '-1e308', '1180591620717411303424', 'NaN', 'Infinity', '0x10', '3.5', '', 'yes', 'no', 'maybe',

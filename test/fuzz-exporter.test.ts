@@ -15,22 +15,11 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import { requireBuild } from './helpers/cli.js';
 import { FakeRoot, httpRequest, startMemtop } from './prometheus-helpers.js';
+import { random } from './helpers/random.js';
 
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 6);
 const SEED = Number(process.env.FUZZ_SEED ?? 21);
 const CONNECTIONS = 40;
-
-/** mulberry32, as test/fuzz-proc.test.ts. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PRI', 'get', 'G\u00e9T', ''];
 const PATHS = ['/metrics', '/metrics?x=1', '/', '*', '/../../etc/passwd', '/metrics/' + 'a'.repeat(9000), 'http://h/metrics', '/%00', '', '/metrics#f'];

@@ -14,21 +14,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { memtop } from './helpers/cli.js';
 import { fakeProcFiles, makeTree } from './helpers/trees.js';
+import { random } from './helpers/random.js';
 
 const TREES = Number(process.env.FUZZ_TREES ?? 8);
 const SEED = Number(process.env.FUZZ_SEED ?? 11);
-
-/** mulberry32: a small PRNG whose sequence a seed fixes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ABSURD = ['-1', '-7', '1e308', '-1e308', '1180591620717411303424', 'NaN', 'Infinity', 'abc', '0x10', '3.5', ''];
 const HOSTILE = ['fifo', 'dir', 'loop', 'zero', 'giant'] as const;
