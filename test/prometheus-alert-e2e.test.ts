@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { requireBuild } from './helpers/cli.js';
 import { namedLeakerBinary } from './helpers/leaker.js';
 import { makeMemGroup, oomUnavailable } from './helpers/memgroup.js';
-import { freePort, httpRequest, startMemtop } from './prometheus-helpers.js';
+import { freePort, httpRequest, startMemtop, stop } from './prometheus-helpers.js';
 
 const RULES = join(import.meta.dirname, '..', 'contrib', 'memtop-rules.yml');
 const MiB = 1024 * 1024;
@@ -25,18 +25,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function need(binary: string, pkg: string): void {
   const r = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) assert.fail(`${binary} is not installed: install Debian's '${pkg}' package (.ci/run does)`);
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 interface AmAlert {

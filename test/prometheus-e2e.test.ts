@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBuild } from './helpers/cli.js';
-import { docBlocks, freePort, httpRequest, startMemtop } from './prometheus-helpers.js';
+import { docBlocks, freePort, httpRequest, startMemtop, stop } from './prometheus-helpers.js';
 
 const LIMIT_MS = 60_000;
 
@@ -57,18 +57,6 @@ async function targetState(port: number): Promise<string> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 test('Prometheus scrapes memtop and sees a growing process in its rgrow series', { timeout: LIMIT_MS + 30_000 }, async () => {
   const binary = prometheusBinary();

@@ -316,3 +316,16 @@ export function docBlocks(lang: string): string[] {
   const doc = readFileSync(new URL('../docs/prometheus.md', import.meta.url), 'utf8');
   return [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 }
+
+/** Ends a server the test started: SIGTERM, so it shuts down as it would under a supervisor; SIGKILL after 5 s. */
+export function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
