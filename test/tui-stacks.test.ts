@@ -33,7 +33,15 @@ test('detail, S: progress, S stops early, the stacks in the pane (leak_here firs
     await s.waitFor(() => s.lines().some((l) => new RegExp(`^\\s*${pid}\\b.*allocs-tui`).test(l)), 'the process listed alone');
     s.send(KEY.enter);
     await s.waitText(new RegExp(`DETAIL of pid ${pid}: .*S stacks`));
+    // S asks first (the probes slow every process on the same libc); n starts nothing.
     s.send('S');
+    await s.waitText(new RegExp(`Trace ${pid} \\(allocs-tui\\) for 20 s\\? Every process on its libc slows on malloc/free meanwhile \\[y/N\\]`), 10000);
+    s.send('n');
+    await s.waitText(/no trace started/, 10000);
+    assert.ok(!s.find(/ALLOCATION STACKS/), 'no trace after n');
+    s.send('S');
+    await s.waitText(/meanwhile \[y\/N\]/, 10000);
+    s.send('y');
     await s.waitText(new RegExp(`ALLOCATION STACKS of ${pid}: (attaching|tracing)`), 10000);
     await s.waitText(new RegExp(`ALLOCATION STACKS of ${pid}: tracing: [1-9]\\d*/20 s`), 40000);
     s.send('S');

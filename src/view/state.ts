@@ -25,6 +25,7 @@ import { largestPid, type Interval, type ProcInterval } from '../model/interval.
 import { exitedRow, isVarWidth, viewRows } from '../output/proclist.js';
 import type { SysLine } from '../output/sysfield.js';
 import { systemLines } from '../output/syslines.js';
+import { SCREEN_TRACE_SECONDS } from './stackspane.js';
 import type { Feed } from '../feed.js';
 import { parseReplayTime, TIME_FORMAT } from '../format/timespec.js';
 import { messageOf } from '../messages.js';
@@ -644,9 +645,19 @@ export class ScreenState implements Actions, Shown {
 
   /** S in the detail: trace the process's allocation stacks (again S: stop early). */
   traceStacks(): void {
-    if (!this.detail) return this.say('S traces allocation stacks from a process\'s detail: Enter on it first');
-    const refused = this.detail.toggleStacks(() => this.host.changed());
-    if (refused) this.say(refused);
+    const detail = this.detail;
+    if (!detail) return this.say('S traces allocation stacks from a process\'s detail: Enter on it first');
+    const toggle = () => {
+      const refused = detail.toggleStacks(() => this.host.changed());
+      if (refused) this.say(refused);
+    };
+    // Stopping is at once; starting asks first, since the probes slow every process on the same libc
+    // (the whole SYSTEM_WIDE_COST note stands on the trace's progress pane).
+    if (detail.stacks?.running) return toggle();
+    this.ask(`Trace ${detail.pid} (${detail.last.cmd}) for ${SCREEN_TRACE_SECONDS} s? Every process on its libc slows on malloc/free meanwhile [y/N]`, (answer) => {
+      if (answer === 'y' || answer === 'Y') toggle();
+      else this.say('no trace started');
+    }, { single: true });
   }
 
   askContain(): void {
