@@ -11,14 +11,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SETTINGS } from '../src/configfile.js';
 import { CLI, requireBuild } from './helpers/cli.js';
 import { FIXTURES } from './helpers/trees.js';
-import { random } from './helpers/random.js';
+import { HOSTILE, plantHostile, random } from './helpers/fuzz.js';
 
 requireBuild();
 
@@ -31,7 +31,6 @@ const VALUES = [
   'memory', 'generic', 'RSIZE', 'rgrow', '10m', '99999999d', '0.001', '"quoted"', "'x", '#', '= =', 'a'.repeat(5000),
   '\u0000', '\r', '\u00ff\u00fe', '\u{1F4A5}', '--help', '-w /tmp/x',
 ];
-const HOSTILE = ['fifo', 'dir', 'loop', 'zero', 'giant'] as const;
 
 test(`${CONFIGS} fuzzed configuration files (seed ${SEED}): every run ends by itself, exit 0 or 2 with one line each, no internal error`, { timeout: 30_000 + CONFIGS * 15000 }, () => {
   const rnd = random(SEED);
@@ -52,14 +51,7 @@ test(`${CONFIGS} fuzzed configuration files (seed ${SEED}): every run ends by it
       if (rnd() < 0.3) {
         const kind = pick(HOSTILE);
         what = `config ${n}: ${kind}`;
-        if (kind === 'fifo') spawnSync('mkfifo', [file]);
-        else if (kind === 'dir') mkdirSync(file);
-        else if (kind === 'loop') symlinkSync(file, file);
-        else if (kind === 'zero') symlinkSync('/dev/zero', file);
-        else {
-          writeFileSync(file, '');
-          truncateSync(file, 1 << 30);
-        }
+        plantHostile(file, kind, 1 << 30);
       } else {
         writeFileSync(file, lines.join(pick(['\n', '\r\n'])) + (rnd() < 0.5 ? '\n' : ''));
       }

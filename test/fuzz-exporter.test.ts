@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import { requireBuild } from './helpers/cli.js';
 import { FakeRoot, httpRequest, startMemtop } from './prometheus-helpers.js';
-import { random } from './helpers/random.js';
+import { random } from './helpers/fuzz.js';
 
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 6);
 const SEED = Number(process.env.FUZZ_SEED ?? 21);

@@ -8,19 +8,17 @@
  * (default 8, about ten seconds); contrib/fuzz.sh runs hundreds.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { memtop } from './helpers/cli.js';
 import { fakeProcFiles, makeTree } from './helpers/trees.js';
-import { random } from './helpers/random.js';
+import { HOSTILE, plantHostile, random } from './helpers/fuzz.js';
 
 const TREES = Number(process.env.FUZZ_TREES ?? 8);
 const SEED = Number(process.env.FUZZ_SEED ?? 11);
 
 const ABSURD = ['-1', '-7', '1e308', '-1e308', '1180591620717411303424', 'NaN', 'Infinity', 'abc', '0x10', '3.5', ''];
-const HOSTILE = ['fifo', 'dir', 'loop', 'zero', 'giant'] as const;
 
 test(`${TREES} fuzzed /proc trees (seed ${SEED}): every run ends by itself, exit 0, no NaN, no internal error`, { timeout: 30_000 + TREES * 8000 }, () => {
   const rnd = random(SEED);
@@ -41,14 +39,7 @@ test(`${TREES} fuzzed /proc trees (seed ${SEED}): every run ends by itself, exit
       const path = join(proc, name);
       const kind = pick(HOSTILE);
       rmSync(path, { force: true, recursive: true });
-      if (kind === 'fifo') spawnSync('mkfifo', [path]);
-      else if (kind === 'dir') mkdirSync(path);
-      else if (kind === 'loop') symlinkSync(path, path);
-      else if (kind === 'zero') symlinkSync('/dev/zero', path);
-      else {
-        writeFileSync(path, '');
-        truncateSync(path, 64 << 20);
-      }
+      plantHostile(path, kind, 64 << 20);
       planted.push(`${name}=${kind}`);
     }
     for (const mode of ['--json', '--text']) {
