@@ -30,8 +30,8 @@ function clean(name: string): string {
 export class ContainerNames {
   private readonly known = new Map<string, { label: string; named: boolean; at: number }>();
   private podman: { mtime: number; names: Map<string, string> } | undefined;
-  private pods: { at: number; byUid: Map<string, string> } | undefined;
-  private logs: { at: number; byId: Map<string, string> } | undefined;
+  /** The kubelet's directories as key -> name, by directory: pods by uid, container logs by id. */
+  private readonly listed = new Map<string, { at: number; names: Map<string, string> }>();
 
   constructor(
     private readonly root = '/',
@@ -100,30 +100,35 @@ export class ContainerNames {
     }
   }
 
-  /** /var/log/pods is listed again for a uid it lacks, at most every RETRY_MS. */
+  /** A pod's namespace/name from /var/log/pods/NAMESPACE_NAME_UID. */
   private podName(uid: string): string | undefined {
-    const t = this.now();
-    if (!this.pods || (!this.pods.byUid.has(uid) && t - this.pods.at >= RETRY_MS)) {
-      const byUid = new Map<string, string>();
-      for (const entry of this.listing('var/log/pods')) {
-        const pod = podLogDir(entry);
-        if (pod) byUid.set(pod.uid, clean(`${pod.namespace}/${pod.name}`));
-      }
-      this.pods = { at: t, byUid };
-    }
-    return this.pods.byUid.get(uid);
+    return this.fromListing('var/log/pods', uid, (entry) => {
+      const pod = podLogDir(entry);
+      return pod && [pod.uid, `${pod.namespace}/${pod.name}`];
+    });
   }
 
+  /** A container's name from the kubelet's /var/log/containers/POD_NAMESPACE_CONTAINER-ID.log. */
   private logName(id: string): string | undefined {
+    return this.fromListing('var/log/containers', id, (entry) => {
+      const c = containerLogFile(entry);
+      return c && [c.id, c.container];
+    });
+  }
+
+  /** `key`'s name among a directory's entries; the directory is listed again for a key it lacks, at most every RETRY_MS. */
+  private fromListing(rel: string, key: string, entryName: (entry: string) => [string, string] | undefined): string | undefined {
     const t = this.now();
-    if (!this.logs || (!this.logs.byId.has(id) && t - this.logs.at >= RETRY_MS)) {
-      const byId = new Map<string, string>();
-      for (const entry of this.listing('var/log/containers')) {
-        const c = containerLogFile(entry);
-        if (c) byId.set(c.id, clean(c.container));
+    let cached = this.listed.get(rel);
+    if (!cached || (!cached.names.has(key) && t - cached.at >= RETRY_MS)) {
+      const names = new Map<string, string>();
+      for (const entry of this.listing(rel)) {
+        const named = entryName(entry);
+        if (named) names.set(named[0], clean(named[1]));
       }
-      this.logs = { at: t, byId };
+      cached = { at: t, names };
+      this.listed.set(rel, cached);
     }
-    return this.logs.byId.get(id);
+    return cached.names.get(key);
   }
 }
