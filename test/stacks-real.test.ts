@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
 import { allocsBinary, followRssAnon } from './helpers/allocs.js';
-import { CLI } from './helpers/cli.js';
+import { CLI, runCli } from './helpers/cli.js';
 import { stop } from './helpers/leaker.js';
 
 async function startAllocs(binary: string, mode: string): Promise<ChildProcess> {
@@ -25,24 +25,14 @@ interface Report {
   stacks: Array<{ bytes: number; count: number; frames: string[] }>;
 }
 
-function traceJson(pid: number, seconds: number, extra: string[] = []): Promise<Report> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--stacks', String(pid), '--for', String(seconds), '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`memtop --stacks exited ${code}: ${err}`));
-      try {
-        resolve(JSON.parse(out) as Report);
-      } catch (e) {
-        reject(new Error(`not JSON: ${out} ${err} (${e})`));
-      }
-    });
-  });
+async function traceJson(pid: number, seconds: number, extra: string[] = []): Promise<Report> {
+  const r = await runCli(['--stacks', String(pid), '--for', String(seconds), '--json', ...extra], 90000);
+  if (r.code !== 0) throw new Error(`memtop --stacks exited ${r.code}: ${r.stderr}`);
+  try {
+    return JSON.parse(r.stdout) as Report;
+  } catch (e) {
+    throw new Error(`not JSON: ${r.stdout} ${r.stderr} (${e})`);
+  }
 }
 
 const VARIANTS: Array<{ name: string; flags: string[] }> = [
